@@ -1,0 +1,32 @@
+package dev.calling.core.call;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What the call state manager tells the outside world to do after a transition. Commands are
+ * stored on the call record with the transition that produced them (an outbox) and are
+ * idempotent, so a redelivered event can safely issue them again.
+ */
+public sealed interface CallCommand {
+
+    String callId();
+
+    /** Alert the callee on each of its live connections. */
+    record RingCallee(String callId, String callerUserId, String calleeUserId, List<String> calleeConnectionIds)
+            implements CallCommand {
+        public RingCallee {
+            calleeConnectionIds = List.copyOf(calleeConnectionIds);
+        }
+    }
+
+    /** Join the caller's connection and the callee's answering connection. */
+    record BridgeConnections(String callId, String callerConnectionId, String calleeConnectionId)
+            implements CallCommand {}
+
+    /** Tear a connection's leg of this call down (stop ringing, or hang up). */
+    record ReleaseConnection(String callId, String connectionId) implements CallCommand {}
+
+    /** Deliver a ring-timeout event for this call at {@code dueAt}. */
+    record ScheduleRingTimeout(String callId, Instant dueAt) implements CallCommand {}
+}

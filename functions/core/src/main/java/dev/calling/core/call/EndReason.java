@@ -1,0 +1,19 @@
+package dev.calling.core.call;
+
+/** Why a call ended; set exactly once, when the call enters {@link CallState#ENDED}. */
+public enum EndReason {
+    /** Answered, then either side hung up. */
+    COMPLETED,
+    /** The callee declined while it rang. */
+    REJECTED,
+    /** Nobody answered before the ring timeout. */
+    MISSED,
+    /** The callee's switch reported busy. */
+    BUSY,
+    /** The caller hung up while it rang. */
+    CANCELLED,
+    /** The switch or a leg failed. */
+    FAILED,
+    /** The callee had no live connection to ring. */
+    UNREACHABLE
+}

@@ -1,0 +1,266 @@
+package dev.calling.core.call;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.calling.core.call.CallCommand.BridgeConnections;
+import dev.calling.core.call.CallCommand.ReleaseConnection;
+import dev.calling.core.call.CallCommand.RingCallee;
+import dev.calling.core.call.CallCommand.ScheduleRingTimeout;
+import dev.calling.core.call.CallEvent.CallAnswered;
+import dev.calling.core.call.CallEvent.CallDeclined;
+import dev.calling.core.call.CallEvent.CallFailed;
+import dev.calling.core.call.CallEvent.CallHungUp;
+import dev.calling.core.call.CallEvent.CallRequested;
+import dev.calling.core.call.CallEvent.CallRinging;
+import dev.calling.core.call.CallEvent.CalleeBusy;
+import dev.calling.core.call.CallEvent.RingTimeoutElapsed;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CallStateMachineTest {
+
+    static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
+    final CallStateMachine machine = new CallStateMachine(Duration.ofSeconds(45));
+
+    CallRequested request() {
+        return new CallRequested("e-req", "call-1", T0, "alice", "a1", "bob");
+    }
+
+    Call ringing() {
+        Outcome started = machine.start(request(), List.of("a1"), List.of("b1", "b2"));
+        return started.call();
+    }
+
+    static CallEvent ringingReport() {
+        return new CallRinging("e-ring", "call-1", T0.plusSeconds(1), 1);
+    }
+
+    static CallEvent answer(long seq) {
+        return new CallAnswered("e-ans", "call-1", T0.plusSeconds(5), seq, "b2");
+    }
+
+    static CallEvent hangup(long seq, Party party, int second) {
+        return new CallHungUp("e-hup-" + party, "call-1", T0.plusSeconds(second), seq, party);
+    }
+
+    Call applyAll(Call call, List<CallEvent> events) {
+        for (CallEvent e : events) {
+            Outcome outcome = machine.apply(call, e);
+            call = outcome.call();
+        }
+        return call;
+    }
+
+    @Test
+    void startRingsEveryLiveCalleeConnectionAndArmsTheRingTimer() {
+        Outcome outcome = machine.start(request(), List.of("a1"), List.of("b1", "b2"));
+
+        assertThat(outcome.kind()).isEqualTo(Outcome.Kind.APPLIED);
+        assertThat(outcome.call().state()).isEqualTo(CallState.RINGING);
+        assertThat(outcome.call().version()).isEqualTo(1);
+        assertThat(outcome.commands()).containsExactly(
+                new RingCallee("call-1", "alice", "bob", List.of("b1", "b2")),
+                new ScheduleRingTimeout("call-1", T0.plusSeconds(45)));
+        assertThat(outcome.call().timeline()).extracting(TimelineEntry::state)
+                .containsExactly(CallState.REQUESTED, CallState.RINGING);
+    }
+
+    @Test
+    void calleeWithoutLiveConnectionIsUnreachableAndTheCallerLegIsReleased() {
+        Outcome outcome = machine.start(request(), List.of("a1"), List.of());
+
+        assertThat(outcome.call().state()).isEqualTo(CallState.ENDED);
+        assertThat(outcome.call().endReason()).isEqualTo(EndReason.UNREACHABLE);
+        assertThat(outcome.commands()).containsExactly(new ReleaseConnection("call-1", "a1"));
+    }
+
+    @Test
+    void callerConnectionThatIsNotLiveFailsTheCall() {
+        Outcome outcome = machine.start(request(), List.of("a9"), List.of("b1"));
+
+        assertThat(outcome.call().endReason()).isEqualTo(EndReason.FAILED);
+        assertThat(outcome.commands()).isEmpty();
+    }
+
+    @Test
+    void answerBridgesCallerWithTheAnsweringConnectionAndStopsTheOthers() {
+        Call call = applyAll(ringing(), List.of(ringingReport()));
+        Outcome outcome = machine.apply(call, answer(2));
+
+        assertThat(outcome.call().state()).isEqualTo(CallState.CONNECTED);
+        assertThat(outcome.call().answeredAt()).isEqualTo(T0.plusSeconds(5));
+        assertThat(outcome.commands()).containsExactly(
+                new BridgeConnections("call-1", "a1", "b2"), new ReleaseConnection("call-1", "b1"));
+    }
+
+    @Test
+    void hangupOfAConnectedCallCompletesItAndTearsDownBothLegs() {
+        Call call = applyAll(ringing(), List.of(ringingReport(), answer(2)));
+        Outcome outcome = machine.apply(call, hangup(3, Party.CALLEE, 60));
+
+        assertThat(outcome.call().endReason()).isEqualTo(EndReason.COMPLETED);
+        assertThat(outcome.call().endedAt()).isEqualTo(T0.plusSeconds(60));
+        assertThat(outcome.commands()).containsExactly(
+                new ReleaseConnection("call-1", "a1"), new ReleaseConnection("call-1", "b2"));
+    }
+
+    @Test
+    void endReasonsWhileRinging() {
+        assertThat(machine.apply(ringing(), new CallDeclined("d", "call-1", T0.plusSeconds(3), 1)).call().endReason())
+                .isEqualTo(EndReason.REJECTED);
+        assertThat(machine.apply(ringing(), new CalleeBusy("b", "call-1", T0.plusSeconds(3), 1)).call().endReason())
+                .isEqualTo(EndReason.BUSY);
+        assertThat(machine.apply(ringing(), hangup(0, Party.CALLER, 3)).call().endReason())
+                .isEqualTo(EndReason.CANCELLED);
+        assertThat(machine.apply(ringing(), hangup(0, Party.CALLEE, 3)).call().endReason())
+                .isEqualTo(EndReason.REJECTED);
+        assertThat(machine.apply(ringing(), new CallFailed("f", "call-1", T0.plusSeconds(3), 1, "SIP 503"))
+                .call().endReason()).isEqualTo(EndReason.FAILED);
+        assertThat(machine.apply(ringing(), RingTimeoutElapsed.of("call-1", T0.plusSeconds(45))).call().endReason())
+                .isEqualTo(EndReason.MISSED);
+    }
+
+    @Test
+    void cancelWhileRingingReleasesTheCallerAndEveryRingingConnection() {
+        Outcome outcome = machine.apply(ringing(), hangup(0, Party.CALLER, 3));
+
+        assertThat(outcome.commands()).containsExactly(new ReleaseConnection("call-1", "a1"),
+                new ReleaseConnection("call-1", "b1"), new ReleaseConnection("call-1", "b2"));
+    }
+
+    @Test
+    void nothingMovesAnEndedCall() {
+        Call ended = machine.apply(ringing(), hangup(0, Party.CALLER, 3)).call();
+
+        for (CallEvent late : List.of(answer(1), ringingReport(), hangup(2, Party.CALLEE, 9),
+                RingTimeoutElapsed.of("call-1", T0.plusSeconds(45)))) {
+            Outcome outcome = machine.apply(ended, late);
+            assertThat(outcome.kind()).isEqualTo(Outcome.Kind.IGNORED);
+            assertThat(outcome.call()).isSameAs(ended);
+            assertThat(outcome.commands()).isEmpty();
+        }
+    }
+
+    @Test
+    void ringTimeoutAfterAnswerIsStale() {
+        Call connected = applyAll(ringing(), List.of(ringingReport(), answer(2)));
+
+        Outcome outcome = machine.apply(connected, RingTimeoutElapsed.of("call-1", T0.plusSeconds(45)));
+
+        assertThat(outcome.kind()).isEqualTo(Outcome.Kind.IGNORED);
+    }
+
+    @Test
+    void redeliveredEventReissuesItsCommandsWithoutChangingTheRecord() {
+        Call ringing = applyAll(ringing(), List.of(ringingReport()));
+        Outcome first = machine.apply(ringing, answer(2));
+
+        Outcome again = machine.apply(first.call(), answer(2));
+
+        assertThat(again.kind()).isEqualTo(Outcome.Kind.DUPLICATE);
+        assertThat(again.call()).isSameAs(first.call());
+        assertThat(again.commands()).isEqualTo(first.commands());
+    }
+
+    @Test
+    void switchReportAtOrBelowTheAppliedSequenceIsADuplicate() {
+        Call connected = applyAll(ringing(), List.of(ringingReport(), answer(2)));
+        CallEvent sameAnswerNewEnvelope = new CallAnswered("e-ans-copy", "call-1", T0.plusSeconds(5), 2, "b2");
+
+        assertThat(machine.apply(connected, sameAnswerNewEnvelope).kind()).isEqualTo(Outcome.Kind.IGNORED);
+    }
+
+    @Test
+    void hangupBeforeTheAnswerArrivesWaitsForItThenCompletes() {
+        Call call = applyAll(ringing(), List.of(ringingReport()));
+
+        Outcome early = machine.apply(call, hangup(3, Party.CALLEE, 60));
+        assertThat(early.kind()).isEqualTo(Outcome.Kind.DEFERRED);
+        assertThat(early.call().state()).isEqualTo(CallState.RINGING);
+        assertThat(early.commands()).isEmpty();
+
+        Outcome late = machine.apply(early.call(), answer(2));
+        assertThat(late.call().state()).isEqualTo(CallState.ENDED);
+        assertThat(late.call().endReason()).isEqualTo(EndReason.COMPLETED);
+        assertThat(late.commands()).containsExactly(
+                new BridgeConnections("call-1", "a1", "b2"), new ReleaseConnection("call-1", "b1"),
+                new ReleaseConnection("call-1", "a1"), new ReleaseConnection("call-1", "b2"));
+    }
+
+    @Test
+    void everyOrderOfTheSwitchReportsEndsInTheSameRecord() {
+        List<CallEvent> reports = List.of(ringingReport(), answer(2), hangup(3, Party.CALLER, 60));
+        Call inOrder = applyAll(ringing(), reports);
+
+        for (List<CallEvent> order : permutations(reports)) {
+            Call reordered = applyAll(ringing(), order);
+            assertThat(withoutBookkeeping(reordered)).as("order %s", order).isEqualTo(withoutBookkeeping(inOrder));
+        }
+    }
+
+    @Test
+    void ringTimeoutFlushesReportsStuckBehindALostOne() {
+        Call call = ringing();
+        call = machine.apply(call, answer(2)).call(); // #1 (ringing) never arrives
+
+        Outcome outcome = machine.apply(call, RingTimeoutElapsed.of("call-1", T0.plusSeconds(45)));
+
+        assertThat(outcome.call().state()).isEqualTo(CallState.CONNECTED);
+        assertThat(outcome.call().deferred()).isEmpty();
+    }
+
+    @Test
+    void answerFromAConnectionThatWasNotRungIsNotBridged() {
+        Outcome outcome = machine.apply(ringing(), new CallAnswered("x", "call-1", T0, 1, "mallory-1"));
+
+        assertThat(outcome.call().state()).isEqualTo(CallState.RINGING);
+        assertThat(outcome.commands()).isEmpty();
+    }
+
+    @Test
+    void illegalMovesAreRejected() {
+        Call ended = machine.apply(ringing(), hangup(0, Party.CALLER, 3)).call();
+
+        assertThatThrownBy(() -> ended.moveTo(CallState.RINGING, T0, "again"))
+                .isInstanceOf(IllegalCallTransition.class)
+                .hasMessageContaining("ENDED to RINGING");
+        assertThatThrownBy(() -> ringing().moveTo(CallState.REQUESTED, T0, "back"))
+                .isInstanceOf(IllegalCallTransition.class);
+        assertThat(CallState.CONNECTED.canMoveTo(CallState.RINGING)).isFalse();
+    }
+
+    @Test
+    void aUserCannotCallThemselves() {
+        assertThatThrownBy(() -> new CallRequested("e", "c", T0, "alice", "a1", "alice"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static Call withoutBookkeeping(Call call) {
+        return new Call(call.callId(), call.callerUserId(), call.callerConnectionId(), call.calleeUserId(),
+                call.state(), call.endReason(), call.ringingConnectionIds(), call.calleeConnectionId(),
+                call.requestedAt(), call.answeredAt(), call.endedAt(), call.lastSwitchSequence(), call.deferred(),
+                call.timeline(), null, List.of(), 0);
+    }
+
+    private static <T> List<List<T>> permutations(List<T> items) {
+        if (items.isEmpty()) {
+            return List.of(List.of());
+        }
+        List<List<T>> all = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            List<T> rest = new ArrayList<>(items);
+            T head = rest.remove(i);
+            for (List<T> tail : permutations(rest)) {
+                List<T> one = new ArrayList<>(Collections.singletonList(head));
+                one.addAll(tail);
+                all.add(one);
+            }
+        }
+        return all;
+    }
+}
