@@ -1,0 +1,49 @@
+package dev.calling.adapters;
+
+import java.net.URI;
+import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * Builds the SDK clients every function uses. With an endpoint override (the embedded emulators,
+ * LocalStack) they use dummy static credentials; without one, the Lambda role's credentials.
+ */
+public final class AwsClients {
+
+    private final Region region;
+    private final Optional<URI> dynamoDbEndpoint;
+    private final Optional<URI> sqsEndpoint;
+
+    public AwsClients(String region, Optional<URI> dynamoDbEndpoint, Optional<URI> sqsEndpoint) {
+        this.region = Region.of(region);
+        this.dynamoDbEndpoint = dynamoDbEndpoint;
+        this.sqsEndpoint = sqsEndpoint;
+    }
+
+    public DynamoDbClient dynamoDb() {
+        var builder = DynamoDbClient.builder().region(region).httpClient(UrlConnectionHttpClient.create())
+                .credentialsProvider(credentials(dynamoDbEndpoint));
+        dynamoDbEndpoint.ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
+    public SqsClient sqs() {
+        var builder = SqsClient.builder().region(region).httpClient(UrlConnectionHttpClient.create())
+                .credentialsProvider(credentials(sqsEndpoint));
+        sqsEndpoint.ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
+    private static AwsCredentialsProvider credentials(Optional<URI> endpoint) {
+        return endpoint.isPresent()
+                ? StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"))
+                : DefaultCredentialsProvider.builder().build();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.calling.adapters;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one definition of every table and queue. The stores and publishers below, the embedded
+ * local stack, the tests, the LocalStack scripts and the CDK app all take names and shapes from
+ * here, so they cannot drift.
+ */
+public final class Resources {
+
+    private Resources() {}
+
+    /** A DynamoDB table: string keys, on-demand, optional TTL attribute and global secondary indexes. */
+    public record TableDefinition(String name, String partitionKey, Optional<String> sortKey,
+            Optional<String> ttlAttribute, List<IndexDefinition> indexes) {}
+
+    /** A GSI keyed on one string attribute, projecting all attributes. */
+    public record IndexDefinition(String name, String partitionKey) {}
+
+    /**
+     * An SQS queue with its dead-letter queue.
+     *
+     * @param visibilityTimeout in AWS at least 6x the consuming function's timeout
+     * @param maxReceiveCount deliveries before a message moves to the dead-letter queue
+     */
+    public record QueueDefinition(String name, boolean fifo, Duration visibilityTimeout, int maxReceiveCount,
+            Duration retention) {
+
+        public String deadLetterName() {
+            return fifo ? name.substring(0, name.length() - ".fifo".length()) + "-dlq.fifo" : name + "-dlq";
+        }
+
+        /** The same queue with another visibility timeout: the embedded stack shortens it so retries take seconds. */
+        public QueueDefinition withVisibilityTimeout(Duration timeout) {
+            return new QueueDefinition(name, fifo, timeout, maxReceiveCount, retention);
+        }
+    }
+
+    public static final TableDefinition SESSIONS = new TableDefinition("sessions", "userId",
+            Optional.of("connectionId"), Optional.of("expiresAt"),
+            List.of(new IndexDefinition("connectionId-index", "connectionId")));
+
+    public static final TableDefinition CALLS = new TableDefinition("calls", "callId", Optional.empty(),
+            Optional.empty(), List.of());
+
+    /** Connection opened / heartbeat / closed, from the switch to the session service. */
+    public static final QueueDefinition CONNECTION_EVENTS = new QueueDefinition("connection-events", false,
+            Duration.ofSeconds(60), 5, Duration.ofDays(4));
+
+    /** Every call state change, one message group per call, to the call state manager. */
+    public static final QueueDefinition CALL_STATE_CHANGES = new QueueDefinition("call-state-changes.fifo", true,
+            Duration.ofSeconds(60), 5, Duration.ofDays(4));
+
+    /**
+     * Timers (ring timeout) for the call state manager. A standard queue because FIFO queues have no
+     * per-message delay; each message is delayed up to SQS's 15-minute maximum and re-armed if due later.
+     */
+    public static final QueueDefinition CALL_TIMERS = new QueueDefinition("call-timers", false,
+            Duration.ofSeconds(60), 5, Duration.ofDays(4));
+
+    /** Ring / bridge / release commands from the call state manager to the VoIP switch, in order per call. */
+    public static final QueueDefinition SWITCH_COMMANDS = new QueueDefinition("switch-commands.fifo", true,
+            Duration.ofSeconds(60), 5, Duration.ofDays(1));
+
+    public static final List<TableDefinition> TABLES = List.of(SESSIONS, CALLS);
+
+    public static final List<QueueDefinition> QUEUES =
+            List.of(CONNECTION_EVENTS, CALL_STATE_CHANGES, CALL_TIMERS, SWITCH_COMMANDS);
+}

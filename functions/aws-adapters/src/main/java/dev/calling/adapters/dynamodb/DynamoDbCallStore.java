@@ -1,0 +1,114 @@
+package dev.calling.adapters.dynamodb;
+
+import static dev.calling.adapters.dynamodb.Attributes.instant;
+import static dev.calling.adapters.dynamodb.Attributes.n;
+import static dev.calling.adapters.dynamodb.Attributes.number;
+import static dev.calling.adapters.dynamodb.Attributes.putIfPresent;
+import static dev.calling.adapters.dynamodb.Attributes.s;
+import static dev.calling.adapters.dynamodb.Attributes.string;
+
+import dev.calling.adapters.json.Json;
+import dev.calling.core.call.Call;
+import dev.calling.core.call.CallState;
+import dev.calling.core.call.CallStore;
+import dev.calling.core.call.EndReason;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+/**
+ * Call records in the {@code calls} table, one item per call. Scalars are top-level attributes
+ * (readable in the console, usable in conditions and future indexes); the timeline, the waiting
+ * switch reports and the outbox are JSON strings. Every write is a PutItem guarded by
+ * {@code attribute_not_exists(callId)} (create) or {@code version = :expected} (update).
+ */
+public final class DynamoDbCallStore implements CallStore {
+
+    private final DynamoDbClient dynamoDb;
+    private final String table;
+
+    public DynamoDbCallStore(DynamoDbClient dynamoDb, String table) {
+        this.dynamoDb = dynamoDb;
+        this.table = table;
+    }
+
+    @Override
+    public Optional<Call> find(String callId) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table).consistentRead(true)
+                .key(Map.of("callId", s(callId)))).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+    }
+
+    @Override
+    public boolean create(Call call) {
+        return put(call, "attribute_not_exists(callId)", Map.of());
+    }
+
+    @Override
+    public boolean update(Call call, long expectedVersion) {
+        return put(call, "version = :expected", Map.of(":expected", n(expectedVersion)));
+    }
+
+    private boolean put(Call call, String condition, Map<String, AttributeValue> values) {
+        try {
+            dynamoDb.putItem(r -> {
+                r.tableName(table).item(toItem(call)).conditionExpression(condition);
+                if (!values.isEmpty()) {
+                    r.expressionAttributeValues(values);
+                }
+            });
+            return true;
+        } catch (ConditionalCheckFailedException lostRace) {
+            return false;
+        }
+    }
+
+    static Map<String, AttributeValue> toItem(Call call) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("callId", s(call.callId()));
+        item.put("callerUserId", s(call.callerUserId()));
+        item.put("callerConnectionId", s(call.callerConnectionId()));
+        item.put("calleeUserId", s(call.calleeUserId()));
+        item.put("state", s(call.state().name()));
+        if (call.endReason() != null) {
+            item.put("endReason", s(call.endReason().name()));
+        }
+        item.put("ringingConnectionIds", AttributeValue.fromL(call.ringingConnectionIds().stream().map(Attributes::s).toList()));
+        putIfPresent(item, "calleeConnectionId", call.calleeConnectionId());
+        putIfPresent(item, "requestedAt", call.requestedAt());
+        putIfPresent(item, "answeredAt", call.answeredAt());
+        putIfPresent(item, "endedAt", call.endedAt());
+        item.put("lastSwitchSequence", n(call.lastSwitchSequence()));
+        item.put("deferred", s(Json.writeEvents(call.deferred())));
+        item.put("timeline", s(Json.writeTimeline(call.timeline())));
+        putIfPresent(item, "lastEventId", call.lastEventId());
+        item.put("outbox", s(Json.writeCommands(call.outbox())));
+        item.put("version", n(call.version()));
+        return item;
+    }
+
+    static Call fromItem(Map<String, AttributeValue> item) {
+        String endReason = string(item, "endReason");
+        return new Call(
+                string(item, "callId"),
+                string(item, "callerUserId"),
+                string(item, "callerConnectionId"),
+                string(item, "calleeUserId"),
+                CallState.valueOf(string(item, "state")),
+                endReason == null ? null : EndReason.valueOf(endReason),
+                item.get("ringingConnectionIds").l().stream().map(AttributeValue::s).toList(),
+                string(item, "calleeConnectionId"),
+                instant(item, "requestedAt"),
+                instant(item, "answeredAt"),
+                instant(item, "endedAt"),
+                number(item, "lastSwitchSequence"),
+                Json.readEvents(string(item, "deferred")),
+                Json.readTimeline(string(item, "timeline")),
+                string(item, "lastEventId"),
+                Json.readCommands(string(item, "outbox")),
+                number(item, "version"));
+    }
+}

@@ -1,0 +1,137 @@
+package dev.calling.adapters.json;
+
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.jsontype.NamedType;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.calling.core.call.CallCommand;
+import dev.calling.core.call.CallEvent;
+import dev.calling.core.call.TimelineEntry;
+import dev.calling.core.session.ConnectionEvent;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The wire format of queue messages and of the nested parts of stored records. Events and
+ * commands are JSON objects whose {@code type} is the record's simple name ({@code CallAnswered},
+ * {@code ConnectionOpened}, ...), times are ISO-8601 UTC. The core stays free of JSON
+ * annotations: the type information is attached here with mix-ins.
+ */
+public final class Json {
+
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+    private interface Typed {}
+
+    private static final ObjectMapper MAPPER = createMapper();
+
+    private static final TypeReference<List<CallEvent>> EVENTS = new TypeReference<>() {};
+    private static final TypeReference<List<CallCommand>> COMMANDS = new TypeReference<>() {};
+    private static final TypeReference<List<TimelineEntry>> TIMELINE = new TypeReference<>() {};
+
+    private Json() {}
+
+    private static ObjectMapper createMapper() {
+        ObjectMapper mapper = new ObjectMapper()
+                .registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                // Newer producers may add fields; unknown ones are ignored, missing required ones still fail.
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        for (Class<?> sealed : List.of(CallEvent.class, CallCommand.class, ConnectionEvent.class)) {
+            mapper.addMixIn(sealed, Typed.class);
+            Arrays.stream(sealed.getPermittedSubclasses())
+                    .forEach(type -> mapper.registerSubtypes(new NamedType(type, type.getSimpleName())));
+        }
+        return mapper;
+    }
+
+    public static String write(CallEvent event) {
+        return write(event, CallEvent.class);
+    }
+
+    public static String write(ConnectionEvent event) {
+        return write(event, ConnectionEvent.class);
+    }
+
+    public static String write(CallCommand command) {
+        return write(command, CallCommand.class);
+    }
+
+    public static CallEvent readCallEvent(String json) {
+        return read(json, CallEvent.class, "call event");
+    }
+
+    public static ConnectionEvent readConnectionEvent(String json) {
+        return read(json, ConnectionEvent.class, "connection event");
+    }
+
+    public static CallCommand readCallCommand(String json) {
+        return read(json, CallCommand.class, "switch command");
+    }
+
+    public static String writeEvents(List<CallEvent> events) {
+        return writeList(events, EVENTS);
+    }
+
+    public static List<CallEvent> readEvents(String json) {
+        return readList(json, EVENTS);
+    }
+
+    public static String writeCommands(List<CallCommand> commands) {
+        return writeList(commands, COMMANDS);
+    }
+
+    public static List<CallCommand> readCommands(String json) {
+        return readList(json, COMMANDS);
+    }
+
+    public static String writeTimeline(List<TimelineEntry> timeline) {
+        return writeList(timeline, TIMELINE);
+    }
+
+    public static List<TimelineEntry> readTimeline(String json) {
+        return readList(json, TIMELINE);
+    }
+
+    private static String write(Object value, Class<?> as) {
+        try {
+            return MAPPER.writerFor(as).writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + value, e);
+        }
+    }
+
+    private static <T> T read(String json, Class<T> type, String what) {
+        if (json == null || json.isBlank()) {
+            throw new MalformedMessage(what, new IllegalArgumentException("empty body"));
+        }
+        try {
+            T value = MAPPER.readValue(json, type);
+            if (value == null) {
+                throw new IllegalArgumentException("null body");
+            }
+            return value;
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new MalformedMessage(what, e);
+        }
+    }
+
+    private static <T> String writeList(List<T> values, TypeReference<List<T>> type) {
+        try {
+            return MAPPER.writerFor(type).writeValueAsString(values);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + values, e);
+        }
+    }
+
+    private static <T> List<T> readList(String json, TypeReference<List<T>> type) {
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON does not read back: " + json, e);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.calling.adapters.lambda;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Processes a Lambda SQS batch message by message and reports partial failures
+ * (ReportBatchItemFailures): a message that throws is retried alone, the rest of the batch is
+ * deleted. On a FIFO queue, once a message of a message group fails, the later messages of that
+ * group in the batch are not processed and are reported failed too, so their order is kept;
+ * other groups go on.
+ *
+ * <p>Written here rather than taken from Powertools' batch module because that version is not on
+ * this build's Maven repository, and its FIFO mode stops the whole batch at the first failure,
+ * where per-group skipping is what keeps one poison call from delaying every other call.
+ */
+public final class SqsBatchProcessor {
+
+    /** Handles one message; throws to have it retried. */
+    @FunctionalInterface
+    public interface MessageHandler {
+        void handle(SQSMessage message) throws Exception;
+    }
+
+    private static final System.Logger LOG = System.getLogger(SqsBatchProcessor.class.getName());
+
+    private final String name;
+    private final int maxReceiveCount;
+
+    /**
+     * @param name the consumer's name, for log lines
+     * @param maxReceiveCount the queue's redrive setting, so the log can say when a message goes to the DLQ
+     */
+    public SqsBatchProcessor(String name, int maxReceiveCount) {
+        this.name = name;
+        this.maxReceiveCount = maxReceiveCount;
+    }
+
+    public SQSBatchResponse process(SQSEvent event, MessageHandler handler) {
+        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+        Set<String> failedGroups = new HashSet<>();
+        List<SQSMessage> records = event.getRecords() == null ? List.of() : event.getRecords();
+        for (SQSMessage message : records) {
+            String group = message.getAttributes() == null ? null : message.getAttributes().get("MessageGroupId");
+            if (group != null && failedGroups.contains(group)) {
+                failures.add(failure(message));
+                continue;
+            }
+            try {
+                handler.handle(message);
+            } catch (Exception e) {
+                failures.add(failure(message));
+                if (group != null) {
+                    failedGroups.add(group);
+                }
+                log(message, e);
+            }
+        }
+        return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
+    }
+
+    private void log(SQSMessage message, Exception e) {
+        int received = receiveCount(message);
+        String fate = received >= maxReceiveCount
+                ? "this was its last try: it goes to the dead-letter queue"
+                : "it will be retried (try " + received + " of " + maxReceiveCount + ")";
+        LOG.log(Level.ERROR, () -> name + ": message " + message.getMessageId() + " failed, " + fate + ": " + e
+                + " | body: " + abbreviate(message.getBody()));
+    }
+
+    private static int receiveCount(SQSMessage message) {
+        try {
+            return Integer.parseInt(message.getAttributes().get("ApproximateReceiveCount"));
+        } catch (RuntimeException unknown) {
+            return 1;
+        }
+    }
+
+    private static SQSBatchResponse.BatchItemFailure failure(SQSMessage message) {
+        return SQSBatchResponse.BatchItemFailure.builder().withItemIdentifier(message.getMessageId()).build();
+    }
+
+    private static String abbreviate(String body) {
+        if (body == null) {
+            return "(null)";
+        }
+        return body.length() <= 300 ? body : body.substring(0, 300) + "...";
+    }
+}

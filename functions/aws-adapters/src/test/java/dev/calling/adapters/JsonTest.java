@@ -1,0 +1,69 @@
+package dev.calling.adapters;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.calling.adapters.json.Json;
+import dev.calling.adapters.json.MalformedMessage;
+import dev.calling.core.call.CallCommand;
+import dev.calling.core.call.CallEvent;
+import dev.calling.core.call.Party;
+import dev.calling.core.session.ConnectionEvent;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JsonTest {
+
+    static final Instant T = Instant.parse("2026-11-24T10:00:00Z");
+
+    @Test
+    void everyCallEventRoundTripsWithItsTypeName() {
+        List<CallEvent> events = List.of(
+                new CallEvent.CallRequested("e1", "c1", T, "alice", "a1", "bob"),
+                new CallEvent.CallRinging("e2", "c1", T, 1),
+                new CallEvent.CallAnswered("e3", "c1", T, 2, "b1"),
+                new CallEvent.CallDeclined("e4", "c1", T, 0),
+                new CallEvent.CalleeBusy("e5", "c1", T, 1),
+                new CallEvent.CallHungUp("e6", "c1", T, 3, Party.CALLER),
+                new CallEvent.CallFailed("e7", "c1", T, 2, "SIP 503"),
+                CallEvent.RingTimeoutElapsed.of("c1", T));
+        for (CallEvent event : events) {
+            String json = Json.write(event);
+            assertThat(json).contains("\"type\":\"" + event.getClass().getSimpleName() + "\"");
+            assertThat(Json.readCallEvent(json)).isEqualTo(event);
+        }
+        assertThat(Json.readEvents(Json.writeEvents(events))).isEqualTo(events);
+    }
+
+    @Test
+    void readsTheDocumentedWireShape() {
+        CallEvent event = Json.readCallEvent("""
+                {"type":"CallAnswered","eventId":"e3","callId":"c1","at":"2026-11-24T10:00:00Z",
+                 "switchSequence":2,"connectionId":"b1","addedLater":"ignored"}""");
+
+        assertThat(event).isEqualTo(new CallEvent.CallAnswered("e3", "c1", T, 2, "b1"));
+    }
+
+    @Test
+    void connectionEventsAndCommandsRoundTrip() {
+        ConnectionEvent opened = new ConnectionEvent.ConnectionOpened("e", "bob", "s1", "b1", T);
+        CallCommand ring = new CallCommand.RingCallee("c1", "alice", "bob", List.of("b1", "b2"));
+
+        assertThat(Json.readConnectionEvent(Json.write(opened))).isEqualTo(opened);
+        assertThat(Json.readCallCommand(Json.write(ring))).isEqualTo(ring);
+        assertThat(Json.readCommands(Json.writeCommands(List.of(ring)))).containsExactly(ring);
+    }
+
+    @Test
+    void malformedMessagesFailWithAClearReason() {
+        assertThatThrownBy(() -> Json.readCallEvent("{not json")).isInstanceOf(MalformedMessage.class)
+                .hasMessageStartingWith("malformed call event");
+        assertThatThrownBy(() -> Json.readCallEvent("{\"type\":\"CallTeleported\",\"callId\":\"c\"}"))
+                .isInstanceOf(MalformedMessage.class).hasMessageContaining("CallTeleported");
+        assertThatThrownBy(() -> Json.readCallEvent("{\"type\":\"CallAnswered\",\"callId\":\"c1\"}"))
+                .isInstanceOf(MalformedMessage.class).hasMessageContaining("eventId is required");
+        assertThatThrownBy(() -> Json.readCallEvent("")).isInstanceOf(MalformedMessage.class);
+        assertThatThrownBy(() -> Json.readConnectionEvent("null")).isInstanceOf(MalformedMessage.class);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.calling.adapters;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.calling.adapters.lambda.SqsBatchProcessor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SqsBatchProcessorTest {
+
+    final SqsBatchProcessor processor = new SqsBatchProcessor("test", 3);
+    final List<String> handled = new ArrayList<>();
+
+    static SQSEvent.SQSMessage message(String id, String group, String body) {
+        SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
+        m.setMessageId(id);
+        m.setBody(body);
+        Map<String, String> attributes = new HashMap<>();
+        attributes.put("ApproximateReceiveCount", "1");
+        if (group != null) {
+            attributes.put("MessageGroupId", group);
+        }
+        m.setAttributes(attributes);
+        return m;
+    }
+
+    static SQSEvent batch(SQSEvent.SQSMessage... messages) {
+        SQSEvent event = new SQSEvent();
+        event.setRecords(List.of(messages));
+        return event;
+    }
+
+    List<String> failedIds(SQSBatchResponse response) {
+        return response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList();
+    }
+
+    SqsBatchProcessor.MessageHandler failOn(String poison) {
+        return m -> {
+            if (m.getBody().equals(poison)) {
+                throw new IllegalArgumentException("poison");
+            }
+            handled.add(m.getMessageId());
+        };
+    }
+
+    @Test
+    void aFailingMessageOfAStandardQueueFailsAlone() {
+        SQSBatchResponse response = processor.process(
+                batch(message("1", null, "ok"), message("2", null, "bad"), message("3", null, "ok")), failOn("bad"));
+
+        assertThat(failedIds(response)).containsExactly("2");
+        assertThat(handled).containsExactly("1", "3");
+    }
+
+    @Test
+    void onAFifoQueueTheRestOfTheFailedGroupWaitsAndOtherGroupsGoOn() {
+        SQSBatchResponse response = processor.process(batch(
+                message("a1", "A", "ok"), message("a2", "A", "bad"), message("b1", "B", "ok"),
+                message("a3", "A", "ok"), message("b2", "B", "ok")), failOn("bad"));
+
+        assertThat(failedIds(response)).containsExactly("a2", "a3");
+        assertThat(handled).containsExactly("a1", "b1", "b2");
+    }
+
+    @Test
+    void anEmptyBatchReportsNoFailure() {
+        assertThat(processor.process(new SQSEvent(), failOn("bad")).getBatchItemFailures()).isEmpty();
+    }
+}

@@ -1,0 +1,141 @@
+package dev.calling.embedded;
+
+import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
+import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import dev.calling.adapters.AwsClients;
+import dev.calling.adapters.ResourceProvisioner;
+import dev.calling.adapters.Resources;
+import dev.calling.adapters.Resources.QueueDefinition;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * DynamoDB Local and ElasticMQ running in this JVM on free loopback ports, with every table and
+ * queue of {@link Resources} created. The real AWS SDK clients reach them by endpoint override.
+ *
+ * <p>Queues are created with a short visibility timeout ({@link #DEFAULT_RETRY_AFTER}) so a failed
+ * message is retried after seconds instead of a minute; everything else is as defined.
+ */
+public final class EmbeddedAws implements AutoCloseable {
+
+    public static final String REGION = "us-east-1";
+    public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(2);
+
+    private final DynamoDBProxyServer dynamoDbServer;
+    private final SQSRestServer sqsServer;
+    private final URI dynamoDbEndpoint;
+    private final URI sqsEndpoint;
+    private final AwsClients clients;
+    private final Map<String, QueueDefinition> queues = new LinkedHashMap<>();
+    private final Map<String, String> queueUrls = new LinkedHashMap<>();
+
+    private EmbeddedAws(Duration retryAfter) throws Exception {
+        System.setProperty("aws.region", REGION);
+        int dynamoDbPort = freePort();
+        dynamoDbServer = ServerRunner.createServerFromCommandLineArgs(
+                new String[] {"-inMemory", "-port", Integer.toString(dynamoDbPort), "-disableTelemetry"});
+        dynamoDbServer.start();
+        int sqsPort = freePort();
+        sqsServer = SQSRestServerBuilder.withPort(sqsPort).withInterface("127.0.0.1").start();
+        sqsServer.waitUntilStarted();
+        dynamoDbEndpoint = URI.create("http://127.0.0.1:" + dynamoDbPort);
+        sqsEndpoint = URI.create("http://127.0.0.1:" + sqsPort);
+        clients = new AwsClients(REGION, Optional.of(dynamoDbEndpoint), Optional.of(sqsEndpoint));
+
+        try (DynamoDbClient dynamoDb = clients.dynamoDb(); SqsClient sqs = clients.sqs()) {
+            ResourceProvisioner provisioner = new ResourceProvisioner(dynamoDb, sqs);
+            Resources.TABLES.forEach(provisioner::createTable);
+            for (QueueDefinition queue : Resources.QUEUES) {
+                QueueDefinition local = queue.withVisibilityTimeout(retryAfter);
+                queues.put(queue.name(), local);
+                queueUrls.put(queue.name(), provisioner.createQueue(local));
+            }
+        }
+    }
+
+    /** Starts both servers and creates every table and queue. */
+    public static EmbeddedAws start() {
+        return start(DEFAULT_RETRY_AFTER);
+    }
+
+    public static EmbeddedAws start(Duration retryAfter) {
+        try {
+            return new EmbeddedAws(retryAfter);
+        } catch (Exception e) {
+            throw new IllegalStateException("embedded AWS did not start", e);
+        }
+    }
+
+    public URI dynamoDbEndpoint() {
+        return dynamoDbEndpoint;
+    }
+
+    public URI sqsEndpoint() {
+        return sqsEndpoint;
+    }
+
+    /** Clients that reach the embedded servers; the caller closes them. */
+    public AwsClients clients() {
+        return clients;
+    }
+
+    public String queueUrl(QueueDefinition queue) {
+        return queueUrls.get(queue.name());
+    }
+
+    public String deadLetterQueueUrl(QueueDefinition queue) {
+        return queueUrls.get(queue.name()).replace(queue.name(), queue.deadLetterName());
+    }
+
+    /** The queue as this stack created it (with its local visibility timeout). */
+    public QueueDefinition queue(QueueDefinition queue) {
+        return queues.get(queue.name());
+    }
+
+    public String queueArn(SqsClient sqs, QueueDefinition queue) {
+        return sqs.getQueueAttributes(r -> r.queueUrl(queueUrl(queue)).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
+    }
+
+    /** The settings a function reads (see each function's application.properties). */
+    public Map<String, String> functionConfig() {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("calling.aws.region", REGION);
+        config.put("calling.aws.dynamodb-endpoint", dynamoDbEndpoint.toString());
+        config.put("calling.aws.sqs-endpoint", sqsEndpoint.toString());
+        config.put("calling.queues.call-state-changes", queueUrl(Resources.CALL_STATE_CHANGES));
+        config.put("calling.queues.connection-events", queueUrl(Resources.CONNECTION_EVENTS));
+        config.put("calling.queues.call-timers", queueUrl(Resources.CALL_TIMERS));
+        config.put("calling.queues.switch-commands", queueUrl(Resources.SWITCH_COMMANDS));
+        return config;
+    }
+
+    @Override
+    public void close() {
+        try {
+            sqsServer.stopAndWait();
+        } finally {
+            try {
+                dynamoDbServer.stop();
+            } catch (Exception e) {
+                throw new IllegalStateException("DynamoDB Local did not stop", e);
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

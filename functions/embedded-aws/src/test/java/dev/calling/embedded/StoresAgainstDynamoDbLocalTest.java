@@ -1,0 +1,115 @@
+package dev.calling.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.calling.adapters.Resources;
+import dev.calling.adapters.dynamodb.DynamoDbCallStore;
+import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
+import dev.calling.core.call.Call;
+import dev.calling.core.call.CallEvent;
+import dev.calling.core.call.CallStateMachine;
+import dev.calling.core.call.Outcome;
+import dev.calling.core.call.Party;
+import dev.calling.core.session.Connection;
+import dev.calling.core.session.ConnectionState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** The DynamoDB adapters against DynamoDB Local: their conditional writes keep the contracts of the ports. */
+class StoresAgainstDynamoDbLocalTest {
+
+    static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
+    static EmbeddedAws aws;
+    static DynamoDbClient dynamoDb;
+    static DynamoDbSessionStore sessions;
+    static DynamoDbCallStore calls;
+
+    @BeforeAll
+    static void start() {
+        aws = EmbeddedAws.start();
+        dynamoDb = aws.clients().dynamoDb();
+        sessions = new DynamoDbSessionStore(dynamoDb, Resources.SESSIONS.name());
+        calls = new DynamoDbCallStore(dynamoDb, Resources.CALLS.name());
+    }
+
+    @AfterAll
+    static void stop() {
+        dynamoDb.close();
+        aws.close();
+    }
+
+    static Connection open(String user, String session, String connection, Instant at) {
+        return new Connection(user, session, connection, ConnectionState.OPEN, at, at, at.plusSeconds(90));
+    }
+
+    @Test
+    void openIsRecordedOnceAndFoundByUserAndByConnection() {
+        assertThat(sessions.open(open("u1", "phone", "u1-c1", T0))).isTrue();
+        assertThat(sessions.open(open("u1", "phone", "u1-c1", T0))).as("duplicate").isFalse();
+        assertThat(sessions.open(open("u1", "laptop", "u1-c2", T0))).isTrue();
+
+        assertThat(sessions.sessionsOf("u1").liveConnectionIds(T0.plusSeconds(1))).containsExactly("u1-c2", "u1-c1");
+        assertThat(sessions.connection("u1-c1")).get().extracting(Connection::userId, Connection::sessionId)
+                .containsExactly("u1", "phone");
+    }
+
+    @Test
+    void heartbeatExtendsOnlyForwardAndOnlyOpenConnections() {
+        sessions.open(open("u2", "s", "u2-c1", T0));
+
+        assertThat(sessions.heartbeat("u2", "u2-c1", T0.plusSeconds(30), T0.plusSeconds(120))).isTrue();
+        assertThat(sessions.heartbeat("u2", "u2-c1", T0.plusSeconds(10), T0.plusSeconds(100))).as("older").isFalse();
+        assertThat(sessions.sessionsOf("u2").liveConnectionIds(T0.plusSeconds(110))).containsExactly("u2-c1");
+        assertThat(sessions.heartbeat("u2", "nope", T0.plusSeconds(30), T0.plusSeconds(120))).as("unknown").isFalse();
+    }
+
+    @Test
+    void silentConnectionIsNotLiveAfterItsExpiry() {
+        sessions.open(open("u3", "s", "u3-c1", T0));
+
+        assertThat(sessions.sessionsOf("u3").liveConnectionIds(T0.plusSeconds(91))).isEmpty();
+    }
+
+    @Test
+    void lateOpenAfterCloseDoesNotBringTheConnectionBack() {
+        sessions.open(open("u4", "s", "u4-c1", T0));
+        sessions.close("u4", "u4-c1", T0.plusSeconds(5), T0.plusSeconds(86_400));
+        sessions.close("u4", "u4-c1", T0.plusSeconds(6), T0.plusSeconds(86_400)); // duplicate
+
+        assertThat(sessions.open(open("u4", "s", "u4-c1", T0))).isFalse();
+        assertThat(sessions.heartbeat("u4", "u4-c1", T0.plusSeconds(7), T0.plusSeconds(97))).isFalse();
+        assertThat(sessions.sessionsOf("u4").liveConnectionIds(T0.plusSeconds(8))).isEmpty();
+        assertThat(sessions.connection("u4-c1")).get().extracting(Connection::state).isEqualTo(ConnectionState.CLOSED);
+    }
+
+    @Test
+    void closeBeforeOpenLeavesATombstoneThatRefusesTheOpen() {
+        sessions.close("u5", "u5-c1", T0.plusSeconds(5), T0.plusSeconds(86_400));
+
+        assertThat(sessions.open(open("u5", "s", "u5-c1", T0))).isFalse();
+        assertThat(sessions.sessionsOf("u5").liveConnectionIds(T0.plusSeconds(6))).isEmpty();
+    }
+
+    @Test
+    void callRecordRoundTripsAndWritesAreConditional() {
+        CallStateMachine machine = new CallStateMachine(Duration.ofSeconds(45));
+        Outcome started = machine.start(new CallEvent.CallRequested("r", "call-x", T0, "alice", "a1", "bob"),
+                List.of("a1"), List.of("b1", "b2"));
+        Call ringing = started.call();
+
+        assertThat(calls.create(ringing)).isTrue();
+        assertThat(calls.create(ringing)).as("second create").isFalse();
+        assertThat(calls.find("call-x")).contains(ringing);
+
+        Outcome deferred = machine.apply(ringing, new CallEvent.CallHungUp("h", "call-x", T0.plusSeconds(9), 3, Party.CALLER));
+        assertThat(calls.update(deferred.call(), ringing.version())).isTrue();
+        assertThat(calls.update(deferred.call(), ringing.version())).as("stale version").isFalse();
+        assertThat(calls.find("call-x")).contains(deferred.call());
+        assertThat(calls.find("nope")).isEmpty();
+    }
+}
