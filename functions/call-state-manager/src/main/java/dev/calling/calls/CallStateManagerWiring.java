@@ -1,0 +1,72 @@
+package dev.calling.calls;
+
+import dev.calling.adapters.AwsClients;
+import dev.calling.adapters.dynamodb.DynamoDbCallStore;
+import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
+import dev.calling.adapters.sqs.SqsSwitchCommands;
+import dev.calling.adapters.sqs.SqsTimers;
+import dev.calling.core.call.CallStateMachine;
+import dev.calling.core.call.CallStateManager;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * Builds the call state manager from configuration; created once per Lambda container.
+ * It reads the session service's table directly (read-only) to answer "which live connections has
+ * user U": one strongly consistent query, cheaper and faster than invoking another function.
+ */
+@ApplicationScoped
+public class CallStateManagerWiring {
+
+    @ConfigProperty(name = "calling.aws.region")
+    String region;
+
+    @ConfigProperty(name = "calling.aws.dynamodb-endpoint")
+    Optional<URI> dynamoDbEndpoint;
+
+    @ConfigProperty(name = "calling.aws.sqs-endpoint")
+    Optional<URI> sqsEndpoint;
+
+    @Produces
+    @ApplicationScoped
+    DynamoDbClient dynamoDb() {
+        return new AwsClients(region, dynamoDbEndpoint, sqsEndpoint).dynamoDb();
+    }
+
+    @Produces
+    @ApplicationScoped
+    SqsClient sqs() {
+        return new AwsClients(region, dynamoDbEndpoint, sqsEndpoint).sqs();
+    }
+
+    @Produces
+    @ApplicationScoped
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Produces
+    @ApplicationScoped
+    SqsTimers timers(SqsClient sqs, Clock clock, @ConfigProperty(name = "calling.queues.call-timers") String url) {
+        return new SqsTimers(sqs, url, clock);
+    }
+
+    @Produces
+    @ApplicationScoped
+    CallStateManager callStateManager(DynamoDbClient dynamoDb, SqsClient sqs, SqsTimers timers, Clock clock,
+            @ConfigProperty(name = "calling.tables.calls") String callsTable,
+            @ConfigProperty(name = "calling.tables.sessions") String sessionsTable,
+            @ConfigProperty(name = "calling.queues.switch-commands") String switchCommandsUrl,
+            @ConfigProperty(name = "calling.calls.ring-timeout") Duration ringTimeout) {
+        return new CallStateManager(new DynamoDbCallStore(dynamoDb, callsTable),
+                new DynamoDbSessionStore(dynamoDb, sessionsTable), new SqsSwitchCommands(sqs, switchCommandsUrl),
+                timers, new CallStateMachine(ringTimeout), clock);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.calling.calls;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.calling.adapters.Resources;
+import dev.calling.adapters.dynamodb.DynamoDbCallStore;
+import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
+import dev.calling.adapters.json.Json;
+import dev.calling.core.call.Call;
+import dev.calling.core.call.CallCommand;
+import dev.calling.core.call.CallState;
+import dev.calling.core.call.EndReason;
+import dev.calling.core.session.Connection;
+import dev.calling.core.session.ConnectionState;
+import dev.calling.embedded.EmbeddedAws;
+import dev.calling.embedded.EmbeddedAwsTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/**
+ * The packaged Lambda, invoked through Quarkus's mock Lambda event server with the sample SQS
+ * events from {@code events-samples/}, against DynamoDB Local and ElasticMQ.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = EmbeddedAwsTestResource.class, restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CallStateManagerLambdaTest {
+
+    static final Instant FAR_FUTURE = Instant.parse("2099-01-01T00:00:00Z");
+    static DynamoDbClient dynamoDb;
+    static SqsClient sqs;
+
+    @BeforeAll
+    static void usersAreOnline() {
+        EmbeddedAws aws = EmbeddedAwsTestResource.current();
+        dynamoDb = aws.clients().dynamoDb();
+        sqs = aws.clients().sqs();
+        var sessions = new DynamoDbSessionStore(dynamoDb, Resources.SESSIONS.name());
+        Instant t = Instant.parse("2026-01-01T09:59:00Z");
+        sessions.open(new Connection("sample-alice", "phone", "sample-alice-c1", ConnectionState.OPEN, t, t, FAR_FUTURE));
+        sessions.open(new Connection("sample-bob", "phone", "sample-bob-c1", ConnectionState.OPEN, t, t, FAR_FUTURE));
+    }
+
+    @AfterAll
+    static void close() {
+        dynamoDb.close();
+        sqs.close();
+    }
+
+    static String sample(String name) throws Exception {
+        return Files.readString(Path.of(System.getProperty("events.samples.dir"), "call-state-manager", name));
+    }
+
+    static List<String> invoke(String sample) throws Exception {
+        return given().contentType("application/json").body(sample(sample))
+                .when().post()
+                .then().statusCode(200)
+                .extract().jsonPath().getList("batchItemFailures.itemIdentifier");
+    }
+
+    static Call call(String id) {
+        return new DynamoDbCallStore(dynamoDb, Resources.CALLS.name()).find(id).orElseThrow();
+    }
+
+    static List<Message> drain(Resources.QueueDefinition queue) {
+        String url = EmbeddedAwsTestResource.current().queueUrl(queue);
+        List<Message> messages =
+                sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)).messages();
+        // Delete them: an undeleted FIFO message holds back the rest of its message group.
+        messages.forEach(m -> sqs.deleteMessage(r -> r.queueUrl(url).receiptHandle(m.receiptHandle())));
+        return messages;
+    }
+
+    @Test
+    @Order(1)
+    void requestRingsTheCalleeThroughTheSwitchQueueAndArmsTheRingTimer() throws Exception {
+        assertThat(invoke("call-requested.json")).isEmpty();
+
+        Call call = call("sample-call-1");
+        assertThat(call.state()).isEqualTo(CallState.RINGING);
+        assertThat(call.lastSwitchSequence()).isEqualTo(1);
+        assertThat(drain(Resources.SWITCH_COMMANDS)).extracting(m -> Json.readCallCommand(m.body()))
+                .containsExactly(new CallCommand.RingCallee("sample-call-1", "sample-alice", "sample-bob",
+                        List.of("sample-bob-c1")));
+        assertThat(drain(Resources.CALL_TIMERS)).extracting(Message::body)
+                .containsExactly(Json.write(dev.calling.core.call.CallEvent.RingTimeoutElapsed.of("sample-call-1",
+                        Instant.parse("2026-01-01T10:00:45Z"))));
+    }
+
+    @Test
+    @Order(2)
+    void ringTimeoutFromTheTimerQueueEndsTheCallMissedAndReleasesBothSides() throws Exception {
+        assertThat(invoke("ring-timeout.json")).isEmpty();
+
+        Call call = call("sample-call-1");
+        assertThat(call.state()).isEqualTo(CallState.ENDED);
+        assertThat(call.endReason()).isEqualTo(EndReason.MISSED);
+        assertThat(drain(Resources.SWITCH_COMMANDS)).extracting(m -> Json.readCallCommand(m.body()))
+                .containsExactlyInAnyOrder(new CallCommand.ReleaseConnection("sample-call-1", "sample-alice-c1"),
+                        new CallCommand.ReleaseConnection("sample-call-1", "sample-bob-c1"));
+    }
+
+    @Test
+    @Order(3)
+    void malformedMessageFailsWithTheRestOfItsCallButOtherCallsGoOn() throws Exception {
+        List<String> failed = invoke("poison-batch.json");
+
+        assertThat(failed).containsExactly("b7f0c6d2-5a0e-4d7c-8f1e-000000000004", "b7f0c6d2-5a0e-4d7c-8f1e-000000000005");
+        assertThat(call("sample-call-3").endReason()).isEqualTo(EndReason.UNREACHABLE);
+    }
+}
