@@ -7,12 +7,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 
 /**
  * {@code ./run-local}: starts the whole system on the embedded default, places a handful of VoIP
  * calls between simulated app users (one for each way a call ends), prints each call's timeline
  * as stored by the call state manager, and exits non-zero if any call ended other than expected.
- * With {@code --serve} it then keeps running (devices heartbeat) until interrupted.
+ * With {@code --serve} it then keeps running (devices heartbeat) until interrupted; {@code --verbose}
+ * shows every function's per-event log line.
  */
 public final class LocalDemo {
 
@@ -20,7 +25,9 @@ public final class LocalDemo {
 
     public static void main(String[] args) throws Exception {
         boolean serve = List.of(args).contains("--serve");
+        quietLogs(List.of(args).contains("--verbose"));
         Duration ringTimeout = Duration.ofSeconds(4);
+        int exitCode;
         long started = System.nanoTime();
         try (LocalSystem system = LocalSystem.start(LocalSystem.Settings.defaults().withRingTimeout(ringTimeout))) {
             System.out.printf(Locale.ROOT, "Embedded stack up in %d ms: DynamoDB Local %s, ElasticMQ (SQS) %s%n",
@@ -84,9 +91,21 @@ public final class LocalDemo {
                     sw.heartbeatAll();
                 }
             }
-            if (unexpected > 0) {
-                System.exit(1);
-            }
+            exitCode = unexpected > 0 ? 1 : 0;
+        }
+        // DynamoDB Local leaves a non-daemon job thread behind after stopping; exit explicitly.
+        System.exit(exitCode);
+    }
+
+    /** One line per log record; the functions' per-event INFO lines only with --verbose. */
+    static void quietLogs(boolean verbose) {
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %3$s: %5$s%6$s%n");
+        Level level = verbose ? Level.INFO : Level.WARNING;
+        Logger root = Logger.getLogger("");
+        root.setLevel(level);
+        for (Handler handler : root.getHandlers()) {
+            handler.setLevel(level);
+            handler.setFormatter(new SimpleFormatter());
         }
     }
 
