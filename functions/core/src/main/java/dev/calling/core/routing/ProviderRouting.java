@@ -1,0 +1,88 @@
+package dev.calling.core.routing;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Chooses the route of a call: VoIP when the callee has a live data connection; otherwise PSTN to
+ * the callee's number (or the dialled number) when the caller's plan allows it, through the
+ * carriers in least-cost order. A carrier is a candidate when it is enabled, has a rate for the
+ * number (longest prefix, in effect today), its circuit breaker lets an attempt through and it has
+ * capacity left; candidates are ordered by cost per minute, then connect fee, then quality
+ * (higher first), then id, so the order is stable.
+ */
+public final class ProviderRouting {
+
+    private static final Comparator<Route.ProviderOption> LEAST_COST = Comparator
+            .comparing((Route.ProviderOption o) -> o.cost().perMinute())
+            .thenComparing(o -> o.cost().connectFee());
+
+    public Route route(Destination destination, List<String> calleeLiveConnections, RoutingPlan plan,
+            List<CarrierStatus> carriers, Instant now) {
+        if (destination instanceof Destination.AppUser user) {
+            if (!calleeLiveConnections.isEmpty()) {
+                return new Route.Voip(calleeLiveConnections, voipProviders(carriers, now));
+            }
+            if (user.phoneNumber().isEmpty() || !plan.pstnAllowed()) {
+                return new Route.Refused(Route.Refusal.UNREACHABLE, user.userId() + " is offline"
+                        + (user.phoneNumber().isEmpty() ? " and has no phone number" : " and the plan has no PSTN"));
+            }
+            return pstn(user.phoneNumber().get(), plan, carriers, now);
+        }
+        PhoneNumber number = ((Destination.Dialled) destination).number();
+        if (!plan.pstnAllowed()) {
+            return new Route.Refused(Route.Refusal.DESTINATION_NOT_ALLOWED, "the plan does not include calls to phone numbers");
+        }
+        return pstn(number, plan, carriers, now);
+    }
+
+    private Route pstn(PhoneNumber number, RoutingPlan plan, List<CarrierStatus> carriers, Instant now) {
+        if (plan.bars(number)) {
+            return new Route.Refused(Route.Refusal.DESTINATION_NOT_ALLOWED, number + " is barred by the plan");
+        }
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        List<Route.ProviderOption> options = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        for (CarrierStatus carrier : carriers) {
+            Provider provider = carrier.provider();
+            if (provider.kind() != ProviderKind.PSTN) {
+                continue;
+            }
+            Optional<Rate> rate = provider.costDeck().lookup(number.digits(), today);
+            String why = !provider.enabled() ? "disabled"
+                    : rate.isEmpty() ? "no rate"
+                    : !carrier.health().allowsAttempt(now) ? "unhealthy"
+                    : !carrier.hasCapacity() ? "full" : null;
+            if (why == null) {
+                options.add(new Route.ProviderOption(provider.id(), rate.get()));
+            } else {
+                skipped.add(provider.id() + ": " + why);
+            }
+        }
+        if (options.isEmpty()) {
+            return new Route.Refused(Route.Refusal.NO_PROVIDER, "no carrier for " + number + " " + skipped);
+        }
+        options.sort(LEAST_COST.thenComparing(o -> -quality(carriers, o.providerId()))
+                .thenComparing(Route.ProviderOption::providerId));
+        return new Route.Pstn(number, options);
+    }
+
+    private static List<String> voipProviders(List<CarrierStatus> carriers, Instant now) {
+        return carriers.stream()
+                .filter(c -> c.provider().kind() == ProviderKind.VOIP && c.provider().enabled()
+                        && c.health().allowsAttempt(now) && c.hasCapacity())
+                .sorted(Comparator.comparingInt((CarrierStatus c) -> -c.provider().quality())
+                        .thenComparing(c -> c.provider().id()))
+                .map(c -> c.provider().id()).toList();
+    }
+
+    private static int quality(List<CarrierStatus> carriers, String providerId) {
+        return carriers.stream().filter(c -> c.provider().id().equals(providerId)).findFirst()
+                .map(c -> c.provider().quality()).orElse(0);
+    }
+}

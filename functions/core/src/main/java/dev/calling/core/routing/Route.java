@@ -1,0 +1,40 @@
+package dev.calling.core.routing;
+
+import java.util.List;
+
+/** Provider routing's answer for one call. */
+public sealed interface Route {
+
+    /** App to app over the callee's live data connections, through the VoIP providers in order. */
+    record Voip(List<String> calleeConnectionIds, List<String> providerIds) implements Route {
+        public Voip {
+            calleeConnectionIds = List.copyOf(calleeConnectionIds);
+            providerIds = List.copyOf(providerIds);
+        }
+    }
+
+    /** To a phone number through PSTN carriers, cheapest healthy first: the failover order. */
+    record Pstn(PhoneNumber number, List<ProviderOption> providers) implements Route {
+        public Pstn {
+            providers = List.copyOf(providers);
+            if (providers.isEmpty()) {
+                throw new IllegalArgumentException("a PSTN route needs at least one provider");
+            }
+        }
+    }
+
+    /** The call cannot be routed. */
+    record Refused(Refusal reason, String detail) implements Route {}
+
+    /** One carrier of a PSTN route with what it costs us for this number. */
+    record ProviderOption(String providerId, Rate cost) {}
+
+    enum Refusal {
+        /** The callee has no live connection and no number we may call. */
+        UNREACHABLE,
+        /** The caller's plan does not allow this destination. */
+        DESTINATION_NOT_ALLOWED,
+        /** No enabled, healthy carrier with capacity has a rate for the number. */
+        NO_PROVIDER
+    }
+}
