@@ -17,7 +17,9 @@ import java.lang.System.Logger.Level;
 
 /**
  * The CallStateManager Lambda. Two event sources feed it: the {@code call-state-changes} FIFO
- * queue and the {@code call-timers} queue; both carry call events in the same format.
+ * queue, whose events it applies to the call records, and the {@code call-timers} queue, whose due
+ * timers it relays into their call's message group on the FIFO queue (so one call's changes are
+ * always made in order, by one consumer).
  */
 @Named("CallStateManager")
 public class CallStateManagerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
@@ -37,13 +39,17 @@ public class CallStateManagerHandler implements RequestHandler<SQSEvent, SQSBatc
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return batch.process(event, message -> handle(Json.readCallEvent(message.getBody())));
+        return batch.process(event, message -> {
+            CallEvent callEvent = Json.readCallEvent(message.getBody());
+            if (SqsTimers.isTimerQueue(message.getEventSourceArn())) {
+                timers.relay(callEvent);
+            } else {
+                handle(callEvent);
+            }
+        });
     }
 
     private void handle(CallEvent event) {
-        if (event instanceof CallEvent.RingTimeoutElapsed && timers.rearmIfEarly(event)) {
-            return;
-        }
         Outcome outcome = manager.handle(event);
         LOG.log(Level.INFO, () -> "call " + event.callId() + ": " + event.getClass().getSimpleName() + " "
                 + outcome.kind() + " (" + outcome.note() + ")");

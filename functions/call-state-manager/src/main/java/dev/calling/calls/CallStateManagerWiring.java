@@ -3,6 +3,7 @@ package dev.calling.calls;
 import dev.calling.adapters.AwsClients;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
+import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.adapters.sqs.SqsSwitchCommands;
 import dev.calling.adapters.sqs.SqsTimers;
 import dev.calling.core.call.CallStateMachine;
@@ -54,8 +55,9 @@ public class CallStateManagerWiring {
 
     @Produces
     @ApplicationScoped
-    SqsTimers timers(SqsClient sqs, Clock clock, @ConfigProperty(name = "calling.queues.call-timers") String url) {
-        return new SqsTimers(sqs, url, clock);
+    SqsTimers timers(SqsClient sqs, Clock clock, @ConfigProperty(name = "calling.queues.call-timers") String url,
+            @ConfigProperty(name = "calling.queues.call-state-changes") String callStateChangesUrl) {
+        return new SqsTimers(sqs, url, new SqsCallStateChanges(sqs, callStateChangesUrl), clock);
     }
 
     @Produces

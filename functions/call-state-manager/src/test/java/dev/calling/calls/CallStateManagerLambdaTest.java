@@ -30,6 +30,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * The packaged Lambda, invoked through Quarkus's mock Lambda event server with the sample SQS
@@ -65,8 +66,8 @@ class CallStateManagerLambdaTest {
         return Files.readString(Path.of(System.getProperty("events.samples.dir"), "call-state-manager", name));
     }
 
-    static List<String> invoke(String sample) throws Exception {
-        return given().contentType("application/json").body(sample(sample))
+    static List<String> invoke(String event) {
+        return given().contentType("application/json").body(event)
                 .when().post()
                 .then().statusCode(200)
                 .extract().jsonPath().getList("batchItemFailures.itemIdentifier");
@@ -78,8 +79,8 @@ class CallStateManagerLambdaTest {
 
     static List<Message> drain(Resources.QueueDefinition queue) {
         String url = EmbeddedAwsTestResource.current().queueUrl(queue);
-        List<Message> messages =
-                sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)).messages();
+        List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)
+                .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
         // Delete them: an undeleted FIFO message holds back the rest of its message group.
         messages.forEach(m -> sqs.deleteMessage(r -> r.queueUrl(url).receiptHandle(m.receiptHandle())));
         return messages;
@@ -88,7 +89,7 @@ class CallStateManagerLambdaTest {
     @Test
     @Order(1)
     void requestRingsTheCalleeThroughTheSwitchQueueAndArmsTheRingTimer() throws Exception {
-        assertThat(invoke("call-requested.json")).isEmpty();
+        assertThat(invoke(sample("call-requested.json"))).isEmpty();
 
         Call call = call("sample-call-1");
         assertThat(call.state()).isEqualTo(CallState.RINGING);
@@ -103,8 +104,16 @@ class CallStateManagerLambdaTest {
 
     @Test
     @Order(2)
-    void ringTimeoutFromTheTimerQueueEndsTheCallMissedAndReleasesBothSides() throws Exception {
-        assertThat(invoke("ring-timeout.json")).isEmpty();
+    void dueRingTimerIsRelayedIntoItsCallsGroupAndThenEndsTheCallMissed() throws Exception {
+        assertThat(invoke(sample("ring-timeout.json"))).isEmpty();
+
+        List<Message> relayed = drain(Resources.CALL_STATE_CHANGES);
+        assertThat(relayed).extracting(Message::body).containsExactly(Json.write(
+                dev.calling.core.call.CallEvent.RingTimeoutElapsed.of("sample-call-1", Instant.parse("2026-01-01T10:00:45Z"))));
+        assertThat(relayed.get(0).attributes()).containsEntry(MessageSystemAttributeName.MESSAGE_GROUP_ID, "sample-call-1");
+        assertThat(call("sample-call-1").state()).as("not applied where it arrived").isEqualTo(CallState.RINGING);
+
+        assertThat(invoke(fifoEvent(relayed.get(0).body(), "sample-call-1"))).isEmpty();
 
         Call call = call("sample-call-1");
         assertThat(call.state()).isEqualTo(CallState.ENDED);
@@ -114,10 +123,21 @@ class CallStateManagerLambdaTest {
                         new CallCommand.ReleaseConnection("sample-call-1", "sample-bob-c1"));
     }
 
+    /** One record of a Lambda SQS event from the FIFO queue, around a body taken off the queue. */
+    static String fifoEvent(String body, String group) {
+        String escaped = body.replace("\\", "\\\\").replace("\"", "\\\"");
+        return """
+                {"Records":[{"messageId":"relayed-1","receiptHandle":"r","body":"%s",
+                  "attributes":{"ApproximateReceiveCount":"1","MessageGroupId":"%s","MessageDeduplicationId":"d"},
+                  "messageAttributes":{},"eventSource":"aws:sqs",
+                  "eventSourceARN":"arn:aws:sqs:us-east-1:123456789012:call-state-changes.fifo","awsRegion":"us-east-1"}]}
+                """.formatted(escaped, group);
+    }
+
     @Test
     @Order(3)
     void malformedMessageFailsWithTheRestOfItsCallButOtherCallsGoOn() throws Exception {
-        List<String> failed = invoke("poison-batch.json");
+        List<String> failed = invoke(sample("poison-batch.json"));
 
         assertThat(failed).containsExactly("b7f0c6d2-5a0e-4d7c-8f1e-000000000004", "b7f0c6d2-5a0e-4d7c-8f1e-000000000005");
         assertThat(call("sample-call-3").endReason()).isEqualTo(EndReason.UNREACHABLE);

@@ -4,6 +4,7 @@ import dev.calling.adapters.Resources;
 import dev.calling.adapters.Resources.QueueDefinition;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
+import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.adapters.sqs.SqsEventPublisher;
 import dev.calling.adapters.sqs.SqsSwitchCommands;
 import dev.calling.adapters.sqs.SqsTimers;
@@ -66,7 +67,8 @@ public final class LocalSystem implements AutoCloseable {
 
         var sessionService = new SessionServiceHandler(
                 new SessionService(sessions, settings.connectionTtl(), Duration.ofDays(1)));
-        SqsTimers timers = new SqsTimers(sqs, aws.queueUrl(Resources.CALL_TIMERS), clock);
+        SqsTimers timers = new SqsTimers(sqs, aws.queueUrl(Resources.CALL_TIMERS),
+                new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), clock);
         var callStateManager = new CallStateManagerHandler(new CallStateManager(calls, sessions,
                 new SqsSwitchCommands(sqs, aws.queueUrl(Resources.SWITCH_COMMANDS)), timers,
                 new CallStateMachine(settings.ringTimeout()), clock), timers);

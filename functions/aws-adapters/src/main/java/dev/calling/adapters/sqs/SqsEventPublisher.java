@@ -6,26 +6,24 @@ import dev.calling.core.session.ConnectionEvent;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * Puts events on the two queues of the design: call events on the {@code call-state-changes}
- * FIFO queue (message group = call id, so one call's events are handled in order and different
- * calls in parallel; deduplication id = event id, so a re-sent event is dropped by SQS within its
- * 5-minute window), connection events on the standard {@code connection-events} queue.
+ * What a switch (or an app-facing API) sends: call events to the {@code call-state-changes} FIFO
+ * queue (see {@link SqsCallStateChanges}) and connection events to the standard
+ * {@code connection-events} queue.
  */
 public final class SqsEventPublisher {
 
     private final SqsClient sqs;
-    private final String callStateChangesUrl;
+    private final SqsCallStateChanges callStateChanges;
     private final String connectionEventsUrl;
 
     public SqsEventPublisher(SqsClient sqs, String callStateChangesUrl, String connectionEventsUrl) {
         this.sqs = sqs;
-        this.callStateChangesUrl = callStateChangesUrl;
+        this.callStateChanges = new SqsCallStateChanges(sqs, callStateChangesUrl);
         this.connectionEventsUrl = connectionEventsUrl;
     }
 
     public void publish(CallEvent event) {
-        sqs.sendMessage(r -> r.queueUrl(callStateChangesUrl).messageBody(Json.write(event))
-                .messageGroupId(event.callId()).messageDeduplicationId(DeduplicationIds.of(event.eventId())));
+        callStateChanges.publish(event);
     }
 
     public void publish(ConnectionEvent event) {

@@ -11,13 +11,16 @@ import java.time.Instant;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * Timers on the standard {@code call-timers} queue with a per-message delay.
+ * Timers on the standard {@code call-timers} queue with a per-message delay, relayed into the
+ * call's message group on {@code call-state-changes} when due.
  *
- * <p>Why not the FIFO queue: FIFO queues have no per-message delay. Why not EventBridge Scheduler:
- * it would work in AWS (one-time schedules targeting the FIFO queue) but has no emulator that runs
- * here, costs a schedule create and delete per call, and adds a service; SQS delays cost one send
- * and run the same on ElasticMQ. SQS caps a delay at 15 minutes, so a timer due later is re-armed
- * with the remaining delay when it arrives early ({@link #rearmIfEarly}).
+ * <p>Why a second queue: FIFO queues have no per-message delay. Why not EventBridge Scheduler: it
+ * would work in AWS (one-time schedules targeting the FIFO queue) but has no emulator that runs
+ * here, costs a schedule create and delete per call, and adds a service; an SQS delay costs one
+ * send and runs the same on ElasticMQ. Why relay instead of handling the timer where it arrives:
+ * then every change of a call is made by one consumer, in order, so a transition's commands are
+ * always issued before the call's next event is handled. SQS caps a delay at 15 minutes, so a
+ * timer due later is sent round again with the remaining delay.
  */
 public final class SqsTimers implements TimerPort {
 
@@ -25,12 +28,21 @@ public final class SqsTimers implements TimerPort {
 
     private final SqsClient sqs;
     private final String queueUrl;
+    private final SqsCallStateChanges callStateChanges;
     private final Clock clock;
 
-    public SqsTimers(SqsClient sqs, String queueUrl, Clock clock) {
+    public SqsTimers(SqsClient sqs, String queueUrl, SqsCallStateChanges callStateChanges, Clock clock) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
+        this.callStateChanges = callStateChanges;
         this.clock = clock;
+    }
+
+    /** The name of the queue timers arrive on, to tell them from call events. */
+    public static boolean isTimerQueue(String eventSourceArn) {
+        return eventSourceArn != null
+                && eventSourceArn.substring(eventSourceArn.lastIndexOf(':') + 1).equals(
+                        dev.calling.adapters.Resources.CALL_TIMERS.name());
     }
 
     @Override
@@ -38,13 +50,13 @@ public final class SqsTimers implements TimerPort {
         send(RingTimeoutElapsed.of(command.callId(), command.dueAt()));
     }
 
-    /** @return true if the timer is not due yet and was sent again for the rest of its delay */
-    public boolean rearmIfEarly(CallEvent timer) {
-        if (!timer.at().isAfter(clock.instant())) {
-            return false;
+    /** A timer message arrived: if due, hand it to its call on the FIFO queue; if early, delay it again. */
+    public void relay(CallEvent timer) {
+        if (timer.at().isAfter(clock.instant())) {
+            send(timer);
+        } else {
+            callStateChanges.publish(timer);
         }
-        send(timer);
-        return true;
     }
 
     private void send(CallEvent timer) {
