@@ -21,12 +21,12 @@ class JsonTest {
     void everyCallEventRoundTripsWithItsTypeName() {
         List<CallEvent> events = List.of(
                 new CallEvent.CallRequested("e1", "c1", T, "alice", "a1", "bob"),
-                new CallEvent.CallRinging("e2", "c1", T, 1),
-                new CallEvent.CallAnswered("e3", "c1", T, 2, "b1"),
-                new CallEvent.CallDeclined("e4", "c1", T, 0),
-                new CallEvent.CalleeBusy("e5", "c1", T, 1),
-                new CallEvent.CallHungUp("e6", "c1", T, 3, Party.CALLER),
-                new CallEvent.CallFailed("e7", "c1", T, 2, "SIP 503"),
+                new CallEvent.CallRinging("e2", "c1", T, 1, 1),
+                new CallEvent.CallAnswered("e3", "c1", T, 1, 2, "b1"),
+                new CallEvent.CallDeclined("e4", "c1", T, 0, 0),
+                new CallEvent.CalleeBusy("e5", "c1", T, 1, 1),
+                new CallEvent.CallHungUp("e6", "c1", T, 1, 3, Party.CALLER),
+                new CallEvent.CallFailed("e7", "c1", T, 1, 2, 503, "SIP 503"),
                 CallEvent.RingTimeoutElapsed.of("c1", T));
         for (CallEvent event : events) {
             String json = Json.write(event);
@@ -40,9 +40,9 @@ class JsonTest {
     void readsTheDocumentedWireShape() {
         CallEvent event = Json.readCallEvent("""
                 {"type":"CallAnswered","eventId":"e3","callId":"c1","at":"2026-11-24T10:00:00Z",
-                 "switchSequence":2,"connectionId":"b1","addedLater":"ignored"}""");
+                 "attempt":1,"switchSequence":2,"connectionId":"b1","addedLater":"ignored"}""");
 
-        assertThat(event).isEqualTo(new CallEvent.CallAnswered("e3", "c1", T, 2, "b1"));
+        assertThat(event).isEqualTo(new CallEvent.CallAnswered("e3", "c1", T, 1, 2, "b1"));
     }
 
     @Test

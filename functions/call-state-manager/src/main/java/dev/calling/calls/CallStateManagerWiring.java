@@ -3,11 +3,16 @@ package dev.calling.calls;
 import dev.calling.adapters.AwsClients;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
+import dev.calling.adapters.routing.InMemoryCarrierCatalogue;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.adapters.sqs.SqsSwitchCommands;
 import dev.calling.adapters.sqs.SqsTimers;
 import dev.calling.core.call.CallStateMachine;
 import dev.calling.core.call.CallStateManager;
+import dev.calling.core.call.CatalogueRouter;
+import dev.calling.core.call.CommandPorts;
+import dev.calling.core.routing.ProviderRouting;
+import dev.calling.core.routing.Subscriber;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import java.net.URI;
@@ -67,8 +72,13 @@ public class CallStateManagerWiring {
             @ConfigProperty(name = "calling.tables.sessions") String sessionsTable,
             @ConfigProperty(name = "calling.queues.switch-commands") String switchCommandsUrl,
             @ConfigProperty(name = "calling.calls.ring-timeout") Duration ringTimeout) {
+        // No PSTN carrier is configured in the deployed function yet: carriers' health and load need a
+        // store shared by all containers first. Until then routing answers VoIP or "unreachable".
+        InMemoryCarrierCatalogue catalogue = InMemoryCarrierCatalogue.empty();
+        SqsSwitchCommands switchCommands = new SqsSwitchCommands(sqs, switchCommandsUrl);
         return new CallStateManager(new DynamoDbCallStore(dynamoDb, callsTable),
-                new DynamoDbSessionStore(dynamoDb, sessionsTable), new SqsSwitchCommands(sqs, switchCommandsUrl),
-                timers, new CallStateMachine(ringTimeout), clock);
+                new DynamoDbSessionStore(dynamoDb, sessionsTable),
+                new CatalogueRouter(new ProviderRouting(), Subscriber::appOnly, catalogue), catalogue,
+                new CommandPorts(switchCommands, switchCommands, timers), new CallStateMachine(ringTimeout), clock);
     }
 }

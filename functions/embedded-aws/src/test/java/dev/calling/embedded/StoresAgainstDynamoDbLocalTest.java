@@ -10,10 +10,16 @@ import dev.calling.core.call.CallEvent;
 import dev.calling.core.call.CallStateMachine;
 import dev.calling.core.call.Outcome;
 import dev.calling.core.call.Party;
+import dev.calling.core.money.Money;
+import dev.calling.core.routing.BillingIncrement;
+import dev.calling.core.routing.PhoneNumber;
+import dev.calling.core.routing.Rate;
+import dev.calling.core.routing.Route;
 import dev.calling.core.session.Connection;
 import dev.calling.core.session.ConnectionState;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,17 +105,33 @@ class StoresAgainstDynamoDbLocalTest {
     void callRecordRoundTripsAndWritesAreConditional() {
         CallStateMachine machine = new CallStateMachine(Duration.ofSeconds(45));
         Outcome started = machine.start(new CallEvent.CallRequested("r", "call-x", T0, "alice", "a1", "bob"),
-                List.of("a1"), List.of("b1", "b2"));
+                List.of("a1"), new Route.Voip(List.of("b1", "b2"), List.of()));
         Call ringing = started.call();
 
         assertThat(calls.create(ringing)).isTrue();
         assertThat(calls.create(ringing)).as("second create").isFalse();
         assertThat(calls.find("call-x")).contains(ringing);
 
-        Outcome deferred = machine.apply(ringing, new CallEvent.CallHungUp("h", "call-x", T0.plusSeconds(9), 3, Party.CALLER));
+        Outcome deferred = machine.apply(ringing, new CallEvent.CallHungUp("h", "call-x", T0.plusSeconds(9), 1, 3, Party.CALLER));
         assertThat(calls.update(deferred.call(), ringing.version())).isTrue();
         assertThat(calls.update(deferred.call(), ringing.version())).as("stale version").isFalse();
         assertThat(calls.find("call-x")).contains(deferred.call());
         assertThat(calls.find("nope")).isEmpty();
+    }
+
+    @Test
+    void pstnCallRecordWithAttemptsRoundTrips() {
+        CallStateMachine machine = new CallStateMachine(Duration.ofSeconds(45));
+        Rate rate = new Rate("44", Money.of("0.01", "USD"), Money.of("0", "USD"), BillingIncrement.PER_MINUTE,
+                LocalDate.of(2026, 1, 1));
+        Call dialling = machine.start(new CallEvent.CallRequested("r", "call-p", T0, "alice", "a1", null, "+447400123456"),
+                List.of("a1"), new Route.Pstn(PhoneNumber.parse("+447400123456"),
+                        List.of(new Route.ProviderOption("alpha", rate), new Route.ProviderOption("bravo", rate)))).call();
+        Call failedOver = machine.apply(dialling,
+                new CallEvent.CallFailed("f", "call-p", T0.plusSeconds(2), 1, 1, 503, "unavailable")).call();
+
+        assertThat(calls.create(failedOver)).isTrue();
+        assertThat(calls.find("call-p")).contains(failedOver);
+        assertThat(failedOver.attempts()).hasSize(2);
     }
 }

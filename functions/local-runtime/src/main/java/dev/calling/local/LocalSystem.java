@@ -4,6 +4,7 @@ import dev.calling.adapters.Resources;
 import dev.calling.adapters.Resources.QueueDefinition;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
+import dev.calling.adapters.routing.InMemoryCarrierCatalogue;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.adapters.sqs.SqsEventPublisher;
 import dev.calling.adapters.sqs.SqsSwitchCommands;
@@ -12,6 +13,12 @@ import dev.calling.calls.CallStateManagerHandler;
 import dev.calling.core.call.Call;
 import dev.calling.core.call.CallStateMachine;
 import dev.calling.core.call.CallStateManager;
+import dev.calling.core.call.CatalogueRouter;
+import dev.calling.core.call.CommandPorts;
+import dev.calling.core.routing.CarrierCatalogue;
+import dev.calling.core.routing.ProviderRouting;
+import dev.calling.core.routing.Subscriber;
+import dev.calling.core.routing.SubscriberDirectory;
 import dev.calling.core.session.SessionService;
 import dev.calling.embedded.EmbeddedAws;
 import dev.calling.sessions.SessionServiceHandler;
@@ -31,18 +38,29 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class LocalSystem implements AutoCloseable {
 
-    /** @param ringTimeout how long callees ring; @param retryAfter the queues' visibility timeout */
-    public record Settings(Duration ringTimeout, Duration retryAfter, Duration connectionTtl) {
+    /**
+     * @param ringTimeout how long callees ring
+     * @param retryAfter the queues' visibility timeout
+     * @param subscribers users' phone numbers and plans
+     * @param carriers the PSTN carriers
+     */
+    public record Settings(Duration ringTimeout, Duration retryAfter, Duration connectionTtl,
+            SubscriberDirectory subscribers, CarrierCatalogue carriers) {
         public static Settings defaults() {
-            return new Settings(Duration.ofSeconds(45), EmbeddedAws.DEFAULT_RETRY_AFTER, Duration.ofSeconds(90));
+            return new Settings(Duration.ofSeconds(45), EmbeddedAws.DEFAULT_RETRY_AFTER, Duration.ofSeconds(90),
+                    Subscriber::appOnly, InMemoryCarrierCatalogue.empty());
         }
 
         public Settings withRingTimeout(Duration timeout) {
-            return new Settings(timeout, retryAfter, connectionTtl);
+            return new Settings(timeout, retryAfter, connectionTtl, subscribers, carriers);
         }
 
         public Settings withRetryAfter(Duration retry) {
-            return new Settings(ringTimeout, retry, connectionTtl);
+            return new Settings(ringTimeout, retry, connectionTtl, subscribers, carriers);
+        }
+
+        public Settings withPstn(SubscriberDirectory directory, CarrierCatalogue catalogue) {
+            return new Settings(ringTimeout, retryAfter, connectionTtl, directory, catalogue);
         }
     }
 
@@ -69,8 +87,10 @@ public final class LocalSystem implements AutoCloseable {
                 new SessionService(sessions, settings.connectionTtl(), Duration.ofDays(1)));
         SqsTimers timers = new SqsTimers(sqs, aws.queueUrl(Resources.CALL_TIMERS),
                 new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), clock);
+        SqsSwitchCommands switchCommands = new SqsSwitchCommands(sqs, aws.queueUrl(Resources.SWITCH_COMMANDS));
         var callStateManager = new CallStateManagerHandler(new CallStateManager(calls, sessions,
-                new SqsSwitchCommands(sqs, aws.queueUrl(Resources.SWITCH_COMMANDS)), timers,
+                new CatalogueRouter(new ProviderRouting(), settings.subscribers(), settings.carriers()),
+                settings.carriers(), new CommandPorts(switchCommands, switchCommands, timers),
                 new CallStateMachine(settings.ringTimeout()), clock), timers);
         simulatedSwitch = new SimulatedSwitch(publisher, clock);
 

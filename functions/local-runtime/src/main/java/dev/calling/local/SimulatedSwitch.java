@@ -88,7 +88,7 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
         script.cancelAfter().ifPresent(after -> call.schedule(caller.connectionId(), after, () -> {
             if (!call.bridged && !call.over) {
                 call.over = true;
-                report(call, seq -> new CallEvent.CallHungUp(eventId(), callId, clock.instant(), seq, Party.CALLER));
+                report(call, seq -> new CallEvent.CallHungUp(eventId(), callId, clock.instant(), 1, seq, Party.CALLER));
             }
         }));
         return callId;
@@ -121,10 +121,10 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
                 .filter(java.util.Objects::nonNull).toList();
         if (targets.stream().anyMatch(d -> d.activeCall() != null || d.onRing() instanceof RingResponse.Busy)) {
             call.over = true;
-            report(call, seq -> new CallEvent.CalleeBusy(eventId(), call.callId, clock.instant(), seq));
+            report(call, seq -> new CallEvent.CalleeBusy(eventId(), call.callId, clock.instant(), 1, seq));
             return;
         }
-        report(call, seq -> new CallEvent.CallRinging(eventId(), call.callId, clock.instant(), seq));
+        report(call, seq -> new CallEvent.CallRinging(eventId(), call.callId, clock.instant(), 1, seq));
         for (Device device : targets) {
             RingResponse response = device.onRing();
             if (response instanceof RingResponse.Answer answer) {
@@ -132,7 +132,7 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
                     if (!call.over && call.answeredBy == null) {
                         call.answeredBy = device;
                         call.calleeHangUpAfter = answer.hangUpAfter();
-                        report(call, seq -> new CallEvent.CallAnswered(eventId(), call.callId, clock.instant(), seq,
+                        report(call, seq -> new CallEvent.CallAnswered(eventId(), call.callId, clock.instant(), 1, seq,
                                 device.connectionId()));
                     }
                 });
@@ -140,7 +140,7 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
                 call.schedule(device.connectionId(), decline.after(), () -> {
                     if (!call.over && call.answeredBy == null) {
                         call.over = true;
-                        report(call, seq -> new CallEvent.CallDeclined(eventId(), call.callId, clock.instant(), seq));
+                        report(call, seq -> new CallEvent.CallDeclined(eventId(), call.callId, clock.instant(), 1, seq));
                     }
                 });
             }
@@ -156,7 +156,7 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
         Device callee = devices.get(bridge.calleeConnectionId());
         if (caller == null || callee == null) {
             call.over = true;
-            report(call, seq -> new CallEvent.CallFailed(eventId(), call.callId, clock.instant(), seq,
+            report(call, seq -> new CallEvent.CallFailed(eventId(), call.callId, clock.instant(), 1, seq, 0,
                     "connection gone before bridging"));
             return;
         }
@@ -171,7 +171,7 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
     private void hangUp(SwitchCall call, Party party) {
         if (!call.over) {
             call.over = true;
-            report(call, seq -> new CallEvent.CallHungUp(eventId(), call.callId, clock.instant(), seq, party));
+            report(call, seq -> new CallEvent.CallHungUp(eventId(), call.callId, clock.instant(), 1, seq, party));
         }
     }
 

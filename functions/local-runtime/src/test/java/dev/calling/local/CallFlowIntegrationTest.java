@@ -174,8 +174,8 @@ class CallFlowIntegrationTest {
         await().atMost(WAIT).until(() -> system.call(callId).map(c -> c.lastSwitchSequence() == 1).orElse(false));
         Instant requested = system.call(callId).orElseThrow().requestedAt();
 
-        CallEvent answer = new CallEvent.CallAnswered("ans-" + callId, callId, requested.plusSeconds(1), 2, bob.connectionId());
-        CallEvent hangup = new CallEvent.CallHungUp("hup-" + callId, callId, requested.plusSeconds(8), 3, Party.CALLEE);
+        CallEvent answer = new CallEvent.CallAnswered("ans-" + callId, callId, requested.plusSeconds(1), 1, 2, bob.connectionId());
+        CallEvent hangup = new CallEvent.CallHungUp("hup-" + callId, callId, requested.plusSeconds(8), 1, 3, Party.CALLEE);
         if (shuffle) {
             system.publisher().publish(hangup);
             sendWithFreshDeduplicationId(answer);

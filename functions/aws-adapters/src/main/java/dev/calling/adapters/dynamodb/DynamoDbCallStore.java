@@ -12,7 +12,9 @@ import dev.calling.core.call.Call;
 import dev.calling.core.call.CallState;
 import dev.calling.core.call.CallStore;
 import dev.calling.core.call.EndReason;
+import dev.calling.core.call.RouteKind;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -21,8 +23,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 
 /**
  * Call records in the {@code calls} table, one item per call. Scalars are top-level attributes
- * (readable in the console, usable in conditions and future indexes); the timeline, the waiting
- * switch reports and the outbox are JSON strings. Every write is a PutItem guarded by
+ * (readable in the console, usable in conditions and future indexes); the attempts, the timeline,
+ * the waiting switch reports and the outbox are JSON strings. Every write is a PutItem guarded by
  * {@code attribute_not_exists(callId)} (create) or {@code version = :expected} (update).
  */
 public final class DynamoDbCallStore implements CallStore {
@@ -71,13 +73,19 @@ public final class DynamoDbCallStore implements CallStore {
         item.put("callId", s(call.callId()));
         item.put("callerUserId", s(call.callerUserId()));
         item.put("callerConnectionId", s(call.callerConnectionId()));
-        item.put("calleeUserId", s(call.calleeUserId()));
+        putIfPresent(item, "calleeUserId", call.calleeUserId());
+        putIfPresent(item, "dialledNumber", call.dialledNumber());
+        if (call.route() != null) {
+            item.put("route", s(call.route().name()));
+        }
         item.put("state", s(call.state().name()));
         if (call.endReason() != null) {
             item.put("endReason", s(call.endReason().name()));
         }
         item.put("ringingConnectionIds", AttributeValue.fromL(call.ringingConnectionIds().stream().map(Attributes::s).toList()));
         putIfPresent(item, "calleeConnectionId", call.calleeConnectionId());
+        item.put("failoverProviders", AttributeValue.fromL(call.failoverProviders().stream().map(Attributes::s).toList()));
+        item.put("attempts", s(Json.writeAttempts(call.attempts())));
         putIfPresent(item, "requestedAt", call.requestedAt());
         putIfPresent(item, "answeredAt", call.answeredAt());
         putIfPresent(item, "endedAt", call.endedAt());
@@ -90,17 +98,26 @@ public final class DynamoDbCallStore implements CallStore {
         return item;
     }
 
+    private static List<String> strings(Map<String, AttributeValue> item, String name) {
+        return item.get(name).l().stream().map(AttributeValue::s).toList();
+    }
+
     static Call fromItem(Map<String, AttributeValue> item) {
         String endReason = string(item, "endReason");
+        String route = string(item, "route");
         return new Call(
                 string(item, "callId"),
                 string(item, "callerUserId"),
                 string(item, "callerConnectionId"),
                 string(item, "calleeUserId"),
+                string(item, "dialledNumber"),
+                route == null ? null : RouteKind.valueOf(route),
                 CallState.valueOf(string(item, "state")),
                 endReason == null ? null : EndReason.valueOf(endReason),
-                item.get("ringingConnectionIds").l().stream().map(AttributeValue::s).toList(),
+                strings(item, "ringingConnectionIds"),
                 string(item, "calleeConnectionId"),
+                strings(item, "failoverProviders"),
+                Json.readAttempts(string(item, "attempts")),
                 instant(item, "requestedAt"),
                 instant(item, "answeredAt"),
                 instant(item, "endedAt"),

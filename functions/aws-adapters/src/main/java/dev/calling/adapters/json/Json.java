@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.jsontype.NamedType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.calling.core.call.Attempt;
 import dev.calling.core.call.CallCommand;
 import dev.calling.core.call.CallEvent;
 import dev.calling.core.call.TimelineEntry;
@@ -31,6 +32,7 @@ public final class Json {
     private static final TypeReference<List<CallEvent>> EVENTS = new TypeReference<>() {};
     private static final TypeReference<List<CallCommand>> COMMANDS = new TypeReference<>() {};
     private static final TypeReference<List<TimelineEntry>> TIMELINE = new TypeReference<>() {};
+    private static final TypeReference<List<Attempt>> ATTEMPTS = new TypeReference<>() {};
 
     private Json() {}
 
@@ -86,6 +88,14 @@ public final class Json {
 
     public static List<CallCommand> readCommands(String json) {
         return readList(json, COMMANDS);
+    }
+
+    public static String writeAttempts(List<Attempt> attempts) {
+        return writeList(attempts, ATTEMPTS);
+    }
+
+    public static List<Attempt> readAttempts(String json) {
+        return readList(json, ATTEMPTS);
     }
 
     public static String writeTimeline(List<TimelineEntry> timeline) {

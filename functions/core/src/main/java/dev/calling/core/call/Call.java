@@ -5,17 +5,22 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The call record: one per call, owned by the call state manager. Immutable; every change makes
  * a new record with {@code version + 1}, which the store writes only if the stored version is
  * still the one this record was read at.
  *
- * @param ringingConnectionIds the callee connections that were alerted
- * @param calleeConnectionId the callee connection that answered, once CONNECTED
- * @param lastSwitchSequence the highest switch sequence applied so far (switch reports apply in order)
- * @param deferred switch reports that arrived ahead of a missing earlier report, held until it comes
+ * @param calleeUserId the called user, or null for a call to a dialled number
+ * @param dialledNumber the E.164 number a PSTN call goes to (dialled, or the callee user's number)
+ * @param route VOIP or PSTN, once routed (null only before routing)
+ * @param ringingConnectionIds the callee connections that were alerted (VoIP)
+ * @param calleeConnectionId the callee connection (VoIP) or carrier leg (PSTN) that answered
+ * @param failoverProviders the carriers still to try, in order, if the current attempt's carrier fails
+ * @param attempts every attempt so far; the last is the current one
+ * @param lastSwitchSequence the highest switch sequence applied in the current attempt
+ * @param deferred switch reports of the current attempt that arrived ahead of a missing earlier one
  * @param lastEventId the event whose handling produced this version
  * @param outbox the commands of that handling, re-issued if the same event is delivered again
  * @param version the optimistic-locking version; 0 for a record not yet stored
@@ -25,10 +30,14 @@ public record Call(
         String callerUserId,
         String callerConnectionId,
         String calleeUserId,
+        String dialledNumber,
+        RouteKind route,
         CallState state,
         EndReason endReason,
         List<String> ringingConnectionIds,
         String calleeConnectionId,
+        List<String> failoverProviders,
+        List<Attempt> attempts,
         Instant requestedAt,
         Instant answeredAt,
         Instant endedAt,
@@ -46,18 +55,39 @@ public record Call(
             throw new IllegalArgumentException("an end reason is set exactly when the call has ENDED");
         }
         ringingConnectionIds = List.copyOf(ringingConnectionIds);
+        failoverProviders = List.copyOf(failoverProviders);
+        attempts = List.copyOf(attempts);
         deferred = List.copyOf(deferred);
         timeline = List.copyOf(timeline);
         outbox = List.copyOf(outbox);
     }
 
-    /** A new call as requested, not yet stored. */
+    /** A new call as requested, not yet routed nor stored. */
     public static Call requested(CallEvent.CallRequested request) {
         return new Call(request.callId(), request.callerUserId(), request.callerConnectionId(),
-                request.calleeUserId(), CallState.REQUESTED, null, List.of(), null, request.at(), null, null,
-                0, List.of(), List.of(new TimelineEntry(request.at(), CallState.REQUESTED,
-                        request.callerUserId() + " calls " + request.calleeUserId())),
+                request.calleeUserId(), request.dialledNumber(), null, CallState.REQUESTED, null, List.of(), null,
+                List.of(), List.of(), request.at(), null, null, 0, List.of(),
+                List.of(new TimelineEntry(request.at(), CallState.REQUESTED,
+                        request.callerUserId() + " calls " + request.callee())),
                 request.eventId(), List.of(), 0);
+    }
+
+    public boolean isTerminal() {
+        return state.isTerminal();
+    }
+
+    /** Who or what is called, for people to read. */
+    public String callee() {
+        return calleeUserId != null ? calleeUserId : dialledNumber;
+    }
+
+    /** The current attempt's number (1 for the first), or 0 before routing. */
+    public int currentAttempt() {
+        return attempts.size();
+    }
+
+    Attempt current() {
+        return attempts.get(attempts.size() - 1);
     }
 
     /** This call moved to {@code next}; throws {@link IllegalCallTransition} for a move the machine forbids. */
@@ -65,82 +95,145 @@ public record Call(
         if (!state.canMoveTo(next)) {
             throw new IllegalCallTransition(callId, state, next);
         }
-        return with(next, endReason, at, detail);
+        return change(d -> d.state = next).withTimeline(new TimelineEntry(at, next, detail));
     }
 
     Call end(EndReason reason, Instant at, String detail) {
         if (!state.canMoveTo(CallState.ENDED)) {
             throw new IllegalCallTransition(callId, state, CallState.ENDED);
         }
-        Call ended = new Call(callId, callerUserId, callerConnectionId, calleeUserId, CallState.ENDED, reason,
-                ringingConnectionIds, calleeConnectionId, requestedAt, answeredAt, at, lastSwitchSequence,
-                deferred, timeline, lastEventId, outbox, version);
-        return ended.withTimeline(new TimelineEntry(at, CallState.ENDED, reason + " (" + detail + ")"));
-    }
-
-    private Call with(CallState next, EndReason reason, Instant at, String detail) {
-        return new Call(callId, callerUserId, callerConnectionId, calleeUserId, next, reason, ringingConnectionIds,
-                calleeConnectionId, requestedAt, answeredAt, endedAt, lastSwitchSequence, deferred, timeline,
-                lastEventId, outbox, version).withTimeline(new TimelineEntry(at, next, detail));
+        return change(d -> {
+            d.state = CallState.ENDED;
+            d.endReason = reason;
+            d.endedAt = at;
+        }).withTimeline(new TimelineEntry(at, CallState.ENDED, reason + " (" + detail + ")"));
     }
 
     Call withTimeline(TimelineEntry entry) {
-        List<TimelineEntry> lines = new ArrayList<>(timeline);
-        lines.add(entry);
-        return new Call(callId, callerUserId, callerConnectionId, calleeUserId, state, endReason,
-                ringingConnectionIds, calleeConnectionId, requestedAt, answeredAt, endedAt, lastSwitchSequence,
-                deferred, lines, lastEventId, outbox, version);
+        return change(d -> d.timeline.add(entry));
     }
 
-    Call ringing(List<String> connectionIds) {
-        return new Call(callId, callerUserId, callerConnectionId, calleeUserId, state, endReason, connectionIds,
-                calleeConnectionId, requestedAt, answeredAt, endedAt, lastSwitchSequence, deferred, timeline,
-                lastEventId, outbox, version);
+    Call routed(RouteKind kind, String number, List<String> connections, List<String> failover, Attempt first) {
+        return change(d -> {
+            d.route = kind;
+            d.dialledNumber = number;
+            d.ringingConnectionIds = new ArrayList<>(connections);
+            d.failoverProviders = new ArrayList<>(failover);
+            d.attempts.add(first);
+        });
     }
 
     Call answeredOn(String connectionId, Instant at) {
-        return new Call(callId, callerUserId, callerConnectionId, calleeUserId, state, endReason,
-                ringingConnectionIds, connectionId, requestedAt, at, endedAt, lastSwitchSequence, deferred,
-                timeline, lastEventId, outbox, version);
+        return change(d -> {
+            d.calleeConnectionId = connectionId;
+            d.answeredAt = at;
+            d.attempts.set(d.attempts.size() - 1, current().answered());
+        });
+    }
+
+    Call attemptEnded(Instant at, dev.calling.core.routing.AttemptOutcome outcome, int sipCode) {
+        return attempts.isEmpty() ? this
+                : change(d -> d.attempts.set(d.attempts.size() - 1, current().ended(at, outcome, sipCode)));
+    }
+
+    /** Starts the next attempt with the next failover carrier; the switch sequence restarts with it. */
+    Call nextAttempt(Instant at) {
+        return change(d -> {
+            String provider = d.failoverProviders.remove(0);
+            d.attempts.add(Attempt.started(d.attempts.size() + 1, provider, at));
+            d.lastSwitchSequence = 0;
+            d.deferred = List.of();
+        });
     }
 
     Call withSwitchSequence(long sequence) {
-        return new Call(callId, callerUserId, callerConnectionId, calleeUserId, state, endReason,
-                ringingConnectionIds, calleeConnectionId, requestedAt, answeredAt, endedAt, sequence, deferred,
-                timeline, lastEventId, outbox, version);
+        return change(d -> d.lastSwitchSequence = sequence);
     }
 
     Call withDeferred(List<CallEvent> events) {
         List<CallEvent> sorted = new ArrayList<>(events);
         sorted.sort(Comparator.comparingLong(CallEvent::switchSequence));
-        return new Call(callId, callerUserId, callerConnectionId, calleeUserId, state, endReason,
-                ringingConnectionIds, calleeConnectionId, requestedAt, answeredAt, endedAt, lastSwitchSequence,
-                sorted, timeline, lastEventId, outbox, version);
+        return change(d -> d.deferred = sorted);
     }
 
     /** The version to store after handling {@code eventId}, with the commands that handling issued. */
     Call handled(String eventId, List<CallCommand> commands) {
-        return new Call(callId, callerUserId, callerConnectionId, calleeUserId, state, endReason,
-                ringingConnectionIds, calleeConnectionId, requestedAt, answeredAt, endedAt, lastSwitchSequence,
-                deferred, timeline, eventId, commands, version + 1);
+        return change(d -> {
+            d.lastEventId = eventId;
+            d.outbox = new ArrayList<>(commands);
+            d.version = version + 1;
+        });
     }
 
-    public boolean isTerminal() {
-        return state.isTerminal();
-    }
-
-    public Optional<EndReason> endReasonIfEnded() {
-        return Optional.ofNullable(endReason);
-    }
-
-    /** Every connection this call may hold on the switch: the caller's and every alerted callee connection. */
+    /** Every connection this call may hold on the VoIP switch: the caller's and every alerted callee connection. */
     List<String> allLegs() {
         List<String> legs = new ArrayList<>();
         legs.add(callerConnectionId);
         legs.addAll(ringingConnectionIds);
-        if (calleeConnectionId != null && !legs.contains(calleeConnectionId)) {
+        if (route == RouteKind.VOIP && calleeConnectionId != null && !legs.contains(calleeConnectionId)) {
             legs.add(calleeConnectionId);
         }
         return legs;
+    }
+
+    private Call change(Consumer<Draft> edit) {
+        Draft d = new Draft(this);
+        edit.accept(d);
+        return d.build();
+    }
+
+    /** A mutable copy, so each change above names only the fields it changes. */
+    private static final class Draft {
+        final String callId;
+        final String callerUserId;
+        final String callerConnectionId;
+        final String calleeUserId;
+        String dialledNumber;
+        RouteKind route;
+        CallState state;
+        EndReason endReason;
+        List<String> ringingConnectionIds;
+        String calleeConnectionId;
+        List<String> failoverProviders;
+        List<Attempt> attempts;
+        final Instant requestedAt;
+        Instant answeredAt;
+        Instant endedAt;
+        long lastSwitchSequence;
+        List<CallEvent> deferred;
+        List<TimelineEntry> timeline;
+        String lastEventId;
+        List<CallCommand> outbox;
+        long version;
+
+        Draft(Call c) {
+            callId = c.callId;
+            callerUserId = c.callerUserId;
+            callerConnectionId = c.callerConnectionId;
+            calleeUserId = c.calleeUserId;
+            dialledNumber = c.dialledNumber;
+            route = c.route;
+            state = c.state;
+            endReason = c.endReason;
+            ringingConnectionIds = c.ringingConnectionIds;
+            calleeConnectionId = c.calleeConnectionId;
+            failoverProviders = new ArrayList<>(c.failoverProviders);
+            attempts = new ArrayList<>(c.attempts);
+            requestedAt = c.requestedAt;
+            answeredAt = c.answeredAt;
+            endedAt = c.endedAt;
+            lastSwitchSequence = c.lastSwitchSequence;
+            deferred = c.deferred;
+            timeline = new ArrayList<>(c.timeline);
+            lastEventId = c.lastEventId;
+            outbox = c.outbox;
+            version = c.version;
+        }
+
+        Call build() {
+            return new Call(callId, callerUserId, callerConnectionId, calleeUserId, dialledNumber, route, state,
+                    endReason, ringingConnectionIds, calleeConnectionId, failoverProviders, attempts, requestedAt,
+                    answeredAt, endedAt, lastSwitchSequence, deferred, timeline, lastEventId, outbox, version);
+        }
     }
 }

@@ -27,6 +27,17 @@ public sealed interface CallCommand {
     /** Tear a connection's leg of this call down (stop ringing, or hang up). */
     record ReleaseConnection(String callId, String connectionId) implements CallCommand {}
 
+    /** Place attempt {@code attempt} of a PSTN call through carrier {@code providerId}. */
+    record DialNumber(String callId, int attempt, String providerId, String callerUserId, String number)
+            implements CallCommand {}
+
+    /** Join the caller's app connection with the answered PSTN leg of {@code attempt}. */
+    record BridgeToNumber(String callId, int attempt, String providerId, String callerConnectionId)
+            implements CallCommand {}
+
+    /** Tear the PSTN leg of {@code attempt} down (cancel it if it still rings). */
+    record HangUpNumber(String callId, int attempt, String providerId) implements CallCommand {}
+
     /** Deliver a ring-timeout event for this call at {@code dueAt}. */
     record ScheduleRingTimeout(String callId, Instant dueAt) implements CallCommand {}
 }

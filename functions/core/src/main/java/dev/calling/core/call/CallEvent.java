@@ -7,10 +7,12 @@ import java.util.Objects;
  * Something that happened to a call: the messages of the {@code call-state-changes} queue (and of
  * the {@code call-timers} queue, for timers).
  *
- * <p>Events reported by the switch carry the switch's per-call {@code switchSequence}, starting
- * at 1 and without gaps; the call state manager uses it to drop duplicates and to put reordered
- * reports back in order. Events from apps and timers are not sequenced ({@code switchSequence == 0})
- * and are applied in arrival order, their effect guarded by the call's state.
+ * <p>Events reported by a switch or carrier name the {@code attempt} they belong to (1 for the
+ * first carrier tried, 2 after a failover ...) and carry that attempt's {@code switchSequence},
+ * starting at 1 and without gaps; the call state manager uses it to drop duplicates and to put
+ * reordered reports back in order, and ignores reports of an attempt it has moved on from. Events
+ * from apps and timers are not sequenced ({@code attempt == 0}, {@code switchSequence == 0}) and
+ * are applied in arrival order, their effect guarded by the call's state.
  */
 public sealed interface CallEvent {
 
@@ -22,7 +24,12 @@ public sealed interface CallEvent {
     /** When it happened, at its source. */
     Instant at();
 
-    /** The switch's per-call sequence number, or 0 when the event did not come from the switch. */
+    /** The attempt (carrier leg) a switch report belongs to, or 0 when the event did not come from a switch. */
+    default int attempt() {
+        return 0;
+    }
+
+    /** The switch's sequence number within the attempt, or 0 when the event did not come from a switch. */
     default long switchSequence() {
         return 0;
     }
@@ -31,64 +38,92 @@ public sealed interface CallEvent {
         return switchSequence() > 0;
     }
 
-    /** An app asked to call another user from one of its connections. */
+    /**
+     * An app asked, from one of its connections, to call another user ({@code calleeUserId}) or a
+     * phone number ({@code dialledNumber}, E.164); exactly one of the two is set.
+     */
     record CallRequested(String eventId, String callId, Instant at, String callerUserId,
-            String callerConnectionId, String calleeUserId) implements CallEvent {
+            String callerConnectionId, String calleeUserId, String dialledNumber) implements CallEvent {
         public CallRequested {
             requireIds(eventId, callId, at);
             Objects.requireNonNull(callerUserId, "callerUserId");
             Objects.requireNonNull(callerConnectionId, "callerConnectionId");
-            Objects.requireNonNull(calleeUserId, "calleeUserId");
+            if ((calleeUserId == null) == (dialledNumber == null)) {
+                throw new IllegalArgumentException("a call is to a user or to a number: set exactly one");
+            }
             if (callerUserId.equals(calleeUserId)) {
                 throw new IllegalArgumentException("a user cannot call themselves: " + callerUserId);
             }
         }
+
+        /** A call to another app user. */
+        public CallRequested(String eventId, String callId, Instant at, String callerUserId,
+                String callerConnectionId, String calleeUserId) {
+            this(eventId, callId, at, callerUserId, callerConnectionId, calleeUserId, null);
+        }
+
+        /** Who or what is called, for people to read. */
+        public String callee() {
+            return calleeUserId != null ? calleeUserId : dialledNumber;
+        }
     }
 
     /** The switch reports that the callee's device(s) are alerting. */
-    record CallRinging(String eventId, String callId, Instant at, long switchSequence) implements CallEvent {
+    record CallRinging(String eventId, String callId, Instant at, int attempt, long switchSequence)
+            implements CallEvent {
         public CallRinging {
             requireIds(eventId, callId, at);
+            requireStamp(attempt, switchSequence);
         }
     }
 
     /** The callee answered on one of its connections. */
-    record CallAnswered(String eventId, String callId, Instant at, long switchSequence, String connectionId)
-            implements CallEvent {
+    record CallAnswered(String eventId, String callId, Instant at, int attempt, long switchSequence,
+            String connectionId) implements CallEvent {
         public CallAnswered {
             requireIds(eventId, callId, at);
+            requireStamp(attempt, switchSequence);
             Objects.requireNonNull(connectionId, "connectionId");
         }
     }
 
     /** The callee declined the call (from the app, or reported by the switch). */
-    record CallDeclined(String eventId, String callId, Instant at, long switchSequence) implements CallEvent {
+    record CallDeclined(String eventId, String callId, Instant at, int attempt, long switchSequence)
+            implements CallEvent {
         public CallDeclined {
             requireIds(eventId, callId, at);
+            requireStamp(attempt, switchSequence);
         }
     }
 
     /** The switch reports the callee busy. */
-    record CalleeBusy(String eventId, String callId, Instant at, long switchSequence) implements CallEvent {
+    record CalleeBusy(String eventId, String callId, Instant at, int attempt, long switchSequence)
+            implements CallEvent {
         public CalleeBusy {
             requireIds(eventId, callId, at);
+            requireStamp(attempt, switchSequence);
         }
     }
 
     /** One party hung up (from the app, or reported by the switch). */
-    record CallHungUp(String eventId, String callId, Instant at, long switchSequence, Party party)
+    record CallHungUp(String eventId, String callId, Instant at, int attempt, long switchSequence, Party party)
             implements CallEvent {
         public CallHungUp {
             requireIds(eventId, callId, at);
+            requireStamp(attempt, switchSequence);
             Objects.requireNonNull(party, "party");
         }
     }
 
-    /** The switch could not set up or keep a leg. */
-    record CallFailed(String eventId, String callId, Instant at, long switchSequence, String cause)
-            implements CallEvent {
+    /**
+     * The switch or carrier could not set up or keep a leg. {@code sipCode} is the final SIP
+     * response (503, 408, 486 ...) or 0 when there was none (timeout, transport error).
+     */
+    record CallFailed(String eventId, String callId, Instant at, int attempt, long switchSequence, int sipCode,
+            String cause) implements CallEvent {
         public CallFailed {
             requireIds(eventId, callId, at);
+            requireStamp(attempt, switchSequence);
             Objects.requireNonNull(cause, "cause");
         }
     }
@@ -102,6 +137,13 @@ public sealed interface CallEvent {
         /** The id is derived from the call so that re-arming the same timer is idempotent. */
         public static RingTimeoutElapsed of(String callId, Instant at) {
             return new RingTimeoutElapsed(callId + ":ring-timeout", callId, at);
+        }
+    }
+
+    private static void requireStamp(int attempt, long switchSequence) {
+        if (attempt < 0 || switchSequence < 0 || (switchSequence > 0 && attempt == 0)) {
+            throw new IllegalArgumentException("a switch report needs attempt >= 1 with its sequence: attempt "
+                    + attempt + ", sequence " + switchSequence);
         }
     }
 

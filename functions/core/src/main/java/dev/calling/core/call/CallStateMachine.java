@@ -1,6 +1,9 @@
 package dev.calling.core.call;
 
 import dev.calling.core.call.CallCommand.BridgeConnections;
+import dev.calling.core.call.CallCommand.BridgeToNumber;
+import dev.calling.core.call.CallCommand.DialNumber;
+import dev.calling.core.call.CallCommand.HangUpNumber;
 import dev.calling.core.call.CallCommand.ReleaseConnection;
 import dev.calling.core.call.CallCommand.RingCallee;
 import dev.calling.core.call.CallCommand.ScheduleRingTimeout;
@@ -12,7 +15,10 @@ import dev.calling.core.call.CallEvent.CallRequested;
 import dev.calling.core.call.CallEvent.CallRinging;
 import dev.calling.core.call.CallEvent.CalleeBusy;
 import dev.calling.core.call.CallEvent.RingTimeoutElapsed;
+import dev.calling.core.routing.AttemptOutcome;
+import dev.calling.core.routing.Route;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -25,13 +31,19 @@ import java.util.Objects;
  * <ul>
  *   <li>an event already handled (same id as the record's last) is a duplicate: its commands are re-issued;
  *   <li>nothing moves an ENDED call;
- *   <li>switch reports apply strictly in switch-sequence order: a report ahead of a gap waits on the
- *       record, one at or below the applied sequence is a duplicate;
+ *   <li>switch reports apply strictly in switch-sequence order within their attempt: a report ahead
+ *       of a gap waits on the record, one at or below the applied sequence is a duplicate, one of an
+ *       earlier attempt (a carrier the call has failed over from) is ignored;
  *   <li>the ring timeout flushes any waiting reports first (the gap is then taken as lost), so a call
  *       never stays RINGING on a report that will not come.
  * </ul>
+ * A PSTN attempt whose carrier fails (SIP 408/5xx, timeout) moves the call to the next carrier of
+ * its route; what the callee does (busy, decline, unavailable) ends the call instead.
  */
 public final class CallStateMachine {
+
+    /** The provider id of the VoIP switch when routing named none. */
+    public static final String VOIP_SWITCH = "voip-switch";
 
     private final Duration ringTimeout;
 
@@ -42,23 +54,35 @@ public final class CallStateMachine {
         this.ringTimeout = ringTimeout;
     }
 
-    /** Starts a requested call, given the live connections of both users at that moment. */
-    public Outcome start(CallRequested request, List<String> callerLiveConnections,
-            List<String> calleeLiveConnections) {
+    /** Starts a requested call along its route, given the caller's live connections at that moment. */
+    public Outcome start(CallRequested request, List<String> callerLiveConnections, Route route) {
         Call call = Call.requested(request);
+        Instant at = request.at();
         List<CallCommand> commands = new ArrayList<>();
         if (!callerLiveConnections.contains(request.callerConnectionId())) {
-            call = call.end(EndReason.FAILED, request.at(),
-                    "caller connection " + request.callerConnectionId() + " is not live");
-        } else if (calleeLiveConnections.isEmpty()) {
-            call = call.end(EndReason.UNREACHABLE, request.at(), request.calleeUserId() + " has no live connection");
+            call = call.end(EndReason.FAILED, at, "caller connection " + request.callerConnectionId() + " is not live");
+        } else if (route instanceof Route.Refused refused) {
+            EndReason reason = refused.reason() == Route.Refusal.UNREACHABLE ? EndReason.UNREACHABLE : EndReason.FAILED;
+            call = call.end(reason, at, refused.detail());
             commands.add(new ReleaseConnection(call.callId(), request.callerConnectionId()));
+        } else if (route instanceof Route.Voip voip) {
+            String provider = voip.providerIds().isEmpty() ? VOIP_SWITCH : voip.providerIds().get(0);
+            call = call.routed(RouteKind.VOIP, null, voip.calleeConnectionIds(), List.of(),
+                            Attempt.started(1, provider, at))
+                    .moveTo(CallState.RINGING, at, "ringing " + voip.calleeConnectionIds().size()
+                            + " connection(s) of " + request.calleeUserId());
+            commands.add(new RingCallee(call.callId(), call.callerUserId(), call.calleeUserId(),
+                    voip.calleeConnectionIds()));
+            commands.add(new ScheduleRingTimeout(call.callId(), at.plus(ringTimeout)));
         } else {
-            call = call.ringing(calleeLiveConnections)
-                    .moveTo(CallState.RINGING, request.at(),
-                            "ringing " + calleeLiveConnections.size() + " connection(s) of " + request.calleeUserId());
-            commands.add(new RingCallee(call.callId(), call.callerUserId(), call.calleeUserId(), calleeLiveConnections));
-            commands.add(new ScheduleRingTimeout(call.callId(), request.at().plus(ringTimeout)));
+            Route.Pstn pstn = (Route.Pstn) route;
+            List<String> providers = pstn.providers().stream().map(Route.ProviderOption::providerId).toList();
+            String number = pstn.number().e164();
+            call = call.routed(RouteKind.PSTN, number, List.of(), providers.subList(1, providers.size()),
+                            Attempt.started(1, providers.get(0), at))
+                    .moveTo(CallState.RINGING, at, "dialling " + number + " via " + providers.get(0));
+            commands.add(new DialNumber(call.callId(), 1, providers.get(0), call.callerUserId(), number));
+            commands.add(new ScheduleRingTimeout(call.callId(), at.plus(ringTimeout)));
         }
         return Outcome.applied(call.handled(request.eventId(), commands), "started");
     }
@@ -92,6 +116,10 @@ public final class CallStateMachine {
     }
 
     private Outcome applySwitchReport(Call call, CallEvent event) {
+        if (event.attempt() != call.currentAttempt()) {
+            return Outcome.ignored(call, "report of attempt " + event.attempt() + "; the call is on attempt "
+                    + call.currentAttempt());
+        }
         long sequence = event.switchSequence();
         boolean alreadyWaiting = call.deferred().stream().anyMatch(e -> e.switchSequence() == sequence);
         if (sequence <= call.lastSwitchSequence() || alreadyWaiting) {
@@ -104,7 +132,7 @@ public final class CallStateMachine {
                     "switch report #" + sequence + " waits for #" + (call.lastSwitchSequence() + 1));
         }
         List<CallCommand> commands = new ArrayList<>();
-        Call next = step(call, event, commands).withSwitchSequence(sequence);
+        Call next = step(call.withSwitchSequence(sequence), event, commands);
         next = drain(next, commands, false);
         return settle(call, next, event, commands);
     }
@@ -119,11 +147,14 @@ public final class CallStateMachine {
                 break;
             }
             waiting.remove(0);
-            next = next.withDeferred(waiting);
+            int attempt = next.currentAttempt();
+            next = next.withDeferred(waiting).withSwitchSequence(head.switchSequence());
             if (!next.isTerminal()) {
                 next = step(next, head, commands);
             }
-            next = next.withSwitchSequence(head.switchSequence());
+            if (next.currentAttempt() != attempt) {
+                return next; // failed over: what waited belonged to the old attempt
+            }
         }
         return next.withDeferred(waiting);
     }
@@ -140,58 +171,108 @@ public final class CallStateMachine {
         CallState state = call.state();
         if (event instanceof CallRinging) {
             return state == CallState.RINGING
-                    ? call.withTimeline(new TimelineEntry(event.at(), state, "callee device alerting"))
+                    ? call.withTimeline(new TimelineEntry(event.at(), state,
+                            call.route() == RouteKind.PSTN ? "callee phone ringing" : "callee device alerting"))
                     : call;
         }
         if (event instanceof CallAnswered answered) {
-            if (state != CallState.RINGING || !call.ringingConnectionIds().contains(answered.connectionId())) {
-                return call;
-            }
-            Call connected = call.answeredOn(answered.connectionId(), answered.at())
-                    .moveTo(CallState.CONNECTED, answered.at(), "answered on " + answered.connectionId());
-            commands.add(new BridgeConnections(call.callId(), call.callerConnectionId(), answered.connectionId()));
-            for (String other : call.ringingConnectionIds()) {
-                if (!other.equals(answered.connectionId())) {
-                    commands.add(new ReleaseConnection(call.callId(), other));
-                }
-            }
-            return connected;
+            return state == CallState.RINGING ? answer(call, answered, commands) : call;
         }
         if (event instanceof CallDeclined) {
-            return state == CallState.RINGING ? end(call, EndReason.REJECTED, event, "callee declined", commands) : call;
+            return state == CallState.RINGING
+                    ? end(call, EndReason.REJECTED, AttemptOutcome.CALLEE_DECLINED, 0, event, "callee declined", commands)
+                    : call;
         }
         if (event instanceof CalleeBusy) {
-            return state == CallState.RINGING ? end(call, EndReason.BUSY, event, "callee busy", commands) : call;
+            return state == CallState.RINGING
+                    ? end(call, EndReason.BUSY, AttemptOutcome.CALLEE_BUSY, 0, event, "callee busy", commands)
+                    : call;
         }
         if (event instanceof CallHungUp hungUp) {
             String who = hungUp.party() == Party.CALLER ? "caller hung up" : "callee hung up";
             if (state == CallState.CONNECTED) {
-                return end(call, EndReason.COMPLETED, event, who, commands);
+                return end(call, EndReason.COMPLETED, AttemptOutcome.ANSWERED, 0, event, who, commands);
             }
             if (state == CallState.RINGING) {
                 return hungUp.party() == Party.CALLER
-                        ? end(call, EndReason.CANCELLED, event, who + " while ringing", commands)
-                        : end(call, EndReason.REJECTED, event, who + " while ringing", commands);
+                        ? end(call, EndReason.CANCELLED, AttemptOutcome.ABANDONED, 0, event, who + " while ringing", commands)
+                        : end(call, EndReason.REJECTED, AttemptOutcome.CALLEE_DECLINED, 0, event, who + " while ringing",
+                                commands);
             }
             return call;
         }
         if (event instanceof CallFailed failed) {
-            return end(call, EndReason.FAILED, event, failed.cause(), commands);
+            return fail(call, failed, commands);
         }
         if (event instanceof RingTimeoutElapsed) {
-            return state == CallState.RINGING ? end(call, EndReason.MISSED, event, "no answer", commands) : call;
+            return state == CallState.RINGING
+                    ? end(call, EndReason.MISSED, AttemptOutcome.NO_ANSWER, 0, event, "no answer", commands)
+                    : call;
         }
         return call;
     }
 
-    private static Call end(Call call, EndReason reason, CallEvent event, String detail, List<CallCommand> commands) {
-        List<String> legs = call.state() == CallState.CONNECTED
-                ? List.of(call.callerConnectionId(), call.calleeConnectionId())
-                : call.allLegs();
-        for (String leg : legs) {
-            commands.add(new ReleaseConnection(call.callId(), leg));
+    private static Call answer(Call call, CallAnswered answered, List<CallCommand> commands) {
+        if (call.route() == RouteKind.PSTN) {
+            Attempt attempt = call.current();
+            commands.add(new BridgeToNumber(call.callId(), attempt.number(), attempt.providerId(),
+                    call.callerConnectionId()));
+            return call.answeredOn(answered.connectionId(), answered.at())
+                    .moveTo(CallState.CONNECTED, answered.at(), "answered via " + attempt.providerId());
         }
-        return call.end(reason, event.at(), detail);
+        if (!call.ringingConnectionIds().contains(answered.connectionId())) {
+            return call; // never bridge a connection this call did not ring
+        }
+        commands.add(new BridgeConnections(call.callId(), call.callerConnectionId(), answered.connectionId()));
+        for (String other : call.ringingConnectionIds()) {
+            if (!other.equals(answered.connectionId())) {
+                commands.add(new ReleaseConnection(call.callId(), other));
+            }
+        }
+        return call.answeredOn(answered.connectionId(), answered.at())
+                .moveTo(CallState.CONNECTED, answered.at(), "answered on " + answered.connectionId());
+    }
+
+    private static Call fail(Call call, CallFailed failed, List<CallCommand> commands) {
+        AttemptOutcome outcome = failed.sipCode() == 0 ? AttemptOutcome.CARRIER_FAILURE
+                : AttemptOutcome.fromSipCode(failed.sipCode());
+        String why = failed.cause() + (failed.sipCode() == 0 ? "" : " (SIP " + failed.sipCode() + ")");
+        if (call.state() == CallState.RINGING && call.route() == RouteKind.PSTN && outcome.allowsFailover()
+                && !call.failoverProviders().isEmpty()) {
+            Attempt failedAttempt = call.current();
+            Call next = call.attemptEnded(failed.at(), outcome, failed.sipCode()).nextAttempt(failed.at());
+            Attempt attempt = next.current();
+            commands.add(new HangUpNumber(call.callId(), failedAttempt.number(), failedAttempt.providerId()));
+            commands.add(new DialNumber(call.callId(), attempt.number(), attempt.providerId(), call.callerUserId(),
+                    call.dialledNumber()));
+            return next.withTimeline(new TimelineEntry(failed.at(), CallState.RINGING,
+                    failedAttempt.providerId() + " failed: " + why + "; dialling via " + attempt.providerId()));
+        }
+        EndReason reason = call.state() != CallState.RINGING ? EndReason.FAILED : switch (outcome) {
+            case CALLEE_BUSY -> EndReason.BUSY;
+            case CALLEE_DECLINED -> EndReason.REJECTED;
+            case CALLEE_UNAVAILABLE -> EndReason.UNREACHABLE;
+            case NO_ANSWER -> EndReason.MISSED;
+            default -> EndReason.FAILED;
+        };
+        return end(call, reason, outcome, failed.sipCode(), failed, why, commands);
+    }
+
+    private static Call end(Call call, EndReason reason, AttemptOutcome outcome, int sipCode, CallEvent event,
+            String detail, List<CallCommand> commands) {
+        if (call.route() == RouteKind.PSTN) {
+            Attempt attempt = call.current();
+            commands.add(new ReleaseConnection(call.callId(), call.callerConnectionId()));
+            commands.add(new HangUpNumber(call.callId(), attempt.number(), attempt.providerId()));
+        } else {
+            List<String> legs = call.state() == CallState.CONNECTED
+                    ? List.of(call.callerConnectionId(), call.calleeConnectionId())
+                    : call.allLegs();
+            for (String leg : legs) {
+                commands.add(new ReleaseConnection(call.callId(), leg));
+            }
+        }
+        return call.attemptEnded(event.at(), outcome, sipCode).end(reason, event.at(), detail);
     }
 
     private static String name(CallEvent event) {

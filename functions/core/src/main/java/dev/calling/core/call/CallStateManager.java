@@ -1,19 +1,23 @@
 package dev.calling.core.call;
 
+import dev.calling.core.routing.CarrierCatalogue;
 import dev.calling.core.session.SessionDirectory;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * The call state manager's use case: take one call event, move the call record, then tell the
- * switch and the timers what to do.
+ * switch, the carriers and the timers what to do.
  *
  * <p>The record and the commands of a transition are written together (the commands are the
  * record's outbox), and the commands run only after the write succeeds. If the handler dies after
  * the write, the redelivered event is recognised as a duplicate and the outbox is issued again;
  * every command is idempotent. A lost optimistic-lock race re-reads the record and decides again.
+ * After an applied transition, attempts that started or ended are reported to the carrier
+ * catalogue (health and load).
  */
 public final class CallStateManager {
 
@@ -21,17 +25,19 @@ public final class CallStateManager {
 
     private final CallStore calls;
     private final SessionDirectory sessions;
-    private final SwitchPort switchPort;
-    private final TimerPort timers;
+    private final CallRouter router;
+    private final CarrierCatalogue catalogue;
+    private final CommandPorts ports;
     private final CallStateMachine machine;
     private final Clock clock;
 
-    public CallStateManager(CallStore calls, SessionDirectory sessions, SwitchPort switchPort, TimerPort timers,
-            CallStateMachine machine, Clock clock) {
+    public CallStateManager(CallStore calls, SessionDirectory sessions, CallRouter router, CarrierCatalogue catalogue,
+            CommandPorts ports, CallStateMachine machine, Clock clock) {
         this.calls = Objects.requireNonNull(calls);
         this.sessions = Objects.requireNonNull(sessions);
-        this.switchPort = Objects.requireNonNull(switchPort);
-        this.timers = Objects.requireNonNull(timers);
+        this.router = Objects.requireNonNull(router);
+        this.catalogue = Objects.requireNonNull(catalogue);
+        this.ports = Objects.requireNonNull(ports);
         this.machine = Objects.requireNonNull(machine);
         this.clock = Objects.requireNonNull(clock);
     }
@@ -43,7 +49,10 @@ public final class CallStateManager {
             if (outcome.needsWrite() && !write(current, outcome.call())) {
                 continue;
             }
-            issue(outcome.commands());
+            outcome.commands().forEach(ports::issue);
+            if (outcome.kind() == Outcome.Kind.APPLIED) {
+                reportAttempts(current.map(Call::attempts).orElse(List.of()), outcome.call().attempts());
+            }
             return outcome;
         }
         throw new ConcurrentCallUpdate(event.callId(), MAX_ATTEMPTS);
@@ -54,10 +63,11 @@ public final class CallStateManager {
             return machine.apply(current.get(), event);
         }
         if (event instanceof CallEvent.CallRequested request) {
-            var now = clock.instant();
+            Instant now = clock.instant();
             List<String> callerLive = sessions.sessionsOf(request.callerUserId()).liveConnectionIds(now);
-            List<String> calleeLive = sessions.sessionsOf(request.calleeUserId()).liveConnectionIds(now);
-            return machine.start(request, callerLive, calleeLive);
+            List<String> calleeLive = request.calleeUserId() == null ? List.of()
+                    : sessions.sessionsOf(request.calleeUserId()).liveConnectionIds(now);
+            return machine.start(request, callerLive, router.route(request, calleeLive, now));
         }
         return Outcome.ignored(null, "no call " + event.callId() + " for " + event.getClass().getSimpleName());
     }
@@ -66,16 +76,14 @@ public final class CallStateManager {
         return current.isEmpty() ? calls.create(next) : calls.update(next, current.get().version());
     }
 
-    private void issue(List<CallCommand> commands) {
-        for (CallCommand command : commands) {
-            if (command instanceof CallCommand.RingCallee ring) {
-                switchPort.ring(ring);
-            } else if (command instanceof CallCommand.BridgeConnections bridge) {
-                switchPort.bridge(bridge);
-            } else if (command instanceof CallCommand.ReleaseConnection release) {
-                switchPort.release(release);
-            } else if (command instanceof CallCommand.ScheduleRingTimeout timer) {
-                timers.schedule(timer);
+    private void reportAttempts(List<Attempt> before, List<Attempt> after) {
+        for (Attempt attempt : after) {
+            Attempt earlier = attempt.number() <= before.size() ? before.get(attempt.number() - 1) : null;
+            if (earlier == null) {
+                catalogue.attemptStarted(attempt.providerId(), attempt.startedAt());
+            }
+            if (attempt.endedAt() != null && (earlier == null || earlier.endedAt() == null)) {
+                catalogue.attemptEnded(attempt.providerId(), attempt.outcome(), attempt.endedAt());
             }
         }
     }

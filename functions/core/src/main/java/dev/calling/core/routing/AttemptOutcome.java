@@ -15,6 +15,8 @@ public enum AttemptOutcome {
     CALLEE_UNAVAILABLE,
     /** Rang until the ring timeout. */
     NO_ANSWER,
+    /** The caller gave up (or the call ended for another reason) before the callee answered. */
+    ABANDONED,
     /** SIP 408 / 5xx, a timeout or transport error: the carrier failed, try the next one. */
     CARRIER_FAILURE;
 

@@ -35,6 +35,8 @@ public sealed interface Route {
         /** The caller's plan does not allow this destination. */
         DESTINATION_NOT_ALLOWED,
         /** No enabled, healthy carrier with capacity has a rate for the number. */
-        NO_PROVIDER
+        NO_PROVIDER,
+        /** The dialled number is not a valid phone number. */
+        INVALID_NUMBER
     }
 }

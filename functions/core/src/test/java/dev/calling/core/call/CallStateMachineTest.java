@@ -15,6 +15,7 @@ import dev.calling.core.call.CallEvent.CallRequested;
 import dev.calling.core.call.CallEvent.CallRinging;
 import dev.calling.core.call.CallEvent.CalleeBusy;
 import dev.calling.core.call.CallEvent.RingTimeoutElapsed;
+import dev.calling.core.routing.Route;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,25 +28,32 @@ class CallStateMachineTest {
     static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
     final CallStateMachine machine = new CallStateMachine(Duration.ofSeconds(45));
 
+    /** What VoIP-only routing answers for bob with these live connections. */
+    static Route voip(String... connections) {
+        return connections.length == 0
+                ? new Route.Refused(Route.Refusal.UNREACHABLE, "bob has no live connection")
+                : new Route.Voip(List.of(connections), List.of());
+    }
+
     CallRequested request() {
         return new CallRequested("e-req", "call-1", T0, "alice", "a1", "bob");
     }
 
     Call ringing() {
-        Outcome started = machine.start(request(), List.of("a1"), List.of("b1", "b2"));
+        Outcome started = machine.start(request(), List.of("a1"), voip("b1", "b2"));
         return started.call();
     }
 
     static CallEvent ringingReport() {
-        return new CallRinging("e-ring", "call-1", T0.plusSeconds(1), 1);
+        return new CallRinging("e-ring", "call-1", T0.plusSeconds(1), 1, 1);
     }
 
     static CallEvent answer(long seq) {
-        return new CallAnswered("e-ans", "call-1", T0.plusSeconds(5), seq, "b2");
+        return new CallAnswered("e-ans", "call-1", T0.plusSeconds(5), seq == 0 ? 0 : 1, seq, "b2");
     }
 
     static CallEvent hangup(long seq, Party party, int second) {
-        return new CallHungUp("e-hup-" + party, "call-1", T0.plusSeconds(second), seq, party);
+        return new CallHungUp("e-hup-" + party, "call-1", T0.plusSeconds(second), seq == 0 ? 0 : 1, seq, party);
     }
 
     Call applyAll(Call call, List<CallEvent> events) {
@@ -58,7 +66,7 @@ class CallStateMachineTest {
 
     @Test
     void startRingsEveryLiveCalleeConnectionAndArmsTheRingTimer() {
-        Outcome outcome = machine.start(request(), List.of("a1"), List.of("b1", "b2"));
+        Outcome outcome = machine.start(request(), List.of("a1"), voip("b1", "b2"));
 
         assertThat(outcome.kind()).isEqualTo(Outcome.Kind.APPLIED);
         assertThat(outcome.call().state()).isEqualTo(CallState.RINGING);
@@ -72,7 +80,7 @@ class CallStateMachineTest {
 
     @Test
     void calleeWithoutLiveConnectionIsUnreachableAndTheCallerLegIsReleased() {
-        Outcome outcome = machine.start(request(), List.of("a1"), List.of());
+        Outcome outcome = machine.start(request(), List.of("a1"), voip());
 
         assertThat(outcome.call().state()).isEqualTo(CallState.ENDED);
         assertThat(outcome.call().endReason()).isEqualTo(EndReason.UNREACHABLE);
@@ -81,7 +89,7 @@ class CallStateMachineTest {
 
     @Test
     void callerConnectionThatIsNotLiveFailsTheCall() {
-        Outcome outcome = machine.start(request(), List.of("a9"), List.of("b1"));
+        Outcome outcome = machine.start(request(), List.of("a9"), voip("b1"));
 
         assertThat(outcome.call().endReason()).isEqualTo(EndReason.FAILED);
         assertThat(outcome.commands()).isEmpty();
@@ -111,15 +119,15 @@ class CallStateMachineTest {
 
     @Test
     void endReasonsWhileRinging() {
-        assertThat(machine.apply(ringing(), new CallDeclined("d", "call-1", T0.plusSeconds(3), 1)).call().endReason())
+        assertThat(machine.apply(ringing(), new CallDeclined("d", "call-1", T0.plusSeconds(3), 1, 1)).call().endReason())
                 .isEqualTo(EndReason.REJECTED);
-        assertThat(machine.apply(ringing(), new CalleeBusy("b", "call-1", T0.plusSeconds(3), 1)).call().endReason())
+        assertThat(machine.apply(ringing(), new CalleeBusy("b", "call-1", T0.plusSeconds(3), 1, 1)).call().endReason())
                 .isEqualTo(EndReason.BUSY);
         assertThat(machine.apply(ringing(), hangup(0, Party.CALLER, 3)).call().endReason())
                 .isEqualTo(EndReason.CANCELLED);
         assertThat(machine.apply(ringing(), hangup(0, Party.CALLEE, 3)).call().endReason())
                 .isEqualTo(EndReason.REJECTED);
-        assertThat(machine.apply(ringing(), new CallFailed("f", "call-1", T0.plusSeconds(3), 1, "SIP 503"))
+        assertThat(machine.apply(ringing(), new CallFailed("f", "call-1", T0.plusSeconds(3), 1, 1, 503, "SIP 503"))
                 .call().endReason()).isEqualTo(EndReason.FAILED);
         assertThat(machine.apply(ringing(), RingTimeoutElapsed.of("call-1", T0.plusSeconds(45))).call().endReason())
                 .isEqualTo(EndReason.MISSED);
@@ -170,7 +178,7 @@ class CallStateMachineTest {
     @Test
     void switchReportAtOrBelowTheAppliedSequenceIsADuplicate() {
         Call connected = applyAll(ringing(), List.of(ringingReport(), answer(2)));
-        CallEvent sameAnswerNewEnvelope = new CallAnswered("e-ans-copy", "call-1", T0.plusSeconds(5), 2, "b2");
+        CallEvent sameAnswerNewEnvelope = new CallAnswered("e-ans-copy", "call-1", T0.plusSeconds(5), 1, 2, "b2");
 
         assertThat(machine.apply(connected, sameAnswerNewEnvelope).kind()).isEqualTo(Outcome.Kind.IGNORED);
     }
@@ -216,7 +224,7 @@ class CallStateMachineTest {
 
     @Test
     void answerFromAConnectionThatWasNotRungIsNotBridged() {
-        Outcome outcome = machine.apply(ringing(), new CallAnswered("x", "call-1", T0, 1, "mallory-1"));
+        Outcome outcome = machine.apply(ringing(), new CallAnswered("x", "call-1", T0, 1, 1, "mallory-1"));
 
         assertThat(outcome.call().state()).isEqualTo(CallState.RINGING);
         assertThat(outcome.commands()).isEmpty();
@@ -242,9 +250,10 @@ class CallStateMachineTest {
 
     private static Call withoutBookkeeping(Call call) {
         return new Call(call.callId(), call.callerUserId(), call.callerConnectionId(), call.calleeUserId(),
-                call.state(), call.endReason(), call.ringingConnectionIds(), call.calleeConnectionId(),
-                call.requestedAt(), call.answeredAt(), call.endedAt(), call.lastSwitchSequence(), call.deferred(),
-                call.timeline(), null, List.of(), 0);
+                call.dialledNumber(), call.route(), call.state(), call.endReason(), call.ringingConnectionIds(),
+                call.calleeConnectionId(), call.failoverProviders(), call.attempts(), call.requestedAt(),
+                call.answeredAt(), call.endedAt(), call.lastSwitchSequence(), call.deferred(), call.timeline(), null,
+                List.of(), 0);
     }
 
     private static <T> List<List<T>> permutations(List<T> items) {

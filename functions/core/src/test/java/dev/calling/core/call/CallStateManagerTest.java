@@ -5,6 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.calling.core.call.CallEvent.CallAnswered;
 import dev.calling.core.call.CallEvent.CallRequested;
+import dev.calling.core.money.Money;
+import dev.calling.core.routing.AttemptOutcome;
+import dev.calling.core.routing.BillingIncrement;
+import dev.calling.core.routing.CarrierCatalogue;
+import dev.calling.core.routing.CarrierStatus;
+import dev.calling.core.routing.Provider;
+import dev.calling.core.routing.ProviderHealth;
+import dev.calling.core.routing.ProviderKind;
+import dev.calling.core.routing.ProviderRouting;
+import dev.calling.core.routing.Rate;
+import dev.calling.core.routing.RateDeck;
+import dev.calling.core.routing.RoutingPlan;
+import dev.calling.core.routing.Subscriber;
+import dev.calling.core.routing.SubscriberDirectory;
 import dev.calling.core.session.Connection;
 import dev.calling.core.session.ConnectionState;
 import dev.calling.core.session.SessionDirectory;
@@ -12,6 +26,7 @@ import dev.calling.core.session.UserSessions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,8 +60,61 @@ class CallStateManagerTest {
         }
         public Optional<Connection> connection(String connectionId) { return Optional.empty(); }
     };
-    final CallStateManager manager = new CallStateManager(calls, sessions, recordingSwitch, timers,
-            new CallStateMachine(Duration.ofSeconds(45)), Clock.fixed(T0, ZoneOffset.UTC));
+    final List<String> feedback = new ArrayList<>();
+    final CarrierCatalogue catalogue = new CarrierCatalogue() {
+        public List<CarrierStatus> carriers(Instant now) {
+            return List.of(carrier("alpha", "0.010"), carrier("bravo", "0.020"));
+        }
+        public void attemptStarted(String providerId, Instant at) { feedback.add("started " + providerId); }
+        public void attemptEnded(String providerId, AttemptOutcome outcome, Instant at) {
+            feedback.add("ended " + providerId + " " + outcome);
+        }
+    };
+    final CarrierPort carriers = new CarrierPort() {
+        public void dial(CallCommand.DialNumber c) { issued.add(c); }
+        public void bridge(CallCommand.BridgeToNumber c) { issued.add(c); }
+        public void hangUp(CallCommand.HangUpNumber c) { issued.add(c); }
+    };
+    final SubscriberDirectory subscribers = userId -> userId.equals("alice")
+            ? new Subscriber("alice", Optional.empty(), RoutingPlan.withPstn(List.of()))
+            : Subscriber.appOnly(userId);
+    final CallStateManager manager = new CallStateManager(calls, sessions,
+            new CatalogueRouter(new ProviderRouting(), subscribers, catalogue), catalogue,
+            new CommandPorts(recordingSwitch, carriers, timers), new CallStateMachine(Duration.ofSeconds(45)),
+            Clock.fixed(T0, ZoneOffset.UTC));
+
+    static CarrierStatus carrier(String id, String perMinute) {
+        Rate uk = new Rate("44", Money.of(perMinute, "USD"), Money.of("0", "USD"), BillingIncrement.PER_MINUTE,
+                LocalDate.of(2026, 1, 1));
+        return new CarrierStatus(new Provider(id, ProviderKind.PSTN, RateDeck.of(List.of(uk)), 10, true, 50),
+                ProviderHealth.fresh(ProviderHealth.Policy.defaults()), 0);
+    }
+
+    @Test
+    void pstnAttemptsAreReportedToTheCatalogueOnceEach() {
+        CallRequested request = new CallRequested("r", "p1", T0, "alice", "a1", null, "+447400123456");
+        manager.handle(request);
+        CallEvent.CallFailed failed = new CallEvent.CallFailed("f", "p1", T0.plusSeconds(1), 1, 1, 503, "unavailable");
+        manager.handle(failed);
+        manager.handle(failed); // redelivered
+        manager.handle(new CallEvent.CallAnswered("a", "p1", T0.plusSeconds(3), 2, 1, "bravo-leg"));
+        manager.handle(new CallEvent.CallHungUp("h", "p1", T0.plusSeconds(9), 0, 0, Party.CALLER));
+
+        assertThat(feedback).containsExactly("started alpha", "ended alpha CARRIER_FAILURE", "started bravo",
+                "ended bravo ANSWERED");
+        assertThat(issued).contains(new CallCommand.DialNumber("p1", 1, "alpha", "alice", "+447400123456"),
+                new CallCommand.DialNumber("p1", 2, "bravo", "alice", "+447400123456"),
+                new CallCommand.BridgeToNumber("p1", 2, "bravo", "a1"));
+        assertThat(calls.byId.get("p1").endReason()).isEqualTo(EndReason.COMPLETED);
+    }
+
+    @Test
+    void aDialledNumberThatIsNotAPhoneNumberIsRefusedNotRetried() {
+        Outcome outcome = manager.handle(new CallRequested("r", "p2", T0, "alice", "a1", null, "+44 12"));
+
+        assertThat(outcome.call().endReason()).isEqualTo(EndReason.FAILED);
+        assertThat(outcome.call().timeline().get(1).detail()).contains("invalid phone number '+44 12'");
+    }
 
     @Test
     void requestRingsOnlyLiveConnectionsAndStoresTheCall() {
@@ -75,7 +143,7 @@ class CallStateManagerTest {
         manager.handle(new CallRequested("r", "c1", T0, "alice", "a1", "bob"));
         calls.failNextUpdates = 1;
 
-        Outcome outcome = manager.handle(new CallAnswered("a", "c1", T0.plusSeconds(2), 1, "b1"));
+        Outcome outcome = manager.handle(new CallAnswered("a", "c1", T0.plusSeconds(2), 1, 1, "b1"));
 
         assertThat(outcome.call().state()).isEqualTo(CallState.CONNECTED);
         assertThat(calls.byId.get("c1").state()).isEqualTo(CallState.CONNECTED);
@@ -87,14 +155,14 @@ class CallStateManagerTest {
         issued.clear();
         calls.failNextUpdates = CallStateManager.MAX_ATTEMPTS;
 
-        assertThatThrownBy(() -> manager.handle(new CallAnswered("a", "c1", T0.plusSeconds(2), 1, "b1")))
+        assertThatThrownBy(() -> manager.handle(new CallAnswered("a", "c1", T0.plusSeconds(2), 1, 1, "b1")))
                 .isInstanceOf(CallStateManager.ConcurrentCallUpdate.class);
         assertThat(issued).isEmpty();
     }
 
     @Test
     void eventForUnknownCallIsIgnored() {
-        Outcome outcome = manager.handle(new CallAnswered("a", "nope", T0, 1, "b1"));
+        Outcome outcome = manager.handle(new CallAnswered("a", "nope", T0, 1, 1, "b1"));
 
         assertThat(outcome.kind()).isEqualTo(Outcome.Kind.IGNORED);
         assertThat(calls.byId).isEmpty();

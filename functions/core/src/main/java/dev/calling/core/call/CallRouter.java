@@ -1,0 +1,11 @@
+package dev.calling.core.call;
+
+import dev.calling.core.routing.Route;
+import java.time.Instant;
+import java.util.List;
+
+/** Port: provider routing as the call state manager asks it, once per call. */
+public interface CallRouter {
+
+    Route route(CallEvent.CallRequested request, List<String> calleeLiveConnections, Instant now);
+}

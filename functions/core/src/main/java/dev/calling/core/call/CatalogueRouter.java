@@ -1,0 +1,43 @@
+package dev.calling.core.call;
+
+import dev.calling.core.call.CallEvent.CallRequested;
+import dev.calling.core.routing.CarrierCatalogue;
+import dev.calling.core.routing.Destination;
+import dev.calling.core.routing.PhoneNumber;
+import dev.calling.core.routing.ProviderRouting;
+import dev.calling.core.routing.Route;
+import dev.calling.core.routing.RoutingPlan;
+import dev.calling.core.routing.SubscriberDirectory;
+import java.time.Instant;
+import java.util.List;
+
+/** The call state manager's router: the request resolved against the subscribers, then {@link ProviderRouting}. */
+public final class CatalogueRouter implements CallRouter {
+
+    private final ProviderRouting routing;
+    private final SubscriberDirectory subscribers;
+    private final CarrierCatalogue catalogue;
+
+    public CatalogueRouter(ProviderRouting routing, SubscriberDirectory subscribers, CarrierCatalogue catalogue) {
+        this.routing = routing;
+        this.subscribers = subscribers;
+        this.catalogue = catalogue;
+    }
+
+    @Override
+    public Route route(CallRequested request, List<String> calleeLiveConnections, Instant now) {
+        RoutingPlan plan = subscribers.subscriber(request.callerUserId()).plan();
+        Destination destination;
+        if (request.calleeUserId() != null) {
+            destination = new Destination.AppUser(request.calleeUserId(),
+                    subscribers.subscriber(request.calleeUserId()).phoneNumber());
+        } else {
+            try {
+                destination = new Destination.Dialled(PhoneNumber.parse(request.dialledNumber()));
+            } catch (PhoneNumber.InvalidPhoneNumber e) {
+                return new Route.Refused(Route.Refusal.INVALID_NUMBER, e.getMessage());
+            }
+        }
+        return routing.route(destination, calleeLiveConnections, plan, catalogue.carriers(now), now);
+    }
+}

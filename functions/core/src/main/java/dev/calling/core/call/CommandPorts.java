@@ -1,0 +1,33 @@
+package dev.calling.core.call;
+
+import java.util.Objects;
+
+/** Where the call state manager's commands go: the VoIP switch, the PSTN carriers, the timers. */
+public record CommandPorts(SwitchPort switchPort, CarrierPort carriers, TimerPort timers) {
+
+    public CommandPorts {
+        Objects.requireNonNull(switchPort, "switchPort");
+        Objects.requireNonNull(carriers, "carriers");
+        Objects.requireNonNull(timers, "timers");
+    }
+
+    void issue(CallCommand command) {
+        if (command instanceof CallCommand.RingCallee ring) {
+            switchPort.ring(ring);
+        } else if (command instanceof CallCommand.BridgeConnections bridge) {
+            switchPort.bridge(bridge);
+        } else if (command instanceof CallCommand.ReleaseConnection release) {
+            switchPort.release(release);
+        } else if (command instanceof CallCommand.DialNumber dial) {
+            carriers.dial(dial);
+        } else if (command instanceof CallCommand.BridgeToNumber bridge) {
+            carriers.bridge(bridge);
+        } else if (command instanceof CallCommand.HangUpNumber hangUp) {
+            carriers.hangUp(hangUp);
+        } else if (command instanceof CallCommand.ScheduleRingTimeout timer) {
+            timers.schedule(timer);
+        } else {
+            throw new IllegalArgumentException("no port for " + command);
+        }
+    }
+}

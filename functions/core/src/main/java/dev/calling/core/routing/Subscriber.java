@@ -1,0 +1,19 @@
+package dev.calling.core.routing;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/** What routing needs to know of a user: the phone number they can be reached on, and their plan. */
+public record Subscriber(String userId, Optional<PhoneNumber> phoneNumber, RoutingPlan plan) {
+
+    public Subscriber {
+        Objects.requireNonNull(userId, "userId");
+        Objects.requireNonNull(phoneNumber, "phoneNumber");
+        Objects.requireNonNull(plan, "plan");
+    }
+
+    /** A user nobody configured: reachable over VoIP only, may call app users only. */
+    public static Subscriber appOnly(String userId) {
+        return new Subscriber(userId, Optional.empty(), RoutingPlan.voipOnly());
+    }
+}
