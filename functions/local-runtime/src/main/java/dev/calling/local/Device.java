@@ -43,7 +43,12 @@ public final class Device {
 
     /** The app places a call to another user; returns the new call's id. */
     public String call(String calleeUserId, CallerScript script) {
-        return owner.placeCall(this, calleeUserId, script);
+        return owner.placeCall(this, calleeUserId, null, script);
+    }
+
+    /** The app places a call to a phone number (E.164); returns the new call's id. */
+    public String dial(String number, CallerScript script) {
+        return owner.placeCall(this, null, number, script);
     }
 
     /** The app's connection goes away (the switch reports it terminated). */

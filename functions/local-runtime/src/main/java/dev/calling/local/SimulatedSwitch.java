@@ -29,11 +29,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * A VoIP switch that behaves like a carrier, for the local run and the tests. It consumes the
- * {@code switch-commands} queue (ring, bridge, release) and reports what its simulated devices do
- * onto the real queues: call state changes (ringing, answered, declined, busy, hung up), each with
- * the switch's per-call sequence number, to {@code call-state-changes}; connection opened / closed /
- * heartbeat to {@code connection-events}. Commands are handled idempotently, as a real switch must.
+ * A VoIP switch that behaves like a carrier, and PSTN carriers behind it, for the local run and
+ * the tests. It consumes the {@code switch-commands} queue (ring, bridge, release; dial, bridge to
+ * number, hang up number) and reports what its simulated devices, carriers and phone lines do onto
+ * the real queues: call state changes (ringing, answered, declined, busy, failed, hung up), each
+ * with its attempt and the attempt's sequence number, to {@code call-state-changes}; connection
+ * opened / closed / heartbeat to {@code connection-events}. Commands are handled idempotently, as
+ * a real switch must.
  */
 public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchResponse>, AutoCloseable {
 
@@ -50,6 +52,17 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
             new SqsBatchProcessor("SimulatedSwitch", Resources.SWITCH_COMMANDS.maxReceiveCount());
     private final Map<String, Device> devices = new ConcurrentHashMap<>();
     private final Map<String, SwitchCall> calls = new ConcurrentHashMap<>();
+    private final Map<String, CarrierBehaviour> carriers = new ConcurrentHashMap<>();
+    private final Map<String, RingResponse> phoneLines = new ConcurrentHashMap<>();
+
+    /** How a simulated PSTN carrier treats the calls it is given. */
+    public sealed interface CarrierBehaviour {
+        /** Connects calls to the phone line. */
+        record Works() implements CarrierBehaviour {}
+
+        /** Fails every call with {@code sipCode} after {@code after} (503, 408 ...; 0 for a timeout). */
+        record FailsWith(int sipCode, Duration after) implements CarrierBehaviour {}
+    }
     private final AtomicInteger connectionCounter = new AtomicInteger();
 
     public SimulatedSwitch(SqsEventPublisher queues, Clock clock) {
@@ -66,6 +79,16 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
         return device;
     }
 
+    /** Sets how a PSTN carrier behaves (every carrier works unless told otherwise). */
+    public void carrier(String providerId, CarrierBehaviour behaviour) {
+        carriers.put(providerId, behaviour);
+    }
+
+    /** Sets how the person at a phone number answers (by default: after 1 s, and stays on). */
+    public void phoneLine(String e164, RingResponse response) {
+        phoneLines.put(e164, response);
+    }
+
     /** Every connected device reports a heartbeat (apps do every ~30 s). */
     public void heartbeatAll() {
         devices.values().forEach(d -> queues.publish(
@@ -78,20 +101,32 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
                 clock.instant()));
     }
 
-    String placeCall(Device caller, String calleeUserId, CallerScript script) {
+    String placeCall(Device caller, String calleeUserId, String dialledNumber, CallerScript script) {
         String callId = "call-" + UUID.randomUUID().toString().substring(0, 8);
         SwitchCall call = call(callId);
         call.caller = caller;
         call.callerScript = script;
         queues.publish(new CallEvent.CallRequested(eventId(), callId, clock.instant(), caller.userId(),
-                caller.connectionId(), calleeUserId));
+                caller.connectionId(), calleeUserId, dialledNumber));
         script.cancelAfter().ifPresent(after -> call.schedule(caller.connectionId(), after, () -> {
             if (!call.bridged && !call.over) {
                 call.over = true;
-                report(call, seq -> new CallEvent.CallHungUp(eventId(), callId, clock.instant(), 1, seq, Party.CALLER));
+                callerHangsUp(call);
             }
         }));
         return callId;
+    }
+
+    /**
+     * The caller hangs up. On a VoIP call the switch sees it on the caller's leg and reports it in
+     * sequence; on a PSTN call the caller's app tells the system directly (an unsequenced event).
+     */
+    private void callerHangsUp(SwitchCall call) {
+        if (call.pstn) {
+            queues.publish(new CallEvent.CallHungUp(eventId(), call.callId, clock.instant(), 0, 0, Party.CALLER));
+        } else {
+            report(call, seq -> new CallEvent.CallHungUp(eventId(), call.callId, clock.instant(), 1, seq, Party.CALLER));
+        }
     }
 
     @Override
@@ -108,6 +143,12 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
                 bridge(call, bridge);
             } else if (command instanceof CallCommand.ReleaseConnection release) {
                 release(call, release.connectionId());
+            } else if (command instanceof CallCommand.DialNumber dial) {
+                dial(call, dial);
+            } else if (command instanceof CallCommand.BridgeToNumber bridge) {
+                bridgeToNumber(call, bridge);
+            } else if (command instanceof CallCommand.HangUpNumber hangUp) {
+                call.cancel(leg(call, hangUp.providerId(), hangUp.attempt()));
             }
         }
     }
@@ -147,6 +188,76 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
         }
     }
 
+    private void dial(SwitchCall call, CallCommand.DialNumber dial) {
+        if (call.pstn && dial.attempt() <= call.attempt) {
+            return; // repeated command
+        }
+        call.pstn = true;
+        call.attempt = dial.attempt();
+        call.sequence = 0;
+        call.over = false;
+        int attempt = dial.attempt();
+        String leg = leg(call, dial.providerId(), attempt);
+        CarrierBehaviour carrier = carriers.getOrDefault(dial.providerId(), new CarrierBehaviour.Works());
+        if (carrier instanceof CarrierBehaviour.FailsWith fails) {
+            call.schedule(leg, fails.after(), () -> reportFailure(call, attempt, fails.sipCode(),
+                    dial.providerId() + (fails.sipCode() == 0 ? " timed out" : " rejected the call")));
+            return;
+        }
+        report(call, seq -> new CallEvent.CallRinging(eventId(), call.callId, clock.instant(), attempt, seq));
+        RingResponse line = phoneLines.getOrDefault(dial.number(), RingResponse.answerAfter(Duration.ofSeconds(1)));
+        if (line instanceof RingResponse.Answer answer) {
+            call.schedule(leg, answer.after(), () -> {
+                if (call.attempt == attempt && !call.over) {
+                    call.calleeHangUpAfter = answer.hangUpAfter();
+                    report(call, seq -> new CallEvent.CallAnswered(eventId(), call.callId, clock.instant(), attempt, seq,
+                            leg));
+                }
+            });
+        } else if (line instanceof RingResponse.Decline decline) {
+            call.schedule(leg, decline.after(), () -> reportFailure(call, attempt, 603, "declined"));
+        } else if (line instanceof RingResponse.Busy) {
+            call.schedule(leg, Duration.ofMillis(100), () -> reportFailure(call, attempt, 486, "busy here"));
+        }
+    }
+
+    private void reportFailure(SwitchCall call, int attempt, int sipCode, String cause) {
+        if (call.attempt == attempt && !call.over) {
+            call.over = true;
+            report(call, seq -> new CallEvent.CallFailed(eventId(), call.callId, clock.instant(), attempt, seq, sipCode,
+                    cause));
+        }
+    }
+
+    private void bridgeToNumber(SwitchCall call, CallCommand.BridgeToNumber bridge) {
+        if (call.bridged) {
+            return;
+        }
+        call.bridged = true;
+        int attempt = bridge.attempt();
+        String leg = leg(call, bridge.providerId(), attempt);
+        if (call.callerScript != null) {
+            call.callerScript.hangUpAfterConnected().ifPresent(talk -> call.schedule(bridge.callerConnectionId(), talk,
+                    () -> {
+                        if (!call.over) {
+                            call.over = true;
+                            callerHangsUp(call);
+                        }
+                    }));
+        }
+        call.calleeHangUpAfter.ifPresent(talk -> call.schedule(leg, talk, () -> {
+            if (!call.over) {
+                call.over = true;
+                report(call, seq -> new CallEvent.CallHungUp(eventId(), call.callId, clock.instant(), attempt, seq,
+                        Party.CALLEE));
+            }
+        }));
+    }
+
+    private static String leg(SwitchCall call, String providerId, int attempt) {
+        return "pstn-" + providerId + "-" + call.callId + "-" + attempt;
+    }
+
     private void bridge(SwitchCall call, CallCommand.BridgeConnections bridge) {
         if (call.bridged) {
             return;
@@ -164,7 +275,12 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
         callee.activeCall(call.callId);
         Optional<Duration> callerHangUp = call.callerScript == null ? Optional.empty()
                 : call.callerScript.hangUpAfterConnected();
-        callerHangUp.ifPresent(talk -> call.schedule(caller.connectionId(), talk, () -> hangUp(call, Party.CALLER)));
+        callerHangUp.ifPresent(talk -> call.schedule(caller.connectionId(), talk, () -> {
+            if (!call.over) {
+                call.over = true;
+                callerHangsUp(call);
+            }
+        }));
         call.calleeHangUpAfter.ifPresent(talk -> call.schedule(callee.connectionId(), talk, () -> hangUp(call, Party.CALLEE)));
     }
 
@@ -213,6 +329,8 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
     private final class SwitchCall {
         final String callId;
         long sequence;
+        volatile int attempt = 1;
+        volatile boolean pstn;
         Device caller;
         CallerScript callerScript;
         volatile boolean rung;
