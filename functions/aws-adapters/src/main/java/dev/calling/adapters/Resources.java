@@ -46,6 +46,14 @@ public final class Resources {
     public static final TableDefinition CALLS = new TableDefinition("calls", "callId", Optional.empty(),
             Optional.empty(), List.of());
 
+    /**
+     * PSTN legs as the carriers know them: two items per leg, {@code call#<callId>#<attempt>} (from a
+     * command to the carrier's leg) and {@code leg#<providerId>#<carrierLegId>} (from a carrier's
+     * report to the call), so that both directions are strongly consistent reads. Expire after two days.
+     */
+    public static final TableDefinition CARRIER_LEGS = new TableDefinition("carrier-legs", "legKey", Optional.empty(),
+            Optional.of("expiresAt"), List.of());
+
     /** Connection opened / heartbeat / closed, from the switch to the session service. */
     public static final QueueDefinition CONNECTION_EVENTS = new QueueDefinition("connection-events", false,
             Duration.ofSeconds(60), 5, Duration.ofDays(4));
@@ -65,7 +73,7 @@ public final class Resources {
     public static final QueueDefinition SWITCH_COMMANDS = new QueueDefinition("switch-commands.fifo", true,
             Duration.ofSeconds(60), 5, Duration.ofDays(1));
 
-    public static final List<TableDefinition> TABLES = List.of(SESSIONS, CALLS);
+    public static final List<TableDefinition> TABLES = List.of(SESSIONS, CALLS, CARRIER_LEGS);
 
     public static final List<QueueDefinition> QUEUES =
             List.of(CONNECTION_EVENTS, CALL_STATE_CHANGES, CALL_TIMERS, SWITCH_COMMANDS);

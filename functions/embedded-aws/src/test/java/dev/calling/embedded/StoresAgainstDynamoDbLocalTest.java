@@ -3,6 +3,8 @@ package dev.calling.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.calling.adapters.Resources;
+import dev.calling.adapters.carrier.CarrierLeg;
+import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
 import dev.calling.core.call.Call;
@@ -17,13 +19,16 @@ import dev.calling.core.routing.Rate;
 import dev.calling.core.routing.Route;
 import dev.calling.core.session.Connection;
 import dev.calling.core.session.ConnectionState;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** The DynamoDB adapters against DynamoDB Local: their conditional writes keep the contracts of the ports. */
@@ -34,6 +39,7 @@ class StoresAgainstDynamoDbLocalTest {
     static DynamoDbClient dynamoDb;
     static DynamoDbSessionStore sessions;
     static DynamoDbCallStore calls;
+    static DynamoDbCarrierLegs legs;
 
     @BeforeAll
     static void start() {
@@ -41,6 +47,7 @@ class StoresAgainstDynamoDbLocalTest {
         dynamoDb = aws.clients().dynamoDb();
         sessions = new DynamoDbSessionStore(dynamoDb, Resources.SESSIONS.name());
         calls = new DynamoDbCallStore(dynamoDb, Resources.CALLS.name());
+        legs = new DynamoDbCarrierLegs(dynamoDb, Resources.CARRIER_LEGS.name(), Clock.fixed(T0, ZoneOffset.UTC));
     }
 
     @AfterAll
@@ -133,5 +140,36 @@ class StoresAgainstDynamoDbLocalTest {
         assertThat(calls.create(failedOver)).isTrue();
         assertThat(calls.find("call-p")).contains(failedOver);
         assertThat(failedOver.attempts()).hasSize(2);
+    }
+
+    @Test
+    void carrierLegIsFoundFromBothSidesAndRegisteringTwiceChangesNothing() {
+        legs.register("call-legs-1", 1, "chime", "tx-1");
+        legs.register("call-legs-1", 1, "chime", "tx-1");
+
+        assertThat(legs.byCall("call-legs-1", 1)).get().extracting(CarrierLeg::carrierLegId).isEqualTo("tx-1");
+        assertThat(legs.byCarrierLeg("chime", "tx-1")).get().extracting(CarrierLeg::callId, CarrierLeg::attempt)
+                .containsExactly("call-legs-1", 1);
+        assertThat(legs.byCall("call-legs-1", 2)).isEmpty();
+        assertThatThrownBy(() -> legs.register("call-legs-1", 1, "chime", "tx-other"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("tx-1");
+    }
+
+    @Test
+    void carrierReportsAreNumberedWithoutGapsAndDuplicatesAreRecognised() {
+        legs.register("call-legs-2", 1, "chime", "tx-2");
+        CarrierLeg fresh = legs.byCarrierLeg("chime", "tx-2").orElseThrow();
+        assertThat(fresh.switchSequenceFor(1)).hasValue(1);
+
+        assertThat(legs.advance(fresh, 1, false)).as("report 1 issues no event").isTrue();
+        CarrierLeg afterOne = legs.byCarrierLeg("chime", "tx-2").orElseThrow();
+        assertThat(afterOne.switchSequenceFor(1)).as("duplicate of report 1").isEmpty();
+        assertThat(afterOne.switchSequenceFor(2)).hasValue(1);
+
+        assertThat(legs.advance(afterOne, 2, true)).isTrue();
+        assertThat(legs.advance(afterOne, 2, true)).as("a concurrent duplicate loses the race").isFalse();
+        CarrierLeg afterTwo = legs.byCarrierLeg("chime", "tx-2").orElseThrow();
+        assertThat(afterTwo.switchSequenceFor(3)).hasValue(2);
+        assertThat(afterTwo.reportsIssued()).isEqualTo(1);
     }
 }
