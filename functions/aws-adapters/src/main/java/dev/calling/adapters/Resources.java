@@ -54,6 +54,13 @@ public final class Resources {
     public static final TableDefinition CARRIER_LEGS = new TableDefinition("carrier-legs", "legKey", Optional.empty(),
             Optional.of("expiresAt"), List.of());
 
+    /**
+     * Each carrier's health and load, shared by every call state manager container: recent
+     * attempt outcomes, circuit breaker, calls in progress. One item per carrier.
+     */
+    public static final TableDefinition CARRIER_HEALTH = new TableDefinition("carrier-health", "providerId",
+            Optional.empty(), Optional.empty(), List.of());
+
     /** Connection opened / heartbeat / closed, from the switch to the session service. */
     public static final QueueDefinition CONNECTION_EVENTS = new QueueDefinition("connection-events", false,
             Duration.ofSeconds(60), 5, Duration.ofDays(4));
@@ -73,7 +80,7 @@ public final class Resources {
     public static final QueueDefinition SWITCH_COMMANDS = new QueueDefinition("switch-commands.fifo", true,
             Duration.ofSeconds(60), 5, Duration.ofDays(1));
 
-    public static final List<TableDefinition> TABLES = List.of(SESSIONS, CALLS, CARRIER_LEGS);
+    public static final List<TableDefinition> TABLES = List.of(SESSIONS, CALLS, CARRIER_LEGS, CARRIER_HEALTH);
 
     public static final List<QueueDefinition> QUEUES =
             List.of(CONNECTION_EVENTS, CALL_STATE_CHANGES, CALL_TIMERS, SWITCH_COMMANDS);

@@ -6,6 +6,16 @@ import dev.calling.adapters.Resources;
 import dev.calling.adapters.carrier.CarrierLeg;
 import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
+import dev.calling.adapters.routing.DynamoDbCarrierCatalogue;
+import dev.calling.core.routing.AttemptOutcome;
+import dev.calling.core.routing.CarrierStatus;
+import dev.calling.core.routing.Provider;
+import dev.calling.core.routing.ProviderHealth;
+import dev.calling.core.routing.ProviderKind;
+import dev.calling.core.routing.RateDeck;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
 import dev.calling.core.call.Call;
 import dev.calling.core.call.CallEvent;
@@ -171,5 +181,71 @@ class StoresAgainstDynamoDbLocalTest {
         CarrierLeg afterTwo = legs.byCarrierLeg("chime", "tx-2").orElseThrow();
         assertThat(afterTwo.switchSequenceFor(3)).hasValue(2);
         assertThat(afterTwo.reportsIssued()).isEqualTo(1);
+    }
+
+    static DynamoDbCarrierCatalogue catalogue(ProviderHealth.Policy policy, String... ids) {
+        List<Provider> providers = java.util.Arrays.stream(ids)
+                .map(id -> new Provider(id, ProviderKind.PSTN, RateDeck.of(List.of()), 10, true, 50)).toList();
+        return new DynamoDbCarrierCatalogue(dynamoDb, Resources.CARRIER_HEALTH.name(), providers, policy);
+    }
+
+    static CarrierStatus status(DynamoDbCarrierCatalogue catalogue, String id, Instant now) {
+        return catalogue.carriers(now).stream().filter(c -> c.provider().id().equals(id)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void carrierHealthIsSharedBetweenContainersAndItsBreakerOpensAndProbesBackIn() {
+        ProviderHealth.Policy policy = new ProviderHealth.Policy(10, 3, 0.5, Duration.ofSeconds(30));
+        DynamoDbCarrierCatalogue containerA = catalogue(policy, "shared-1", "shared-2");
+        DynamoDbCarrierCatalogue containerB = catalogue(policy, "shared-1", "shared-2");
+        assertThat(status(containerB, "shared-1", T0).health().attempts()).as("never seen").isZero();
+
+        for (int i = 0; i < 3; i++) {
+            containerA.attemptStarted("shared-1", T0);
+            containerA.attemptEnded("shared-1", AttemptOutcome.CARRIER_FAILURE, T0);
+        }
+        containerA.attemptStarted("shared-2", T0);
+
+        CarrierStatus failing = status(containerB, "shared-1", T0.plusSeconds(1));
+        assertThat(failing.health().allowsAttempt(T0.plusSeconds(1))).as("open breaker seen by the other container").isFalse();
+        assertThat(failing.activeCalls()).isZero();
+        assertThat(status(containerB, "shared-2", T0).activeCalls()).isEqualTo(1);
+
+        Instant later = T0.plusSeconds(31);
+        assertThat(status(containerB, "shared-1", later).health().allowsAttempt(later)).as("half-open").isTrue();
+        containerB.attemptStarted("shared-1", later);
+        assertThat(status(containerA, "shared-1", later).health().allowsAttempt(later)).as("one probe at a time").isFalse();
+        containerB.attemptEnded("shared-1", AttemptOutcome.ANSWERED, later.plusSeconds(5));
+        assertThat(containerA.health("shared-1").breaker(later.plusSeconds(5))).isEqualTo(ProviderHealth.Breaker.CLOSED);
+    }
+
+    @Test
+    void concurrentAttemptReportsAreAllCounted() throws Exception {
+        DynamoDbCarrierCatalogue catalogue = catalogue(new ProviderHealth.Policy(100, 50, 0.5, Duration.ofSeconds(30)),
+                "busy-carrier");
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<java.util.concurrent.Future<?>> reports = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            reports.add(pool.submit(() -> catalogue.attemptStarted("busy-carrier", T0)));
+        }
+        for (var report : reports) {
+            report.get();
+        }
+        pool.shutdown();
+        assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(status(catalogue, "busy-carrier", T0).activeCalls()).isEqualTo(20);
+
+        ExecutorService enders = Executors.newFixedThreadPool(4);
+        List<java.util.concurrent.Future<?>> ends = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            ends.add(enders.submit(() -> catalogue.attemptEnded("busy-carrier", AttemptOutcome.CALLEE_BUSY, T0)));
+        }
+        for (var end : ends) {
+            end.get();
+        }
+        enders.shutdown();
+        CarrierStatus after = status(catalogue, "busy-carrier", T0);
+        assertThat(after.activeCalls()).isEqualTo(8);
+        assertThat(after.health().recentOutcomes()).hasSize(12).containsOnly(AttemptOutcome.CALLEE_BUSY);
     }
 }

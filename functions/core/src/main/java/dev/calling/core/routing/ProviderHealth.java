@@ -44,6 +44,37 @@ public final class ProviderHealth {
         return new ProviderHealth(policy, List.of(), Breaker.CLOSED, null, false);
     }
 
+    /** A health as a store kept it (see {@link #recentOutcomes()}, {@link #storedBreaker()} ...). */
+    public static ProviderHealth restore(Policy policy, List<AttemptOutcome> recent, Breaker breaker, Instant openedAt,
+            boolean probeInFlight) {
+        if (breaker != Breaker.CLOSED && openedAt == null) {
+            throw new IllegalArgumentException("an open or half-open breaker needs the time it opened");
+        }
+        List<AttemptOutcome> window = recent.size() > policy.window()
+                ? recent.subList(recent.size() - policy.window(), recent.size()) : recent;
+        return new ProviderHealth(policy, window, breaker, openedAt, probeInFlight);
+    }
+
+    /** The outcomes in the window, oldest first. */
+    public List<AttemptOutcome> recentOutcomes() {
+        return recent;
+    }
+
+    /** The breaker as last recorded (without the passing of time; see {@link #breaker(Instant)}). */
+    public Breaker storedBreaker() {
+        return breaker;
+    }
+
+    /** When the breaker last opened, or null while closed. */
+    public Instant openedAt() {
+        return openedAt;
+    }
+
+    /** Whether the half-open breaker's one probe attempt is under way. */
+    public boolean probeInFlight() {
+        return probeInFlight;
+    }
+
     /** The breaker as it stands at {@code now} (an open breaker turns half-open once its time is up). */
     public Breaker breaker(Instant now) {
         if (breaker == Breaker.OPEN && !now.isBefore(openedAt.plus(policy.openFor()))) {
