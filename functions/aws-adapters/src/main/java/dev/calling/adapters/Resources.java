@@ -54,6 +54,10 @@ public final class Resources {
     public static final TableDefinition CARRIER_LEGS = new TableDefinition("carrier-legs", "legKey", Optional.empty(),
             Optional.of("expiresAt"), List.of());
 
+    /** Users' phone numbers and routing plans; a user without an item is app-only. */
+    public static final TableDefinition SUBSCRIBERS = new TableDefinition("subscribers", "userId", Optional.empty(),
+            Optional.empty(), List.of());
+
     /**
      * Each carrier's health and load, shared by every call state manager container: recent
      * attempt outcomes, circuit breaker, calls in progress. One item per carrier.
@@ -80,7 +84,7 @@ public final class Resources {
     public static final QueueDefinition SWITCH_COMMANDS = new QueueDefinition("switch-commands.fifo", true,
             Duration.ofSeconds(60), 5, Duration.ofDays(1));
 
-    public static final List<TableDefinition> TABLES = List.of(SESSIONS, CALLS, CARRIER_LEGS, CARRIER_HEALTH);
+    public static final List<TableDefinition> TABLES = List.of(SESSIONS, CALLS, SUBSCRIBERS, CARRIER_LEGS, CARRIER_HEALTH);
 
     public static final List<QueueDefinition> QUEUES =
             List.of(CONNECTION_EVENTS, CALL_STATE_CHANGES, CALL_TIMERS, SWITCH_COMMANDS);

@@ -3,7 +3,8 @@ package dev.calling.calls;
 import dev.calling.adapters.AwsClients;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
-import dev.calling.adapters.routing.InMemoryCarrierCatalogue;
+import dev.calling.adapters.dynamodb.DynamoDbSubscriberDirectory;
+import dev.calling.adapters.routing.DynamoDbCarrierCatalogue;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.adapters.sqs.SqsSwitchCommands;
 import dev.calling.adapters.sqs.SqsTimers;
@@ -12,12 +13,13 @@ import dev.calling.core.call.CallStateManager;
 import dev.calling.core.call.CatalogueRouter;
 import dev.calling.core.call.CommandPorts;
 import dev.calling.core.routing.ProviderRouting;
-import dev.calling.core.routing.Subscriber;
+import dev.calling.core.routing.ProviderHealth;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -70,15 +72,16 @@ public class CallStateManagerWiring {
     CallStateManager callStateManager(DynamoDbClient dynamoDb, SqsClient sqs, SqsTimers timers, Clock clock,
             @ConfigProperty(name = "calling.tables.calls") String callsTable,
             @ConfigProperty(name = "calling.tables.sessions") String sessionsTable,
+            @ConfigProperty(name = "calling.tables.subscribers") String subscribersTable,
+            @ConfigProperty(name = "calling.tables.carrier-health") String carrierHealthTable,
             @ConfigProperty(name = "calling.queues.switch-commands") String switchCommandsUrl,
             @ConfigProperty(name = "calling.calls.ring-timeout") Duration ringTimeout) {
-        // No PSTN carrier is configured in the deployed function yet: carriers' health and load need a
-        // store shared by all containers first. Until then routing answers VoIP or "unreachable".
-        InMemoryCarrierCatalogue catalogue = InMemoryCarrierCatalogue.empty();
+        DynamoDbCarrierCatalogue catalogue = new DynamoDbCarrierCatalogue(dynamoDb, carrierHealthTable, List.of(),
+                ProviderHealth.Policy.defaults());
         SqsSwitchCommands switchCommands = new SqsSwitchCommands(sqs, switchCommandsUrl);
         return new CallStateManager(new DynamoDbCallStore(dynamoDb, callsTable),
                 new DynamoDbSessionStore(dynamoDb, sessionsTable),
-                new CatalogueRouter(new ProviderRouting(), Subscriber::appOnly, catalogue), catalogue,
+                new CatalogueRouter(new ProviderRouting(), new DynamoDbSubscriberDirectory(dynamoDb, subscribersTable), catalogue), catalogue,
                 new CommandPorts(switchCommands, switchCommands, timers), new CallStateMachine(ringTimeout), clock);
     }
 }

@@ -4,7 +4,8 @@ import dev.calling.adapters.Resources;
 import dev.calling.adapters.Resources.QueueDefinition;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
-import dev.calling.adapters.routing.InMemoryCarrierCatalogue;
+import dev.calling.adapters.dynamodb.DynamoDbSubscriberDirectory;
+import dev.calling.adapters.routing.DynamoDbCarrierCatalogue;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.adapters.sqs.SqsEventPublisher;
 import dev.calling.adapters.sqs.SqsSwitchCommands;
@@ -15,10 +16,10 @@ import dev.calling.core.call.CallStateMachine;
 import dev.calling.core.call.CallStateManager;
 import dev.calling.core.call.CatalogueRouter;
 import dev.calling.core.call.CommandPorts;
-import dev.calling.core.routing.CarrierCatalogue;
+import dev.calling.core.routing.Provider;
+import dev.calling.core.routing.ProviderHealth;
 import dev.calling.core.routing.ProviderRouting;
 import dev.calling.core.routing.Subscriber;
-import dev.calling.core.routing.SubscriberDirectory;
 import dev.calling.core.session.SessionService;
 import dev.calling.embedded.EmbeddedAws;
 import dev.calling.sessions.SessionServiceHandler;
@@ -41,26 +42,27 @@ public final class LocalSystem implements AutoCloseable {
     /**
      * @param ringTimeout how long callees ring
      * @param retryAfter the queues' visibility timeout
-     * @param subscribers users' phone numbers and plans
-     * @param carriers the PSTN carriers
+     * @param subscribers users' phone numbers and plans, stored in the {@code subscribers} table at start
+     * @param carriers the PSTN carriers, whose health is kept in the {@code carrier-health} table
+     * @param breaker the carriers' circuit breaker settings
      */
     public record Settings(Duration ringTimeout, Duration retryAfter, Duration connectionTtl,
-            SubscriberDirectory subscribers, CarrierCatalogue carriers) {
+            List<Subscriber> subscribers, List<Provider> carriers, ProviderHealth.Policy breaker) {
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(45), EmbeddedAws.DEFAULT_RETRY_AFTER, Duration.ofSeconds(90),
-                    Subscriber::appOnly, InMemoryCarrierCatalogue.empty());
+                    List.of(), List.of(), ProviderHealth.Policy.defaults());
         }
 
         public Settings withRingTimeout(Duration timeout) {
-            return new Settings(timeout, retryAfter, connectionTtl, subscribers, carriers);
+            return new Settings(timeout, retryAfter, connectionTtl, subscribers, carriers, breaker);
         }
 
         public Settings withRetryAfter(Duration retry) {
-            return new Settings(ringTimeout, retry, connectionTtl, subscribers, carriers);
+            return new Settings(ringTimeout, retry, connectionTtl, subscribers, carriers, breaker);
         }
 
-        public Settings withPstn(SubscriberDirectory directory, CarrierCatalogue catalogue) {
-            return new Settings(ringTimeout, retryAfter, connectionTtl, directory, catalogue);
+        public Settings withPstn(List<Subscriber> directory, List<Provider> pstnCarriers, ProviderHealth.Policy policy) {
+            return new Settings(ringTimeout, retryAfter, connectionTtl, directory, pstnCarriers, policy);
         }
     }
 
@@ -71,6 +73,7 @@ public final class LocalSystem implements AutoCloseable {
     private final SimulatedSwitch simulatedSwitch;
     private final DynamoDbCallStore calls;
     private final DynamoDbSessionStore sessions;
+    private final DynamoDbCarrierCatalogue carriers;
     private final List<QueueEventSource> eventSources = new ArrayList<>();
 
     private LocalSystem(Settings settings) {
@@ -88,9 +91,13 @@ public final class LocalSystem implements AutoCloseable {
         SqsTimers timers = new SqsTimers(sqs, aws.queueUrl(Resources.CALL_TIMERS),
                 new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), clock);
         SqsSwitchCommands switchCommands = new SqsSwitchCommands(sqs, aws.queueUrl(Resources.SWITCH_COMMANDS));
+        DynamoDbSubscriberDirectory subscribers = new DynamoDbSubscriberDirectory(dynamoDb, Resources.SUBSCRIBERS.name());
+        settings.subscribers().forEach(subscribers::put);
+        carriers = new DynamoDbCarrierCatalogue(dynamoDb, Resources.CARRIER_HEALTH.name(), settings.carriers(),
+                settings.breaker());
         var callStateManager = new CallStateManagerHandler(new CallStateManager(calls, sessions,
-                new CatalogueRouter(new ProviderRouting(), settings.subscribers(), settings.carriers()),
-                settings.carriers(), new CommandPorts(switchCommands, switchCommands, timers),
+                new CatalogueRouter(new ProviderRouting(), subscribers, carriers),
+                carriers, new CommandPorts(switchCommands, switchCommands, timers),
                 new CallStateMachine(settings.ringTimeout()), clock), timers);
         simulatedSwitch = new SimulatedSwitch(publisher, clock);
 
@@ -111,6 +118,11 @@ public final class LocalSystem implements AutoCloseable {
             int concurrency) {
         return new QueueEventSource(name, sqs, aws.queueUrl(queue), aws.queueArn(sqs, queue), function, 10,
                 concurrency);
+    }
+
+    /** The carriers with their shared health. */
+    public DynamoDbCarrierCatalogue carriers() {
+        return carriers;
     }
 
     public SimulatedSwitch simulatedSwitch() {

@@ -2,7 +2,6 @@ package dev.calling.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.calling.adapters.routing.InMemoryCarrierCatalogue;
 import dev.calling.core.call.Attempt;
 import dev.calling.core.call.Call;
 import dev.calling.core.call.EndReason;
@@ -47,18 +46,16 @@ class PstnCallFlowIntegrationTest {
 
     @BeforeAll
     static void start() {
-        InMemoryCarrierCatalogue catalogue = new InMemoryCarrierCatalogue(List.of(
+        List<Provider> carriers = List.of(
                 carrier("uk-cheap", "44", "0.0100"), carrier("uk-dear", "44", "0.0300"),
                 carrier("fr-failing", "33", "0.0100"), carrier("fr-backup", "33", "0.0200"),
-                carrier("de-flaky", "49", "0.0100"), carrier("de-steady", "49", "0.0200")), BREAKER);
+                carrier("de-flaky", "49", "0.0100"), carrier("de-steady", "49", "0.0200"));
         system = LocalSystem.start(LocalSystem.Settings.defaults().withRingTimeout(Duration.ofSeconds(5))
                 .withRetryAfter(Duration.ofSeconds(1))
-                .withPstn(userId -> switch (userId) {
-                    case "alice-pstn" -> new Subscriber(userId, Optional.empty(), RoutingPlan.withPstn(List.of("4490")));
-                    case "nina-pstn" -> new Subscriber(userId, Optional.of(PhoneNumber.parse("+447400123777")),
-                            RoutingPlan.voipOnly());
-                    default -> Subscriber.appOnly(userId);
-                }, catalogue));
+                .withPstn(List.of(
+                        new Subscriber("alice-pstn", Optional.empty(), RoutingPlan.withPstn(List.of("4490"))),
+                        new Subscriber("nina-pstn", Optional.of(PhoneNumber.parse("+447400123777")),
+                                RoutingPlan.voipOnly())), carriers, BREAKER));
         sw = system.simulatedSwitch();
         sw.carrier("fr-failing", new SimulatedSwitch.CarrierBehaviour.FailsWith(503, Duration.ofMillis(200)));
         sw.carrier("de-flaky", new SimulatedSwitch.CarrierBehaviour.FailsWith(503, Duration.ofMillis(100)));

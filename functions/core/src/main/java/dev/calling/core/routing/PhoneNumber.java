@@ -28,8 +28,9 @@ public record PhoneNumber(String e164) {
         try {
             var number = UTIL.parse(dialled, defaultRegion);
             if (!UTIL.isValidNumber(number)) {
-                throw new InvalidPhoneNumber(dialled, "no such number in the numbering plan of "
-                        + UTIL.getRegionCodeForNumber(number) + " (+" + number.getCountryCode() + ")");
+                String region = UTIL.getRegionCodeForCountryCode(number.getCountryCode());
+                throw new InvalidPhoneNumber(dialled, "not a valid number in country code +" + number.getCountryCode()
+                        + ("ZZ".equals(region) ? " (no such country code)" : " (" + region + ")"));
             }
             return new PhoneNumber(UTIL.format(number, PhoneNumberFormat.E164));
         } catch (NumberParseException e) {

@@ -30,7 +30,7 @@ public final class ProviderRouting {
             }
             if (user.phoneNumber().isEmpty() || !plan.pstnAllowed()) {
                 return new Route.Refused(Route.Refusal.UNREACHABLE, user.userId() + " is offline"
-                        + (user.phoneNumber().isEmpty() ? " and has no phone number" : " and the plan has no PSTN"));
+                        + (user.phoneNumber().isEmpty() ? " and has no phone number" : " and the caller's plan has no PSTN"));
             }
             return pstn(user.phoneNumber().get(), plan, carriers, now);
         }

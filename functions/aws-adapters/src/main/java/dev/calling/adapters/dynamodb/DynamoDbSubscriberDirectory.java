@@ -1,0 +1,55 @@
+package dev.calling.adapters.dynamodb;
+
+import dev.calling.core.routing.PhoneNumber;
+import dev.calling.core.routing.RoutingPlan;
+import dev.calling.core.routing.Subscriber;
+import dev.calling.core.routing.SubscriberDirectory;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The {@code subscribers} table: one item per user with the phone number they can be reached on
+ * (E.164, optional), whether their plan includes calls to phone numbers, and the prefixes it bars.
+ * A user without an item is {@linkplain Subscriber#appOnly app-only}. A stored number that no
+ * longer parses is refused loudly rather than dialled.
+ */
+public final class DynamoDbSubscriberDirectory implements SubscriberDirectory {
+
+    private final DynamoDbClient dynamoDb;
+    private final String table;
+
+    public DynamoDbSubscriberDirectory(DynamoDbClient dynamoDb, String table) {
+        this.dynamoDb = dynamoDb;
+        this.table = table;
+    }
+
+    @Override
+    public Subscriber subscriber(String userId) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table)
+                .key(Map.of("userId", AttributeValue.fromS(userId)))).item();
+        if (item == null || item.isEmpty()) {
+            return Subscriber.appOnly(userId);
+        }
+        Optional<PhoneNumber> number = Optional.ofNullable(item.get("phoneNumber")).map(AttributeValue::s)
+                .map(PhoneNumber::parse);
+        boolean pstn = Optional.ofNullable(item.get("pstnAllowed")).map(AttributeValue::bool).orElse(false);
+        List<String> barred = Optional.ofNullable(item.get("barredPrefixes")).map(AttributeValue::ss).orElse(List.of());
+        return new Subscriber(userId, number, new RoutingPlan(pstn, barred));
+    }
+
+    /** Stores a subscriber (provisioning, tests and the local run). */
+    public void put(Subscriber subscriber) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("userId", AttributeValue.fromS(subscriber.userId()));
+        subscriber.phoneNumber().ifPresent(n -> item.put("phoneNumber", AttributeValue.fromS(n.e164())));
+        item.put("pstnAllowed", AttributeValue.fromBool(subscriber.plan().pstnAllowed()));
+        if (!subscriber.plan().barredPrefixes().isEmpty()) {
+            item.put("barredPrefixes", AttributeValue.fromSs(subscriber.plan().barredPrefixes()));
+        }
+        dynamoDb.putItem(r -> r.tableName(table).item(item));
+    }
+}
