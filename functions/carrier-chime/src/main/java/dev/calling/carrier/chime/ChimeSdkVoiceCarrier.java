@@ -1,0 +1,145 @@
+package dev.calling.carrier.chime;
+
+import dev.calling.adapters.carrier.CarrierLeg;
+import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
+import dev.calling.adapters.sqs.SqsCallStateChanges;
+import dev.calling.core.call.CallCommand;
+import dev.calling.core.call.CallEvent;
+import dev.calling.core.call.CarrierPort;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.chimesdkvoice.ChimeSdkVoiceClient;
+import software.amazon.awssdk.services.chimesdkvoice.model.NotFoundException;
+
+/**
+ * Amazon Chime SDK Voice as a PSTN carrier. A dial is a CreateSipMediaApplicationCall whose
+ * arguments name the call attempt; bridge and hang-up are UpdateSipMediaApplicationCall requests
+ * that the SIP media application ({@link SipMediaApplicationHandler}) turns into actions. Chime's
+ * transaction id is the carrier leg id in {@code carrier-legs}.
+ *
+ * <p>Every command may be repeated (redelivery, outbox replay), so each is idempotent: a dial
+ * whose attempt is registered already is not placed again; a bridge of a bridged call and a hang-up
+ * of a gone call change nothing.
+ *
+ * <p>A dial Chime refuses or cannot take is a carrier failure, not an error of the caller: it is
+ * reported as {@code CallFailed} (SIP 503, 500 for Chime's own service failure, 0 when Chime was not
+ * reached at all) so the call state manager fails over to the next carrier, and the command
+ * succeeds. Errors on bridge and hang-up do throw: the command is redelivered and issued again.
+ */
+public final class ChimeSdkVoiceCarrier implements CarrierPort {
+
+    private static final System.Logger LOG = System.getLogger(ChimeSdkVoiceCarrier.class.getName());
+
+    private final ChimeSdkVoiceClient chime;
+    private final ChimeSettings settings;
+    private final DynamoDbCarrierLegs legs;
+    private final SqsCallStateChanges callStateChanges;
+    private final Clock clock;
+
+    public ChimeSdkVoiceCarrier(ChimeSdkVoiceClient chime, ChimeSettings settings, DynamoDbCarrierLegs legs,
+            SqsCallStateChanges callStateChanges, Clock clock) {
+        this.chime = chime;
+        this.settings = settings;
+        this.legs = legs;
+        this.callStateChanges = callStateChanges;
+        this.clock = clock;
+    }
+
+    @Override
+    public void dial(CallCommand.DialNumber command) {
+        requireMine(command.providerId());
+        if (legs.byCall(command.callId(), command.attempt()).isPresent()) {
+            return; // placed before: a repeated command
+        }
+        String transactionId;
+        try {
+            transactionId = chime.createSipMediaApplicationCall(r -> r
+                    .sipMediaApplicationId(settings.sipMediaApplicationId())
+                    .fromPhoneNumber(settings.fromPhoneNumber())
+                    .toPhoneNumber(command.number())
+                    .argumentsMap(Map.of(
+                            SmaArguments.CALL_ID, command.callId(),
+                            SmaArguments.ATTEMPT, Integer.toString(command.attempt()),
+                            SmaArguments.PROVIDER_ID, command.providerId())))
+                    .sipMediaApplicationCall().transactionId();
+        } catch (SdkException refused) {
+            reportDialFailure(command, refused);
+            return;
+        }
+        try {
+            legs.register(command.callId(), command.attempt(), command.providerId(), transactionId);
+        } catch (IllegalStateException duplicate) {
+            // An earlier try of this command placed the attempt already (its registration raced ours): this
+            // second call must not ring on.
+            LOG.log(Level.WARNING, "Chime: call " + command.callId() + " attempt " + command.attempt()
+                    + " was placed twice; hanging up transaction " + transactionId);
+            update(transactionId, Map.of(SmaArguments.ACTION, SmaArguments.HANGUP));
+        }
+    }
+
+    @Override
+    public void bridge(CallCommand.BridgeToNumber command) {
+        requireMine(command.providerId());
+        CarrierLeg leg = legs.byCall(command.callId(), command.attempt()).orElseThrow(() -> new IllegalStateException(
+                "no Chime leg for call " + command.callId() + " attempt " + command.attempt() + " to bridge"));
+        update(leg.carrierLegId(), Map.of(SmaArguments.ACTION, SmaArguments.BRIDGE,
+                SmaArguments.CALLER_CONNECTION_ID, command.callerConnectionId()));
+    }
+
+    @Override
+    public void hangUp(CallCommand.HangUpNumber command) {
+        requireMine(command.providerId());
+        Optional<CarrierLeg> leg = legs.byCall(command.callId(), command.attempt());
+        if (leg.isEmpty()) {
+            return; // never placed (the dial failed): nothing to tear down
+        }
+        update(leg.get().carrierLegId(), Map.of(SmaArguments.ACTION, SmaArguments.HANGUP));
+    }
+
+    /** Hands the SIP media application a command; a call Chime no longer knows has ended already. */
+    private void update(String transactionId, Map<String, String> arguments) {
+        try {
+            chime.updateSipMediaApplicationCall(r -> r.sipMediaApplicationId(settings.sipMediaApplicationId())
+                    .transactionId(transactionId).arguments(arguments));
+        } catch (NotFoundException gone) {
+            LOG.log(Level.INFO, () -> "Chime: transaction " + transactionId + " is over; "
+                    + arguments.get(SmaArguments.ACTION) + " not needed");
+        }
+    }
+
+    private void reportDialFailure(CallCommand.DialNumber command, SdkException refused) {
+        int sipCode = sipCodeFor(refused);
+        String cause = settings.providerId() + " refused the call: " + firstLine(refused.getMessage());
+        LOG.log(Level.WARNING, "Chime: call " + command.callId() + " attempt " + command.attempt() + ": " + cause);
+        // Sequence 1 of the attempt: no Chime transaction exists, so no other report of it can be numbered.
+        callStateChanges.publish(new CallEvent.CallFailed(dialFailureEventId(command), command.callId(),
+                clock.instant(), command.attempt(), 1, sipCode, cause));
+    }
+
+    static String dialFailureEventId(CallCommand.DialNumber command) {
+        return "chime:dial-failed:" + command.callId() + ":" + command.attempt();
+    }
+
+    /** 500 for Chime's own failure, 503 for any other refusal (throttling, limits, access, bad request), 0 when unreached. */
+    static int sipCodeFor(SdkException refused) {
+        if (refused instanceof AwsServiceException service) {
+            return service.statusCode() == 500 ? 500 : 503;
+        }
+        return 0;
+    }
+
+    private void requireMine(String providerId) {
+        if (!settings.providerId().equals(providerId)) {
+            throw new IllegalArgumentException("command for provider " + providerId + " sent to Chime carrier "
+                    + settings.providerId());
+        }
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "(no detail)" : message.lines().findFirst().orElse("");
+    }
+}

@@ -1,0 +1,243 @@
+package dev.calling.carrier.chime;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.exactly;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.calling.adapters.Resources;
+import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
+import dev.calling.adapters.sqs.SqsCallStateChanges;
+import dev.calling.core.call.CallCommand;
+import dev.calling.core.call.CallEvent;
+import dev.calling.embedded.EmbeddedAws;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.chimesdkvoice.ChimeSdkVoiceClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The carrier adapter with the real Chime SDK Voice client against a stub endpoint (WireMock),
+ * legs in DynamoDB Local, failures read back from the real ElasticMQ FIFO queue.
+ */
+class ChimeSdkVoiceCarrierTest {
+
+    static final String SMA = "5f2e7c1a-0d3b-4e8f-9a6c-1b2d3e4f5a60";
+    static final ChimeSettings SETTINGS = new ChimeSettings("chime", SMA, "+12065550100",
+            "arn:aws:chime:us-east-1:123456789012:vc/abcdefghijklmnopqrstuv", "{connectionId}");
+    static final Instant NOW = Instant.parse("2026-01-01T10:00:00Z");
+
+    static EmbeddedAws aws;
+    static DynamoDbClient dynamoDb;
+    static SqsClient sqs;
+    static WireMockServer chimeEndpoint;
+    static ChimeSdkVoiceClient chimeClient;
+    static DynamoDbCarrierLegs legs;
+    static CallStateChangesQueue queue;
+    static ChimeSdkVoiceCarrier carrier;
+
+    String callId;
+
+    @BeforeAll
+    static void start() {
+        aws = EmbeddedAws.start();
+        dynamoDb = aws.clients().dynamoDb();
+        sqs = aws.clients().sqs();
+        chimeEndpoint = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        chimeEndpoint.start();
+        chimeClient = ChimeClients.create("us-east-1", Optional.of(URI.create(chimeEndpoint.baseUrl())));
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        legs = new DynamoDbCarrierLegs(dynamoDb, Resources.CARRIER_LEGS.name(), clock);
+        queue = new CallStateChangesQueue(aws, sqs);
+        carrier = new ChimeSdkVoiceCarrier(chimeClient, SETTINGS, legs,
+                new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), clock);
+    }
+
+    @AfterAll
+    static void stop() {
+        chimeClient.close();
+        chimeEndpoint.stop();
+        dynamoDb.close();
+        sqs.close();
+        aws.close();
+    }
+
+    @BeforeEach
+    void freshCall() {
+        chimeEndpoint.resetAll();
+        queue.drain();
+        callId = "call-" + UUID.randomUUID();
+    }
+
+    static void chimeCreatesTransaction(String transactionId) {
+        chimeEndpoint.stubFor(post(urlEqualTo("/sip-media-applications/" + SMA + "/calls"))
+                .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
+                        .withBody("{\"SipMediaApplicationCall\":{\"TransactionId\":\"" + transactionId + "\"}}")));
+    }
+
+    static void chimeAnswersCreateWith(int status, String errorCode) {
+        chimeEndpoint.stubFor(post(urlEqualTo("/sip-media-applications/" + SMA + "/calls"))
+                .willReturn(error(status, errorCode)));
+    }
+
+    static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder error(int status, String errorCode) {
+        return aResponse().withStatus(status).withHeader("Content-Type", "application/json")
+                .withHeader("x-amzn-ErrorType", errorCode)
+                .withBody("{\"Code\":\"" + errorCode + "\",\"Message\":\"stubbed " + errorCode + "\"}");
+    }
+
+    static void chimeAcceptsUpdates() {
+        chimeEndpoint.stubFor(post(urlPathMatching("/sip-media-applications/" + SMA + "/calls/.+"))
+                .willReturn(aResponse().withStatus(202).withHeader("Content-Type", "application/json")
+                        .withBody("{\"SipMediaApplicationCall\":{\"TransactionId\":\"t\"}}")));
+    }
+
+    @Test
+    void dialCreatesTheCallWithTheAttemptInItsArgumentsAndRegistersChimesTransactionAsTheLeg() {
+        chimeCreatesTransaction("tx-dial-1");
+
+        carrier.dial(new CallCommand.DialNumber(callId, 2, "chime", "alice", "+14155550123"));
+
+        chimeEndpoint.verify(exactly(1), postRequestedFor(urlEqualTo("/sip-media-applications/" + SMA + "/calls"))
+                .withHeader("Content-Type", equalTo("application/json"))
+                .withRequestBody(equalToJson("""
+                        {"FromPhoneNumber": "+12065550100", "ToPhoneNumber": "+14155550123",
+                         "ArgumentsMap": {"callId": "%s", "attempt": "2", "providerId": "chime"}}
+                        """.formatted(callId))));
+        assertThat(legs.byCall(callId, 2)).hasValueSatisfying(leg -> {
+            assertThat(leg.carrierLegId()).isEqualTo("tx-dial-1");
+            assertThat(leg.providerId()).isEqualTo("chime");
+        });
+        assertThat(legs.byCarrierLeg("chime", "tx-dial-1")).isPresent();
+        assertThat(queue.drain()).as("a placed call reports nothing itself").isEmpty();
+    }
+
+    @Test
+    void repeatedDialCommandPlacesTheCallOnce() {
+        chimeCreatesTransaction("tx-dial-2");
+        var dial = new CallCommand.DialNumber(callId, 1, "chime", "alice", "+14155550123");
+
+        carrier.dial(dial);
+        carrier.dial(dial);
+
+        chimeEndpoint.verify(exactly(1), postRequestedFor(urlEqualTo("/sip-media-applications/" + SMA + "/calls")));
+    }
+
+    @Test
+    void throttledDialIsReportedAsCarrierFailureSoTheCallFailsOver() {
+        chimeAnswersCreateWith(429, "ThrottledClientException");
+
+        carrier.dial(new CallCommand.DialNumber(callId, 3, "chime", "alice", "+14155550123"));
+
+        assertThat(queue.drain()).singleElement().isInstanceOfSatisfying(CallEvent.CallFailed.class, failed -> {
+            assertThat(failed.eventId()).isEqualTo("chime:dial-failed:" + callId + ":3");
+            assertThat(failed.callId()).isEqualTo(callId);
+            assertThat(failed.attempt()).isEqualTo(3);
+            assertThat(failed.switchSequence()).isEqualTo(1);
+            assertThat(failed.sipCode()).isEqualTo(503);
+            assertThat(failed.at()).isEqualTo(NOW);
+            assertThat(failed.cause()).contains("chime refused the call");
+        });
+        assertThat(legs.byCall(callId, 3)).as("no leg: nothing to hang up later").isEmpty();
+    }
+
+    @Test
+    void chimeServiceFailureOnDialIsReportedAsSip500() {
+        chimeAnswersCreateWith(500, "ServiceFailureException");
+
+        carrier.dial(new CallCommand.DialNumber(callId, 1, "chime", "alice", "+14155550123"));
+
+        assertThat(queue.drain()).singleElement().isInstanceOfSatisfying(CallEvent.CallFailed.class,
+                failed -> assertThat(failed.sipCode()).isEqualTo(500));
+    }
+
+    @Test
+    void unreachableChimeOnDialIsReportedWithoutSipCode() {
+        try (ChimeSdkVoiceClient nowhere = ChimeClients.create("us-east-1", Optional.of(URI.create("http://127.0.0.1:1")))) {
+            var offline = new ChimeSdkVoiceCarrier(nowhere, SETTINGS, legs,
+                    new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), Clock.fixed(NOW, ZoneOffset.UTC));
+
+            offline.dial(new CallCommand.DialNumber(callId, 1, "chime", "alice", "+14155550123"));
+        }
+
+        assertThat(queue.drain()).singleElement().isInstanceOfSatisfying(CallEvent.CallFailed.class,
+                failed -> assertThat(failed.sipCode()).isZero());
+    }
+
+    @Test
+    void bridgeAsksTheSipMediaApplicationToBridgeTheCallersConnection() {
+        legs.register(callId, 1, "chime", "tx-bridge-1");
+        chimeAcceptsUpdates();
+
+        carrier.bridge(new CallCommand.BridgeToNumber(callId, 1, "chime", "alice-c1"));
+
+        chimeEndpoint.verify(exactly(1), postRequestedFor(urlEqualTo("/sip-media-applications/" + SMA + "/calls/tx-bridge-1"))
+                .withRequestBody(equalToJson("""
+                        {"Arguments": {"action": "bridge", "callerConnectionId": "alice-c1"}}
+                        """)));
+    }
+
+    @Test
+    void hangUpAsksTheSipMediaApplicationToHangUp() {
+        legs.register(callId, 1, "chime", "tx-hangup-1");
+        chimeAcceptsUpdates();
+
+        carrier.hangUp(new CallCommand.HangUpNumber(callId, 1, "chime"));
+
+        chimeEndpoint.verify(exactly(1), postRequestedFor(urlEqualTo("/sip-media-applications/" + SMA + "/calls/tx-hangup-1"))
+                .withRequestBody(equalToJson("{\"Arguments\": {\"action\": \"hangup\"}}")));
+    }
+
+    @Test
+    void hangUpOfACallChimeNoLongerKnowsIsDone() {
+        legs.register(callId, 1, "chime", "tx-gone-1");
+        chimeEndpoint.stubFor(post(urlEqualTo("/sip-media-applications/" + SMA + "/calls/tx-gone-1"))
+                .willReturn(error(404, "NotFoundException")));
+
+        carrier.hangUp(new CallCommand.HangUpNumber(callId, 1, "chime"));
+
+        chimeEndpoint.verify(exactly(1), postRequestedFor(urlEqualTo("/sip-media-applications/" + SMA + "/calls/tx-gone-1")));
+    }
+
+    @Test
+    void hangUpOfAnAttemptThatWasNeverPlacedSendsNothing() {
+        carrier.hangUp(new CallCommand.HangUpNumber(callId, 4, "chime"));
+
+        assertThat(chimeEndpoint.getAllServeEvents()).isEmpty();
+    }
+
+    @Test
+    void otherBridgeErrorsThrowSoTheCommandIsRedelivered() {
+        legs.register(callId, 1, "chime", "tx-broken-1");
+        chimeEndpoint.stubFor(post(urlEqualTo("/sip-media-applications/" + SMA + "/calls/tx-broken-1"))
+                .willReturn(error(500, "ServiceFailureException")));
+
+        assertThatThrownBy(() -> carrier.bridge(new CallCommand.BridgeToNumber(callId, 1, "chime", "alice-c1")))
+                .isInstanceOf(SdkException.class);
+    }
+
+    @Test
+    void commandsForAnotherCarrierAreRefused() {
+        assertThatThrownBy(() -> carrier.dial(new CallCommand.DialNumber(callId, 1, "other", "alice", "+14155550123")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(chimeEndpoint.getAllServeEvents()).isEmpty();
+    }
+}

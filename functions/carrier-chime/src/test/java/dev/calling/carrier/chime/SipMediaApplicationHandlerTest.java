@@ -1,0 +1,262 @@
+package dev.calling.carrier.chime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.calling.adapters.Resources;
+import dev.calling.adapters.carrier.CarrierLeg;
+import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
+import dev.calling.adapters.sqs.SqsCallStateChanges;
+import dev.calling.core.call.CallEvent;
+import dev.calling.core.call.Party;
+import dev.calling.embedded.EmbeddedAws;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The SIP media application's handling of every sample event in
+ * {@code events-samples/sip-media-handler/}, against DynamoDB Local (legs) and the real
+ * {@code call-state-changes.fifo} queue on ElasticMQ. Each test gives the sample's transaction
+ * and call a fresh id, so tests do not see each other's legs.
+ */
+class SipMediaApplicationHandlerTest {
+
+    static final Instant NOW = Instant.parse("2026-01-01T10:00:05Z");
+    static final String VC = "arn:aws:chime:us-east-1:123456789012:vc/abcdefghijklmnopqrstuv";
+    static final ChimeSettings SETTINGS = new ChimeSettings("chime", "5f2e7c1a-0d3b-4e8f-9a6c-1b2d3e4f5a60",
+            "+12065550100", VC, "{connectionId}");
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static EmbeddedAws aws;
+    static DynamoDbClient dynamoDb;
+    static SqsClient sqs;
+    static DynamoDbCarrierLegs legs;
+    static CallStateChangesQueue queue;
+    static SipMediaApplicationHandler handler;
+
+    String tx;
+    String callId;
+
+    @BeforeAll
+    static void start() {
+        aws = EmbeddedAws.start();
+        dynamoDb = aws.clients().dynamoDb();
+        sqs = aws.clients().sqs();
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        legs = new DynamoDbCarrierLegs(dynamoDb, Resources.CARRIER_LEGS.name(), clock);
+        queue = new CallStateChangesQueue(aws, sqs);
+        handler = new SipMediaApplicationHandler(SETTINGS, legs,
+                new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), clock);
+    }
+
+    @AfterAll
+    static void stop() {
+        dynamoDb.close();
+        sqs.close();
+        aws.close();
+    }
+
+    @BeforeEach
+    void freshIds() {
+        queue.drain();
+        tx = UUID.randomUUID().toString();
+        callId = "call-" + UUID.randomUUID();
+    }
+
+    /** A sample event with this test's transaction and call id in place of the sample's. */
+    String sample(String name) throws Exception {
+        String json = Files.readString(Path.of(System.getProperty("events.samples.dir"), "sip-media-handler", name));
+        return json.replaceAll("a1b2c3d4-1111-4a5b-8c9d-00000000000\\d", tx).replaceAll("sample-pstn-call-\\d", callId);
+    }
+
+    Map<String, Object> invoke(String event) {
+        return handler.handle(event).toJson();
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> actions(Map<String, Object> response) {
+        assertThat(response).containsEntry("SchemaVersion", "1.0");
+        return (List<Map<String, Object>>) response.get("Actions");
+    }
+
+    static Map<String, Object> hangup(String legCallId) {
+        return Map.of("Type", "Hangup", "Parameters", Map.of("CallId", legCallId, "SipResponseCode", "0"));
+    }
+
+    static String legA(int n) {
+        return "c0a1%04d-aaaa-4aaa-8aaa-00000000000a".formatted(n);
+    }
+
+    static String legB(int n) {
+        return "c0b1%04d-bbbb-4bbb-8bbb-00000000000b".formatted(n);
+    }
+
+    @Test
+    void answeredCallReportsRingingAnswerAndHangupWithGapFreeSequencesAndBridgesTheCaller() throws Exception {
+        assertThat(actions(invoke(sample("new-outbound-call.json")))).isEmpty();
+        assertThat(legs.byCall(callId, 1)).as("registered from the call's arguments")
+                .hasValueSatisfying(leg -> assertThat(leg.carrierLegId()).isEqualTo(tx));
+        assertThat(actions(invoke(sample("ringing.json")))).isEmpty();
+        assertThat(actions(invoke(sample("call-answered.json")))).as("waits for the bridge command").isEmpty();
+
+        assertThat(actions(invoke(sample("call-update-requested-bridge.json")))).containsExactly(Map.of(
+                "Type", "CallAndBridge",
+                "Parameters", Map.of(
+                        "CallTimeoutSeconds", 30,
+                        "CallerIdNumber", "+12065550100",
+                        "Endpoints", List.of(Map.of("BridgeEndpointType", "AWS", "Arn", VC, "Uri", "sample-alice-c1")),
+                        "SipHeaders", Map.of("X-Call-Id", callId))));
+        assertThat(actions(invoke(sample("action-successful-bridge.json")))).isEmpty();
+        assertThat(actions(invoke(sample("hangup-callee.json")))).as("the caller's leg is hung up too")
+                .containsExactly(hangup(legB(1)));
+
+        List<CallEvent> published = queue.drain();
+        assertThat(published).extracting(e -> e.getClass().getSimpleName())
+                .containsExactly("CallRinging", "CallAnswered", "CallHungUp");
+        assertThat(published).extracting(CallEvent::switchSequence).containsExactly(1L, 2L, 3L);
+        assertThat(published).allSatisfy(e -> {
+            assertThat(e.callId()).isEqualTo(callId);
+            assertThat(e.attempt()).isEqualTo(1);
+            assertThat(e.at()).isEqualTo(NOW);
+        });
+        assertThat(published).extracting(CallEvent::eventId)
+                .containsExactly("chime:" + tx + ":2", "chime:" + tx + ":3", "chime:" + tx + ":6");
+        assertThat(((CallEvent.CallAnswered) published.get(1)).connectionId()).isEqualTo("chime:" + tx);
+        assertThat(((CallEvent.CallHungUp) published.get(2)).party()).isEqualTo(Party.CALLEE);
+    }
+
+    @Test
+    void repeatedInvocationsAnswerTheSameAndPublishNothingNew() throws Exception {
+        invoke(sample("new-outbound-call.json"));
+        invoke(sample("ringing.json"));
+        invoke(sample("call-answered.json"));
+        Map<String, Object> firstHangup = invoke(sample("hangup-callee.json"));
+        assertThat(queue.drain()).hasSize(3);
+        CarrierLeg before = legs.byCarrierLeg("chime", tx).orElseThrow();
+
+        assertThat(invoke(sample("hangup-callee.json"))).isEqualTo(firstHangup);
+        assertThat(actions(invoke(sample("ringing.json")))).isEmpty();
+        invoke(sample("new-outbound-call.json"));
+
+        assertThat(queue.drain()).isEmpty();
+        assertThat(legs.byCarrierLeg("chime", tx)).contains(before);
+        assertThat(before.reportsIssued()).isEqualTo(3);
+        assertThat(before.lastCarrierSequence()).isEqualTo(6);
+    }
+
+    @Test
+    void callerLegHangingUpIsReportedAsTheCallerAndThePstnLegIsHungUp() throws Exception {
+        legs.register(callId, 2, "chime", tx);
+
+        assertThat(actions(invoke(sample("hangup-caller.json")))).containsExactly(hangup(legA(2)));
+
+        assertThat(queue.drain()).singleElement().isInstanceOfSatisfying(CallEvent.CallHungUp.class, hungUp -> {
+            assertThat(hungUp.party()).isEqualTo(Party.CALLER);
+            assertThat(hungUp.attempt()).isEqualTo(2);
+            assertThat(hungUp.switchSequence()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void busyCalleeIsReportedAsCallFailedWithSip486AndNothingIsLeftToHangUp() throws Exception {
+        legs.register(callId, 1, "chime", tx);
+
+        assertThat(actions(invoke(sample("hangup-busy.json")))).isEmpty();
+
+        assertThat(queue.drain()).singleElement().isInstanceOfSatisfying(CallEvent.CallFailed.class, failed -> {
+            assertThat(failed.sipCode()).isEqualTo(486);
+            assertThat(failed.attempt()).isEqualTo(1);
+            assertThat(failed.switchSequence()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void hangupRequestHangsUpEveryConnectedLegAndReportsNothing() throws Exception {
+        legs.register(callId, 1, "chime", tx);
+
+        assertThat(actions(invoke(sample("call-update-requested-hangup.json"))))
+                .containsExactly(hangup(legA(4)), hangup(legB(4)));
+
+        assertThat(queue.drain()).as("the HANGUP events that follow report it").isEmpty();
+    }
+
+    @Test
+    void repeatedBridgeRequestOnABridgedCallAddsNoSecondLeg() throws Exception {
+        legs.register(callId, 1, "chime", tx);
+        ObjectNode event = (ObjectNode) JSON.readTree(sample("call-update-requested-bridge.json"));
+        var participants = (com.fasterxml.jackson.databind.node.ArrayNode) event.path("CallDetails").path("Participants");
+        participants.addObject().put("CallId", legB(1)).put("ParticipantTag", "LEG-B").put("Status", "Connected");
+
+        assertThat(actions(invoke(event.toString()))).isEmpty();
+    }
+
+    @Test
+    void failedBridgeHangsUpTheAnsweredPstnLegAndReportsTheCallFailed() throws Exception {
+        legs.register(callId, 1, "chime", tx);
+
+        assertThat(actions(invoke(sample("action-failed-bridge.json")))).containsExactly(hangup(legA(5)));
+
+        assertThat(queue.drain()).singleElement().isInstanceOfSatisfying(CallEvent.CallFailed.class, failed -> {
+            assertThat(failed.sipCode()).isEqualTo(500);
+            assertThat(failed.cause()).contains("CallNotAnswered");
+        });
+    }
+
+    @Test
+    void refusedResponseHangsUpEverythingAndReportsTheCallFailed() throws Exception {
+        legs.register(callId, 1, "chime", tx);
+
+        assertThat(actions(invoke(sample("invalid-lambda-response.json")))).containsExactly(hangup(legA(6)));
+
+        assertThat(queue.drain()).singleElement().isInstanceOfSatisfying(CallEvent.CallFailed.class, failed -> {
+            assertThat(failed.sipCode()).isEqualTo(500);
+            assertThat(failed.cause()).contains("InvalidActionParameter");
+        });
+    }
+
+    @Test
+    void transactionThisSystemNeverPlacedIsHungUpAndNothingIsPublished() throws Exception {
+        assertThat(actions(invoke(sample("call-answered.json")))).containsExactly(hangup(legA(1)));
+
+        assertThat(queue.drain()).isEmpty();
+    }
+
+    @Test
+    void outboundCallPlacedForAnotherProviderIsNotRegistered() throws Exception {
+        invoke(sample("new-outbound-call.json").replace("\"providerId\": \"chime\"", "\"providerId\": \"other\""));
+
+        assertThat(legs.byCall(callId, 1)).isEmpty();
+    }
+
+    @Test
+    void malformedEventsGetNoActionsAndPublishNothing() throws Exception {
+        assertThat(actions(invoke("{not json"))).isEmpty();
+        assertThat(actions(invoke("{\"InvocationEventType\": \"RINGING\", \"Sequence\": 2}"))).as("no CallDetails").isEmpty();
+        assertThat(actions(invoke(sample("ringing.json").replace("\"Sequence\": 2,", "")))).as("no Sequence").isEmpty();
+        assertThat(actions(handler.handle(Map.of("Sequence", "two")).toJson())).isEmpty();
+
+        assertThat(queue.drain()).isEmpty();
+    }
+
+    @Test
+    void eventTypesThisFlowDoesNotUseAreIgnored() throws Exception {
+        legs.register(callId, 1, "chime", tx);
+
+        assertThat(actions(invoke(sample("call-answered.json").replace("CALL_ANSWERED", "DIGITS_RECEIVED")))).isEmpty();
+
+        assertThat(queue.drain()).isEmpty();
+    }
+}
