@@ -1,6 +1,7 @@
 package dev.calling.calls;
 
 import dev.calling.adapters.AwsClients;
+import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
 import dev.calling.adapters.dynamodb.DynamoDbSubscriberDirectory;
@@ -21,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -75,13 +77,20 @@ public class CallStateManagerWiring {
             @ConfigProperty(name = "calling.tables.subscribers") String subscribersTable,
             @ConfigProperty(name = "calling.tables.carrier-health") String carrierHealthTable,
             @ConfigProperty(name = "calling.queues.switch-commands") String switchCommandsUrl,
-            @ConfigProperty(name = "calling.calls.ring-timeout") Duration ringTimeout) {
-        DynamoDbCarrierCatalogue catalogue = new DynamoDbCarrierCatalogue(dynamoDb, carrierHealthTable, List.of(),
-                ProviderHealth.Policy.defaults());
+            @ConfigProperty(name = "calling.tables.carrier-legs") String carrierLegsTable,
+            @ConfigProperty(name = "calling.queues.call-state-changes") String callStateChangesUrl,
+            @ConfigProperty(name = "calling.calls.ring-timeout") Duration ringTimeout,
+            @ConfigProperty(name = "calling.carrier-ids") Optional<List<String>> carrierIds, Config config) {
+        Carriers carriers = Carriers.from(carrierIds.orElse(List.of()),
+                (id, name) -> config.getOptionalValue("calling.carriers." + id + "." + name, String.class), region,
+                new DynamoDbCarrierLegs(dynamoDb, carrierLegsTable, clock), new SqsCallStateChanges(sqs, callStateChangesUrl),
+                clock);
+        DynamoDbCarrierCatalogue catalogue = new DynamoDbCarrierCatalogue(dynamoDb, carrierHealthTable,
+                carriers.providers(), ProviderHealth.Policy.defaults());
         SqsSwitchCommands switchCommands = new SqsSwitchCommands(sqs, switchCommandsUrl);
         return new CallStateManager(new DynamoDbCallStore(dynamoDb, callsTable),
                 new DynamoDbSessionStore(dynamoDb, sessionsTable),
                 new CatalogueRouter(new ProviderRouting(), new DynamoDbSubscriberDirectory(dynamoDb, subscribersTable), catalogue), catalogue,
-                new CommandPorts(switchCommands, switchCommands, timers), new CallStateMachine(ringTimeout), clock);
+                new CommandPorts(switchCommands, carriers.port(), timers), new CallStateMachine(ringTimeout), clock);
     }
 }

@@ -6,8 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.calling.adapters.Resources;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
+import dev.calling.adapters.dynamodb.DynamoDbSubscriberDirectory;
 import dev.calling.adapters.json.Json;
+import dev.calling.core.call.Attempt;
 import dev.calling.core.call.Call;
+import dev.calling.core.call.CallEvent;
+import dev.calling.core.call.RouteKind;
+import dev.calling.core.routing.RoutingPlan;
+import dev.calling.core.routing.Subscriber;
 import dev.calling.core.call.CallCommand;
 import dev.calling.core.call.CallState;
 import dev.calling.core.call.EndReason;
@@ -21,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -141,5 +148,24 @@ class CallStateManagerLambdaTest {
 
         assertThat(failed).containsExactly("b7f0c6d2-5a0e-4d7c-8f1e-000000000004", "b7f0c6d2-5a0e-4d7c-8f1e-000000000005");
         assertThat(call("sample-call-3").endReason()).isEqualTo(EndReason.UNREACHABLE);
+    }
+
+    @Test
+    @Order(4)
+    void dialledNumberIsRoutedToTheConfiguredCarrierWhoseFailureComesBackAsAnEvent() throws Exception {
+        new DynamoDbSubscriberDirectory(dynamoDb, Resources.SUBSCRIBERS.name()).put(
+                new Subscriber("sample-alice", Optional.empty(), RoutingPlan.withPstn(List.of())));
+
+        assertThat(invoke(sample("call-requested-pstn.json"))).isEmpty();
+
+        Call call = call("sample-pstn-call-1");
+        assertThat(call.route()).isEqualTo(RouteKind.PSTN);
+        assertThat(call.attempts()).extracting(Attempt::providerId).containsExactly("atlas");
+        List<CallEvent> reported = drain(Resources.CALL_STATE_CHANGES).stream()
+                .map(m -> Json.readCallEvent(m.body())).filter(e -> e.callId().equals("sample-pstn-call-1")).toList();
+        assertThat(reported).singleElement().isInstanceOfSatisfying(CallEvent.CallFailed.class, failed -> {
+            assertThat(failed.callId()).isEqualTo("sample-pstn-call-1");
+            assertThat(failed.attempt()).isEqualTo(1);
+        });
     }
 }

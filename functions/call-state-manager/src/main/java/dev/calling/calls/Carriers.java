@@ -1,0 +1,83 @@
+package dev.calling.calls;
+
+import dev.calling.adapters.carrier.CarriersById;
+import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
+import dev.calling.adapters.routing.RateDeckCsv;
+import dev.calling.adapters.sqs.SqsCallStateChanges;
+import dev.calling.carrier.chime.ChimeClients;
+import dev.calling.carrier.chime.ChimeSdkVoiceCarrier;
+import dev.calling.carrier.chime.ChimeSettings;
+import dev.calling.carrier.rest.RestCarrier;
+import dev.calling.carrier.rest.RestCarrierApi;
+import dev.calling.carrier.rest.RestCarrierConfig;
+import dev.calling.core.call.CarrierPort;
+import dev.calling.core.routing.Provider;
+import dev.calling.core.routing.ProviderKind;
+import dev.calling.core.routing.RateDeck;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Locale;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * The configured PSTN carriers, built once per container: each one's terms for routing (with its
+ * rate deck compiled from the CSV packaged in the zip) and its adapter behind the carrier port.
+ *
+ * <p>Configuration: {@code calling.carrier-ids} lists the carriers; each reads
+ * {@code calling.carriers.<id>.<setting>} ({@code CALLING_CARRIERS_<ID>_<SETTING>} in the
+ * environment): {@code adapter} (CHIME or REST), {@code rate-deck} (a packaged resource such as
+ * {@code rate-decks/atlas.csv.gz}), {@code max-concurrent-calls} (100), {@code enabled} (true),
+ * {@code quality} (50), and the adapter's own: Chime {@code sip-media-application-id},
+ * {@code from-number}, {@code voice-connector-arn}, {@code bridge-user-template}; REST as
+ * {@link RestCarrierConfig#fromSettings} reads them (the carrier-webhook function reads the same).
+ */
+record Carriers(List<Provider> providers, CarrierPort port) {
+
+    /** Which adapter speaks to a carrier. */
+    enum Adapter { CHIME, REST }
+
+    static Carriers from(List<String> ids, BiFunction<String, String, Optional<String>> setting, String region,
+            DynamoDbCarrierLegs legs, SqsCallStateChanges callStateChanges, Clock clock) {
+        List<Provider> providers = new ArrayList<>();
+        Map<String, CarrierPort> adapters = new LinkedHashMap<>();
+        for (String id : ids) {
+            Function<String, Optional<String>> of = name -> setting.apply(id, name);
+            Function<String, String> required = name -> of.apply(name).orElseThrow(() -> new IllegalStateException(
+                    "carrier " + id + " needs calling.carriers." + id + "." + name));
+            providers.add(new Provider(id, ProviderKind.PSTN, rateDeck(required.apply("rate-deck")),
+                    of.apply("max-concurrent-calls").map(Integer::parseInt).orElse(100),
+                    of.apply("enabled").map(Boolean::parseBoolean).orElse(true),
+                    of.apply("quality").map(Integer::parseInt).orElse(50)));
+            adapters.put(id, switch (Adapter.valueOf(required.apply("adapter").toUpperCase(Locale.ROOT))) {
+                case CHIME -> new ChimeSdkVoiceCarrier(ChimeClients.create(region, Optional.empty()),
+                        new ChimeSettings(id, required.apply("sip-media-application-id"), required.apply("from-number"),
+                                required.apply("voice-connector-arn"),
+                                of.apply("bridge-user-template").orElse("{connectionId}")),
+                        legs, callStateChanges, clock);
+                case REST -> new RestCarrier(new RestCarrierApi(RestCarrierConfig.fromSettings(id, of)
+                        .orElseThrow(() -> new IllegalStateException("carrier " + id + " needs calling.carriers." + id
+                                + ".base-url"))), legs, callStateChanges, clock);
+            });
+        }
+        return new Carriers(List.copyOf(providers), new CarriersById(adapters));
+    }
+
+    private static RateDeck rateDeck(String resource) {
+        try (InputStream in = Carriers.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("rate deck " + resource + " is not in the function's package");
+            }
+            return RateDeckCsv.load(in, resource);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read rate deck " + resource, e);
+        }
+    }
+}

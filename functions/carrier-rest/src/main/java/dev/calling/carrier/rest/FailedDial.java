@@ -1,0 +1,41 @@
+package dev.calling.carrier.rest;
+
+import java.util.Optional;
+
+/**
+ * The leg a dial records when the carrier did not give it a call: a marker registered in the
+ * carrier-legs table in place of the carrier's call id.
+ *
+ * <p>Why a marker: after a timeout or an unreadable reply we cannot know whether the carrier
+ * created the call. Registering the attempt is a conditional write on {@code call#<callId>#<attempt>},
+ * so the dial's marker and the carrier's first status callback (which registers the real call id)
+ * race for it and exactly one wins. If the dial wins, the attempt has failed: its {@code CallFailed}
+ * is published and any late callback of a real call for that attempt is an orphan the webhook hangs
+ * up. If the callback wins, the call exists and is being reported: the dial publishes nothing. The
+ * marker also lets a redelivered dial publish the same {@code CallFailed} again instead of dialling.
+ */
+final class FailedDial {
+
+    private static final String PREFIX = "dial-failed:";
+
+    private FailedDial() {}
+
+    /** The marker for a dial of {@code reference} that failed with {@code sipCode}; it contains colons, which carrier ids cannot. */
+    static String marker(int sipCode, ClientReference reference) {
+        return PREFIX + sipCode + ":" + reference;
+    }
+
+    /** The SIP code of a failed-dial marker, or empty when {@code carrierLegId} is a real carrier call. */
+    static Optional<Integer> sipCodeOf(String carrierLegId) {
+        if (!carrierLegId.startsWith(PREFIX)) {
+            return Optional.empty();
+        }
+        String rest = carrierLegId.substring(PREFIX.length());
+        return Optional.of(Integer.parseInt(rest.substring(0, rest.indexOf(':'))));
+    }
+
+    /** The event id of the attempt's synthetic {@code CallFailed}: the same on every redelivery, so FIFO dedup drops repeats. */
+    static String eventId(ClientReference reference) {
+        return reference + ":dial-failed";
+    }
+}

@@ -1,0 +1,341 @@
+package dev.calling.carrier.rest;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.http.Fault;
+import dev.calling.adapters.Resources;
+import dev.calling.adapters.carrier.CarrierLeg;
+import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
+import dev.calling.adapters.json.Json;
+import dev.calling.adapters.sqs.SqsCallStateChanges;
+import dev.calling.core.call.CallCommand;
+import dev.calling.core.call.CallEvent;
+import dev.calling.embedded.EmbeddedAws;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/** The adapter against WireMock playing the carrier API, with the real carrier-legs table and queue. */
+class RestCarrierTest {
+
+    static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
+    static final String KEY = "test-api-key";
+
+    static EmbeddedAws aws;
+    static DynamoDbClient dynamoDb;
+    static SqsClient sqs;
+    static WireMockServer carrierApi;
+    static CallStateChangesQueue queue;
+    static DynamoDbCarrierLegs legs;
+
+    String callId;
+
+    @BeforeAll
+    static void start() {
+        aws = EmbeddedAws.start();
+        dynamoDb = aws.clients().dynamoDb();
+        sqs = aws.clients().sqs();
+        queue = new CallStateChangesQueue(aws, sqs);
+        legs = new DynamoDbCarrierLegs(dynamoDb, Resources.CARRIER_LEGS.name(), Clock.fixed(NOW, ZoneOffset.UTC));
+        carrierApi = new WireMockServer(wireMockConfig().dynamicPort());
+        carrierApi.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        carrierApi.stop();
+        dynamoDb.close();
+        sqs.close();
+        aws.close();
+    }
+
+    @BeforeEach
+    void freshCall() {
+        carrierApi.resetAll();
+        queue.drain();
+        callId = "call-" + UUID.randomUUID();
+    }
+
+    static RestCarrierConfig config(String baseUrl) {
+        return new RestCarrierConfig("acme", URI.create(baseUrl + "/"), KEY, "+14155550100",
+                URI.create("https://calls.example/carrier-webhooks/acme"), "sip:{connectionId}@media.calling.example",
+                Duration.ofMillis(500), Duration.ofMillis(800));
+    }
+
+    static RestCarrier carrier(String baseUrl) {
+        return new RestCarrier(new RestCarrierApi(config(baseUrl)), legs,
+                new SqsCallStateChanges(sqs, queue.url()), Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    static RestCarrier carrier() {
+        return carrier(carrierApi.baseUrl());
+    }
+
+    CallCommand.DialNumber dial(int attempt) {
+        return new CallCommand.DialNumber(callId, attempt, "acme", "alice", "+442071838750");
+    }
+
+    static void carrierAnswersDial(int status, String body) {
+        carrierApi.stubFor(post("/v1/calls").willReturn(aResponse().withStatus(status)
+                .withHeader("Content-Type", "application/json").withBody(body)));
+    }
+
+    CallEvent.CallFailed dialFailure(int attempt, int sipCode, String cause) {
+        return new CallEvent.CallFailed(callId + ":" + attempt + ":dial-failed", callId, NOW, attempt, 1, sipCode, cause);
+    }
+
+    @Test
+    void dialPostsTheCallWithKeyAndIdempotencyKeyAndRemembersTheCarriersCallId() {
+        carrierAnswersDial(201, "{\"callId\":\"CA-1001\",\"status\":\"queued\"}");
+
+        carrier().dial(dial(1));
+
+        carrierApi.verify(1, postRequestedFor(urlEqualTo("/v1/calls"))
+                .withHeader("Authorization", equalTo("Bearer " + KEY))
+                .withHeader("Idempotency-Key", equalTo(callId + ":1"))
+                .withHeader("Content-Type", equalTo("application/json"))
+                .withRequestBody(equalToJson("""
+                        {"to":"+442071838750","from":"+14155550100","clientReference":"%s:1",
+                         "statusCallbackUrl":"https://calls.example/carrier-webhooks/acme"}""".formatted(callId))));
+        assertThat(legs.byCall(callId, 1)).map(CarrierLeg::carrierLegId).contains("CA-1001");
+        assertThat(legs.byCarrierLeg("acme", "CA-1001")).map(CarrierLeg::callId).contains(callId);
+        assertThat(queue.drain()).as("a placed call is reported by the carrier's callbacks, not by the dial").isEmpty();
+    }
+
+    @Test
+    void aRepeatedDialOfAPlacedAttemptSendsNothing() {
+        carrierAnswersDial(201, "{\"callId\":\"CA-1002\",\"status\":\"queued\"}");
+
+        carrier().dial(dial(1));
+        carrier().dial(dial(1));
+
+        carrierApi.verify(1, postRequestedFor(urlEqualTo("/v1/calls")));
+    }
+
+    @Test
+    void theNextAttemptIsANewCallWithItsOwnIdempotencyKey() {
+        carrierAnswersDial(201, "{\"callId\":\"CA-1003\",\"status\":\"queued\"}");
+        carrier().dial(dial(1));
+        carrierAnswersDial(201, "{\"callId\":\"CA-1004\",\"status\":\"queued\"}");
+
+        carrier().dial(dial(2));
+
+        carrierApi.verify(1, postRequestedFor(urlEqualTo("/v1/calls")).withHeader("Idempotency-Key", equalTo(callId + ":2")));
+        assertThat(legs.byCall(callId, 2)).map(CarrierLeg::carrierLegId).contains("CA-1004");
+    }
+
+    @Test
+    void a503FailsTheAttemptOverWithCallFailedOnTheQueue() {
+        carrierAnswersDial(503, "{\"error\":\"maintenance\"}");
+
+        carrier().dial(dial(1));
+
+        assertThat(queue.drain()).containsExactly(dialFailure(1, 503, "acme refused the call: HTTP 503"));
+    }
+
+    @Test
+    void a429IsAnOverloadedCarrier503() {
+        carrierAnswersDial(429, "{}");
+
+        carrier().dial(dial(2));
+
+        assertThat(queue.drain()).containsExactly(dialFailure(2, 503, "acme refused the call: HTTP 429"));
+    }
+
+    @Test
+    void aTimeoutIsACarrierFailureWithoutSipCode() {
+        carrierApi.stubFor(post("/v1/calls").willReturn(aResponse().withStatus(201).withFixedDelay(2_000)
+                .withBody("{\"callId\":\"CA-late\"}")));
+
+        carrier().dial(dial(1));
+
+        assertThat(queue.drain()).containsExactly(dialFailure(1, 0, "acme did not answer within its timeout"));
+    }
+
+    @Test
+    void aRefusedConnectionIsACarrierFailure() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+
+        carrier("http://127.0.0.1:" + closedPort).dial(dial(1));
+
+        assertThat(queue.drain()).singleElement().isInstanceOfSatisfying(CallEvent.CallFailed.class, failed -> {
+            assertThat(failed.sipCode()).isZero();
+            assertThat(failed.switchSequence()).isEqualTo(1);
+            assertThat(failed.cause()).startsWith("acme unreachable");
+        });
+    }
+
+    @Test
+    void aDroppedConnectionIsACarrierFailure() {
+        carrierApi.stubFor(post("/v1/calls").willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+
+        carrier().dial(dial(1));
+
+        assertThat(queue.drain()).extracting(CallEvent::eventId).containsExactly(callId + ":1:dial-failed");
+    }
+
+    @Test
+    void anUnreadableReplyIsACarrierFailure() {
+        carrierAnswersDial(201, "<html>gateway</html>");
+
+        carrier().dial(dial(1));
+
+        assertThat(queue.drain()).containsExactly(dialFailure(1, 0, "acme answered HTTP 201 without a usable callId"));
+    }
+
+    @Test
+    void aRedeliveredFailedDialRepublishesTheSameEventAndDoesNotDialAgain() {
+        carrierAnswersDial(503, "{}");
+        carrier().dial(dial(1));
+        CallEvent first = queue.drain().get(0);
+        // A second FIFO queue, so the republished message is not hidden by the first one's dedup window.
+        String otherQueue = sqs.createQueue(r -> r.queueName("redelivery-" + UUID.randomUUID().toString().substring(0, 8)
+                + ".fifo").attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true"))).queueUrl();
+        RestCarrier afterCrash = new RestCarrier(new RestCarrierApi(config(carrierApi.baseUrl())), legs,
+                new SqsCallStateChanges(sqs, otherQueue), Clock.fixed(NOW, ZoneOffset.UTC));
+
+        afterCrash.dial(dial(1));
+
+        carrierApi.verify(1, postRequestedFor(urlEqualTo("/v1/calls")));
+        List<Message> republished = sqs.receiveMessage(r -> r.queueUrl(otherQueue).waitTimeSeconds(1)).messages();
+        assertThat(republished).singleElement().satisfies(m -> {
+            CallEvent event = Json.readCallEvent(m.body());
+            assertThat(event.eventId()).isEqualTo(first.eventId());
+            assertThat(event).isInstanceOfSatisfying(CallEvent.CallFailed.class, failed -> {
+                assertThat(failed.switchSequence()).isEqualTo(1);
+                assertThat(failed.sipCode()).isEqualTo(503);
+            });
+        });
+    }
+
+    @Test
+    void aTimedOutDialWhoseCallbackArrivedMeanwhileIsNotFailed() throws Exception {
+        carrierApi.stubFor(post("/v1/calls").willReturn(aResponse().withStatus(201).withFixedDelay(2_000)));
+        // While our request waits (it times out after 800 ms), the carrier's "ringing" callback
+        // registers its call, as CarrierWebhook does for a call it does not know yet.
+        CompletableFuture<Void> callback = CompletableFuture.runAsync(() -> {
+            sleep(300);
+            legs.register(callId, 1, "acme", "CA-early");
+        });
+
+        carrier().dial(dial(1));
+        callback.get();
+
+        assertThat(queue.drain()).as("the call exists and reports itself: the attempt must not fail over").isEmpty();
+        assertThat(legs.byCall(callId, 1)).map(CarrierLeg::carrierLegId).contains("CA-early");
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void hangUpPostsToTheCarriersCall() {
+        legs.register(callId, 1, "acme", "CA-2001");
+        carrierApi.stubFor(post("/v1/calls/CA-2001/hangup").willReturn(aResponse().withStatus(200)));
+
+        carrier().hangUp(new CallCommand.HangUpNumber(callId, 1, "acme"));
+
+        carrierApi.verify(1, postRequestedFor(urlEqualTo("/v1/calls/CA-2001/hangup"))
+                .withHeader("Authorization", equalTo("Bearer " + KEY)));
+    }
+
+    @Test
+    void hangingUpACallThatAlreadyEndedIsDone() {
+        legs.register(callId, 1, "acme", "CA-2002");
+        carrierApi.stubFor(post("/v1/calls/CA-2002/hangup").willReturn(aResponse().withStatus(404)));
+        legs.register(callId, 2, "acme", "CA-2003");
+        carrierApi.stubFor(post("/v1/calls/CA-2003/hangup").willReturn(aResponse().withStatus(409)));
+
+        carrier().hangUp(new CallCommand.HangUpNumber(callId, 1, "acme"));
+        carrier().hangUp(new CallCommand.HangUpNumber(callId, 2, "acme"));
+
+        carrierApi.verify(2, postRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.urlMatching("/v1/calls/.*/hangup")));
+    }
+
+    @Test
+    void hangUpFailureThrowsSoTheCommandIsRedelivered() {
+        legs.register(callId, 1, "acme", "CA-2004");
+        carrierApi.stubFor(post("/v1/calls/CA-2004/hangup").willReturn(aResponse().withStatus(502)));
+
+        assertThatThrownBy(() -> carrier().hangUp(new CallCommand.HangUpNumber(callId, 1, "acme")))
+                .isInstanceOf(CarrierApiException.class).hasMessageContaining("HTTP 502");
+    }
+
+    @Test
+    void hangUpOfAnAttemptWithoutCarrierCallSendsNothing() {
+        carrierAnswersDial(503, "{}");
+        carrier().dial(dial(1)); // failed: the attempt holds a failed-dial marker
+
+        carrier().hangUp(new CallCommand.HangUpNumber(callId, 1, "acme"));
+        carrier().hangUp(new CallCommand.HangUpNumber(callId, 7, "acme"));
+
+        carrierApi.verify(0, postRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.urlMatching("/v1/calls/.*/hangup")));
+    }
+
+    @Test
+    void bridgeConnectsTheCarriersCallToTheCallersConnection() {
+        legs.register(callId, 1, "acme", "CA-3001");
+        carrierApi.stubFor(post("/v1/calls/CA-3001/bridge").willReturn(aResponse().withStatus(200)));
+
+        carrier().bridge(new CallCommand.BridgeToNumber(callId, 1, "acme", "alice-c1"));
+
+        carrierApi.verify(1, postRequestedFor(urlEqualTo("/v1/calls/CA-3001/bridge"))
+                .withHeader("Authorization", equalTo("Bearer " + KEY))
+                .withRequestBody(equalToJson("{\"sipUri\":\"sip:alice-c1@media.calling.example\"}")));
+    }
+
+    @Test
+    void bridgeFailureThrowsSoTheCommandIsRedelivered() {
+        legs.register(callId, 1, "acme", "CA-3002");
+        carrierApi.stubFor(post("/v1/calls/CA-3002/bridge").willReturn(aResponse().withStatus(500)));
+
+        assertThatThrownBy(() -> carrier().bridge(new CallCommand.BridgeToNumber(callId, 1, "acme", "alice-c1")))
+                .isInstanceOf(CarrierApiException.class).hasMessageContaining("HTTP 500");
+    }
+
+    @Test
+    void bridgeOfAnUnknownAttemptThrows() {
+        assertThatThrownBy(() -> carrier().bridge(new CallCommand.BridgeToNumber(callId, 1, "acme", "alice-c1")))
+                .isInstanceOf(IllegalStateException.class);
+        carrierApi.verify(0, postRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.anyUrl()));
+    }
+
+    @Test
+    void commandsForAnotherCarrierAreRefused() {
+        assertThatThrownBy(() -> carrier().dial(new CallCommand.DialNumber(callId, 1, "other", "alice", "+442071838750")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}

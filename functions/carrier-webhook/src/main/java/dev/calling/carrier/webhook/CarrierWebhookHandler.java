@@ -1,0 +1,83 @@
+package dev.calling.carrier.webhook;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.calling.carrier.rest.CarrierWebhook;
+import dev.calling.carrier.rest.WebhookResult;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The CarrierWebhook Lambda: an API Gateway HTTP API (payload 2.0) route
+ * {@code POST /carrier-webhooks/{providerId}}. It hands the raw body (base64-decoded when API
+ * Gateway encoded it; the signature covers the exact bytes) to {@link CarrierWebhook} and answers
+ * 204 when the callback was taken, an RFC 9457 {@code application/problem+json} when it was
+ * refused, and 503 when our queue or table failed — so the carrier retries only what can succeed.
+ */
+@Named("CarrierWebhook")
+public class CarrierWebhookHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+
+    private static final System.Logger LOG = System.getLogger(CarrierWebhookHandler.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final CarrierWebhook webhook;
+
+    @Inject
+    public CarrierWebhookHandler(CarrierWebhook webhook) {
+        this.webhook = webhook;
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        String providerId = event.getPathParameters() == null ? null : event.getPathParameters().get("providerId");
+        byte[] body;
+        try {
+            body = rawBody(event);
+        } catch (IllegalArgumentException e) {
+            return problem(new WebhookResult.Rejected(400, "Malformed status callback", "body is not valid base64"));
+        }
+        WebhookResult result;
+        try {
+            result = webhook.handle(providerId, event.getHeaders(), body);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "carrier " + providerId + ": callback not taken, the carrier will retry", e);
+            return problem(new WebhookResult.Rejected(503, "Try again later", "the callback could not be recorded"));
+        }
+        if (result instanceof WebhookResult.Accepted accepted) {
+            LOG.log(Level.INFO, () -> "carrier " + providerId + ": " + accepted.note());
+            return APIGatewayV2HTTPResponse.builder().withStatusCode(204).build();
+        }
+        WebhookResult.Rejected rejected = (WebhookResult.Rejected) result;
+        LOG.log(Level.WARNING, () -> "carrier " + providerId + ": refused " + rejected.status() + " " + rejected.detail());
+        return problem(rejected);
+    }
+
+    private static byte[] rawBody(APIGatewayV2HTTPEvent event) {
+        String body = event.getBody() == null ? "" : event.getBody();
+        return event.getIsBase64Encoded() ? Base64.getDecoder().decode(body) : body.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static APIGatewayV2HTTPResponse problem(WebhookResult.Rejected rejected) {
+        Map<String, Object> problem = new LinkedHashMap<>();
+        problem.put("type", "about:blank");
+        problem.put("title", rejected.title());
+        problem.put("status", rejected.status());
+        problem.put("detail", rejected.detail());
+        try {
+            return APIGatewayV2HTTPResponse.builder().withStatusCode(rejected.status())
+                    .withHeaders(Map.of("Content-Type", "application/problem+json"))
+                    .withBody(JSON.writeValueAsString(problem)).build();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
