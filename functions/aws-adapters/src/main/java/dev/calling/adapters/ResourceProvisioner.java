@@ -46,11 +46,16 @@ public final class ResourceProvisioner {
         });
         List<GlobalSecondaryIndex> indexes = new ArrayList<>();
         for (IndexDefinition index : table.indexes()) {
-            if (attributes.stream().noneMatch(a -> a.attributeName().equals(index.partitionKey()))) {
-                attributes.add(stringAttribute(index.partitionKey()));
+            List<KeySchemaElement> indexKeys = new ArrayList<>();
+            indexKeys.add(KeySchemaElement.builder().attributeName(index.partitionKey()).keyType(KeyType.HASH).build());
+            index.sortKey().ifPresent(sk -> indexKeys.add(KeySchemaElement.builder().attributeName(sk)
+                    .keyType(KeyType.RANGE).build()));
+            for (KeySchemaElement key : indexKeys) {
+                if (attributes.stream().noneMatch(a -> a.attributeName().equals(key.attributeName()))) {
+                    attributes.add(stringAttribute(key.attributeName()));
+                }
             }
-            indexes.add(GlobalSecondaryIndex.builder().indexName(index.name())
-                    .keySchema(KeySchemaElement.builder().attributeName(index.partitionKey()).keyType(KeyType.HASH).build())
+            indexes.add(GlobalSecondaryIndex.builder().indexName(index.name()).keySchema(indexKeys)
                     .projection(p -> p.projectionType(ProjectionType.ALL)).build());
         }
         CreateTableRequest.Builder request = CreateTableRequest.builder().tableName(table.name())

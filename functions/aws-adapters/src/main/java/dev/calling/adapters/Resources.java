@@ -17,8 +17,16 @@ public final class Resources {
     public record TableDefinition(String name, String partitionKey, Optional<String> sortKey,
             Optional<String> ttlAttribute, List<IndexDefinition> indexes) {}
 
-    /** A GSI keyed on one string attribute, projecting all attributes. */
-    public record IndexDefinition(String name, String partitionKey) {}
+    /** A GSI keyed on string attributes, projecting all attributes. */
+    public record IndexDefinition(String name, String partitionKey, Optional<String> sortKey) {
+
+        public IndexDefinition(String name, String partitionKey) {
+            this(name, partitionKey, Optional.empty());
+        }
+    }
+
+    /** An S3 bucket (private, encrypted, TLS only in AWS). */
+    public record BucketDefinition(String name) {}
 
     /**
      * An SQS queue with its dead-letter queue.
@@ -65,6 +73,27 @@ public final class Resources {
     public static final TableDefinition CARRIER_HEALTH = new TableDefinition("carrier-health", "providerId",
             Optional.empty(), Optional.empty(), List.of());
 
+    /**
+     * Prepaid accounts: per user one {@code ACCOUNT} item (balance, reserved, version) and the
+     * append-only ledger lines beside it under the same partition key.
+     */
+    public static final TableDefinition ACCOUNTS = new TableDefinition("accounts", "userId", Optional.of("entryKey"),
+            Optional.empty(), List.of());
+
+    /**
+     * Call detail records, one per ended call. The GSI is keyed on the UTC day the call ended plus
+     * a shard ({@code 2026-11-25#07}), so one day's writes spread over several partitions and the
+     * export reads a day shard by shard, each in a stable order ({@code endedAtCallId}).
+     */
+    public static final TableDefinition CALL_DETAIL_RECORDS = new TableDefinition("call-detail-records", "callId",
+            Optional.empty(), Optional.empty(),
+            List.of(new IndexDefinition("endedDay-index", "endedDayShard", Optional.of("endedAtCallId"))));
+
+    /** Finance's daily exports of call detail records (gzip CSV plus a manifest per day). */
+    public static final BucketDefinition BILLING_EXPORTS = new BucketDefinition("billing-exports");
+
+    public static final List<BucketDefinition> BUCKETS = List.of(BILLING_EXPORTS);
+
     /** Connection opened / heartbeat / closed, from the switch to the session service. */
     public static final QueueDefinition CONNECTION_EVENTS = new QueueDefinition("connection-events", false,
             Duration.ofSeconds(60), 5, Duration.ofDays(4));
@@ -84,7 +113,8 @@ public final class Resources {
     public static final QueueDefinition SWITCH_COMMANDS = new QueueDefinition("switch-commands.fifo", true,
             Duration.ofSeconds(60), 5, Duration.ofDays(1));
 
-    public static final List<TableDefinition> TABLES = List.of(SESSIONS, CALLS, SUBSCRIBERS, CARRIER_LEGS, CARRIER_HEALTH);
+    public static final List<TableDefinition> TABLES = List.of(SESSIONS, CALLS, SUBSCRIBERS, CARRIER_LEGS, CARRIER_HEALTH, ACCOUNTS,
+            CALL_DETAIL_RECORDS);
 
     public static final List<QueueDefinition> QUEUES =
             List.of(CONNECTION_EVENTS, CALL_STATE_CHANGES, CALL_TIMERS, SWITCH_COMMANDS);

@@ -1,6 +1,8 @@
 package dev.calling.calls;
 
 import dev.calling.adapters.AwsClients;
+import dev.calling.adapters.accounts.DynamoDbAccounts;
+import dev.calling.adapters.billing.DynamoDbCallDetailRecords;
 import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
@@ -14,6 +16,9 @@ import dev.calling.core.call.CallStateManager;
 import dev.calling.core.call.CatalogueRouter;
 import dev.calling.core.call.CommandPorts;
 import dev.calling.core.routing.ProviderRouting;
+import dev.calling.core.charging.PrepaidAuthoriser;
+import dev.calling.core.charging.PrepaidBilling;
+import dev.calling.core.charging.PricePlan;
 import dev.calling.core.routing.ProviderHealth;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -80,7 +85,12 @@ public class CallStateManagerWiring {
             @ConfigProperty(name = "calling.tables.carrier-legs") String carrierLegsTable,
             @ConfigProperty(name = "calling.queues.call-state-changes") String callStateChangesUrl,
             @ConfigProperty(name = "calling.calls.ring-timeout") Duration ringTimeout,
-            @ConfigProperty(name = "calling.carrier-ids") Optional<List<String>> carrierIds, Config config) {
+            @ConfigProperty(name = "calling.carrier-ids") Optional<List<String>> carrierIds, Config config,
+            @ConfigProperty(name = "calling.tables.accounts") String accountsTable,
+            @ConfigProperty(name = "calling.tables.call-detail-records") String callDetailRecordsTable,
+            @ConfigProperty(name = "calling.charging.longest-call") Duration longestCall) {
+        PricePlan pricePlan = PricePlans.fromConfig(config);
+        DynamoDbAccounts accounts = new DynamoDbAccounts(dynamoDb, accountsTable);
         Carriers carriers = Carriers.from(carrierIds.orElse(List.of()),
                 (id, name) -> config.getOptionalValue("calling.carriers." + id + "." + name, String.class), region,
                 new DynamoDbCarrierLegs(dynamoDb, carrierLegsTable, clock), new SqsCallStateChanges(sqs, callStateChangesUrl),
@@ -90,7 +100,11 @@ public class CallStateManagerWiring {
         SqsSwitchCommands switchCommands = new SqsSwitchCommands(sqs, switchCommandsUrl);
         return new CallStateManager(new DynamoDbCallStore(dynamoDb, callsTable),
                 new DynamoDbSessionStore(dynamoDb, sessionsTable),
-                new CatalogueRouter(new ProviderRouting(), new DynamoDbSubscriberDirectory(dynamoDb, subscribersTable), catalogue), catalogue,
-                new CommandPorts(switchCommands, carriers.port(), timers), new CallStateMachine(ringTimeout), clock);
+                new CatalogueRouter(new ProviderRouting(), new DynamoDbSubscriberDirectory(dynamoDb, subscribersTable),
+                        catalogue),
+                catalogue, new PrepaidAuthoriser(user -> pricePlan, accounts, longestCall),
+                new CommandPorts(switchCommands, carriers.port(), timers, new PrepaidBilling(accounts,
+                        new DynamoDbCallDetailRecords(dynamoDb, callDetailRecordsTable))),
+                new CallStateMachine(ringTimeout), clock);
     }
 }

@@ -2,7 +2,6 @@ package dev.calling.calls;
 
 import dev.calling.adapters.carrier.CarriersById;
 import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
-import dev.calling.adapters.routing.RateDeckCsv;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.carrier.chime.ChimeClients;
 import dev.calling.carrier.chime.ChimeSdkVoiceCarrier;
@@ -14,9 +13,6 @@ import dev.calling.core.call.CarrierPort;
 import dev.calling.core.routing.Provider;
 import dev.calling.core.routing.ProviderKind;
 import dev.calling.core.routing.RateDeck;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,13 +67,6 @@ record Carriers(List<Provider> providers, CarrierPort port) {
     }
 
     private static RateDeck rateDeck(String resource) {
-        try (InputStream in = Carriers.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("rate deck " + resource + " is not in the function's package");
-            }
-            return RateDeckCsv.load(in, resource);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read rate deck " + resource, e);
-        }
+        return PricePlans.deck(resource);
     }
 }

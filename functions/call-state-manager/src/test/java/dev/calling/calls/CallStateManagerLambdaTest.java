@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.calling.adapters.Resources;
+import dev.calling.adapters.accounts.DynamoDbAccounts;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
 import dev.calling.adapters.dynamodb.DynamoDbSubscriberDirectory;
@@ -12,6 +13,7 @@ import dev.calling.core.call.Attempt;
 import dev.calling.core.call.Call;
 import dev.calling.core.call.CallEvent;
 import dev.calling.core.call.RouteKind;
+import dev.calling.core.money.Money;
 import dev.calling.core.routing.RoutingPlan;
 import dev.calling.core.routing.Subscriber;
 import dev.calling.core.call.CallCommand;
@@ -155,12 +157,15 @@ class CallStateManagerLambdaTest {
     void dialledNumberIsRoutedToTheConfiguredCarrierWhoseFailureComesBackAsAnEvent() throws Exception {
         new DynamoDbSubscriberDirectory(dynamoDb, Resources.SUBSCRIBERS.name()).put(
                 new Subscriber("sample-alice", Optional.empty(), RoutingPlan.withPstn(List.of())));
+        new DynamoDbAccounts(dynamoDb, Resources.ACCOUNTS.name()).topUp("sample-alice", "sample-top-up",
+                Money.of("10", "USD"), Instant.parse("2026-01-01T09:00:00Z"));
 
         assertThat(invoke(sample("call-requested-pstn.json"))).isEmpty();
 
         Call call = call("sample-pstn-call-1");
         assertThat(call.route()).isEqualTo(RouteKind.PSTN);
         assertThat(call.attempts()).extracting(Attempt::providerId).containsExactly("atlas");
+        assertThat(call.charging().rate().prefix()).as("priced by the packaged standard plan").isEqualTo("1");
         List<CallEvent> reported = drain(Resources.CALL_STATE_CHANGES).stream()
                 .map(m -> Json.readCallEvent(m.body())).filter(e -> e.callId().equals("sample-pstn-call-1")).toList();
         assertThat(reported).singleElement().isInstanceOfSatisfying(CallEvent.CallFailed.class, failed -> {

@@ -3,6 +3,8 @@ package dev.calling.local;
 import dev.calling.adapters.Resources;
 import dev.calling.adapters.Resources.QueueDefinition;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
+import dev.calling.adapters.accounts.DynamoDbAccounts;
+import dev.calling.adapters.billing.DynamoDbCallDetailRecords;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
 import dev.calling.adapters.dynamodb.DynamoDbSubscriberDirectory;
 import dev.calling.adapters.routing.DynamoDbCarrierCatalogue;
@@ -16,7 +18,14 @@ import dev.calling.core.call.CallStateMachine;
 import dev.calling.core.call.CallStateManager;
 import dev.calling.core.call.CatalogueRouter;
 import dev.calling.core.call.CommandPorts;
+import dev.calling.core.charging.PrepaidAuthoriser;
+import dev.calling.core.charging.PrepaidBilling;
+import dev.calling.core.charging.PricePlan;
+import dev.calling.core.money.Money;
+import dev.calling.core.routing.BillingIncrement;
 import dev.calling.core.routing.Provider;
+import dev.calling.core.routing.Rate;
+import dev.calling.core.routing.RateDeck;
 import dev.calling.core.routing.ProviderHealth;
 import dev.calling.core.routing.ProviderRouting;
 import dev.calling.core.routing.Subscriber;
@@ -25,6 +34,8 @@ import dev.calling.embedded.EmbeddedAws;
 import dev.calling.sessions.SessionServiceHandler;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.util.Currency;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,24 +56,42 @@ public final class LocalSystem implements AutoCloseable {
      * @param subscribers users' phone numbers and plans, stored in the {@code subscribers} table at start
      * @param carriers the PSTN carriers, whose health is kept in the {@code carrier-health} table
      * @param breaker the carriers' circuit breaker settings
+     * @param pricePlan the retail prices every user pays for PSTN calls (prepaid)
+     * @param longestCall the talk time a PSTN call reserves money for, at most
      */
     public record Settings(Duration ringTimeout, Duration retryAfter, Duration connectionTtl,
-            List<Subscriber> subscribers, List<Provider> carriers, ProviderHealth.Policy breaker) {
+            List<Subscriber> subscribers, List<Provider> carriers, ProviderHealth.Policy breaker, PricePlan pricePlan,
+            Duration longestCall) {
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(45), EmbeddedAws.DEFAULT_RETRY_AFTER, Duration.ofSeconds(90),
-                    List.of(), List.of(), ProviderHealth.Policy.defaults());
+                    List.of(), List.of(), ProviderHealth.Policy.defaults(), everywhere("0.10"), Duration.ofHours(2));
+        }
+
+        /** A plan with one price per minute (60/60, no connect fee) to every number. */
+        public static PricePlan everywhere(String perMinute) {
+            List<Rate> rates = new ArrayList<>();
+            for (char digit = '1'; digit <= '9'; digit++) {
+                rates.add(new Rate(String.valueOf(digit), Money.of(perMinute, "USD"), Money.of("0", "USD"),
+                        BillingIncrement.PER_MINUTE, LocalDate.of(2020, 1, 1)));
+            }
+            return PricePlan.flat("everywhere-" + perMinute, Currency.getInstance("USD"), RateDeck.of(rates));
         }
 
         public Settings withRingTimeout(Duration timeout) {
-            return new Settings(timeout, retryAfter, connectionTtl, subscribers, carriers, breaker);
+            return new Settings(timeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan, longestCall);
         }
 
         public Settings withRetryAfter(Duration retry) {
-            return new Settings(ringTimeout, retry, connectionTtl, subscribers, carriers, breaker);
+            return new Settings(ringTimeout, retry, connectionTtl, subscribers, carriers, breaker, pricePlan, longestCall);
         }
 
         public Settings withPstn(List<Subscriber> directory, List<Provider> pstnCarriers, ProviderHealth.Policy policy) {
-            return new Settings(ringTimeout, retryAfter, connectionTtl, directory, pstnCarriers, policy);
+            return new Settings(ringTimeout, retryAfter, connectionTtl, directory, pstnCarriers, policy, pricePlan,
+                    longestCall);
+        }
+
+        public Settings withCharging(PricePlan plan, Duration longest) {
+            return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, plan, longest);
         }
     }
 
@@ -74,6 +103,8 @@ public final class LocalSystem implements AutoCloseable {
     private final DynamoDbCallStore calls;
     private final DynamoDbSessionStore sessions;
     private final DynamoDbCarrierCatalogue carriers;
+    private final DynamoDbAccounts accounts;
+    private final DynamoDbCallDetailRecords callDetailRecords;
     private final List<QueueEventSource> eventSources = new ArrayList<>();
 
     private LocalSystem(Settings settings) {
@@ -95,9 +126,14 @@ public final class LocalSystem implements AutoCloseable {
         settings.subscribers().forEach(subscribers::put);
         carriers = new DynamoDbCarrierCatalogue(dynamoDb, Resources.CARRIER_HEALTH.name(), settings.carriers(),
                 settings.breaker());
+        accounts = new DynamoDbAccounts(dynamoDb, Resources.ACCOUNTS.name());
+        callDetailRecords = new DynamoDbCallDetailRecords(dynamoDb, Resources.CALL_DETAIL_RECORDS.name());
+        PricePlan plan = settings.pricePlan();
         var callStateManager = new CallStateManagerHandler(new CallStateManager(calls, sessions,
                 new CatalogueRouter(new ProviderRouting(), subscribers, carriers),
-                carriers, new CommandPorts(switchCommands, switchCommands, timers),
+                carriers, new PrepaidAuthoriser(user -> plan, accounts, settings.longestCall()),
+                new CommandPorts(switchCommands, switchCommands, timers,
+                        new PrepaidBilling(accounts, callDetailRecords)),
                 new CallStateMachine(settings.ringTimeout()), clock), timers);
         simulatedSwitch = new SimulatedSwitch(publisher, clock);
 
@@ -118,6 +154,16 @@ public final class LocalSystem implements AutoCloseable {
             int concurrency) {
         return new QueueEventSource(name, sqs, aws.queueUrl(queue), aws.queueArn(sqs, queue), function, 10,
                 concurrency);
+    }
+
+    /** The users' prepaid accounts. */
+    public DynamoDbAccounts accounts() {
+        return accounts;
+    }
+
+    /** The call detail records of ended calls. */
+    public DynamoDbCallDetailRecords callDetailRecords() {
+        return callDetailRecords;
     }
 
     /** The carriers with their shared health. */
@@ -162,7 +208,19 @@ public final class LocalSystem implements AutoCloseable {
         return call(callId).orElseThrow();
     }
 
-    private static void awaitCondition(Duration timeout, java.util.function.BooleanSupplier condition, String what) {
+    /** Waits until the call is in {@code state} (or has ended, which fails). */
+    public Call awaitState(String callId, dev.calling.core.call.CallState state, Duration timeout) {
+        awaitCondition(timeout, () -> call(callId).map(c -> c.state() == state || c.isTerminal()).orElse(false),
+                "call " + callId + " to be " + state);
+        Call call = call(callId).orElseThrow();
+        if (call.state() != state) {
+            throw new IllegalStateException("call " + callId + " ended " + call.endReason() + " instead of being " + state);
+        }
+        return call;
+    }
+
+    /** Waits until {@code condition} holds. */
+    public static void awaitCondition(Duration timeout, java.util.function.BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

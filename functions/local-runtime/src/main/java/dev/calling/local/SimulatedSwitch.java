@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -142,13 +143,19 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
             } else if (command instanceof CallCommand.BridgeConnections bridge) {
                 bridge(call, bridge);
             } else if (command instanceof CallCommand.ReleaseConnection release) {
+                call.tornDown.add(release.connectionId());
                 release(call, release.connectionId());
             } else if (command instanceof CallCommand.DialNumber dial) {
                 dial(call, dial);
             } else if (command instanceof CallCommand.BridgeToNumber bridge) {
                 bridgeToNumber(call, bridge);
             } else if (command instanceof CallCommand.HangUpNumber hangUp) {
-                call.cancel(leg(call, hangUp.providerId(), hangUp.attempt()));
+                String leg = leg(call, hangUp.providerId(), hangUp.attempt());
+                call.tornDown.add(leg);
+                if (hangUp.attempt() == call.attempt) {
+                    call.over = true; // the current leg is gone: nothing more to report
+                }
+                call.cancel(leg);
             }
         }
     }
@@ -320,6 +327,11 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
         return UUID.randomUUID().toString();
     }
 
+    /** The legs of a call the switch was told to tear down: app connections and PSTN legs ("pstn-..."). */
+    public Set<String> tornDown(String callId) {
+        return Set.copyOf(call(callId).tornDown);
+    }
+
     @Override
     public void close() {
         scheduler.shutdownNow();
@@ -338,6 +350,7 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
         volatile boolean over;
         volatile Device answeredBy;
         volatile Optional<Duration> calleeHangUpAfter = Optional.empty();
+        final Set<String> tornDown = ConcurrentHashMap.newKeySet();
         final Map<String, List<ScheduledFuture<?>>> pending = new ConcurrentHashMap<>();
 
         SwitchCall(String callId) {

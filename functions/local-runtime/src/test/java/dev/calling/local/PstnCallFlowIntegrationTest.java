@@ -59,6 +59,7 @@ class PstnCallFlowIntegrationTest {
         sw = system.simulatedSwitch();
         sw.carrier("fr-failing", new SimulatedSwitch.CarrierBehaviour.FailsWith(503, Duration.ofMillis(200)));
         sw.carrier("de-flaky", new SimulatedSwitch.CarrierBehaviour.FailsWith(503, Duration.ofMillis(100)));
+        system.accounts().topUp("alice-pstn", "test-top-up", Money.of("100", "USD"), java.time.Instant.now());
         alice = sw.connect("alice-pstn", "phone");
         system.awaitLive(alice, WAIT);
     }

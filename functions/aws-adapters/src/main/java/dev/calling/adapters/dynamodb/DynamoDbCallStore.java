@@ -85,6 +85,12 @@ public final class DynamoDbCallStore implements CallStore {
         item.put("ringingConnectionIds", AttributeValue.fromL(call.ringingConnectionIds().stream().map(Attributes::s).toList()));
         putIfPresent(item, "calleeConnectionId", call.calleeConnectionId());
         item.put("failoverProviders", AttributeValue.fromL(call.failoverProviders().stream().map(Attributes::s).toList()));
+        if (!call.carrierRates().isEmpty()) {
+            item.put("carrierRates", s(Json.writeProviderOptions(call.carrierRates())));
+        }
+        if (call.charging() != null) {
+            item.put("charging", s(Json.write(call.charging())));
+        }
         item.put("attempts", s(Json.writeAttempts(call.attempts())));
         putIfPresent(item, "requestedAt", call.requestedAt());
         putIfPresent(item, "answeredAt", call.answeredAt());
@@ -117,6 +123,8 @@ public final class DynamoDbCallStore implements CallStore {
                 strings(item, "ringingConnectionIds"),
                 string(item, "calleeConnectionId"),
                 strings(item, "failoverProviders"),
+                item.containsKey("carrierRates") ? Json.readProviderOptions(string(item, "carrierRates")) : List.of(),
+                item.containsKey("charging") ? Json.readCharging(string(item, "charging")) : null,
                 Json.readAttempts(string(item, "attempts")),
                 instant(item, "requestedAt"),
                 instant(item, "answeredAt"),

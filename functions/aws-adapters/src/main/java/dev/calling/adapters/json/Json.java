@@ -11,9 +11,10 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.calling.core.call.Attempt;
 import dev.calling.core.call.CallCommand;
 import dev.calling.core.call.CallEvent;
+import dev.calling.core.call.Charging;
 import dev.calling.core.call.TimelineEntry;
+import dev.calling.core.routing.Route;
 import dev.calling.core.session.ConnectionEvent;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -33,6 +34,7 @@ public final class Json {
     private static final TypeReference<List<CallCommand>> COMMANDS = new TypeReference<>() {};
     private static final TypeReference<List<TimelineEntry>> TIMELINE = new TypeReference<>() {};
     private static final TypeReference<List<Attempt>> ATTEMPTS = new TypeReference<>() {};
+    private static final TypeReference<List<Route.ProviderOption>> PROVIDER_OPTIONS = new TypeReference<>() {};
 
     private Json() {}
 
@@ -44,10 +46,20 @@ public final class Json {
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         for (Class<?> sealed : List.of(CallEvent.class, CallCommand.class, ConnectionEvent.class)) {
             mapper.addMixIn(sealed, Typed.class);
-            Arrays.stream(sealed.getPermittedSubclasses())
-                    .forEach(type -> mapper.registerSubtypes(new NamedType(type, type.getSimpleName())));
+            registerRecords(mapper, sealed);
         }
         return mapper;
+    }
+
+    /** Registers every record below a sealed type (through sealed sub-interfaces too) by its simple name. */
+    private static void registerRecords(ObjectMapper mapper, Class<?> sealed) {
+        for (Class<?> type : sealed.getPermittedSubclasses()) {
+            if (type.isSealed()) {
+                registerRecords(mapper, type);
+            } else {
+                mapper.registerSubtypes(new NamedType(type, type.getSimpleName()));
+            }
+        }
     }
 
     public static String write(CallEvent event) {
@@ -96,6 +108,22 @@ public final class Json {
 
     public static List<Attempt> readAttempts(String json) {
         return readList(json, ATTEMPTS);
+    }
+
+    public static String writeProviderOptions(List<Route.ProviderOption> options) {
+        return writeList(options, PROVIDER_OPTIONS);
+    }
+
+    public static List<Route.ProviderOption> readProviderOptions(String json) {
+        return readList(json, PROVIDER_OPTIONS);
+    }
+
+    public static String write(Charging charging) {
+        return write(charging, Charging.class);
+    }
+
+    public static Charging readCharging(String json) {
+        return read(json, Charging.class, "charging");
     }
 
     public static String writeTimeline(List<TimelineEntry> timeline) {

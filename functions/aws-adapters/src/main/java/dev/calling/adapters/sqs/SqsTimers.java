@@ -3,7 +3,6 @@ package dev.calling.adapters.sqs;
 import dev.calling.adapters.json.Json;
 import dev.calling.core.call.CallCommand;
 import dev.calling.core.call.CallEvent;
-import dev.calling.core.call.CallEvent.RingTimeoutElapsed;
 import dev.calling.core.call.TimerPort;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,8 +45,8 @@ public final class SqsTimers implements TimerPort {
     }
 
     @Override
-    public void schedule(CallCommand.ScheduleRingTimeout command) {
-        send(RingTimeoutElapsed.of(command.callId(), command.dueAt()));
+    public void schedule(CallCommand.Timer timer) {
+        send(timer.event());
     }
 
     /** A timer message arrived: if due, hand it to its call on the FIFO queue; if early, delay it again. */

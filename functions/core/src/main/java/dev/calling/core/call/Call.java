@@ -1,5 +1,6 @@
 package dev.calling.core.call;
 
+import dev.calling.core.routing.Route;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,6 +19,8 @@ import java.util.function.Consumer;
  * @param ringingConnectionIds the callee connections that were alerted (VoIP)
  * @param calleeConnectionId the callee connection (VoIP) or carrier leg (PSTN) that answered
  * @param failoverProviders the carriers still to try, in order, if the current attempt's carrier fails
+ * @param carrierRates what each carrier of a PSTN route charges us for this number (for the cost in the call detail record)
+ * @param charging the prepaid terms of a PSTN call (price, money reserved, talk time it buys), else null
  * @param attempts every attempt so far; the last is the current one
  * @param lastSwitchSequence the highest switch sequence applied in the current attempt
  * @param deferred switch reports of the current attempt that arrived ahead of a missing earlier one
@@ -37,6 +40,8 @@ public record Call(
         List<String> ringingConnectionIds,
         String calleeConnectionId,
         List<String> failoverProviders,
+        List<Route.ProviderOption> carrierRates,
+        Charging charging,
         List<Attempt> attempts,
         Instant requestedAt,
         Instant answeredAt,
@@ -56,6 +61,7 @@ public record Call(
         }
         ringingConnectionIds = List.copyOf(ringingConnectionIds);
         failoverProviders = List.copyOf(failoverProviders);
+        carrierRates = List.copyOf(carrierRates);
         attempts = List.copyOf(attempts);
         deferred = List.copyOf(deferred);
         timeline = List.copyOf(timeline);
@@ -66,7 +72,7 @@ public record Call(
     public static Call requested(CallEvent.CallRequested request) {
         return new Call(request.callId(), request.callerUserId(), request.callerConnectionId(),
                 request.calleeUserId(), request.dialledNumber(), null, CallState.REQUESTED, null, List.of(), null,
-                List.of(), List.of(), request.at(), null, null, 0, List.of(),
+                List.of(), List.of(), null, List.of(), request.at(), null, null, 0, List.of(),
                 List.of(new TimelineEntry(request.at(), CallState.REQUESTED,
                         request.callerUserId() + " calls " + request.callee())),
                 request.eventId(), List.of(), 0);
@@ -114,8 +120,15 @@ public record Call(
     }
 
     Call routed(RouteKind kind, String number, List<String> connections, List<String> failover, Attempt first) {
+        return routed(kind, number, connections, failover, List.of(), null, first);
+    }
+
+    Call routed(RouteKind kind, String number, List<String> connections, List<String> failover,
+            List<Route.ProviderOption> rates, Charging terms, Attempt first) {
         return change(d -> {
             d.route = kind;
+            d.carrierRates = rates;
+            d.charging = terms;
             d.dialledNumber = number;
             d.ringingConnectionIds = new ArrayList<>(connections);
             d.failoverProviders = new ArrayList<>(failover);
@@ -195,6 +208,8 @@ public record Call(
         List<String> ringingConnectionIds;
         String calleeConnectionId;
         List<String> failoverProviders;
+        List<Route.ProviderOption> carrierRates;
+        Charging charging;
         List<Attempt> attempts;
         final Instant requestedAt;
         Instant answeredAt;
@@ -218,6 +233,8 @@ public record Call(
             ringingConnectionIds = c.ringingConnectionIds;
             calleeConnectionId = c.calleeConnectionId;
             failoverProviders = new ArrayList<>(c.failoverProviders);
+            carrierRates = c.carrierRates;
+            charging = c.charging;
             attempts = new ArrayList<>(c.attempts);
             requestedAt = c.requestedAt;
             answeredAt = c.answeredAt;
@@ -232,7 +249,8 @@ public record Call(
 
         Call build() {
             return new Call(callId, callerUserId, callerConnectionId, calleeUserId, dialledNumber, route, state,
-                    endReason, ringingConnectionIds, calleeConnectionId, failoverProviders, attempts, requestedAt,
+                    endReason, ringingConnectionIds, calleeConnectionId, failoverProviders, carrierRates, charging, attempts,
+                    requestedAt,
                     answeredAt, endedAt, lastSwitchSequence, deferred, timeline, lastEventId, outbox, version);
         }
     }

@@ -1,5 +1,6 @@
 package dev.calling.core.call;
 
+import dev.calling.core.charging.CallDetailRecord;
 import java.time.Instant;
 import java.util.List;
 
@@ -38,6 +39,33 @@ public sealed interface CallCommand {
     /** Tear the PSTN leg of {@code attempt} down (cancel it if it still rings). */
     record HangUpNumber(String callId, int attempt, String providerId) implements CallCommand {}
 
+    /** Deliver a timer event back to this call at {@code dueAt}. */
+    sealed interface Timer extends CallCommand {
+        Instant dueAt();
+
+        /** The event to deliver, stamped with its due time. */
+        CallEvent event();
+    }
+
     /** Deliver a ring-timeout event for this call at {@code dueAt}. */
-    record ScheduleRingTimeout(String callId, Instant dueAt) implements CallCommand {}
+    record ScheduleRingTimeout(String callId, Instant dueAt) implements Timer {
+        @Override
+        public CallEvent event() {
+            return CallEvent.RingTimeoutElapsed.of(callId, dueAt);
+        }
+    }
+
+    /** Deliver a {@link CallEvent.CallTimeLimitReached} for this call at {@code dueAt}: its money runs out then. */
+    record ScheduleCutOff(String callId, Instant dueAt) implements Timer {
+        @Override
+        public CallEvent event() {
+            return CallEvent.CallTimeLimitReached.of(callId, dueAt);
+        }
+    }
+
+    /**
+     * The call ended: settle what it cost the caller ({@code record.retail()}, against the money
+     * reserved when it was placed, if {@code prepaid}) and keep its detail record.
+     */
+    record ChargeCall(String callId, CallDetailRecord record, boolean prepaid) implements CallCommand {}
 }

@@ -140,6 +140,21 @@ public sealed interface CallEvent {
         }
     }
 
+    /**
+     * The talk time a charged call's reserved money buys has run out (a timer armed when it was
+     * answered). The call is cut off if it is still connected.
+     */
+    record CallTimeLimitReached(String eventId, String callId, Instant at) implements CallEvent {
+        public CallTimeLimitReached {
+            requireIds(eventId, callId, at);
+        }
+
+        /** The id is derived from the call so that re-arming the same timer is idempotent. */
+        public static CallTimeLimitReached of(String callId, Instant at) {
+            return new CallTimeLimitReached(callId + ":time-limit", callId, at);
+        }
+    }
+
     private static void requireStamp(int attempt, long switchSequence) {
         if (attempt < 0 || switchSequence < 0 || (switchSequence > 0 && attempt == 0)) {
             throw new IllegalArgumentException("a switch report needs attempt >= 1 with its sequence: attempt "

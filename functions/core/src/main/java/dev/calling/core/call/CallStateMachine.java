@@ -1,6 +1,9 @@
 package dev.calling.core.call;
 
 import dev.calling.core.call.CallCommand.BridgeConnections;
+import dev.calling.core.call.CallCommand.ChargeCall;
+import dev.calling.core.call.CallCommand.ScheduleCutOff;
+import dev.calling.core.call.CallEvent.CallTimeLimitReached;
 import dev.calling.core.call.CallCommand.BridgeToNumber;
 import dev.calling.core.call.CallCommand.DialNumber;
 import dev.calling.core.call.CallCommand.HangUpNumber;
@@ -54,15 +57,27 @@ public final class CallStateMachine {
         this.ringTimeout = ringTimeout;
     }
 
-    /** Starts a requested call along its route, given the caller's live connections at that moment. */
+    /** Starts a requested call along its route, given the caller's live connections at that moment; not charged. */
     public Outcome start(CallRequested request, List<String> callerLiveConnections, Route route) {
+        return start(request, callerLiveConnections, route, null);
+    }
+
+    /**
+     * Starts a requested call along its route, given the caller's live connections at that moment
+     * and, for a PSTN route, its prepaid terms ({@code charging}, null when the call is not charged).
+     */
+    public Outcome start(CallRequested request, List<String> callerLiveConnections, Route route, Charging charging) {
         Call call = Call.requested(request);
         Instant at = request.at();
         List<CallCommand> commands = new ArrayList<>();
         if (!callerLiveConnections.contains(request.callerConnectionId())) {
             call = call.end(EndReason.FAILED, at, "caller connection " + request.callerConnectionId() + " is not live");
         } else if (route instanceof Route.Refused refused) {
-            EndReason reason = refused.reason() == Route.Refusal.UNREACHABLE ? EndReason.UNREACHABLE : EndReason.FAILED;
+            EndReason reason = switch (refused.reason()) {
+                case UNREACHABLE -> EndReason.UNREACHABLE;
+                case INSUFFICIENT_BALANCE -> EndReason.INSUFFICIENT_BALANCE;
+                default -> EndReason.FAILED;
+            };
             call = call.end(reason, at, refused.detail());
             commands.add(new ReleaseConnection(call.callId(), request.callerConnectionId()));
         } else if (route instanceof Route.Voip voip) {
@@ -79,10 +94,13 @@ public final class CallStateMachine {
             List<String> providers = pstn.providers().stream().map(Route.ProviderOption::providerId).toList();
             String number = pstn.number().e164();
             call = call.routed(RouteKind.PSTN, number, List.of(), providers.subList(1, providers.size()),
-                            Attempt.started(1, providers.get(0), at))
+                            pstn.providers(), charging, Attempt.started(1, providers.get(0), at))
                     .moveTo(CallState.RINGING, at, "dialling " + number + " via " + providers.get(0));
             commands.add(new DialNumber(call.callId(), 1, providers.get(0), call.callerUserId(), number));
             commands.add(new ScheduleRingTimeout(call.callId(), at.plus(ringTimeout)));
+        }
+        if (call.isTerminal()) {
+            commands.add(charge(call));
         }
         return Outcome.applied(call.handled(request.eventId(), commands), "started");
     }
@@ -209,6 +227,12 @@ public final class CallStateMachine {
                     ? end(call, EndReason.MISSED, AttemptOutcome.NO_ANSWER, 0, event, "no answer", commands)
                     : call;
         }
+        if (event instanceof CallTimeLimitReached) {
+            return state == CallState.CONNECTED && call.charging() != null
+                    ? end(call, EndReason.CUT_OFF, AttemptOutcome.ANSWERED, 0, event, "the reserved money bought "
+                            + call.charging().maxTalkSeconds() + " s of talk", commands)
+                    : call;
+        }
         return call;
     }
 
@@ -217,6 +241,10 @@ public final class CallStateMachine {
             Attempt attempt = call.current();
             commands.add(new BridgeToNumber(call.callId(), attempt.number(), attempt.providerId(),
                     call.callerConnectionId()));
+            if (call.charging() != null) {
+                commands.add(new ScheduleCutOff(call.callId(),
+                        answered.at().plusSeconds(call.charging().maxTalkSeconds())));
+            }
             return call.answeredOn(answered.connectionId(), answered.at())
                     .moveTo(CallState.CONNECTED, answered.at(), "answered via " + attempt.providerId());
         }
@@ -272,7 +300,14 @@ public final class CallStateMachine {
                 commands.add(new ReleaseConnection(call.callId(), leg));
             }
         }
-        return call.attemptEnded(event.at(), outcome, sipCode).end(reason, event.at(), detail);
+        Call ended = call.attemptEnded(event.at(), outcome, sipCode).end(reason, event.at(), detail);
+        commands.add(charge(ended));
+        return ended;
+    }
+
+    /** Settling an ended call's money and keeping its detail record. */
+    private static ChargeCall charge(Call ended) {
+        return new ChargeCall(ended.callId(), CallDetails.of(ended), ended.charging() != null);
     }
 
     private static String name(CallEvent event) {

@@ -1,5 +1,6 @@
 package dev.calling.core.call;
 
+import dev.calling.core.routing.Route;
 import dev.calling.core.routing.CarrierCatalogue;
 import dev.calling.core.session.SessionDirectory;
 import java.time.Clock;
@@ -10,7 +11,8 @@ import java.util.Optional;
 
 /**
  * The call state manager's use case: take one call event, move the call record, then tell the
- * switch, the carriers and the timers what to do.
+ * switch, the carriers, the timers and billing what to do. A PSTN call is authorised (priced, its
+ * money reserved) before anything rings; authorisation is idempotent per call.
  *
  * <p>The record and the commands of a transition are written together (the commands are the
  * record's outbox), and the commands run only after the write succeeds. If the handler dies after
@@ -27,16 +29,18 @@ public final class CallStateManager {
     private final SessionDirectory sessions;
     private final CallRouter router;
     private final CarrierCatalogue catalogue;
+    private final CallAuthoriser authoriser;
     private final CommandPorts ports;
     private final CallStateMachine machine;
     private final Clock clock;
 
     public CallStateManager(CallStore calls, SessionDirectory sessions, CallRouter router, CarrierCatalogue catalogue,
-            CommandPorts ports, CallStateMachine machine, Clock clock) {
+            CallAuthoriser authoriser, CommandPorts ports, CallStateMachine machine, Clock clock) {
         this.calls = Objects.requireNonNull(calls);
         this.sessions = Objects.requireNonNull(sessions);
         this.router = Objects.requireNonNull(router);
         this.catalogue = Objects.requireNonNull(catalogue);
+        this.authoriser = Objects.requireNonNull(authoriser);
         this.ports = Objects.requireNonNull(ports);
         this.machine = Objects.requireNonNull(machine);
         this.clock = Objects.requireNonNull(clock);
@@ -67,7 +71,17 @@ public final class CallStateManager {
             List<String> callerLive = sessions.sessionsOf(request.callerUserId()).liveConnectionIds(now);
             List<String> calleeLive = request.calleeUserId() == null ? List.of()
                     : sessions.sessionsOf(request.calleeUserId()).liveConnectionIds(now);
-            return machine.start(request, callerLive, router.route(request, calleeLive, now));
+            Route route = router.route(request, calleeLive, now);
+            Charging charging = null;
+            if (route instanceof Route.Pstn pstn && callerLive.contains(request.callerConnectionId())) {
+                CallAuthoriser.Authorisation authorisation = authoriser.authorise(request, pstn, now);
+                if (authorisation instanceof CallAuthoriser.Authorisation.Granted granted) {
+                    charging = granted.charging();
+                } else {
+                    route = ((CallAuthoriser.Authorisation.Refused) authorisation).refusal();
+                }
+            }
+            return machine.start(request, callerLive, route, charging);
         }
         return Outcome.ignored(null, "no call " + event.callId() + " for " + event.getClass().getSimpleName());
     }

@@ -2,13 +2,14 @@ package dev.calling.core.call;
 
 import java.util.Objects;
 
-/** Where the call state manager's commands go: the VoIP switch, the PSTN carriers, the timers. */
-public record CommandPorts(SwitchPort switchPort, CarrierPort carriers, TimerPort timers) {
+/** Where the call state manager's commands go: the VoIP switch, the PSTN carriers, the timers, billing. */
+public record CommandPorts(SwitchPort switchPort, CarrierPort carriers, TimerPort timers, BillingPort billing) {
 
     public CommandPorts {
         Objects.requireNonNull(switchPort, "switchPort");
         Objects.requireNonNull(carriers, "carriers");
         Objects.requireNonNull(timers, "timers");
+        Objects.requireNonNull(billing, "billing");
     }
 
     void issue(CallCommand command) {
@@ -24,8 +25,10 @@ public record CommandPorts(SwitchPort switchPort, CarrierPort carriers, TimerPor
             carriers.bridge(bridge);
         } else if (command instanceof CallCommand.HangUpNumber hangUp) {
             carriers.hangUp(hangUp);
-        } else if (command instanceof CallCommand.ScheduleRingTimeout timer) {
+        } else if (command instanceof CallCommand.Timer timer) {
             timers.schedule(timer);
+        } else if (command instanceof CallCommand.ChargeCall charge) {
+            billing.charge(charge);
         } else {
             throw new IllegalArgumentException("no port for " + command);
         }

@@ -15,5 +15,9 @@ public enum EndReason {
     /** The switch or a leg failed. */
     FAILED,
     /** The callee had no live connection to ring. */
-    UNREACHABLE
+    UNREACHABLE,
+    /** The caller's balance could not pay for the first billing block of a PSTN call: refused before ringing. */
+    INSUFFICIENT_BALANCE,
+    /** Answered, then torn down when the money reserved for it was used up. */
+    CUT_OFF
 }

@@ -45,6 +45,10 @@ public record Money(long micros, Currency currency) implements Comparable<Money>
         return new Money(Math.subtractExact(micros, other.micros), currency);
     }
 
+    public Money times(long factor) {
+        return new Money(Math.multiplyExact(micros, factor), currency);
+    }
+
     public boolean isNegative() {
         return micros < 0;
     }

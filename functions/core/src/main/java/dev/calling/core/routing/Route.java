@@ -36,6 +36,8 @@ public sealed interface Route {
         DESTINATION_NOT_ALLOWED,
         /** No enabled, healthy carrier with capacity has a rate for the number. */
         NO_PROVIDER,
+        /** The caller's balance does not cover the first billing block of the call. */
+        INSUFFICIENT_BALANCE,
         /** The dialled number is not a valid phone number. */
         INVALID_NUMBER
     }

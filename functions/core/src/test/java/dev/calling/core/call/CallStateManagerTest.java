@@ -78,9 +78,16 @@ class CallStateManagerTest {
     final SubscriberDirectory subscribers = userId -> userId.equals("alice")
             ? new Subscriber("alice", Optional.empty(), RoutingPlan.withPstn(List.of()))
             : Subscriber.appOnly(userId);
+    final List<CallCommand.ChargeCall> charged = new ArrayList<>();
+    final List<String> authorised = new ArrayList<>();
+    final CallAuthoriser authoriser = (request, route, now) -> {
+        authorised.add(request.callId());
+        return new CallAuthoriser.Authorisation.Granted(new Charging(new Rate("44", Money.of("0.05", "USD"),
+                Money.of("0", "USD"), BillingIncrement.PER_MINUTE, LocalDate.of(2026, 1, 1)), Money.of("3", "USD"), 3600));
+    };
     final CallStateManager manager = new CallStateManager(calls, sessions,
-            new CatalogueRouter(new ProviderRouting(), subscribers, catalogue), catalogue,
-            new CommandPorts(recordingSwitch, carriers, timers), new CallStateMachine(Duration.ofSeconds(45)),
+            new CatalogueRouter(new ProviderRouting(), subscribers, catalogue), catalogue, authoriser,
+            new CommandPorts(recordingSwitch, carriers, timers, charged::add), new CallStateMachine(Duration.ofSeconds(45)),
             Clock.fixed(T0, ZoneOffset.UTC));
 
     static CarrierStatus carrier(String id, String perMinute) {

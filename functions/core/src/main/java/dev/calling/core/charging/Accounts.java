@@ -1,0 +1,40 @@
+package dev.calling.core.charging;
+
+import dev.calling.core.money.Money;
+import java.time.Instant;
+import java.util.Currency;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Port: prepaid accounts and their ledgers. Every operation is idempotent on its reference (the
+ * top-up id, the call id) so that a redelivered message repeats nothing, and atomic (balance,
+ * reserved and the ledger line change together or not at all).
+ */
+public interface Accounts {
+
+    /** The account, or a zero account in {@code currency} for a user who never topped up. */
+    Account account(String userId, Currency currency);
+
+    /** Adds money. A second top-up with the same {@code topUpId} changes nothing. */
+    Account topUp(String userId, String topUpId, Money amount, Instant at);
+
+    /**
+     * Reserves money for call {@code callId}: {@code wanted}, or all that is available if less,
+     * provided at least {@code minimum} is available; otherwise nothing is reserved. Asking again
+     * for the same call returns the reservation made the first time (whatever is asked).
+     *
+     * @return the amount reserved for the call, or empty when less than {@code minimum} was available
+     */
+    Optional<Money> reserve(String userId, String callId, Money wanted, Money minimum, Instant at);
+
+    /**
+     * Ends call {@code callId}'s reservation: {@code charged} (at most what was reserved) leaves the
+     * balance, the rest is released. Exactly once per call: settling a call that was settled
+     * already, or that has no reservation, changes nothing and returns false.
+     */
+    boolean settle(String userId, String callId, Money charged, Instant at);
+
+    /** The ledger, oldest first. */
+    List<LedgerEntry> ledger(String userId);
+}
