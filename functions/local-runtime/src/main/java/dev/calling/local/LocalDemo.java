@@ -3,6 +3,12 @@ package dev.calling.local;
 import dev.calling.adapters.routing.RateDeckCsv;
 import dev.calling.core.call.Attempt;
 import dev.calling.core.call.Call;
+import dev.calling.core.charging.Account;
+import dev.calling.core.charging.CallDetailRecord;
+import dev.calling.core.charging.LedgerEntry;
+import dev.calling.core.charging.PeakHours;
+import dev.calling.core.charging.PricePlan;
+import dev.calling.core.money.Money;
 import dev.calling.core.call.RouteKind;
 import dev.calling.core.routing.PhoneNumber;
 import dev.calling.core.routing.Provider;
@@ -15,6 +21,14 @@ import dev.calling.core.call.TimelineEntry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Currency;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -58,12 +72,20 @@ public final class LocalDemo {
         int exitCode;
         long started = System.nanoTime();
         Path decks = Path.of(System.getProperty("calling.rate-decks", "rate-decks"));
+        Path plans = Path.of(System.getProperty("calling.price-plans", "price-plans"));
         List<Provider> carriers = sampleCarriers(decks);
+        PricePlan standard = new PricePlan("standard", Currency.getInstance("USD"),
+                RateDeckCsv.load(plans.resolve("standard.csv")),
+                Optional.of(RateDeckCsv.load(plans.resolve("standard-offpeak.csv"))),
+                PeakHours.weekdays(ZoneId.of("Europe/London"), LocalTime.of(8, 0), LocalTime.of(20, 0)));
         List<Subscriber> subscribers = List.of(
                 new Subscriber("olivia", Optional.empty(), RoutingPlan.withPstn(List.of("1900"))),
+                new Subscriber("quinn", Optional.empty(), RoutingPlan.withPstn(List.of())),
+                new Subscriber("rita", Optional.empty(), RoutingPlan.withPstn(List.of())),
                 new Subscriber("paul", Optional.of(PhoneNumber.parse("+14155550123")), RoutingPlan.voipOnly()));
         try (LocalSystem system = LocalSystem.start(LocalSystem.Settings.defaults().withRingTimeout(ringTimeout)
-                .withPstn(subscribers, carriers, ProviderHealth.Policy.defaults()))) {
+                .withPstn(subscribers, carriers, ProviderHealth.Policy.defaults())
+                .withCharging(standard, Duration.ofMinutes(30)))) {
             System.out.printf(Locale.ROOT, "Embedded stack up in %d ms: DynamoDB Local %s, ElasticMQ (SQS) %s%n",
                     (System.nanoTime() - started) / 1_000_000, system.aws().dynamoDbEndpoint(),
                     system.aws().sqsEndpoint());
@@ -117,8 +139,16 @@ public final class LocalDemo {
             sw.carrier("cobalt", new SimulatedSwitch.CarrierBehaviour.FailsWith(503, Duration.ofMillis(300)));
             sw.phoneLine("+4915112345678", new RingResponse.Busy());
             sw.phoneLine("+14155550123", RingResponse.answerAfter(Duration.ofMillis(900), Duration.ofSeconds(2)));
+            Instant now = Instant.now();
+            system.accounts().topUp("olivia", "olivia-card-1", Money.of("20.00", "USD"), now);
+            system.accounts().topUp("quinn", "quinn-card-1", Money.of("0.03", "USD"), now);
+            sw.phoneLine("+971501234567", RingResponse.answerAfter(Duration.ofMillis(700), Duration.ofSeconds(60)));
             Device olivia = sw.connect("olivia", "olivia-phone");
-            system.awaitLive(olivia, Duration.ofSeconds(20));
+            Device quinn = sw.connect("quinn", "quinn-phone");
+            Device rita = sw.connect("rita", "rita-phone");
+            for (Device d : List.of(olivia, quinn, rita)) {
+                system.awaitLive(d, Duration.ofSeconds(20));
+            }
             scenarios.add(new Scenario("olivia dials a UK mobile: atlas is cheapest for +44 79",
                     olivia.dial("+447911123456", CallerScript.hangUpAfterTalking(Duration.ofSeconds(2))),
                     EndReason.COMPLETED, List.of("atlas")));
@@ -129,6 +159,10 @@ public final class LocalDemo {
                     olivia.dial("+4915112345678", CallerScript.waitForOtherSide()), EndReason.BUSY, List.of("borealis")));
             scenarios.add(new Scenario("olivia dials a number too short to exist: refused before any carrier",
                     olivia.dial("+44791112", CallerScript.waitForOtherSide()), EndReason.FAILED));
+            scenarios.add(new Scenario("quinn (0.03 USD) dials a Dubai mobile billed per second: cut off when it is spent",
+                    quinn.dial("+971501234567", CallerScript.waitForOtherSide()), EndReason.CUT_OFF));
+            scenarios.add(new Scenario("rita (no credit) dials a UK number: refused before it rings",
+                    rita.dial("+442079460000", CallerScript.waitForOtherSide()), EndReason.INSUFFICIENT_BALANCE));
             scenarios.add(new Scenario("kim calls paul, offline in the app; kim's plan has no PSTN",
                     kim.call("paul", CallerScript.waitForOtherSide()), EndReason.UNREACHABLE));
             scenarios.add(new Scenario("olivia calls paul, offline in the app: PSTN to his phone, he answers",
@@ -143,8 +177,9 @@ public final class LocalDemo {
                 unexpected += ok ? 0 : 1;
                 printTimeline(scenario, call, ok);
             }
-            System.out.printf(Locale.ROOT, "%d calls, %d ended as expected.%n", scenarios.size(),
+            System.out.printf(Locale.ROOT, "%d calls, %d ended as expected.%n%n", scenarios.size(),
                     scenarios.size() - unexpected);
+            unexpected += printBills(system, List.of("olivia", "quinn", "rita"), scenarios);
 
             if (serve) {
                 System.out.println("\nServing (--serve): the stack stays up, devices heartbeat every 30 s. Ctrl-C to stop.");
@@ -157,6 +192,46 @@ public final class LocalDemo {
         }
         // DynamoDB Local leaves a non-daemon job thread behind after stopping; exit explicitly.
         System.exit(exitCode);
+    }
+
+    /** Each payer's balance, ledger and calls; returns 1 if a ledger does not add up to its balance. */
+    static int printBills(LocalSystem system, List<String> payers, List<Scenario> scenarios) {
+        Currency usd = Currency.getInstance("USD");
+        Map<String, CallDetailRecord> records = new HashMap<>();
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        for (String callId : scenarios.stream().map(Scenario::callId).toList()) {
+            LocalSystem.awaitCondition(Duration.ofSeconds(20), () -> {
+                for (LocalDate day : List.of(today.minusDays(1), today)) {
+                    system.callDetailRecords().forEachEndedOn(day, cdr -> records.put(cdr.callId(), cdr));
+                }
+                return records.containsKey(callId);
+            }, "the detail record of " + callId);
+        }
+        int wrong = 0;
+        for (String user : payers) {
+            Account account = system.accounts().account(user, usd);
+            System.out.printf(Locale.ROOT, "%s: balance %s, reserved %s%n", user, account.balance(), account.reserved());
+            Money fromLedger = Money.zero(usd);
+            for (LedgerEntry entry : system.accounts().ledger(user)) {
+                System.out.printf(Locale.ROOT, "    %-10s %-14s %10s  balance %s%n", entry.kind(), entry.reference(),
+                        entry.amount(), entry.balanceAfter());
+                if (entry.kind() == LedgerEntry.Kind.TOP_UP || entry.kind() == LedgerEntry.Kind.SETTLEMENT) {
+                    fromLedger = fromLedger.plus(entry.amount());
+                }
+            }
+            for (CallDetailRecord cdr : records.values().stream().filter(r -> r.callerUserId().equals(user))
+                    .sorted(java.util.Comparator.comparing(CallDetailRecord::requestedAt)).toList()) {
+                System.out.printf(Locale.ROOT, "    call %s to %-15s %-20s talk %3d s, billed %3d s: %s (carrier cost %s)%n",
+                        cdr.callId(), cdr.callee(), cdr.endReason(), cdr.talkSeconds(), cdr.billableSeconds(),
+                        cdr.retail(), cdr.carrierCost());
+            }
+            if (!fromLedger.equals(account.balance()) || account.reserved().micros() != 0) {
+                System.out.println("    the ledger does not add up to the balance, or money is still reserved");
+                wrong = 1;
+            }
+        }
+        System.out.println();
+        return wrong;
     }
 
     /** One line per log record; the functions' per-event INFO lines only with --verbose. */

@@ -71,6 +71,11 @@ public record Money(long micros, Currency currency) implements Comparable<Money>
 
     @Override
     public String toString() {
-        return toBigDecimal().stripTrailingZeros().toPlainString() + " " + currency.getCurrencyCode();
+        BigDecimal amount = toBigDecimal().stripTrailingZeros();
+        int minorDigits = Math.max(0, currency.getDefaultFractionDigits());
+        if (amount.scale() < minorDigits) {
+            amount = amount.setScale(minorDigits);
+        }
+        return amount.toPlainString() + " " + currency.getCurrencyCode();
     }
 }
