@@ -18,6 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
 import dev.calling.core.call.Call;
+import dev.calling.core.call.CallCommand;
+import dev.calling.core.call.Charging;
 import dev.calling.core.call.CallEvent;
 import dev.calling.core.call.CallStateMachine;
 import dev.calling.core.call.Outcome;
@@ -150,6 +152,28 @@ class StoresAgainstDynamoDbLocalTest {
         assertThat(calls.create(failedOver)).isTrue();
         assertThat(calls.find("call-p")).contains(failedOver);
         assertThat(failedOver.attempts()).hasSize(2);
+    }
+
+    @Test
+    void chargedCallWithItsTermsAndEndedOutboxRoundTrips() {
+        CallStateMachine machine = new CallStateMachine(Duration.ofSeconds(45));
+        Rate cost = new Rate("44", Money.of("0.012", "USD"), Money.of("0", "USD"), BillingIncrement.PER_SECOND,
+                LocalDate.of(2026, 1, 1));
+        Charging terms = new Charging(new Rate("447", Money.of("0.09", "USD"), Money.of("0.05", "USD"),
+                BillingIncrement.THIRTY_SIX, LocalDate.of(2026, 1, 1)), Money.of("2.75", "USD"), 1800);
+        Call dialling = machine.start(new CallEvent.CallRequested("r", "call-c", T0, "alice", "a1", null, "+447400123456"),
+                List.of("a1"), new Route.Pstn(PhoneNumber.parse("+447400123456"),
+                        List.of(new Route.ProviderOption("alpha", cost))), terms).call();
+        Call connected = machine.apply(dialling, new CallEvent.CallAnswered("a", "call-c", T0.plusSeconds(3), 1, 1, "leg"))
+                .call();
+        Call ended = machine.apply(connected, CallEvent.CallTimeLimitReached.of("call-c", T0.plusSeconds(1803))).call();
+
+        assertThat(calls.create(ended)).isTrue();
+        Call stored = calls.find("call-c").orElseThrow();
+        assertThat(stored).isEqualTo(ended);
+        assertThat(stored.charging()).isEqualTo(terms);
+        assertThat(stored.outbox()).anyMatch(c -> c instanceof CallCommand.ChargeCall charge
+                && charge.record().retail().equals(Money.of("2.75", "USD")));
     }
 
     @Test
