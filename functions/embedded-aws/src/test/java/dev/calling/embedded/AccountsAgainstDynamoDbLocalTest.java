@@ -92,7 +92,7 @@ class AccountsAgainstDynamoDbLocalTest {
         accounts.topUp("top-clash", "t1", usd("5.00"), t(1));
 
         assertThatThrownBy(() -> accounts.topUp("top-clash", "t1", usd("7.00"), t(2)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("5 USD");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("5.00 USD");
         assertThat(accounts.account("top-clash", USD).balance()).isEqualTo(usd("5.00"));
         assertThat(accounts.ledger("top-clash")).hasSize(1);
     }
@@ -281,7 +281,7 @@ class AccountsAgainstDynamoDbLocalTest {
         Account before = accounts.account("greedy", USD);
 
         assertThatThrownBy(() -> accounts.settle("greedy", "c1", usd("2.01"), t(3)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 USD");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2.00 USD");
         assertThatThrownBy(() -> accounts.settle("greedy", "c1", usd("-0.01"), t(3)))
                 .isInstanceOf(IllegalArgumentException.class);
 

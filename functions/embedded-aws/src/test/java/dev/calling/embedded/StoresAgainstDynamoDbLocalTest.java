@@ -79,8 +79,15 @@ class StoresAgainstDynamoDbLocalTest {
         assertThat(sessions.open(open("u1", "laptop", "u1-c2", T0))).isTrue();
 
         assertThat(sessions.sessionsOf("u1").liveConnectionIds(T0.plusSeconds(1))).containsExactly("u1-c2", "u1-c1");
-        assertThat(sessions.connection("u1-c1")).get().extracting(Connection::userId, Connection::sessionId)
-                .containsExactly("u1", "phone");
+        // by connection id: a GSI query, eventually consistent (in DynamoDB Local too, under load)
+        java.util.Optional<Connection> found = java.util.Optional.empty();
+        for (int i = 0; i < 50 && found.isEmpty(); i++) {
+            found = sessions.connection("u1-c1");
+            if (found.isEmpty()) {
+                sleep(100);
+            }
+        }
+        assertThat(found).get().extracting(Connection::userId, Connection::sessionId).containsExactly("u1", "phone");
     }
 
     @Test
@@ -271,5 +278,14 @@ class StoresAgainstDynamoDbLocalTest {
         CarrierStatus after = status(catalogue, "busy-carrier", T0);
         assertThat(after.activeCalls()).isEqualTo(8);
         assertThat(after.health().recentOutcomes()).hasSize(12).containsOnly(AttemptOutcome.CALLEE_BUSY);
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }

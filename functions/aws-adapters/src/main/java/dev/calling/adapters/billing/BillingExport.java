@@ -58,7 +58,10 @@ public final class BillingExport {
         this(records, s3, bucket, DEFAULT_PART_SIZE);
     }
 
-    /** @param partSize bytes per uploaded part; S3 needs at least 5 MiB (tests use less against s3mock) */
+    /**
+     * @param partSize bytes per uploaded part: S3 (and s3mock) refuse parts under 5 MiB but the last;
+     *     the tests use 5 MiB to get several parts out of fewer rows
+     */
     public BillingExport(CallDetailRecords records, S3Client s3, String bucket, int partSize) {
         this.records = records;
         this.s3 = s3;
@@ -82,6 +85,21 @@ public final class BillingExport {
     public ExportManifest export(LocalDate day) {
         String key = objectKey(day);
         DayTotals totals = new DayTotals(day);
+        Sha256Counter written;
+        try {
+            written = writeObject(day, key, totals);
+        } catch (IOException e) {
+            throw new UncheckedIOException("export of " + day + " to s3://" + bucket + "/" + key + " failed", e);
+        }
+        ExportManifest manifest = new ExportManifest(day.toString(), bucket, key, totals.rows,
+                CallDetailRecordCsv.COLUMNS, totals.byCurrency(), written.sha256(), written.count);
+        s3.putObject(r -> r.bucket(bucket).key(manifestKey(day)).contentType(MANIFEST_CONTENT_TYPE),
+                RequestBody.fromBytes(manifest.toJsonBytes()));
+        return manifest;
+    }
+
+    /** The gzip CSV object: complete, or aborted (and the failure rethrown). */
+    private Sha256Counter writeObject(LocalDate day, String key, DayTotals totals) throws IOException {
         MultipartUploadOutputStream upload =
                 new MultipartUploadOutputStream(s3, bucket, key, CSV_CONTENT_TYPE, partSize);
         Sha256Counter counter = new Sha256Counter(upload);
@@ -103,18 +121,18 @@ public final class BillingExport {
             csv.flush();
             gzip.finish();
             upload.complete();
-        } catch (IOException e) {
-            throw new UncheckedIOException("export of " + day + " to s3://" + bucket + "/" + key + " failed", e);
+        } catch (Throwable failed) {
+            // Abort before closing the printer, so that closing cannot flush into a live upload.
+            try {
+                upload.close();
+            } catch (RuntimeException abortFailed) {
+                failed.addSuppressed(abortFailed);
+            }
+            throw failed;
         } finally {
-            // Abort (unless completed) before closing the printer, so closing cannot flush into a live upload.
-            upload.close();
             closeQuietly(csv);
         }
-        ExportManifest manifest = new ExportManifest(day.toString(), bucket, key, totals.rows,
-                CallDetailRecordCsv.COLUMNS, totals.byCurrency(), counter.sha256(), counter.count);
-        s3.putObject(r -> r.bucket(bucket).key(manifestKey(day)).contentType(MANIFEST_CONTENT_TYPE),
-                RequestBody.fromBytes(manifest.toJsonBytes()));
-        return manifest;
+        return counter;
     }
 
     /** Releases the deflater; after an abort the flush it attempts fails, which changes nothing. */

@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
  * Streams bytes to one S3 object through a multipart upload, holding one part in memory: each
@@ -15,6 +17,11 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * only on {@link #complete()}; an object smaller than one part is sent with a single PutObject.
  * {@link #close()} without {@link #complete()} aborts the upload, so a failed export leaves no
  * object (and no stored parts) behind, and an earlier export at the same key stays as it was.
+ *
+ * <p>The upload declares CRC32 and each part carries its CRC32 into CompleteMultipartUpload: S3
+ * checks every part, and this is the combination that completes whatever the SDK's default
+ * checksum mode (parts checksummed without a declared algorithm can fail to complete,
+ * aws-sdk-java-v2#6518).
  */
 final class MultipartUploadOutputStream extends OutputStream {
 
@@ -94,12 +101,14 @@ final class MultipartUploadOutputStream extends OutputStream {
 
     private void uploadPart() {
         if (uploadId == null) {
-            uploadId = s3.createMultipartUpload(r -> r.bucket(bucket).key(key).contentType(contentType)).uploadId();
+            uploadId = s3.createMultipartUpload(r -> r.bucket(bucket).key(key).contentType(contentType)
+                    .checksumAlgorithm(ChecksumAlgorithm.CRC32)).uploadId();
         }
         int number = parts.size() + 1;
-        String eTag = s3.uploadPart(r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(number)
-                .contentLength((long) filled), buffered()).eTag();
-        parts.add(CompletedPart.builder().partNumber(number).eTag(eTag).build());
+        UploadPartResponse uploaded = s3.uploadPart(r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(number)
+                .contentLength((long) filled).checksumAlgorithm(ChecksumAlgorithm.CRC32), buffered());
+        parts.add(CompletedPart.builder().partNumber(number).eTag(uploaded.eTag())
+                .checksumCRC32(uploaded.checksumCRC32()).build());
         filled = 0;
     }
 

@@ -5,19 +5,16 @@ import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The S3 client of the functions, like {@code AwsClients}'s: URLConnection HTTP client; in AWS the
- * Lambda role's credentials and the SDK's defaults. With an endpoint override (s3mock, LocalStack)
- * it uses dummy static credentials, path-style URLs (emulators serve {@code host/bucket/key}, not
- * {@code bucket.host}) and sends checksums only where the API requires them: the SDK's default
- * CRC32 trailers in aws-chunked bodies are the part of the protocol emulators handle least
- * reliably, and nothing is lost locally.
+ * Lambda role's credentials. With an endpoint override (s3mock, LocalStack) it uses dummy static
+ * credentials and path-style URLs: emulators serve {@code host/bucket/key}, not {@code bucket.host}.
+ * Checksums stay at the SDK's defaults (CRC32 on uploads, validated downloads): s3mock 5.2.0
+ * accepts them for PutObject and multipart uploads, so the local path is the production one.
  */
 public final class S3Clients {
 
@@ -28,9 +25,7 @@ public final class S3Clients {
         if (endpoint.isPresent()) {
             builder.endpointOverride(endpoint.get())
                     .forcePathStyle(true)
-                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                    .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                    .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")));
         } else {
             builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
         }

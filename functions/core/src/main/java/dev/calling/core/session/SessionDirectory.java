@@ -8,5 +8,6 @@ public interface SessionDirectory {
     /** Every connection recorded for the user (live or not; callers filter by {@link UserSessions#liveConnections}). */
     UserSessions sessionsOf(String userId);
 
+    /** The connection with this id; may lag a just-opened connection by a moment (an index read). */
     Optional<Connection> connection(String connectionId);
 }
