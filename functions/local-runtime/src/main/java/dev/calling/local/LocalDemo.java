@@ -1,6 +1,10 @@
 package dev.calling.local;
 
+import dev.calling.adapters.Resources;
+import dev.calling.adapters.billing.BillingExport;
+import dev.calling.adapters.billing.ExportManifest;
 import dev.calling.adapters.routing.RateDeckCsv;
+import dev.calling.embedded.EmbeddedS3;
 import dev.calling.core.call.Attempt;
 import dev.calling.core.call.Call;
 import dev.calling.core.charging.Account;
@@ -19,6 +23,7 @@ import dev.calling.core.routing.Subscriber;
 import dev.calling.core.call.EndReason;
 import dev.calling.core.call.TimelineEntry;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -180,6 +185,7 @@ public final class LocalDemo {
             System.out.printf(Locale.ROOT, "%d calls, %d ended as expected.%n%n", scenarios.size(),
                     scenarios.size() - unexpected);
             unexpected += printBills(system, List.of("olivia", "quinn", "rita"), scenarios);
+            writeExport(system, Path.of(System.getProperty("calling.exports", "local-exports")));
 
             if (serve) {
                 System.out.println("\nServing (--serve): the stack stays up, devices heartbeat every 30 s. Ctrl-C to stop.");
@@ -232,6 +238,27 @@ public final class LocalDemo {
         }
         System.out.println();
         return wrong;
+    }
+
+    /**
+     * Runs the billing export for today (UTC) into a local S3 (s3mock, started for it) and copies
+     * the day's objects to {@code dir}, with the same keys, for finance-style inspection.
+     */
+    static void writeExport(LocalSystem system, Path dir) throws IOException {
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        try (EmbeddedS3 s3 = EmbeddedS3.start()) {
+            ExportManifest manifest = new BillingExport(system.callDetailRecords(), s3.s3(),
+                    Resources.BILLING_EXPORTS.name()).export(today);
+            for (String key : List.of(BillingExport.objectKey(today), BillingExport.manifestKey(today))) {
+                Path file = dir.resolve(key);
+                Files.createDirectories(file.getParent());
+                Files.write(file, s3.s3().getObjectAsBytes(r -> r.bucket(Resources.BILLING_EXPORTS.name()).key(key))
+                        .asByteArray());
+            }
+            System.out.printf(Locale.ROOT, "Billing export of %s: %d rows, totals %s%n  s3://%s/%s (local S3)%n  copied to %s%n%n",
+                    today, manifest.rows(), manifest.totals(), Resources.BILLING_EXPORTS.name(),
+                    BillingExport.objectKey(today), dir.resolve(BillingExport.objectKey(today)).toAbsolutePath().normalize());
+        }
     }
 
     /** One line per log record; the functions' per-event INFO lines only with --verbose. */
