@@ -9,6 +9,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -20,11 +21,17 @@ public final class AwsClients {
     private final Region region;
     private final Optional<URI> dynamoDbEndpoint;
     private final Optional<URI> sqsEndpoint;
+    private final Optional<URI> s3Endpoint;
 
-    public AwsClients(String region, Optional<URI> dynamoDbEndpoint, Optional<URI> sqsEndpoint) {
+    public AwsClients(String region, Optional<URI> dynamoDbEndpoint, Optional<URI> sqsEndpoint, Optional<URI> s3Endpoint) {
         this.region = Region.of(region);
         this.dynamoDbEndpoint = dynamoDbEndpoint;
         this.sqsEndpoint = sqsEndpoint;
+        this.s3Endpoint = s3Endpoint;
+    }
+
+    public AwsClients(String region, Optional<URI> dynamoDbEndpoint, Optional<URI> sqsEndpoint) {
+        this(region, dynamoDbEndpoint, sqsEndpoint, Optional.empty());
     }
 
     public DynamoDbClient dynamoDb() {
@@ -38,6 +45,18 @@ public final class AwsClients {
         var builder = SqsClient.builder().region(region).httpClient(UrlConnectionHttpClient.create())
                 .credentialsProvider(credentials(sqsEndpoint));
         sqsEndpoint.ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
+    /**
+     * With an endpoint override, path-style URLs: emulators serve {@code host/bucket/key}, not
+     * {@code bucket.host}. Checksums stay at the SDK's defaults (CRC32 on uploads, validated
+     * downloads), which s3mock accepts, so the local path is the production one.
+     */
+    public S3Client s3() {
+        var builder = S3Client.builder().region(region).httpClient(UrlConnectionHttpClient.create())
+                .credentialsProvider(credentials(s3Endpoint));
+        s3Endpoint.ifPresent(endpoint -> builder.endpointOverride(endpoint).forcePathStyle(true));
         return builder.build();
     }
 

@@ -1,6 +1,5 @@
 package dev.calling.calls;
 
-import dev.calling.adapters.AwsClients;
 import dev.calling.adapters.accounts.DynamoDbAccounts;
 import dev.calling.adapters.billing.DynamoDbCallDetailRecords;
 import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
@@ -22,7 +21,6 @@ import dev.calling.core.charging.PricePlan;
 import dev.calling.core.routing.ProviderHealth;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -42,30 +40,6 @@ public class CallStateManagerWiring {
 
     @ConfigProperty(name = "calling.aws.region")
     String region;
-
-    @ConfigProperty(name = "calling.aws.dynamodb-endpoint")
-    Optional<URI> dynamoDbEndpoint;
-
-    @ConfigProperty(name = "calling.aws.sqs-endpoint")
-    Optional<URI> sqsEndpoint;
-
-    @Produces
-    @ApplicationScoped
-    DynamoDbClient dynamoDb() {
-        return new AwsClients(region, dynamoDbEndpoint, sqsEndpoint).dynamoDb();
-    }
-
-    @Produces
-    @ApplicationScoped
-    SqsClient sqs() {
-        return new AwsClients(region, dynamoDbEndpoint, sqsEndpoint).sqs();
-    }
-
-    @Produces
-    @ApplicationScoped
-    Clock clock() {
-        return Clock.systemUTC();
-    }
 
     @Produces
     @ApplicationScoped

@@ -1,7 +1,7 @@
 package dev.calling.embedded;
 
 import dev.calling.adapters.Resources;
-import dev.calling.adapters.billing.S3Clients;
+import dev.calling.adapters.AwsClients;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -63,7 +63,7 @@ public final class EmbeddedS3 implements AutoCloseable {
         endpoint = URI.create("http://127.0.0.1:" + httpPort);
         try {
             awaitReady();
-            s3 = S3Clients.create(EmbeddedAws.REGION, Optional.of(endpoint));
+            s3 = new AwsClients(EmbeddedAws.REGION, Optional.empty(), Optional.empty(), Optional.of(endpoint)).s3();
             for (Resources.BucketDefinition bucket : Resources.BUCKETS) {
                 s3.createBucket(r -> r.bucket(bucket.name()));
             }

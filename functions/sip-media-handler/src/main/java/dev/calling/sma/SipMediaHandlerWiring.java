@@ -1,6 +1,5 @@
 package dev.calling.sma;
 
-import dev.calling.adapters.AwsClients;
 import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.carrier.chime.ChimeSettings;
@@ -8,9 +7,7 @@ import dev.calling.carrier.chime.SipMediaApplicationHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.net.URI;
 import java.time.Clock;
-import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -21,27 +18,6 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 @ApplicationScoped
 public class SipMediaHandlerWiring {
-
-    @ConfigProperty(name = "calling.aws.region")
-    String region;
-
-    @ConfigProperty(name = "calling.aws.dynamodb-endpoint")
-    Optional<URI> dynamoDbEndpoint;
-
-    @ConfigProperty(name = "calling.aws.sqs-endpoint")
-    Optional<URI> sqsEndpoint;
-
-    @Produces
-    @ApplicationScoped
-    DynamoDbClient dynamoDb() {
-        return new AwsClients(region, dynamoDbEndpoint, sqsEndpoint).dynamoDb();
-    }
-
-    @Produces
-    @ApplicationScoped
-    SqsClient sqs() {
-        return new AwsClients(region, dynamoDbEndpoint, sqsEndpoint).sqs();
-    }
 
     @Produces
     @Singleton

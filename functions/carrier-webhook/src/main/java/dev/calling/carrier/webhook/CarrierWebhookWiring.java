@@ -1,6 +1,5 @@
 package dev.calling.carrier.webhook;
 
-import dev.calling.adapters.AwsClients;
 import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.carrier.rest.CarrierWebhook;
@@ -9,7 +8,6 @@ import dev.calling.carrier.rest.RestCarrierApi;
 import dev.calling.carrier.rest.RestCarrierConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
-import java.net.URI;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
@@ -29,34 +27,7 @@ public class CarrierWebhookWiring {
 
     private static final String CARRIERS = "calling.carriers.";
 
-    @ConfigProperty(name = "calling.aws.region")
-    String region;
-
-    @ConfigProperty(name = "calling.aws.dynamodb-endpoint")
-    Optional<URI> dynamoDbEndpoint;
-
-    @ConfigProperty(name = "calling.aws.sqs-endpoint")
-    Optional<URI> sqsEndpoint;
-
     private final Map<String, Optional<RestCarrierApi>> apis = new ConcurrentHashMap<>();
-
-    @Produces
-    @ApplicationScoped
-    DynamoDbClient dynamoDb() {
-        return new AwsClients(region, dynamoDbEndpoint, sqsEndpoint).dynamoDb();
-    }
-
-    @Produces
-    @ApplicationScoped
-    SqsClient sqs() {
-        return new AwsClients(region, dynamoDbEndpoint, sqsEndpoint).sqs();
-    }
-
-    @Produces
-    @ApplicationScoped
-    Clock clock() {
-        return Clock.systemUTC();
-    }
 
     @Produces
     @ApplicationScoped
