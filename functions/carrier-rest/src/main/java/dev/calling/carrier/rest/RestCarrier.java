@@ -93,7 +93,10 @@ public final class RestCarrier implements CarrierPort {
                 .filter(known -> FailedDial.sipCodeOf(known.carrierLegId()).isEmpty())
                 .orElseThrow(() -> new IllegalStateException("no " + providerId() + " call for attempt "
                         + command.attempt() + " of call " + command.callId() + " to bridge"));
-        api.bridge(leg.carrierLegId(), api.config().bridgeSipUri(command.callId(), command.callerConnectionId()));
+        if (!api.bridge(leg.carrierLegId(), api.config().bridgeSipUri(command.callId(), command.callerConnectionId()))) {
+            LOG.log(Level.INFO, () -> providerId() + " call " + leg.carrierLegId() + " of " + command.callId()
+                    + " ended before it was bridged; its hangup report ends the call");
+        }
     }
 
     @Override

@@ -79,14 +79,22 @@ public final class RestCarrierApi {
         return new DialReply.NotPlaced(sipCode, config.providerId() + " refused the call: HTTP " + status);
     }
 
-    /** {@code POST /v1/calls/{id}/bridge}: connect the carrier's call to {@code sipUri}. */
-    public void bridge(String carrierCallId, String sipUri) {
+    /**
+     * {@code POST /v1/calls/{id}/bridge}: connect the carrier's call to {@code sipUri}. Returns
+     * false when the call has already ended (404, 409): there is nothing left to bridge, and the
+     * carrier's hangup callback ends our call, so retrying would only fill the dead-letter queue.
+     */
+    public boolean bridge(String carrierCallId, String sipUri) {
         HttpResponse<String> response = sendOrThrow(request(callPath(carrierCallId, "bridge"))
                 .header("Content-Type", "application/json").POST(json(Map.of("sipUri", sipUri))).build(), "bridge");
+        if (response.statusCode() == 404 || response.statusCode() == 409) {
+            return false;
+        }
         if (!isSuccess(response.statusCode())) {
             throw new CarrierApiException(config.providerId() + " refused to bridge call " + carrierCallId + ": HTTP "
                     + response.statusCode());
         }
+        return true;
     }
 
     /**

@@ -327,6 +327,16 @@ class RestCarrierTest {
     }
 
     @Test
+    void bridgingACallTheCarrierHasAlreadyEndedIsNotRetried() {
+        legs.register(callId, 1, "acme", "CA-3003");
+        carrierApi.stubFor(post("/v1/calls/CA-3003/bridge").willReturn(aResponse().withStatus(409)));
+
+        carrier().bridge(new CallCommand.BridgeToNumber(callId, 1, "acme", "alice-c1"));
+
+        carrierApi.verify(1, postRequestedFor(urlEqualTo("/v1/calls/CA-3003/bridge")));
+    }
+
+    @Test
     void bridgeOfAnUnknownAttemptThrows() {
         assertThatThrownBy(() -> carrier().bridge(new CallCommand.BridgeToNumber(callId, 1, "acme", "alice-c1")))
                 .isInstanceOf(IllegalStateException.class);
