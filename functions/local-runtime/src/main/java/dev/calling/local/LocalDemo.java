@@ -167,7 +167,7 @@ public final class LocalDemo {
             scenarios.add(new Scenario("quinn (0.03 USD) dials a Dubai mobile billed per second: cut off when it is spent",
                     quinn.dial("+971501234567", CallerScript.waitForOtherSide()), EndReason.CUT_OFF));
             scenarios.add(new Scenario("rita (no credit) dials a UK number: refused before it rings",
-                    rita.dial("+442079460000", CallerScript.waitForOtherSide()), EndReason.INSUFFICIENT_BALANCE));
+                    rita.dial("+442079460000", CallerScript.waitForOtherSide()), EndReason.INSUFFICIENT_FUNDS));
             scenarios.add(new Scenario("kim calls paul, offline in the app; kim's plan has no PSTN",
                     kim.call("paul", CallerScript.waitForOtherSide()), EndReason.UNREACHABLE));
             scenarios.add(new Scenario("olivia calls paul, offline in the app: PSTN to his phone, he answers",

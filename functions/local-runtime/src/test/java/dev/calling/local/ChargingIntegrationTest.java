@@ -150,7 +150,7 @@ class ChargingIntegrationTest {
         List<Call> calls = List.of(system.awaitEnded(a, WAIT), system.awaitEnded(b, WAIT));
 
         assertThat(calls).as(system.accounts().ledger(caller.userId()).toString())
-                .extracting(Call::endReason).containsOnlyOnce(EndReason.INSUFFICIENT_BALANCE);
+                .extracting(Call::endReason).containsOnlyOnce(EndReason.INSUFFICIENT_FUNDS);
         assertThat(account(caller).balance().isNegative()).isFalse();
         assertThat(ledger(caller, LedgerEntry.Kind.RESERVATION)).hasSize(1);
     }
@@ -180,7 +180,7 @@ class ChargingIntegrationTest {
 
         Call call = system.awaitEnded(caller.dial(number, CallerScript.waitForOtherSide()), WAIT);
 
-        assertThat(call.endReason()).isEqualTo(EndReason.INSUFFICIENT_BALANCE);
+        assertThat(call.endReason()).isEqualTo(EndReason.INSUFFICIENT_FUNDS);
         assertThat(call.attempts()).isEmpty();
         assertThat(system.accounts().ledger(caller.userId())).as("nothing reserved").isEmpty();
         assertThat(awaitRecord(call.callId()).retail().micros()).isZero();

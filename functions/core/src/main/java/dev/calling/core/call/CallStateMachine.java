@@ -75,7 +75,7 @@ public final class CallStateMachine {
         } else if (route instanceof Route.Refused refused) {
             EndReason reason = switch (refused.reason()) {
                 case UNREACHABLE -> EndReason.UNREACHABLE;
-                case INSUFFICIENT_BALANCE -> EndReason.INSUFFICIENT_BALANCE;
+                case INSUFFICIENT_FUNDS -> EndReason.INSUFFICIENT_FUNDS;
                 default -> EndReason.FAILED;
             };
             call = call.end(reason, at, refused.detail());

@@ -17,7 +17,7 @@ public enum EndReason {
     /** The callee had no live connection to ring. */
     UNREACHABLE,
     /** The caller's balance could not pay for the first billing block of a PSTN call: refused before ringing. */
-    INSUFFICIENT_BALANCE,
+    INSUFFICIENT_FUNDS,
     /** Answered, then torn down when the money reserved for it was used up. */
     CUT_OFF
 }

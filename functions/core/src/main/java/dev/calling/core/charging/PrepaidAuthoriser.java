@@ -48,7 +48,7 @@ public final class PrepaidAuthoriser implements CallAuthoriser {
         Optional<Money> reserved = accounts.reserve(request.callerUserId(), request.callId(), wanted, minimum, now);
         if (reserved.isEmpty()) {
             Money available = accounts.account(request.callerUserId(), plan.currency()).available();
-            return new Authorisation.Refused(new Route.Refused(Route.Refusal.INSUFFICIENT_BALANCE,
+            return new Authorisation.Refused(new Route.Refused(Route.Refusal.INSUFFICIENT_FUNDS,
                     "balance " + available + " does not cover the first " + rate.increment().firstSeconds()
                             + " s to " + route.number() + " (" + minimum + ")"));
         }

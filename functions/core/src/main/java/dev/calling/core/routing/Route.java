@@ -37,7 +37,7 @@ public sealed interface Route {
         /** No enabled, healthy carrier with capacity has a rate for the number. */
         NO_PROVIDER,
         /** The caller's balance does not cover the first billing block of the call. */
-        INSUFFICIENT_BALANCE,
+        INSUFFICIENT_FUNDS,
         /** The dialled number is not a valid phone number. */
         INVALID_NUMBER
     }

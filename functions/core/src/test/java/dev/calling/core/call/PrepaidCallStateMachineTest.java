@@ -121,9 +121,9 @@ class PrepaidCallStateMachineTest {
     @Test
     void insufficientBalanceEndsTheCallBeforeAnythingRings() {
         Outcome refused = machine.start(new CallRequested("r", "c", T0, "alice", "a1", null, NUMBER), List.of("a1"),
-                new Route.Refused(Route.Refusal.INSUFFICIENT_BALANCE, "balance 0.01 USD"), null);
+                new Route.Refused(Route.Refusal.INSUFFICIENT_FUNDS, "balance 0.01 USD"), null);
 
-        assertThat(refused.call().endReason()).isEqualTo(EndReason.INSUFFICIENT_BALANCE);
+        assertThat(refused.call().endReason()).isEqualTo(EndReason.INSUFFICIENT_FUNDS);
         assertThat(refused.commands()).noneMatch(c -> c instanceof CallCommand.DialNumber);
         assertThat(charge(refused.call()).prepaid()).isFalse();
         assertThat(charge(refused.call()).record().route()).isNull();

@@ -113,7 +113,7 @@ class PrepaidAuthoriserTest {
         Authorisation second = authoriser.authorise(request("c2", "+442079460000"), route("+442079460000"),
                 TUESDAY_NOON_UTC);
         assertThat(second).isInstanceOfSatisfying(Authorisation.Refused.class, refused -> {
-            assertThat(refused.refusal().reason()).isEqualTo(Route.Refusal.INSUFFICIENT_BALANCE);
+            assertThat(refused.refusal().reason()).isEqualTo(Route.Refusal.INSUFFICIENT_FUNDS);
             assertThat(refused.refusal().detail()).contains("0.15 USD"); // the first minute with its connect fee
         });
     }
