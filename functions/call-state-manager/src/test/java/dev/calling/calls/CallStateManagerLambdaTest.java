@@ -87,12 +87,7 @@ class CallStateManagerLambdaTest {
     }
 
     static List<Message> drain(Resources.QueueDefinition queue) {
-        String url = EmbeddedAwsTestResource.current().queueUrl(queue);
-        List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)
-                .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
-        // Delete them: an undeleted FIFO message holds back the rest of its message group.
-        messages.forEach(m -> sqs.deleteMessage(r -> r.queueUrl(url).receiptHandle(m.receiptHandle())));
-        return messages;
+        return EmbeddedAwsTestResource.current().drain(sqs, queue, java.time.Duration.ofSeconds(1));
     }
 
     @Test

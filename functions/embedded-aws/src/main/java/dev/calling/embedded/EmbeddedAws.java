@@ -17,6 +17,8 @@ import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
@@ -100,6 +102,25 @@ public final class EmbeddedAws implements AutoCloseable {
     /** The queue as this stack created it (with its local visibility timeout). */
     public QueueDefinition queue(QueueDefinition queue) {
         return queues.get(queue.name());
+    }
+
+    /**
+     * For tests: every message now on the queue (waiting up to {@code firstWait} for the first),
+     * deleted as read, since an undeleted FIFO message holds back the rest of its message group.
+     */
+    public java.util.List<Message> drain(SqsClient sqs, QueueDefinition queue, Duration firstWait) {
+        String url = queueUrl(queue);
+        java.util.List<Message> all = new java.util.ArrayList<>();
+        while (true) {
+            int wait = all.isEmpty() ? (int) firstWait.toSeconds() : 0;
+            java.util.List<Message> batch = sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10)
+                    .waitTimeSeconds(wait).messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
+            if (batch.isEmpty()) {
+                return all;
+            }
+            batch.forEach(m -> sqs.deleteMessage(r -> r.queueUrl(url).receiptHandle(m.receiptHandle())));
+            all.addAll(batch);
+        }
     }
 
     public String queueArn(SqsClient sqs, QueueDefinition queue) {

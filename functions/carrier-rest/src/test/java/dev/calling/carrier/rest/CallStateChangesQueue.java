@@ -4,7 +4,7 @@ import dev.calling.adapters.Resources;
 import dev.calling.adapters.json.Json;
 import dev.calling.core.call.CallEvent;
 import dev.calling.embedded.EmbeddedAws;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -12,31 +12,21 @@ import software.amazon.awssdk.services.sqs.model.Message;
 /** Reads what was published to the embedded {@code call-state-changes.fifo}, deleting it so later reads start clean. */
 final class CallStateChangesQueue {
 
+    private final EmbeddedAws aws;
     private final SqsClient sqs;
-    private final String url;
 
     CallStateChangesQueue(EmbeddedAws aws, SqsClient sqs) {
+        this.aws = aws;
         this.sqs = sqs;
-        this.url = aws.queueUrl(Resources.CALL_STATE_CHANGES);
     }
 
     String url() {
-        return url;
+        return aws.queueUrl(Resources.CALL_STATE_CHANGES);
     }
 
-    /** Every message now on the queue (waits up to a second for the first). */
+    /** Every message now on the queue (waits up to a second for the first), deleted as read. */
     List<Message> drainMessages() {
-        List<Message> all = new ArrayList<>();
-        while (true) {
-            List<Message> batch = sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(10)
-                    .waitTimeSeconds(all.isEmpty() ? 1 : 0)).messages();
-            if (batch.isEmpty()) {
-                return all;
-            }
-            // Delete: an undeleted FIFO message would hold back the rest of its group.
-            batch.forEach(m -> sqs.deleteMessage(r -> r.queueUrl(url).receiptHandle(m.receiptHandle())));
-            all.addAll(batch);
-        }
+        return aws.drain(sqs, Resources.CALL_STATE_CHANGES, Duration.ofSeconds(1));
     }
 
     List<CallEvent> drain() {
