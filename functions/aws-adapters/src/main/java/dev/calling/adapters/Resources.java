@@ -15,7 +15,17 @@ public final class Resources {
 
     /** A DynamoDB table: string keys, on-demand, optional TTL attribute and global secondary indexes. */
     public record TableDefinition(String name, String partitionKey, Optional<String> sortKey,
-            Optional<String> ttlAttribute, List<IndexDefinition> indexes) {}
+            Optional<String> ttlAttribute, List<IndexDefinition> indexes) {
+
+        /**
+         * The same table without TTL deletion. The embedded stack uses it: DynamoDB Local deletes
+         * expired items in the background, which would make tests written with fixed past times
+         * flaky; readers compare {@code expiresAt} with their clock anyway, so nothing else changes.
+         */
+        public TableDefinition withoutTtl() {
+            return new TableDefinition(name, partitionKey, sortKey, Optional.empty(), indexes);
+        }
+    }
 
     /** A GSI keyed on string attributes, projecting all attributes. */
     public record IndexDefinition(String name, String partitionKey, Optional<String> sortKey) {

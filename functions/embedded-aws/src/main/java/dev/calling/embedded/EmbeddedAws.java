@@ -56,7 +56,7 @@ public final class EmbeddedAws implements AutoCloseable {
 
         try (DynamoDbClient dynamoDb = clients.dynamoDb(); SqsClient sqs = clients.sqs()) {
             ResourceProvisioner provisioner = new ResourceProvisioner(dynamoDb, sqs);
-            Resources.TABLES.forEach(provisioner::createTable);
+            Resources.TABLES.forEach(table -> provisioner.createTable(table.withoutTtl()));
             for (QueueDefinition queue : Resources.QUEUES) {
                 QueueDefinition local = queue.withVisibilityTimeout(retryAfter);
                 queues.put(queue.name(), local);
