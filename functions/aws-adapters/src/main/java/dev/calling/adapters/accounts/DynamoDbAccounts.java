@@ -1,5 +1,8 @@
 package dev.calling.adapters.accounts;
 
+import static dev.calling.adapters.dynamodb.Attributes.n;
+import static dev.calling.adapters.dynamodb.Attributes.s;
+
 import dev.calling.core.charging.Account;
 import dev.calling.core.charging.Accounts;
 import dev.calling.core.charging.LedgerEntry;
@@ -342,14 +345,6 @@ public final class DynamoDbAccounts implements Accounts {
 
     private static Map<String, AttributeValue> key(String userId, String entryKey) {
         return Map.of("userId", s(userId), "entryKey", s(entryKey));
-    }
-
-    private static AttributeValue s(String value) {
-        return AttributeValue.fromS(value);
-    }
-
-    private static AttributeValue n(long value) {
-        return AttributeValue.fromN(Long.toString(value));
     }
 
     private static long number(Map<String, AttributeValue> item, String name) {

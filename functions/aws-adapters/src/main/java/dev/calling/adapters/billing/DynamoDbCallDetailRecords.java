@@ -1,5 +1,11 @@
 package dev.calling.adapters.billing;
 
+import static dev.calling.adapters.dynamodb.Attributes.instant;
+import static dev.calling.adapters.dynamodb.Attributes.n;
+import static dev.calling.adapters.dynamodb.Attributes.putIfPresent;
+import static dev.calling.adapters.dynamodb.Attributes.s;
+import static dev.calling.adapters.dynamodb.Attributes.string;
+
 import dev.calling.adapters.json.Json;
 import dev.calling.core.call.EndReason;
 import dev.calling.core.call.RouteKind;
@@ -125,30 +131,6 @@ public final class DynamoDbCallDetailRecords implements CallDetailRecords {
                 number(item, "billableSeconds"),
                 new Money(number(item, "retailMicros"), Currency.getInstance(string(item, "retailCurrency"))),
                 new Money(number(item, "carrierCostMicros"), Currency.getInstance(string(item, "carrierCostCurrency"))));
-    }
-
-    private static AttributeValue s(String value) {
-        return AttributeValue.fromS(value);
-    }
-
-    private static AttributeValue n(long value) {
-        return AttributeValue.fromN(Long.toString(value));
-    }
-
-    private static void putIfPresent(Map<String, AttributeValue> item, String name, String value) {
-        if (value != null) {
-            item.put(name, s(value));
-        }
-    }
-
-    private static String string(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item.get(name);
-        return value == null ? null : value.s();
-    }
-
-    private static Instant instant(Map<String, AttributeValue> item, String name) {
-        String value = string(item, name);
-        return value == null ? null : Instant.parse(value);
     }
 
     private static long number(Map<String, AttributeValue> item, String name) {

@@ -1,5 +1,8 @@
 package dev.calling.adapters.carrier;
 
+import static dev.calling.adapters.dynamodb.Attributes.number;
+import static dev.calling.adapters.dynamodb.Attributes.string;
+
 import dev.calling.adapters.Resources;
 import java.time.Clock;
 import java.time.Duration;
@@ -116,16 +119,6 @@ public final class DynamoDbCarrierLegs {
     private static CarrierLeg leg(Map<String, AttributeValue> item) {
         return new CarrierLeg(string(item, "callId"), (int) number(item, "attempt"), string(item, "providerId"),
                 string(item, "carrierLegId"), number(item, "lastCarrierSequence"), number(item, "reportsIssued"));
-    }
-
-    private static String string(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item.get(name);
-        return value == null ? null : value.s();
-    }
-
-    private static long number(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item.get(name);
-        return value == null ? 0 : Long.parseLong(value.n());
     }
 
     static String callKey(String callId, int attempt) {

@@ -4,42 +4,42 @@ import java.time.Instant;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-/** Small helpers for reading and writing item attributes. */
-final class Attributes {
+/** Small helpers for reading and writing item attributes, shared by every DynamoDB adapter. */
+public final class Attributes {
 
     private Attributes() {}
 
-    static AttributeValue s(String value) {
+    public static AttributeValue s(String value) {
         return AttributeValue.fromS(value);
     }
 
-    static AttributeValue n(long value) {
+    public static AttributeValue n(long value) {
         return AttributeValue.fromN(Long.toString(value));
     }
 
-    static void putIfPresent(Map<String, AttributeValue> item, String name, Instant value) {
+    public static void putIfPresent(Map<String, AttributeValue> item, String name, Instant value) {
         if (value != null) {
             item.put(name, s(value.toString()));
         }
     }
 
-    static void putIfPresent(Map<String, AttributeValue> item, String name, String value) {
+    public static void putIfPresent(Map<String, AttributeValue> item, String name, String value) {
         if (value != null) {
             item.put(name, s(value));
         }
     }
 
-    static String string(Map<String, AttributeValue> item, String name) {
+    public static String string(Map<String, AttributeValue> item, String name) {
         AttributeValue value = item.get(name);
         return value == null ? null : value.s();
     }
 
-    static Instant instant(Map<String, AttributeValue> item, String name) {
+    public static Instant instant(Map<String, AttributeValue> item, String name) {
         String value = string(item, name);
         return value == null ? null : Instant.parse(value);
     }
 
-    static long number(Map<String, AttributeValue> item, String name) {
+    public static long number(Map<String, AttributeValue> item, String name) {
         AttributeValue value = item.get(name);
         return value == null ? 0 : Long.parseLong(value.n());
     }
