@@ -56,7 +56,8 @@ public final class ResourceProvisioner {
                 }
             }
             indexes.add(GlobalSecondaryIndex.builder().indexName(index.name()).keySchema(indexKeys)
-                    .projection(p -> p.projectionType(ProjectionType.ALL)).build());
+                    .projection(p -> p.projectionType(index.projection() == Resources.Projection.KEYS_ONLY
+                            ? ProjectionType.KEYS_ONLY : ProjectionType.ALL)).build());
         }
         CreateTableRequest.Builder request = CreateTableRequest.builder().tableName(table.name())
                 .attributeDefinitions(attributes).keySchema(keys).billingMode(BillingMode.PAY_PER_REQUEST);

@@ -27,11 +27,21 @@ public final class Resources {
         }
     }
 
-    /** A GSI keyed on string attributes, projecting all attributes. */
-    public record IndexDefinition(String name, String partitionKey, Optional<String> sortKey) {
+    /** What a GSI copies from the table: every attribute, or only the keys (read the item by its key). */
+    public enum Projection { ALL, KEYS_ONLY }
+
+    /**
+     * A GSI keyed on string attributes. KEYS_ONLY keeps index writes to the one that sets the keys:
+     * DynamoDB writes to an index only when an attribute it holds changes.
+     */
+    public record IndexDefinition(String name, String partitionKey, Optional<String> sortKey, Projection projection) {
 
         public IndexDefinition(String name, String partitionKey) {
-            this(name, partitionKey, Optional.empty());
+            this(name, partitionKey, Optional.empty(), Projection.ALL);
+        }
+
+        public IndexDefinition(String name, String partitionKey, Optional<String> sortKey) {
+            this(name, partitionKey, sortKey, Projection.ALL);
         }
     }
 
@@ -61,8 +71,23 @@ public final class Resources {
             Optional.of("connectionId"), Optional.of("expiresAt"),
             List.of(new IndexDefinition("connectionId-index", "connectionId")));
 
+    /**
+     * Call records, owned by the call state manager. Two sparse, keys-only GSIs list a user's calls
+     * newest first, as caller and as callee; {@code listKey} is {@code <requestedAt millis, 13 digits>#<callId>},
+     * set once when the call is created.
+     */
     public static final TableDefinition CALLS = new TableDefinition("calls", "callId", Optional.empty(),
-            Optional.empty(), List.of());
+            Optional.empty(), List.of(
+                    new IndexDefinition("caller-index", "callerUserId", Optional.of("listKey"), Projection.KEYS_ONLY),
+                    new IndexDefinition("callee-index", "calleeUserId", Optional.of("listKey"), Projection.KEYS_ONLY)));
+
+    /**
+     * Calls placed through the call API, keyed on the call id the API derives from the caller and
+     * the request's {@code Idempotency-Key}: a retry finds the first request (and its fingerprint)
+     * here. Kept a day, the window in which a client may retry.
+     */
+    public static final TableDefinition CALL_REQUESTS = new TableDefinition("call-requests", "callId",
+            Optional.empty(), Optional.of("expiresAt"), List.of());
 
     /**
      * PSTN legs as the carriers know them: two items per leg, {@code call#<callId>#<attempt>} (from a
@@ -123,8 +148,8 @@ public final class Resources {
     public static final QueueDefinition SWITCH_COMMANDS = new QueueDefinition("switch-commands.fifo", true,
             Duration.ofSeconds(60), 5, Duration.ofDays(1));
 
-    public static final List<TableDefinition> TABLES = List.of(SESSIONS, CALLS, SUBSCRIBERS, CARRIER_LEGS, CARRIER_HEALTH, ACCOUNTS,
-            CALL_DETAIL_RECORDS);
+    public static final List<TableDefinition> TABLES = List.of(SESSIONS, CALLS, CALL_REQUESTS, SUBSCRIBERS, CARRIER_LEGS,
+            CARRIER_HEALTH, ACCOUNTS, CALL_DETAIL_RECORDS);
 
     public static final List<QueueDefinition> QUEUES =
             List.of(CONNECTION_EVENTS, CALL_STATE_CHANGES, CALL_TIMERS, SWITCH_COMMANDS);
