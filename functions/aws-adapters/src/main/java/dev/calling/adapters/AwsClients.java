@@ -8,6 +8,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -58,6 +59,17 @@ public final class AwsClients {
                 .credentialsProvider(credentials(s3Endpoint));
         s3Endpoint.ifPresent(endpoint -> builder.endpointOverride(endpoint).forcePathStyle(true));
         return builder.build();
+    }
+
+    /**
+     * The WebSocket API's management endpoint ({@code https://<api>.execute-api.<region>.amazonaws.com/<stage>},
+     * or the local gateway's): there is no default endpoint, each API has its own.
+     */
+    public ApiGatewayManagementApiClient apiGatewayManagement(URI endpoint) {
+        boolean emulated = dynamoDbEndpoint.isPresent() || sqsEndpoint.isPresent();
+        return ApiGatewayManagementApiClient.builder().region(region).httpClient(UrlConnectionHttpClient.create())
+                .credentialsProvider(credentials(emulated ? Optional.of(endpoint) : Optional.empty()))
+                .endpointOverride(endpoint).build();
     }
 
     private static AwsCredentialsProvider credentials(Optional<URI> endpoint) {

@@ -1,11 +1,13 @@
 package dev.calling.calls;
 
+import dev.calling.adapters.AwsClients;
 import dev.calling.adapters.accounts.DynamoDbAccounts;
 import dev.calling.adapters.billing.DynamoDbCallDetailRecords;
 import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
 import dev.calling.adapters.dynamodb.DynamoDbSubscriberDirectory;
+import dev.calling.adapters.realtime.RealtimePush;
 import dev.calling.adapters.routing.DynamoDbCarrierCatalogue;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.adapters.sqs.SqsSwitchCommands;
@@ -14,6 +16,7 @@ import dev.calling.core.call.CallStateMachine;
 import dev.calling.core.call.CallStateManager;
 import dev.calling.core.call.CatalogueRouter;
 import dev.calling.core.call.CommandPorts;
+import dev.calling.core.call.PartyNotifier;
 import dev.calling.core.routing.ProviderRouting;
 import dev.calling.core.charging.PrepaidAuthoriser;
 import dev.calling.core.charging.PrepaidBilling;
@@ -21,6 +24,7 @@ import dev.calling.core.charging.PricePlan;
 import dev.calling.core.routing.ProviderHealth;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -40,6 +44,13 @@ public class CallStateManagerWiring {
 
     @ConfigProperty(name = "calling.aws.region")
     String region;
+
+    @ConfigProperty(name = "calling.aws.dynamodb-endpoint")
+    Optional<URI> dynamoDbEndpoint;
+
+    private AwsClients clients() {
+        return new AwsClients(region, dynamoDbEndpoint, Optional.empty());
+    }
 
     @Produces
     @ApplicationScoped
@@ -62,7 +73,8 @@ public class CallStateManagerWiring {
             @ConfigProperty(name = "calling.carrier-ids") Optional<List<String>> carrierIds, Config config,
             @ConfigProperty(name = "calling.tables.accounts") String accountsTable,
             @ConfigProperty(name = "calling.tables.call-detail-records") String callDetailRecordsTable,
-            @ConfigProperty(name = "calling.charging.longest-call") Duration longestCall) {
+            @ConfigProperty(name = "calling.charging.longest-call") Duration longestCall,
+            @ConfigProperty(name = "calling.realtime.endpoint") Optional<URI> realtimeEndpoint) {
         PricePlan pricePlan = PricePlans.fromConfig(config);
         DynamoDbAccounts accounts = new DynamoDbAccounts(dynamoDb, accountsTable);
         Carriers carriers = Carriers.from(carrierIds.orElse(List.of()),
@@ -72,13 +84,16 @@ public class CallStateManagerWiring {
         DynamoDbCarrierCatalogue catalogue = new DynamoDbCarrierCatalogue(dynamoDb, carrierHealthTable,
                 carriers.providers(), ProviderHealth.Policy.defaults());
         SqsSwitchCommands switchCommands = new SqsSwitchCommands(sqs, switchCommandsUrl);
-        return new CallStateManager(new DynamoDbCallStore(dynamoDb, callsTable),
-                new DynamoDbSessionStore(dynamoDb, sessionsTable),
+        DynamoDbSessionStore sessions = new DynamoDbSessionStore(dynamoDb, sessionsTable);
+        PartyNotifier parties = realtimeEndpoint
+                .<PartyNotifier>map(endpoint -> new RealtimePush(clients().apiGatewayManagement(endpoint), sessions, clock))
+                .orElse(PartyNotifier.NONE);
+        return new CallStateManager(new DynamoDbCallStore(dynamoDb, callsTable), sessions,
                 new CatalogueRouter(new ProviderRouting(), new DynamoDbSubscriberDirectory(dynamoDb, subscribersTable),
                         catalogue),
                 catalogue, new PrepaidAuthoriser(user -> pricePlan, accounts, longestCall),
                 new CommandPorts(switchCommands, carriers.port(), timers, new PrepaidBilling(accounts,
-                        new DynamoDbCallDetailRecords(dynamoDb, callDetailRecordsTable))),
+                        new DynamoDbCallDetailRecords(dynamoDb, callDetailRecordsTable)), parties),
                 new CallStateMachine(ringTimeout), clock);
     }
 }

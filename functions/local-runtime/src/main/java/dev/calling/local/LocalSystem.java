@@ -1,6 +1,21 @@
 package dev.calling.local;
 
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketResponse;
 import dev.calling.adapters.Resources;
+import dev.calling.adapters.auth.DevTokenIssuer;
+import dev.calling.adapters.dynamodb.DynamoDbCallHistory;
+import dev.calling.adapters.dynamodb.DynamoDbCallRequests;
+import dev.calling.adapters.realtime.RealtimePush;
+import dev.calling.adapters.sqs.SqsConnectionEvents;
+import dev.calling.api.CallApi;
+import dev.calling.core.app.CallControl;
+import dev.calling.core.app.MyAccount;
+import dev.calling.core.call.PartyNotifier;
+import dev.calling.realtime.Realtime;
+import dev.calling.realtime.RealtimeAuthorizer;
+import dev.calling.realtime.RealtimeConnections;
 import dev.calling.adapters.Resources.QueueDefinition;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.accounts.DynamoDbAccounts;
@@ -58,13 +73,14 @@ public final class LocalSystem implements AutoCloseable {
      * @param breaker the carriers' circuit breaker settings
      * @param pricePlan the retail prices every user pays for PSTN calls (prepaid)
      * @param longestCall the talk time a PSTN call reserves money for, at most
+     * @param api the apps' HTTP and WebSocket APIs on localhost, or null for none
      */
     public record Settings(Duration ringTimeout, Duration retryAfter, Duration connectionTtl,
             List<Subscriber> subscribers, List<Provider> carriers, ProviderHealth.Policy breaker, PricePlan pricePlan,
-            Duration longestCall) {
+            Duration longestCall, Api api) {
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(45), EmbeddedAws.DEFAULT_RETRY_AFTER, Duration.ofSeconds(90),
-                    List.of(), List.of(), ProviderHealth.Policy.defaults(), everywhere("0.10"), Duration.ofHours(2));
+                    List.of(), List.of(), ProviderHealth.Policy.defaults(), everywhere("0.10"), Duration.ofHours(2), null);
         }
 
         /** A plan with one price per minute (60/60, no connect fee) to every number. */
@@ -78,28 +94,47 @@ public final class LocalSystem implements AutoCloseable {
         }
 
         public Settings withRingTimeout(Duration timeout) {
-            return new Settings(timeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan, longestCall);
+            return new Settings(timeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan, longestCall,
+                    api);
         }
 
         public Settings withRetryAfter(Duration retry) {
-            return new Settings(ringTimeout, retry, connectionTtl, subscribers, carriers, breaker, pricePlan, longestCall);
+            return new Settings(ringTimeout, retry, connectionTtl, subscribers, carriers, breaker, pricePlan, longestCall,
+                    api);
         }
 
         public Settings withPstn(List<Subscriber> directory, List<Provider> pstnCarriers, ProviderHealth.Policy policy) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, directory, pstnCarriers, policy, pricePlan,
-                    longestCall);
+                    longestCall, api);
         }
 
         public Settings withCharging(PricePlan plan, Duration longest) {
-            return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, plan, longest);
+            return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, plan, longest,
+                    api);
+        }
+
+        /** Serves the apps' APIs on localhost, with tokens signed by {@code tokens}' key. */
+        public Settings withApi(Api gateway) {
+            return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
+                    longestCall, gateway);
         }
     }
+
+    /**
+     * The apps' APIs on localhost (see {@link LocalGateway}).
+     *
+     * @param httpPort the HTTP API's port, 0 for any free one
+     * @param webSocketPort the WebSocket API's port, 0 for any free one
+     * @param tokens the key whose tokens the gateway accepts (and a way to mint them)
+     */
+    public record Api(int httpPort, int webSocketPort, DevTokenIssuer tokens) {}
 
     private final EmbeddedAws aws;
     private final DynamoDbClient dynamoDb;
     private final SqsClient sqs;
     private final SqsEventPublisher publisher;
     private final SimulatedSwitch simulatedSwitch;
+    private final LocalGateway gateway;
     private final DynamoDbCallStore calls;
     private final DynamoDbSessionStore sessions;
     private final DynamoDbCarrierCatalogue carriers;
@@ -129,18 +164,58 @@ public final class LocalSystem implements AutoCloseable {
         accounts = new DynamoDbAccounts(dynamoDb, Resources.ACCOUNTS.name());
         callDetailRecords = new DynamoDbCallDetailRecords(dynamoDb, Resources.CALL_DETAIL_RECORDS.name());
         PricePlan plan = settings.pricePlan();
+        simulatedSwitch = new SimulatedSwitch(publisher, clock);
+        PartyNotifier parties = PartyNotifier.NONE;
+        if (settings.api() != null) {
+            gateway = gateway(settings.api(), plan, clock);
+            parties = new RealtimePush(aws.clients().apiGatewayManagement(gateway.managementEndpoint()), sessions, clock);
+        } else {
+            gateway = null;
+        }
         var callStateManager = new CallStateManagerHandler(new CallStateManager(calls, sessions,
                 new CatalogueRouter(new ProviderRouting(), subscribers, carriers),
                 carriers, new PrepaidAuthoriser(user -> plan, accounts, settings.longestCall()),
                 new CommandPorts(switchCommands, switchCommands, timers,
-                        new PrepaidBilling(accounts, callDetailRecords)),
+                        new PrepaidBilling(accounts, callDetailRecords), parties),
                 new CallStateMachine(settings.ringTimeout()), clock), timers);
-        simulatedSwitch = new SimulatedSwitch(publisher, clock);
 
         eventSources.add(mapping("SessionService", Resources.CONNECTION_EVENTS, sessionService, 2));
         eventSources.add(mapping("CallStateManager", Resources.CALL_STATE_CHANGES, callStateManager, 2));
         eventSources.add(mapping("CallStateManager-timers", Resources.CALL_TIMERS, callStateManager, 1));
         eventSources.add(mapping("SimulatedSwitch", Resources.SWITCH_COMMANDS, simulatedSwitch, 1));
+    }
+
+    /**
+     * The CallApi, RealtimeAuthorizer and Realtime functions behind the local gateway. An app that
+     * connects through the WebSocket API also gets a media leg on the simulated switch (the VoIP
+     * switch's part), so its calls can be bridged.
+     */
+    private LocalGateway gateway(Api api, PricePlan plan, Clock clock) {
+        var callApi = new CallApi(new CallControl(calls, new DynamoDbCallHistory(dynamoDb, Resources.CALLS.name()),
+                new DynamoDbCallRequests(dynamoDb, Resources.CALL_REQUESTS.name()),
+                new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), sessions, clock),
+                new MyAccount(accounts, plan.currency()));
+        var connectionEvents = new SqsConnectionEvents(sqs, aws.queueUrl(Resources.CONNECTION_EVENTS));
+        var realtime = new Realtime(new RealtimeConnections(connectionEvents::publish, clock));
+        RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse> realtimeWithMedia = (event, context) -> {
+            APIGatewayV2WebSocketResponse response = realtime.handleRequest(event, context);
+            var request = event.getRequestContext();
+            if (response.getStatusCode() / 100 == 2 && "CONNECT".equals(request.getEventType())) {
+                simulatedSwitch.attach(String.valueOf(request.getAuthorizer().get("userId")), request.getConnectionId(),
+                        request.getConnectionId());
+            } else if ("DISCONNECT".equals(request.getEventType())) {
+                simulatedSwitch.detach(request.getConnectionId());
+            }
+            return response;
+        };
+        return new LocalGateway(api.httpPort(), api.webSocketPort(), api.tokens().verifier(clock),
+                (event, context) -> callApi.handle(event), new RealtimeAuthorizer(api.tokens().verifier(clock)),
+                realtimeWithMedia);
+    }
+
+    /** The apps' APIs on localhost, if started with {@link Settings#withApi}. */
+    public Optional<LocalGateway> gateway() {
+        return Optional.ofNullable(gateway);
     }
 
     public static LocalSystem start(Settings settings) {
@@ -237,6 +312,9 @@ public final class LocalSystem implements AutoCloseable {
 
     @Override
     public void close() {
+        if (gateway != null) {
+            gateway.close();
+        }
         eventSources.forEach(QueueEventSource::close);
         simulatedSwitch.close();
         sqs.close();

@@ -65,6 +65,8 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
         record FailsWith(int sipCode, Duration after) implements CarrierBehaviour {}
     }
     private final AtomicInteger connectionCounter = new AtomicInteger();
+    /** Connections whose app beats through the WebSocket API itself. */
+    private final Set<String> appConnections = ConcurrentHashMap.newKeySet();
 
     public SimulatedSwitch(SqsEventPublisher queues, Clock clock) {
         this.queues = queues;
@@ -80,6 +82,25 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
         return device;
     }
 
+    /**
+     * An app that connected through the realtime WebSocket API also gets a media leg on the switch,
+     * under the same connection id; the Realtime function has already reported the connection, and
+     * the app itself answers, rejects and hangs up through the call API (the device never answers
+     * on its own).
+     */
+    public Device attach(String userId, String sessionId, String connectionId) {
+        Device device = new Device(this, userId, sessionId, connectionId);
+        devices.put(connectionId, device);
+        appConnections.add(connectionId);
+        return device;
+    }
+
+    /** The app's WebSocket closed: its media leg goes too (the Realtime function reports the close). */
+    public void detach(String connectionId) {
+        devices.remove(connectionId);
+        appConnections.remove(connectionId);
+    }
+
     /** Sets how a PSTN carrier behaves (every carrier works unless told otherwise). */
     public void carrier(String providerId, CarrierBehaviour behaviour) {
         carriers.put(providerId, behaviour);
@@ -92,7 +113,7 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
 
     /** Every connected device reports a heartbeat (apps do every ~30 s). */
     public void heartbeatAll() {
-        devices.values().forEach(d -> queues.publish(
+        devices.values().stream().filter(d -> !appConnections.contains(d.connectionId())).forEach(d -> queues.publish(
                 new ConnectionEvent.ConnectionHeartbeat(eventId(), d.userId(), d.connectionId(), clock.instant())));
     }
 

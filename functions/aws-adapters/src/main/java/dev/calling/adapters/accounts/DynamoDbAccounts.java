@@ -3,6 +3,9 @@ package dev.calling.adapters.accounts;
 import static dev.calling.adapters.dynamodb.Attributes.n;
 import static dev.calling.adapters.dynamodb.Attributes.s;
 
+import dev.calling.core.Page;
+import dev.calling.core.app.Refusal;
+import dev.calling.core.app.RequestRefused;
 import dev.calling.core.charging.Account;
 import dev.calling.core.charging.Accounts;
 import dev.calling.core.charging.LedgerEntry;
@@ -213,6 +216,25 @@ public final class DynamoDbAccounts implements Accounts {
                         .keyConditionExpression("userId = :u AND begins_with(entryKey, :ledger)")
                         .expressionAttributeValues(Map.of(":u", s(userId), ":ledger", s(LEDGER_PREFIX))))
                 .items().stream().map(DynamoDbAccounts::ledgerEntry).toList();
+    }
+
+    /** Native DynamoDB paging backwards over the ledger lines; the cursor is the last line's {@code entryKey}. */
+    @Override
+    public Page<LedgerEntry> ledger(String userId, int limit, Optional<String> after) {
+        after.ifPresent(key -> {
+            if (!key.matches(LEDGER_PREFIX + "[0-9]{19}")) {
+                throw new RequestRefused(Refusal.INVALID_REQUEST, "not a page cursor of this ledger");
+            }
+        });
+        var response = dynamoDb.query(r -> {
+            r.tableName(table).consistentRead(true).limit(limit).scanIndexForward(false)
+                    .keyConditionExpression("userId = :u AND begins_with(entryKey, :ledger)")
+                    .expressionAttributeValues(Map.of(":u", s(userId), ":ledger", s(LEDGER_PREFIX)));
+            after.ifPresent(key -> r.exclusiveStartKey(key(userId, key)));
+        });
+        Optional<String> next = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                ? Optional.of(response.lastEvaluatedKey().get("entryKey").s()) : Optional.empty();
+        return new Page<>(response.items().stream().map(DynamoDbAccounts::ledgerEntry).toList(), next);
     }
 
     // --- transactions ---------------------------------------------------------------------------

@@ -93,6 +93,7 @@ public final class DynamoDbCallStore implements CallStore {
         }
         item.put("attempts", s(Json.writeAttempts(call.attempts())));
         putIfPresent(item, "requestedAt", call.requestedAt());
+        item.put("listKey", s(listKey(call)));
         putIfPresent(item, "answeredAt", call.answeredAt());
         putIfPresent(item, "endedAt", call.endedAt());
         item.put("lastSwitchSequence", n(call.lastSwitchSequence()));
@@ -102,6 +103,14 @@ public final class DynamoDbCallStore implements CallStore {
         item.put("outbox", s(Json.writeCommands(call.outbox())));
         item.put("version", n(call.version()));
         return item;
+    }
+
+    /**
+     * The sort key of the {@code caller-index} and {@code callee-index}: newest first when read
+     * backwards, unique, and unchanged after creation so that the keys-only indexes are written once.
+     */
+    static String listKey(Call call) {
+        return String.format("%013d#%s", call.requestedAt().toEpochMilli(), call.callId());
     }
 
     private static List<String> strings(Map<String, AttributeValue> item, String name) {

@@ -1,5 +1,6 @@
 package dev.calling.adapters.json;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -30,6 +31,12 @@ public final class Json {
 
     private static final ObjectMapper MAPPER = createMapper();
 
+    /** Views for apps (API responses, pushes): plain records, absent fields left out. */
+    private static final ObjectMapper VIEWS = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
     private static final TypeReference<List<CallEvent>> EVENTS = new TypeReference<>() {};
     private static final TypeReference<List<CallCommand>> COMMANDS = new TypeReference<>() {};
     private static final TypeReference<List<TimelineEntry>> TIMELINE = new TypeReference<>() {};
@@ -59,6 +66,15 @@ public final class Json {
             } else {
                 mapper.registerSubtypes(new NamedType(type, type.getSimpleName()));
             }
+        }
+    }
+
+    /** A view for an app (a record, a map), as API responses and pushes carry it. */
+    public static String writeView(Object view) {
+        try {
+            return VIEWS.writeValueAsString(view);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + view.getClass().getSimpleName(), e);
         }
     }
 

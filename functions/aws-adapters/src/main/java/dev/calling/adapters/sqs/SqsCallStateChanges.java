@@ -1,6 +1,7 @@
 package dev.calling.adapters.sqs;
 
 import dev.calling.adapters.json.Json;
+import dev.calling.core.app.CallEvents;
 import dev.calling.core.call.CallEvent;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -9,7 +10,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * call's events are handled one at a time and in order while different calls go in parallel;
  * deduplication id = event id, so an event sent twice within SQS's 5-minute window is dropped.
  */
-public final class SqsCallStateChanges {
+public final class SqsCallStateChanges implements CallEvents {
 
     private final SqsClient sqs;
     private final String queueUrl;
@@ -19,6 +20,7 @@ public final class SqsCallStateChanges {
         this.queueUrl = queueUrl;
     }
 
+    @Override
     public void publish(CallEvent event) {
         sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(Json.write(event))
                 .messageGroupId(event.callId()).messageDeduplicationId(DeduplicationIds.of(event.eventId())));

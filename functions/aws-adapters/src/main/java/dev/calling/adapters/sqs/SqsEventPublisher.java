@@ -1,6 +1,5 @@
 package dev.calling.adapters.sqs;
 
-import dev.calling.adapters.json.Json;
 import dev.calling.core.call.CallEvent;
 import dev.calling.core.session.ConnectionEvent;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -12,14 +11,12 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class SqsEventPublisher {
 
-    private final SqsClient sqs;
     private final SqsCallStateChanges callStateChanges;
-    private final String connectionEventsUrl;
+    private final SqsConnectionEvents connectionEvents;
 
     public SqsEventPublisher(SqsClient sqs, String callStateChangesUrl, String connectionEventsUrl) {
-        this.sqs = sqs;
         this.callStateChanges = new SqsCallStateChanges(sqs, callStateChangesUrl);
-        this.connectionEventsUrl = connectionEventsUrl;
+        this.connectionEvents = new SqsConnectionEvents(sqs, connectionEventsUrl);
     }
 
     public void publish(CallEvent event) {
@@ -27,6 +24,6 @@ public final class SqsEventPublisher {
     }
 
     public void publish(ConnectionEvent event) {
-        sqs.sendMessage(r -> r.queueUrl(connectionEventsUrl).messageBody(Json.write(event)));
+        connectionEvents.publish(event);
     }
 }

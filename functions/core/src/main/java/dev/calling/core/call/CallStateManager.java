@@ -57,6 +57,9 @@ public final class CallStateManager {
             if (outcome.kind() == Outcome.Kind.APPLIED) {
                 reportAttempts(current.map(Call::attempts).orElse(List.of()), outcome.call().attempts());
             }
+            if (outcome.kind() == Outcome.Kind.APPLIED || outcome.kind() == Outcome.Kind.DUPLICATE) {
+                ports.parties().callChanged(outcome.call()); // again on a redelivery: the first push may have been lost
+            }
             return outcome;
         }
         throw new ConcurrentCallUpdate(event.callId(), MAX_ATTEMPTS);

@@ -2,14 +2,24 @@ package dev.calling.core.call;
 
 import java.util.Objects;
 
-/** Where the call state manager's commands go: the VoIP switch, the PSTN carriers, the timers, billing. */
-public record CommandPorts(SwitchPort switchPort, CarrierPort carriers, TimerPort timers, BillingPort billing) {
+/**
+ * Where the call state manager's output goes: its commands to the VoIP switch, the PSTN carriers,
+ * the timers and billing, and news of each change to the parties' apps.
+ */
+public record CommandPorts(SwitchPort switchPort, CarrierPort carriers, TimerPort timers, BillingPort billing,
+        PartyNotifier parties) {
 
     public CommandPorts {
         Objects.requireNonNull(switchPort, "switchPort");
         Objects.requireNonNull(carriers, "carriers");
         Objects.requireNonNull(timers, "timers");
         Objects.requireNonNull(billing, "billing");
+        Objects.requireNonNull(parties, "parties");
+    }
+
+    /** Without apps to notify (tests of the call path alone). */
+    public CommandPorts(SwitchPort switchPort, CarrierPort carriers, TimerPort timers, BillingPort billing) {
+        this(switchPort, carriers, timers, billing, PartyNotifier.NONE);
     }
 
     void issue(CallCommand command) {

@@ -1,5 +1,6 @@
 package dev.calling.core.charging;
 
+import dev.calling.core.Page;
 import dev.calling.core.money.Money;
 import java.time.Instant;
 import java.util.Currency;
@@ -37,4 +38,7 @@ public interface Accounts {
 
     /** The ledger, oldest first. */
     List<LedgerEntry> ledger(String userId);
+
+    /** One page of the ledger, newest first; {@code after} is the previous page's {@link Page#next()}. */
+    Page<LedgerEntry> ledger(String userId, int limit, Optional<String> after);
 }

@@ -67,6 +67,10 @@ class PrepaidAuthoriserTest {
         public List<LedgerEntry> ledger(String userId) {
             return List.of();
         }
+
+        public dev.calling.core.Page<LedgerEntry> ledger(String userId, int limit, java.util.Optional<String> after) {
+            return new dev.calling.core.Page<>(List.of(), java.util.Optional.empty());
+        }
     }
 
     static RateDeck deck(String prefix, String perMinute) {

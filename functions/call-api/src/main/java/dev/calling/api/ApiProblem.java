@@ -1,0 +1,58 @@
+package dev.calling.api;
+
+import dev.calling.core.app.Refusal;
+import java.util.Map;
+
+/**
+ * The call API's errors as RFC 9457 problem details ({@code application/problem+json}): a stable
+ * {@code type} URI per kind of problem (listed in docs/openapi.yaml), the HTTP status, a title that
+ * names the kind and a detail that says what to fix.
+ */
+public record ApiProblem(String type, String title, int status, String detail, String instance) {
+
+    public static final String MEDIA_TYPE = "application/problem+json";
+    private static final String TYPE_BASE = "https://calling.dev/problems/";
+
+    /** The problem kinds of the API that do not come from the domain. */
+    public enum Kind {
+        MALFORMED_JSON(400, "malformed-json", "Malformed JSON"),
+        UNAUTHORIZED(401, "unauthorized", "Unauthorized"),
+        NOT_FOUND(404, "not-found", "No such resource"),
+        METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
+        PAYLOAD_TOO_LARGE(413, "payload-too-large", "Request body too large"),
+        UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
+        SERVICE_UNAVAILABLE(503, "service-unavailable", "Service unavailable, retry shortly"),
+        INTERNAL(500, "internal-error", "Internal error");
+
+        final int status;
+        final String slug;
+        final String title;
+
+        Kind(int status, String slug, String title) {
+            this.status = status;
+            this.slug = slug;
+            this.title = title;
+        }
+    }
+
+    private record Mapping(int status, String slug, String title) {}
+
+    private static final Map<Refusal, Mapping> REFUSALS = Map.of(
+            Refusal.INVALID_REQUEST, new Mapping(400, "invalid-request", "Invalid request"),
+            Refusal.INVALID_PHONE_NUMBER, new Mapping(400, "invalid-phone-number", "Invalid phone number"),
+            Refusal.CALL_NOT_FOUND, new Mapping(404, "call-not-found", "No such call"),
+            Refusal.NOT_ALLOWED, new Mapping(403, "not-allowed", "Not allowed for your side of the call"),
+            Refusal.WRONG_STATE, new Mapping(409, "wrong-state", "The call is not in a state for this"),
+            Refusal.NOT_CONNECTED, new Mapping(409, "not-connected", "No live connection"),
+            Refusal.IDEMPOTENCY_KEY_REUSED, new Mapping(422, "idempotency-key-reused",
+                    "Idempotency-Key reused for a different request"));
+
+    public static ApiProblem of(Kind kind, String detail, String instance) {
+        return new ApiProblem(TYPE_BASE + kind.slug, kind.title, kind.status, detail, instance);
+    }
+
+    public static ApiProblem of(Refusal refusal, String detail, String instance) {
+        Mapping mapping = REFUSALS.get(refusal);
+        return new ApiProblem(TYPE_BASE + mapping.slug(), mapping.title(), mapping.status(), detail, instance);
+    }
+}

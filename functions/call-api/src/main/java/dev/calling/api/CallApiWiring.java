@@ -1,0 +1,42 @@
+package dev.calling.api;
+
+import dev.calling.adapters.accounts.DynamoDbAccounts;
+import dev.calling.adapters.dynamodb.DynamoDbCallHistory;
+import dev.calling.adapters.dynamodb.DynamoDbCallRequests;
+import dev.calling.adapters.dynamodb.DynamoDbCallStore;
+import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
+import dev.calling.adapters.sqs.SqsCallStateChanges;
+import dev.calling.core.app.CallControl;
+import dev.calling.core.app.MyAccount;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import java.time.Clock;
+import java.util.Currency;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * Builds the call API from configuration; created once per Lambda container. It reads the call
+ * state manager's and the session service's tables (never writes them) and sends the apps' actions
+ * to the call-state-changes queue; the only table it writes is {@code call-requests}.
+ */
+@ApplicationScoped
+public class CallApiWiring {
+
+    @Produces
+    @ApplicationScoped
+    CallApi callApi(DynamoDbClient dynamoDb, SqsClient sqs, Clock clock,
+            @ConfigProperty(name = "calling.tables.calls") String callsTable,
+            @ConfigProperty(name = "calling.tables.call-requests") String callRequestsTable,
+            @ConfigProperty(name = "calling.tables.sessions") String sessionsTable,
+            @ConfigProperty(name = "calling.tables.accounts") String accountsTable,
+            @ConfigProperty(name = "calling.queues.call-state-changes") String callStateChangesUrl,
+            @ConfigProperty(name = "calling.charging.currency") String currency) {
+        return new CallApi(
+                new CallControl(new DynamoDbCallStore(dynamoDb, callsTable), new DynamoDbCallHistory(dynamoDb, callsTable),
+                        new DynamoDbCallRequests(dynamoDb, callRequestsTable), new SqsCallStateChanges(sqs, callStateChangesUrl),
+                        new DynamoDbSessionStore(dynamoDb, sessionsTable), clock),
+                new MyAccount(new DynamoDbAccounts(dynamoDb, accountsTable), Currency.getInstance(currency)));
+    }
+}

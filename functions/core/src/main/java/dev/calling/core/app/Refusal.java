@@ -1,0 +1,19 @@
+package dev.calling.core.app;
+
+/** Why an app user's request was refused; each maps to one problem type of the call API. */
+public enum Refusal {
+    /** A field is missing, malformed or out of range. */
+    INVALID_REQUEST,
+    /** The number to call is not a valid E.164 number. */
+    INVALID_PHONE_NUMBER,
+    /** No such call, or not one the user is party to (the two are not told apart). */
+    CALL_NOT_FOUND,
+    /** The user is party to the call but this action is the other party's (a caller cannot answer). */
+    NOT_ALLOWED,
+    /** The call is not in a state where this action means anything (answering an ended call). */
+    WRONG_STATE,
+    /** The user has no live connection to place or answer the call on. */
+    NOT_CONNECTED,
+    /** The Idempotency-Key was used before for a different request. */
+    IDEMPOTENCY_KEY_REUSED
+}

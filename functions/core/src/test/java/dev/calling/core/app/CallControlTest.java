@@ -1,0 +1,246 @@
+package dev.calling.core.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.calling.core.Page;
+import dev.calling.core.call.Call;
+import dev.calling.core.call.CallEvent;
+import dev.calling.core.call.CallState;
+import dev.calling.core.call.CallStateMachine;
+import dev.calling.core.call.CallStore;
+import dev.calling.core.call.Party;
+import dev.calling.core.routing.Route;
+import dev.calling.core.session.Connection;
+import dev.calling.core.session.ConnectionState;
+import dev.calling.core.session.SessionDirectory;
+import dev.calling.core.session.UserSessions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class CallControlTest {
+
+    static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
+
+    final Map<String, Call> stored = new HashMap<>();
+    final Map<String, PlacedCall> placed = new HashMap<>();
+    final List<CallEvent> published = new ArrayList<>();
+    final Map<String, List<Connection>> connections = new HashMap<>();
+
+    final CallStore calls = new CallStore() {
+        public Optional<Call> find(String callId) {
+            return Optional.ofNullable(stored.get(callId));
+        }
+
+        public boolean create(Call call) {
+            return stored.putIfAbsent(call.callId(), call) == null;
+        }
+
+        public boolean update(Call call, long expectedVersion) {
+            stored.put(call.callId(), call);
+            return true;
+        }
+    };
+    final CallRequests requests = new CallRequests() {
+        public Optional<PlacedCall> find(String callId) {
+            return Optional.ofNullable(placed.get(callId));
+        }
+
+        public PlacedCall storeOnce(PlacedCall call) {
+            return placed.computeIfAbsent(call.callId(), id -> call);
+        }
+    };
+    final SessionDirectory sessions = new SessionDirectory() {
+        public UserSessions sessionsOf(String userId) {
+            return UserSessions.of(userId, connections.getOrDefault(userId, List.of()));
+        }
+
+        public Optional<Connection> connection(String connectionId) {
+            return Optional.empty();
+        }
+    };
+    final CallControl control = new CallControl(calls, (user, limit, after) -> new Page<>(List.of(), Optional.empty()),
+            requests, published::add, sessions, Clock.fixed(NOW, ZoneOffset.UTC));
+
+    void live(String userId, String connectionId, Instant lastSeen) {
+        connections.computeIfAbsent(userId, u -> new ArrayList<>()).add(new Connection(userId, "s-" + connectionId,
+                connectionId, ConnectionState.OPEN, lastSeen, lastSeen, NOW.plusSeconds(60)));
+    }
+
+    /** The call as the call state manager stores it once it rang bob's connections. */
+    Call ringing(String callId, List<String> bobConnections) {
+        var request = new CallEvent.CallRequested(callId + ":requested", callId, NOW, "alice", "alice-c1", "bob");
+        Call call = new CallStateMachine(Duration.ofSeconds(45))
+                .start(request, List.of("alice-c1"), new Route.Voip(bobConnections, List.of())).call();
+        stored.put(callId, call);
+        return call;
+    }
+
+    @Test
+    void placingACallSendsTheRequestFromTheCallersMostRecentlySeenConnection() {
+        live("alice", "alice-old", NOW.minusSeconds(50));
+        live("alice", "alice-new", NOW.minusSeconds(5));
+
+        CallControl.Placed result = control.place("alice", PlaceCall.of("key-1", "bob", null, null));
+
+        assertThat(result.replayed()).isFalse();
+        assertThat(result.call().state()).isEqualTo(CallState.REQUESTED);
+        assertThat(result.call().direction()).isEqualTo(CallView.Direction.OUTGOING);
+        assertThat(published).singleElement().isInstanceOfSatisfying(CallEvent.CallRequested.class, r -> {
+            assertThat(r.callId()).isEqualTo(result.call().callId()).startsWith("call-");
+            assertThat(r.callerConnectionId()).isEqualTo("alice-new");
+            assertThat(r.calleeUserId()).isEqualTo("bob");
+        });
+    }
+
+    @Test
+    void aRetryWithTheSameKeyReturnsTheSameCallAndResendsTheRequestUntilTheCallIsStored() {
+        live("alice", "alice-c1", NOW);
+        var first = control.place("alice", PlaceCall.of("key-1", null, "+442071838750", null));
+        var retry = control.place("alice", PlaceCall.of("key-1", null, "+442071838750", null));
+
+        assertThat(retry.replayed()).isTrue();
+        assertThat(retry.call().callId()).isEqualTo(first.call().callId());
+        assertThat(placed).hasSize(1);
+        assertThat(published).hasSize(2).allSatisfy(e -> assertThat(e).isEqualTo(published.get(0)));
+
+        ringing(first.call().callId(), List.of("bob-c1"));
+        var later = control.place("alice", PlaceCall.of("key-1", null, "+442071838750", null));
+        assertThat(later.call().state()).as("the call as it is now").isEqualTo(CallState.RINGING);
+        assertThat(published).as("not resent once stored").hasSize(2);
+    }
+
+    @Test
+    void theSameKeyFromAnotherUserIsAnotherCall() {
+        live("alice", "alice-c1", NOW);
+        live("carol", "carol-c1", NOW);
+        String alices = control.place("alice", PlaceCall.of("key-1", "bob", null, null)).call().callId();
+        String carols = control.place("carol", PlaceCall.of("key-1", "bob", null, null)).call().callId();
+        assertThat(carols).isNotEqualTo(alices);
+    }
+
+    @Test
+    void reusingAKeyForADifferentRequestIsRefusedAndSendsNothing() {
+        live("alice", "alice-c1", NOW);
+        control.place("alice", PlaceCall.of("key-1", "bob", null, null));
+
+        assertThatThrownBy(() -> control.place("alice", PlaceCall.of("key-1", "carol", null, null)))
+                .isInstanceOfSatisfying(RequestRefused.class,
+                        e -> assertThat(e.refusal()).isEqualTo(Refusal.IDEMPOTENCY_KEY_REUSED));
+        assertThat(published).hasSize(1);
+    }
+
+    @Test
+    void aKeyWhoseRequestWasForgottenButWhoseCallRemainsIsNotReused() {
+        live("alice", "alice-c1", NOW);
+        String callId = PlaceCall.of("key-1", "bob", null, null).callIdFor("alice");
+        ringing(callId, List.of("bob-c1"));
+
+        assertThatThrownBy(() -> control.place("alice", PlaceCall.of("key-1", "bob", null, null)))
+                .isInstanceOfSatisfying(RequestRefused.class,
+                        e -> assertThat(e.refusal()).isEqualTo(Refusal.IDEMPOTENCY_KEY_REUSED));
+        assertThat(published).isEmpty();
+    }
+
+    @Test
+    void withoutALiveConnectionNothingIsStoredOrSent() {
+        assertThatThrownBy(() -> control.place("alice", PlaceCall.of("key-1", "bob", null, null)))
+                .isInstanceOfSatisfying(RequestRefused.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NOT_CONNECTED));
+        live("alice", "alice-c1", NOW);
+        assertThatThrownBy(() -> control.place("alice", PlaceCall.of("key-1", "bob", null, "alice-c9")))
+                .isInstanceOfSatisfying(RequestRefused.class, e -> assertThat(e.refusal()).isEqualTo(Refusal.NOT_CONNECTED));
+        assertThat(placed).isEmpty();
+        assertThat(published).isEmpty();
+    }
+
+    @Test
+    void badRequestsAreRefusedWithTheirReason() {
+        assertThat(refusal(() -> PlaceCall.of("key", null, "+44 20 7183 8750", null))).isEqualTo(Refusal.INVALID_PHONE_NUMBER);
+        assertThat(refusal(() -> PlaceCall.of("key", null, "02071838750", null))).isEqualTo(Refusal.INVALID_PHONE_NUMBER);
+        assertThat(refusal(() -> PlaceCall.of("key", null, "+999123", null))).isEqualTo(Refusal.INVALID_PHONE_NUMBER);
+        assertThat(refusal(() -> PlaceCall.of("key", "bob", "+442071838750", null))).isEqualTo(Refusal.INVALID_REQUEST);
+        assertThat(refusal(() -> PlaceCall.of("key", null, null, null))).isEqualTo(Refusal.INVALID_REQUEST);
+        assertThat(refusal(() -> PlaceCall.of(null, "bob", null, null))).isEqualTo(Refusal.INVALID_REQUEST);
+        assertThat(refusal(() -> PlaceCall.of("a key with spaces", "bob", null, null))).isEqualTo(Refusal.INVALID_REQUEST);
+        assertThat(refusal(() -> PlaceCall.of("key", "bob/../x", null, null))).isEqualTo(Refusal.INVALID_REQUEST);
+        live("alice", "alice-c1", NOW);
+        assertThat(refusal(() -> control.place("alice", PlaceCall.of("key", "alice", null, null))))
+                .as("calling yourself").isEqualTo(Refusal.INVALID_REQUEST);
+        assertThat(placed).isEmpty();
+    }
+
+    @Test
+    void onlyTheCalleeAnswersOrRejectsAndOnlyWhileItRings() {
+        Call call = ringing("call-1", List.of("bob-c1", "bob-c2"));
+
+        assertThat(refusal(() -> control.answer("alice", "call-1", Optional.empty()))).isEqualTo(Refusal.NOT_ALLOWED);
+        assertThat(refusal(() -> control.answer("mallory", "call-1", Optional.empty()))).isEqualTo(Refusal.CALL_NOT_FOUND);
+        assertThat(refusal(() -> control.reject("mallory", "call-1"))).isEqualTo(Refusal.CALL_NOT_FOUND);
+        assertThat(refusal(() -> control.answer("bob", "call-1", Optional.of("bob-c9")))).isEqualTo(Refusal.WRONG_STATE);
+        assertThat(published).isEmpty();
+
+        control.answer("bob", "call-1", Optional.of("bob-c2"));
+        assertThat(published).singleElement().isInstanceOfSatisfying(CallEvent.CallAnswered.class, a -> {
+            assertThat(a.connectionId()).isEqualTo("bob-c2");
+            assertThat(a.fromSwitch()).isFalse();
+        });
+
+        stored.put("call-1", new CallStateMachine(Duration.ofSeconds(45))
+                .apply(call, new CallEvent.CallDeclined("e-1", "call-1", NOW, 0, 0)).call());
+        assertThat(refusal(() -> control.answer("bob", "call-1", Optional.empty()))).isEqualTo(Refusal.WRONG_STATE);
+        assertThat(refusal(() -> control.reject("bob", "call-1"))).isEqualTo(Refusal.WRONG_STATE);
+        assertThat(refusal(() -> control.hangUp("bob", "call-1"))).isEqualTo(Refusal.WRONG_STATE);
+        assertThat(published).hasSize(1);
+    }
+
+    @Test
+    void eitherPartyHangsUpButNoOneElse() {
+        ringing("call-1", List.of("bob-c1"));
+
+        assertThat(refusal(() -> control.hangUp("mallory", "call-1"))).isEqualTo(Refusal.CALL_NOT_FOUND);
+        assertThat(refusal(() -> control.view("mallory", "call-1"))).isEqualTo(Refusal.CALL_NOT_FOUND);
+        control.hangUp("bob", "call-1");
+        control.hangUp("alice", "call-1");
+
+        assertThat(published).extracting(e -> ((CallEvent.CallHungUp) e).party()).containsExactly(Party.CALLEE, Party.CALLER);
+        assertThat(control.view("bob", "call-1").direction()).isEqualTo(CallView.Direction.INCOMING);
+    }
+
+    @Test
+    void aCallNotYetStoredIsVisibleAndCanBeHungUpByItsCallerOnly() {
+        live("alice", "alice-c1", NOW);
+        String callId = control.place("alice", PlaceCall.of("key-1", "bob", null, null)).call().callId();
+
+        assertThat(control.view("alice", callId).state()).isEqualTo(CallState.REQUESTED);
+        assertThat(refusal(() -> control.view("bob", callId))).isEqualTo(Refusal.CALL_NOT_FOUND);
+        assertThat(refusal(() -> control.hangUp("bob", callId))).isEqualTo(Refusal.CALL_NOT_FOUND);
+
+        control.hangUp("alice", callId);
+        assertThat(published.get(1)).isInstanceOfSatisfying(CallEvent.CallHungUp.class,
+                h -> assertThat(h.party()).isEqualTo(Party.CALLER));
+    }
+
+    @Test
+    void pageSizesAreBounded() {
+        assertThat(refusal(() -> control.calls("alice", 0, Optional.empty()))).isEqualTo(Refusal.INVALID_REQUEST);
+        assertThat(refusal(() -> control.calls("alice", 101, Optional.empty()))).isEqualTo(Refusal.INVALID_REQUEST);
+        assertThat(control.calls("alice", 100, Optional.empty()).items()).isEmpty();
+    }
+
+    static Refusal refusal(Runnable action) {
+        try {
+            action.run();
+        } catch (RequestRefused refused) {
+            return refused.refusal();
+        }
+        throw new AssertionError("not refused");
+    }
+}
