@@ -3,6 +3,7 @@ package dev.calling.local;
 import dev.calling.adapters.Resources;
 import dev.calling.adapters.billing.BillingExport;
 import dev.calling.adapters.billing.ExportManifest;
+import dev.calling.adapters.auth.DevTokenIssuer;
 import dev.calling.adapters.routing.RateDeckCsv;
 import dev.calling.embedded.EmbeddedS3;
 import dev.calling.core.call.Attempt;
@@ -38,6 +39,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -88,12 +90,20 @@ public final class LocalDemo {
                 new Subscriber("quinn", Optional.empty(), RoutingPlan.withPstn(List.of())),
                 new Subscriber("rita", Optional.empty(), RoutingPlan.withPstn(List.of())),
                 new Subscriber("paul", Optional.of(PhoneNumber.parse("+14155550123")), RoutingPlan.voipOnly()));
+        DevTokenIssuer tokens = DevTokenIssuer.loadOrCreate(
+                Path.of(System.getProperty("calling.local-data", "local-data")).resolve("dev-jwt-key.json"));
+        int httpPort = portArgument(args, "--http-port=", HTTP_PORT);
+        int webSocketPort = portArgument(args, "--ws-port=", WEBSOCKET_PORT);
         try (LocalSystem system = LocalSystem.start(LocalSystem.Settings.defaults().withRingTimeout(ringTimeout)
                 .withPstn(subscribers, carriers, ProviderHealth.Policy.defaults())
-                .withCharging(standard, Duration.ofMinutes(30)))) {
+                .withCharging(standard, Duration.ofMinutes(30))
+                .withApi(new LocalSystem.Api(httpPort, webSocketPort, tokens)))) {
+            LocalGateway gateway = system.gateway().orElseThrow();
             System.out.printf(Locale.ROOT, "Embedded stack up in %d ms: DynamoDB Local %s, ElasticMQ (SQS) %s%n",
                     (System.nanoTime() - started) / 1_000_000, system.aws().dynamoDbEndpoint(),
                     system.aws().sqsEndpoint());
+            System.out.println("Apps' HTTP API " + gateway.httpEndpoint() + "/v1 (docs/openapi.yaml), realtime WebSocket "
+                    + gateway.webSocketEndpoint() + "/?token=<JWT>");
             System.out.println("Ring timeout for the demo: " + ringTimeout.toSeconds() + " s (45 s by default)");
             for (Provider carrier : carriers) {
                 System.out.printf(Locale.ROOT, "PSTN carrier %-9s %,6d rate lines from %s%n", carrier.id(),
@@ -139,6 +149,8 @@ public final class LocalDemo {
                     judy.call("frank", CallerScript.waitForOtherSide()), EndReason.UNREACHABLE));
             scenarios.add(new Scenario("kim calls grace, whose phone is busy",
                     kim.call("grace", CallerScript.waitForOtherSide()), EndReason.BUSY));
+
+            scenarios.add(apiCall(system, tokens));
 
             // PSTN: olivia's plan includes phone numbers; carriers are tried cheapest first.
             sw.carrier("cobalt", new SimulatedSwitch.CarrierBehaviour.FailsWith(503, Duration.ofMillis(300)));
@@ -189,6 +201,12 @@ public final class LocalDemo {
 
             if (serve) {
                 System.out.println("\nServing (--serve): the stack stays up, devices heartbeat every 30 s. Ctrl-C to stop.");
+                System.out.println("  HTTP API:  " + gateway.httpEndpoint() + "/v1   WebSocket: " + gateway.webSocketEndpoint()
+                        + "/?token=<JWT>");
+                for (String user : List.of("ann", "ben")) { // not in the demo: no simulated device answers for them
+                    System.out.println("  token for " + user + " (12 h): " + tokens.mint(user, Duration.ofHours(12)));
+                }
+                System.out.println("  more: tools/mint-token <user>; a WebSocket client: tools/ws-client <token>");
                 while (true) {
                     Thread.sleep(30_000);
                     sw.heartbeatAll();
@@ -198,6 +216,51 @@ public final class LocalDemo {
         }
         // DynamoDB Local leaves a non-daemon job thread behind after stopping; exit explicitly.
         System.exit(exitCode);
+    }
+
+    static final int HTTP_PORT = 8080;
+    static final int WEBSOCKET_PORT = 8088;
+
+    static int portArgument(String[] args, String prefix, int otherwise) {
+        return List.of(args).stream().filter(a -> a.startsWith(prefix)).findFirst()
+                .map(a -> Integer.parseInt(a.substring(prefix.length()))).orElse(otherwise);
+    }
+
+    /**
+     * Two app users through the apps' own APIs, as a mobile developer would drive them: mia places
+     * a call over HTTP, noah's app learns of it on its WebSocket and answers over HTTP, mia hangs up.
+     */
+    static Scenario apiCall(LocalSystem system, DevTokenIssuer tokens) {
+        LocalGateway gateway = system.gateway().orElseThrow();
+        String title = "mia calls noah through the HTTP API; noah's app hears of it on its WebSocket and answers";
+        try (var miaSocket = AppClient.Socket.connect(gateway.webSocketEndpoint(), tokens.mint("mia", Duration.ofHours(1)));
+                var noahSocket = AppClient.Socket.connect(gateway.webSocketEndpoint(),
+                        tokens.mint("noah", Duration.ofHours(1)))) {
+            system.awaitLive("mia", miaSocket.heartbeat(), Duration.ofSeconds(20));
+            system.awaitLive("noah", noahSocket.heartbeat(), Duration.ofSeconds(20));
+            AppClient mia = new AppClient(gateway.httpEndpoint(), tokens.mint("mia", Duration.ofHours(1)));
+            AppClient noah = new AppClient(gateway.httpEndpoint(), tokens.mint("noah", Duration.ofHours(1)));
+            var placed = mia.post("/v1/calls", "{\"calleeUserId\":\"noah\"}", "Idempotency-Key", UUID.randomUUID().toString());
+            String callId = placed.body().path("callId").asText();
+            System.out.printf(Locale.ROOT, "API: mia   POST /v1/calls {\"calleeUserId\":\"noah\"}  -> %d %s%n", placed.status(),
+                    placed.body().path("state").asText());
+            var incoming = noahSocket.awaitCall(callId, "RINGING");
+            System.out.printf(Locale.ROOT, "API: noah  WebSocket push: call %s %s from %s%n", callId,
+                    incoming.path("call").path("direction").asText(), incoming.path("call").path("callerUserId").asText());
+            var answered = noah.post("/v1/calls/" + callId + "/answer", null);
+            System.out.printf(Locale.ROOT, "API: noah  POST /v1/calls/%s/answer  -> %d%n", callId, answered.status());
+            miaSocket.awaitCall(callId, "CONNECTED");
+            System.out.println("API: mia   WebSocket push: CONNECTED; talks for 2 s");
+            Thread.sleep(2000);
+            var hungUp = mia.post("/v1/calls/" + callId + "/hangup", null);
+            System.out.printf(Locale.ROOT, "API: mia   POST /v1/calls/%s/hangup  -> %d%n", callId, hungUp.status());
+            var ended = noahSocket.awaitCall(callId, "ENDED");
+            System.out.printf(Locale.ROOT, "API: noah  WebSocket push: ENDED %s%n%n", ended.path("call").path("endReason").asText());
+            return new Scenario(title, callId, EndReason.COMPLETED);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Each payer's balance, ledger and calls; returns 1 if a ledger does not add up to its balance. */

@@ -140,8 +140,13 @@ public final class LocalGateway implements AutoCloseable {
     }
 
     private static void unauthorized(HttpServerRequest request, String why) {
-        String problem = Json.writeView(Map.of("type", "https://calling.dev/problems/unauthorized",
-                "title", "Unauthorized", "status", 401, "detail", why, "instance", request.path()));
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("type", "https://calling.dev/problems/unauthorized");
+        fields.put("title", "Unauthorized");
+        fields.put("status", 401);
+        fields.put("detail", why);
+        fields.put("instance", request.path());
+        String problem = Json.writeView(fields);
         request.response().setStatusCode(401).putHeader("content-type", "application/problem+json")
                 .putHeader("www-authenticate", "Bearer").end(problem);
     }

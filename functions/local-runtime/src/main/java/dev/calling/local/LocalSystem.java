@@ -273,8 +273,13 @@ public final class LocalSystem implements AutoCloseable {
 
     /** Waits until the session service lists the connection as live. */
     public void awaitLive(Device device, Duration timeout) {
-        awaitCondition(timeout, () -> sessions.sessionsOf(device.userId()).liveConnectionIds(Instant.now())
-                .contains(device.connectionId()), "connection " + device + " to be live");
+        awaitLive(device.userId(), device.connectionId(), timeout);
+    }
+
+    /** Waits until the session service lists the user's connection as live. */
+    public void awaitLive(String userId, String connectionId, Duration timeout) {
+        awaitCondition(timeout, () -> sessions.sessionsOf(userId).liveConnectionIds(Instant.now()).contains(connectionId),
+                "connection " + userId + "/" + connectionId + " to be live");
     }
 
     /** Waits until the call has ENDED and returns it. */

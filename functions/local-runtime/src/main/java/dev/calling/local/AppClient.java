@@ -15,14 +15,17 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** A mobile app as the tests play it: real HTTP requests to the local HTTP API, a real WebSocket. */
-final class AppClient {
+/**
+ * A mobile app as the local demo and the tests play it: real HTTP requests to the local HTTP API
+ * with a bearer token, and a real WebSocket to the realtime API.
+ */
+public final class AppClient {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /** A response: status, content type and the parsed JSON body. */
-    record Reply(int status, String contentType, JsonNode body, HttpResponse<String> raw) {
+    public record Reply(int status, String contentType, JsonNode body, HttpResponse<String> raw) {
         String problemType() {
             return body.path("type").asText().replace("https://calling.dev/problems/", "");
         }
@@ -31,16 +34,16 @@ final class AppClient {
     private final URI api;
     private final String token;
 
-    AppClient(URI api, String token) {
+    public AppClient(URI api, String token) {
         this.api = api;
         this.token = token;
     }
 
-    Reply get(String path) {
+    public Reply get(String path) {
         return send(HttpRequest.newBuilder(api.resolve(path)).GET());
     }
 
-    Reply post(String path, String json, String... headers) {
+    public Reply post(String path, String json, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(api.resolve(path))
                 .POST(json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
         if (json != null) {
@@ -52,7 +55,7 @@ final class AppClient {
         return send(request);
     }
 
-    Reply send(HttpRequest.Builder request) {
+    public Reply send(HttpRequest.Builder request) {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
@@ -68,12 +71,12 @@ final class AppClient {
     }
 
     /** A connected realtime WebSocket that keeps every message it receives. */
-    static final class Socket implements WebSocket.Listener, AutoCloseable {
+    public static final class Socket implements WebSocket.Listener, AutoCloseable {
         final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
         private final StringBuilder partial = new StringBuilder();
         WebSocket webSocket;
 
-        static Socket connect(URI endpoint, String token) {
+        public static Socket connect(URI endpoint, String token) {
             Socket socket = new Socket();
             socket.webSocket = HTTP.newWebSocketBuilder()
                     .buildAsync(URI.create(endpoint + "/?token=" + token), socket).join();
@@ -95,19 +98,19 @@ final class AppClient {
             return CompletableFuture.completedFuture(null);
         }
 
-        void send(String text) {
+        public void send(String text) {
             webSocket.sendText(text, true).join();
         }
 
         /** Sends a heartbeat and returns the connection id the reply names. */
-        String heartbeat() {
+        public String heartbeat() {
             send("{\"action\":\"heartbeat\"}");
             return await(m -> m.path("type").asText().equals("heartbeat"), Duration.ofSeconds(10))
                     .path("connectionId").asText();
         }
 
         /** The first message (from now on, skipping others) that matches. */
-        JsonNode await(Predicate<JsonNode> wanted, Duration timeout) {
+        public JsonNode await(Predicate<JsonNode> wanted, Duration timeout) {
             long deadline = System.nanoTime() + timeout.toNanos();
             try {
                 while (System.nanoTime() < deadline) {
@@ -123,7 +126,7 @@ final class AppClient {
         }
 
         /** The push announcing that the call is in {@code state}. */
-        JsonNode awaitCall(String callId, String state) {
+        public JsonNode awaitCall(String callId, String state) {
             return await(m -> m.path("type").asText().equals("call") && m.path("call").path("callId").asText().equals(callId)
                     && m.path("call").path("state").asText().equals(state), Duration.ofSeconds(20));
         }
