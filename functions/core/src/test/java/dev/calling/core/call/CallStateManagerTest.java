@@ -85,10 +85,24 @@ class CallStateManagerTest {
         return new CallAuthoriser.Authorisation.Granted(new Charging(new Rate("44", Money.of("0.05", "USD"),
                 Money.of("0", "USD"), BillingIncrement.PER_MINUTE, LocalDate.of(2026, 1, 1)), Money.of("3", "USD"), 3600));
     };
+    final List<String> notified = new ArrayList<>();
     final CallStateManager manager = new CallStateManager(calls, sessions,
             new CatalogueRouter(new ProviderRouting(), subscribers, catalogue), catalogue, authoriser,
-            new CommandPorts(recordingSwitch, carriers, timers, charged::add), new CallStateMachine(Duration.ofSeconds(45)),
-            Clock.fixed(T0, ZoneOffset.UTC));
+            new CommandPorts(recordingSwitch, carriers, timers, charged::add,
+                    call -> notified.add(call.state() + " v" + call.version())),
+            new CallStateMachine(Duration.ofSeconds(45)), Clock.fixed(T0, ZoneOffset.UTC));
+
+    @Test
+    void thePartiesAreToldOfEveryStoredChangeAgainOnARedeliveryButNotOfIgnoredEvents() {
+        manager.handle(new CallRequested("r", "n1", T0, "alice", "a1", "bob"));
+        CallEvent.CallAnswered answered = new CallEvent.CallAnswered("a", "n1", T0.plusSeconds(2), 0, 0, "b1");
+        manager.handle(answered);
+        manager.handle(answered); // redelivered: the first push may have been lost
+        manager.handle(new CallEvent.CallDeclined("d", "n1", T0.plusSeconds(3), 0, 0)); // too late: ignored
+        manager.handle(new CallEvent.CallHungUp("h", "n1", T0.plusSeconds(9), 0, 0, Party.CALLER));
+
+        assertThat(notified).containsExactly("RINGING v1", "CONNECTED v2", "CONNECTED v2", "ENDED v3");
+    }
 
     static CarrierStatus carrier(String id, String perMinute) {
         Rate uk = new Rate("44", Money.of(perMinute, "USD"), Money.of("0", "USD"), BillingIncrement.PER_MINUTE,
