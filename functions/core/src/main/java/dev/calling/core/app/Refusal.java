@@ -12,7 +12,7 @@ public enum Refusal {
     NOT_ALLOWED,
     /** The call is not in a state where this action means anything (answering an ended call). */
     WRONG_STATE,
-    /** The user has no live connection to place or answer the call on. */
+    /** The caller has no live connection to place the call from (or not the one named). */
     NOT_CONNECTED,
     /** The Idempotency-Key was used before for a different request. */
     IDEMPOTENCY_KEY_REUSED

@@ -1,0 +1,350 @@
+package dev.calling.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.calling.adapters.Resources;
+import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
+import dev.calling.adapters.json.Json;
+import dev.calling.core.app.PlaceCall;
+import dev.calling.core.call.CallEvent;
+import dev.calling.core.call.CallEvent.CallHungUp;
+import dev.calling.core.call.CallEvent.CallRequested;
+import dev.calling.core.call.Party;
+import dev.calling.core.session.Connection;
+import dev.calling.core.session.ConnectionState;
+import dev.calling.embedded.EmbeddedAwsTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+/**
+ * The packaged CallApi Lambda, invoked through Quarkus's mock Lambda event server (port 8085) with
+ * the API Gateway HTTP API (payload 2.0) samples from {@code events-samples/call-api/}, against
+ * DynamoDB Local and ElasticMQ. No call state manager runs here: a placed call stays a request on
+ * the {@code call-state-changes} queue, which is what these tests look at.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = EmbeddedAwsTestResource.class, restrictToAnnotatedClass = true)
+class CallApiLambdaTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String PROBLEMS = "https://calling.dev/problems/";
+    static final String ALICE = "sample-alice";
+    static final String BOB = "sample-bob";
+    /** place-call.json's key. */
+    static final String KEY = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+    static final String ALICE_CONNECTION = "Tk3aVdUxoAMCK2A=";
+
+    static DynamoDbClient dynamoDb;
+    static SqsClient sqs;
+
+    @BeforeAll
+    static void aliceIsOnline() {
+        dynamoDb = EmbeddedAwsTestResource.current().clients().dynamoDb();
+        sqs = EmbeddedAwsTestResource.current().clients().sqs();
+        // As the session service stores it when alice's app opens its WebSocket.
+        Instant now = Instant.now();
+        new DynamoDbSessionStore(dynamoDb, Resources.SESSIONS.name()).open(new Connection(ALICE, "alice-phone",
+                ALICE_CONNECTION, ConnectionState.OPEN, now, now, now.plus(Duration.ofHours(1))));
+    }
+
+    @AfterAll
+    static void close() {
+        dynamoDb.close();
+        sqs.close();
+    }
+
+    @BeforeEach
+    void emptyQueue() {
+        queued(Duration.ZERO);
+    }
+
+    // --- samples and how to send them ---------------------------------------------------------------
+
+    static String sample(String name) throws Exception {
+        return Files.readString(Path.of(System.getProperty("events.samples.dir"), "call-api", name));
+    }
+
+    static String edited(String name, Consumer<ObjectNode> edit) throws Exception {
+        ObjectNode event = (ObjectNode) JSON.readTree(sample(name));
+        edit.accept(event);
+        return JSON.writeValueAsString(event);
+    }
+
+    static Consumer<ObjectNode> path(String path) {
+        return event -> {
+            event.put("rawPath", path);
+            ((ObjectNode) event.at("/requestContext/http")).put("path", path);
+            ((ObjectNode) event.get("pathParameters")).put("proxy", path.substring("/v1/".length()));
+        };
+    }
+
+    static Consumer<ObjectNode> method(String method) {
+        return event -> ((ObjectNode) event.at("/requestContext/http")).put("method", method);
+    }
+
+    static Consumer<ObjectNode> body(String body) {
+        return event -> {
+            event.put("body", body);
+            header("content-length", Integer.toString(body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length))
+                    .accept(event);
+        };
+    }
+
+    static Consumer<ObjectNode> header(String name, String value) {
+        return event -> {
+            ObjectNode headers = (ObjectNode) event.get("headers");
+            if (value == null) {
+                headers.remove(name);
+            } else {
+                headers.put(name, value);
+            }
+        };
+    }
+
+    /** The JWT authorizer's subject, i.e. who is asking. */
+    static Consumer<ObjectNode> sub(String userId) {
+        return event -> ((ObjectNode) event.at("/requestContext/authorizer/jwt/claims")).put("sub", userId);
+    }
+
+    static Consumer<ObjectNode> query(String name, String value) {
+        return event -> {
+            ObjectNode parameters = (ObjectNode) event.get("queryStringParameters");
+            parameters.put(name, value);
+            StringBuilder raw = new StringBuilder();
+            parameters.fields().forEachRemaining(p -> raw.append(raw.isEmpty() ? "" : "&").append(p.getKey()).append('=')
+                    .append(p.getValue().asText()));
+            event.put("rawQueryString", raw.toString());
+        };
+    }
+
+    /** The function's response (an API Gateway v2 HTTP response). */
+    record Reply(int status, Map<String, String> headers, JsonNode body) {
+
+        String header(String name) {
+            return headers.get(name);
+        }
+
+        String text(String field) {
+            return body.path(field).asText();
+        }
+    }
+
+    static Reply invoke(String event) throws Exception {
+        JsonPath response = given().contentType("application/json").body(event)
+                .when().post()
+                .then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(response.getBoolean("isBase64Encoded")).isFalse();
+        return new Reply(response.getInt("statusCode"), response.getMap("headers", String.class, String.class),
+                JSON.readTree(response.getString("body")));
+    }
+
+    static void assertProblem(Reply reply, int status, String slug, String path) {
+        assertThat(reply.status()).as(reply.body().toString()).isEqualTo(status);
+        assertThat(reply.header("content-type")).isEqualTo("application/problem+json");
+        assertThat(reply.header("cache-control")).isEqualTo("no-store");
+        assertThat(reply.text("type")).isEqualTo(PROBLEMS + slug);
+        assertThat(reply.body().path("status").asInt()).isEqualTo(status);
+        assertThat(reply.text("title")).isNotBlank();
+        assertThat(reply.text("detail")).isNotBlank();
+        assertThat(reply.text("instance")).isEqualTo(path);
+    }
+
+    static List<Message> queuedMessages(Duration firstWait) {
+        return EmbeddedAwsTestResource.current().drain(sqs, Resources.CALL_STATE_CHANGES, firstWait);
+    }
+
+    static List<CallEvent> queued(Duration firstWait) {
+        return queuedMessages(firstWait).stream().map(message -> Json.readCallEvent(message.body())).toList();
+    }
+
+    static List<CallEvent> queued() {
+        return queued(Duration.ofSeconds(1));
+    }
+
+    static String callIdFor(String callerUserId, String key) {
+        return PlaceCall.of(key, BOB, null, null).callIdFor(callerUserId);
+    }
+
+    // --- tests ---------------------------------------------------------------------------------------
+
+    @Test
+    void placingACallAnswers202WithTheRequestedCallAndQueuesTheRequest() throws Exception {
+        String callId = callIdFor(ALICE, KEY);
+
+        Reply placed = invoke(sample("place-call.json"));
+
+        assertThat(placed.status()).as(placed.body().toString()).isEqualTo(202);
+        assertThat(placed.header("content-type")).isEqualTo("application/json");
+        assertThat(placed.header("cache-control")).isEqualTo("no-store");
+        assertThat(placed.header("location")).isEqualTo("/v1/calls/" + callId);
+        assertThat(placed.headers()).doesNotContainKey("idempotent-replayed");
+        assertThat(placed.text("callId")).isEqualTo(callId);
+        assertThat(placed.text("direction")).isEqualTo("OUTGOING");
+        assertThat(placed.text("callerUserId")).isEqualTo(ALICE);
+        assertThat(placed.text("calleeUserId")).isEqualTo(BOB);
+        assertThat(placed.text("state")).isEqualTo("REQUESTED");
+        assertThat(placed.body().path("version").asLong()).isZero();
+        assertThat(placed.body().has("route")).as("not routed yet, so left out").isFalse();
+        assertThat(placed.body().has("phoneNumber")).isFalse();
+        Instant requestedAt = Instant.parse(placed.text("requestedAt"));
+
+        List<Message> messages = queuedMessages(Duration.ofSeconds(1));
+        assertThat(messages).singleElement().satisfies(message -> assertThat(message.attributes()
+                .get(MessageSystemAttributeName.MESSAGE_GROUP_ID)).as("one call, one message group").isEqualTo(callId));
+        assertThat(Json.readCallEvent(messages.get(0).body())).isEqualTo(new CallRequested(callId + ":requested", callId,
+                requestedAt, ALICE, ALICE_CONNECTION, BOB, null));
+
+        Reply retry = invoke(sample("place-call.json"));
+
+        assertThat(retry.status()).isEqualTo(202);
+        assertThat(retry.header("idempotent-replayed")).isEqualTo("true");
+        assertThat(retry.header("location")).isEqualTo("/v1/calls/" + callId);
+        assertThat(retry.body()).isEqualTo(placed.body());
+        assertThat(queued()).as("the request is sent again with the same deduplication id, and the FIFO queue drops it")
+                .isEmpty();
+
+        Reply otherCall = invoke(edited("place-call.json", body("{\"calleeUserId\":\"sample-carol\"}")));
+
+        assertProblem(otherCall, 422, "idempotency-key-reused", "/v1/calls");
+        assertThat(queued()).isEmpty();
+    }
+
+    @Test
+    void theCallerReadsAndHangsUpACallTheStateManagerHasNotTakenUpYet() throws Exception {
+        String key = UUID.randomUUID().toString();
+        String callId = callIdFor(ALICE, key);
+        assertThat(invoke(edited("place-call.json", header("idempotency-key", key))).status()).isEqualTo(202);
+        assertThat(queued()).singleElement().isInstanceOf(CallRequested.class);
+
+        Reply read = invoke(edited("get-call-unknown.json", path("/v1/calls/" + callId)));
+
+        assertThat(read.status()).isEqualTo(200);
+        assertThat(read.header("content-type")).isEqualTo("application/json");
+        assertThat(read.text("callId")).isEqualTo(callId);
+        assertThat(read.text("state")).isEqualTo("REQUESTED");
+
+        String hangUpPath = "/v1/calls/" + callId + "/hangup";
+        Reply mallory = invoke(edited("hangup-call.json", path(hangUpPath).andThen(sub("sample-mallory"))));
+        assertProblem(mallory, 404, "call-not-found", hangUpPath);
+        assertProblem(invoke(edited("get-call-unknown.json", path("/v1/calls/" + callId).andThen(sub("sample-mallory")))),
+                404, "call-not-found", "/v1/calls/" + callId);
+        assertThat(queued()).as("nothing for someone else's call").isEmpty();
+
+        Reply hungUp = invoke(edited("hangup-call.json", path(hangUpPath)));
+
+        assertThat(hungUp.status()).as(hungUp.body().toString()).isEqualTo(202);
+        assertThat(hungUp.text("state")).as("as it was when the hang-up was accepted").isEqualTo("REQUESTED");
+        assertThat(queued()).singleElement().isInstanceOfSatisfying(CallHungUp.class, hangUp -> {
+            assertThat(hangUp.eventId()).isEqualTo(callId + ":hangup:CALLER");
+            assertThat(hangUp.callId()).isEqualTo(callId);
+            assertThat(hangUp.party()).isEqualTo(Party.CALLER);
+        });
+    }
+
+    @Test
+    void anUnknownCallIsNotFound() throws Exception {
+        Reply reply = invoke(sample("get-call-unknown.json"));
+
+        assertProblem(reply, 404, "call-not-found", "/v1/calls/call-00000000000000000000000000000000");
+        assertThat(reply.text("title")).isEqualTo("No such call");
+    }
+
+    @Test
+    void withoutTheAuthorizersClaimsTheRequestIsUnauthorizedAndDoesNothing() throws Exception {
+        assertProblem(invoke(sample("no-jwt-claims.json")), 401, "unauthorized", "/v1/calls");
+
+        Reply noSubject = invoke(edited("place-call.json",
+                event -> ((ObjectNode) event.at("/requestContext/authorizer/jwt/claims")).remove("sub")));
+
+        assertProblem(noSubject, 401, "unauthorized", "/v1/calls");
+        assertThat(queued()).isEmpty();
+    }
+
+    @Test
+    void aMalformedBodyIsAProblemAndPlacesNothing() throws Exception {
+        Reply reply = invoke(sample("malformed-body.json"));
+
+        assertProblem(reply, 400, "malformed-json", "/v1/calls");
+        assertThat(reply.text("title")).isEqualTo("Malformed JSON");
+        assertThat(reply.text("detail")).startsWith("the body is not valid JSON: ");
+        assertThat(queued()).isEmpty();
+    }
+
+    @Test
+    void badCallRequestsGetTheirOwnProblemAndPlaceNothing() throws Exception {
+        assertProblem(invoke(edited("place-call.json", body("{\"phoneNumber\":\"+44 20 7183 8750\"}"))), 400,
+                "invalid-phone-number", "/v1/calls");
+        assertProblem(invoke(edited("place-call.json", header("idempotency-key", null))), 400, "invalid-request",
+                "/v1/calls");
+        assertProblem(invoke(edited("place-call.json", body("{\"calleeUserId\":\"sample-bob\",\"phoneNumber\":\"+442071838750\"}"))),
+                400, "invalid-request", "/v1/calls");
+        assertProblem(invoke(edited("place-call.json", body("{\"calleeUserId\":\"" + ALICE + "\"}")
+                .andThen(header("idempotency-key", UUID.randomUUID().toString())))), 400, "invalid-request", "/v1/calls");
+        assertProblem(invoke(edited("place-call.json", header("content-type", "text/plain"))), 415,
+                "unsupported-media-type", "/v1/calls");
+        assertProblem(invoke(edited("place-call.json", body("{\"calleeUserId\":\"" + "x".repeat(20_000) + "\"}"))), 413,
+                "payload-too-large", "/v1/calls");
+        assertProblem(invoke(edited("place-call.json", sub("sample-offline"))), 409, "not-connected", "/v1/calls");
+
+        assertThat(queued()).isEmpty();
+    }
+
+    @Test
+    void theBalanceOfAUserWithoutAnAccountIsZero() throws Exception {
+        Reply reply = invoke(sample("balance.json"));
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.header("content-type")).isEqualTo("application/json");
+        for (String field : List.of("balance", "reserved", "available")) {
+            assertThat(reply.body().path(field).path("amount").asText()).as(field).isEqualTo("0.00");
+            assertThat(reply.body().path(field).path("currency").asText()).as(field).isEqualTo("USD");
+        }
+    }
+
+    @Test
+    void callsAreListedAPageAtATime() throws Exception {
+        Reply reply = invoke(sample("list-calls.json"));
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body().path("calls").isArray()).isTrue();
+        assertThat(reply.body().path("calls")).as("calls the state manager has not taken up are not listed").isEmpty();
+        assertThat(reply.body().has("nextCursor")).as("the last page").isFalse();
+
+        assertProblem(invoke(edited("list-calls.json", query("limit", "1000"))), 400, "invalid-request", "/v1/calls");
+        assertProblem(invoke(edited("list-calls.json", query("cursor", "not-a-cursor"))), 400, "invalid-request",
+                "/v1/calls");
+    }
+
+    @Test
+    void unknownPathsAreNotFoundAndOtherMethodsNotAllowed() throws Exception {
+        assertProblem(invoke(edited("get-call-unknown.json", path("/v1/nothing-here"))), 404, "not-found",
+                "/v1/nothing-here");
+
+        Reply delete = invoke(edited("list-calls.json", method("DELETE")));
+
+        assertProblem(delete, 405, "method-not-allowed", "/v1/calls");
+        assertThat(delete.header("allow")).isEqualTo("GET, POST");
+    }
+}
