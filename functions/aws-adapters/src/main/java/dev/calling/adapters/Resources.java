@@ -51,7 +51,8 @@ public final class Resources {
     /**
      * An SQS queue with its dead-letter queue.
      *
-     * @param visibilityTimeout in AWS at least 6x the consuming function's timeout
+     * @param visibilityTimeout in AWS at least 6x the consuming function's timeout (the CDK app derives the
+     *     timeout from it: 180 s gives the call state manager 30 s for a batch, room for a slow carrier dial)
      * @param maxReceiveCount deliveries before a message moves to the dead-letter queue
      */
     public record QueueDefinition(String name, boolean fifo, Duration visibilityTimeout, int maxReceiveCount,
@@ -135,14 +136,14 @@ public final class Resources {
 
     /** Every call state change, one message group per call, to the call state manager. */
     public static final QueueDefinition CALL_STATE_CHANGES = new QueueDefinition("call-state-changes.fifo", true,
-            Duration.ofSeconds(60), 5, Duration.ofDays(4));
+            Duration.ofSeconds(180), 5, Duration.ofDays(4));
 
     /**
      * Timers (ring timeout) for the call state manager. A standard queue because FIFO queues have no
      * per-message delay; each message is delayed up to SQS's 15-minute maximum and re-armed if due later.
      */
     public static final QueueDefinition CALL_TIMERS = new QueueDefinition("call-timers", false,
-            Duration.ofSeconds(60), 5, Duration.ofDays(4));
+            Duration.ofSeconds(180), 5, Duration.ofDays(4));
 
     /** Ring / bridge / release commands from the call state manager to the VoIP switch, in order per call. */
     public static final QueueDefinition SWITCH_COMMANDS = new QueueDefinition("switch-commands.fifo", true,

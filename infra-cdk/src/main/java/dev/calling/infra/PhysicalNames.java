@@ -1,0 +1,83 @@
+package dev.calling.infra;
+
+import dev.calling.adapters.Resources.BucketDefinition;
+import dev.calling.adapters.Resources.QueueDefinition;
+import dev.calling.adapters.Resources.TableDefinition;
+import java.util.Locale;
+import software.amazon.awscdk.Aws;
+
+/**
+ * The names tables, queues and buckets get in AWS: {@code calling-<stage>-} before the name
+ * {@link dev.calling.adapters.Resources} gives them, so an operator finds the {@code calls} table
+ * as {@code calling-prod-calls} and several stages can share an account.
+ *
+ * <p>Why fixed names instead of names CDK derives: (1) the service stack finds the data stack's
+ * resources by name, so the two stacks share no CloudFormation exports that could block a later
+ * change; (2) CloudFormation refuses to replace a resource with a fixed name, so a change that
+ * would replace a table (a new key) fails loudly instead of orphaning the data; (3) readable
+ * names in the console, in alarms and for finance. The functions get every name through their
+ * environment ({@code CALLING_TABLES_CALLS=calling-prod-calls}), never from a default.
+ */
+public record PhysicalNames(String prefix) {
+
+    public static PhysicalNames of(String stage) {
+        return new PhysicalNames("calling-" + stage);
+    }
+
+    public String table(TableDefinition table) {
+        return prefix + "-" + table.name();
+    }
+
+    /** FIFO names keep their {@code .fifo} suffix at the end, as SQS requires. */
+    public String queue(QueueDefinition queue) {
+        return prefix + "-" + queue.name();
+    }
+
+    public String deadLetterQueue(QueueDefinition queue) {
+        return prefix + "-" + queue.deadLetterName();
+    }
+
+    /** Bucket names are global: account and region make them unique (tokens, resolved at deploy time). */
+    public String bucket(BucketDefinition bucket) {
+        return prefix + "-" + bucket.name() + "-" + Aws.ACCOUNT_ID + "-" + Aws.REGION;
+    }
+
+    /** An SSM parameter the data stack writes and the service stack reads (ids CDK cannot derive from a name). */
+    public String parameter(String name) {
+        return "/" + prefix + "/" + name;
+    }
+
+    public String stack(String part) {
+        return prefix + "-" + part;
+    }
+
+    /** {@code calls} to {@code CallsTable}-style ids: stable logical ids for stateful resources. */
+    public static String pascal(String name) {
+        StringBuilder out = new StringBuilder();
+        for (String word : name.replace(".fifo", "").split("[-_.]")) {
+            if (!word.isEmpty()) {
+                out.append(Character.toUpperCase(word.charAt(0))).append(word.substring(1));
+            }
+        }
+        return out.toString();
+    }
+
+    /** The environment variable MicroProfile Config reads for a property: {@code calling.tables.call-requests} to {@code CALLING_TABLES_CALL_REQUESTS}. */
+    public static String environmentVariable(String property) {
+        return property.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);
+    }
+
+    /** The property a function reads a table's name from: {@code calling.tables.<name>}. */
+    public static String tableProperty(TableDefinition table) {
+        return "calling.tables." + table.name();
+    }
+
+    /** The property a function reads a queue's URL from: {@code calling.queues.<name without .fifo>}. */
+    public static String queueProperty(QueueDefinition queue) {
+        return "calling.queues." + queue.name().replace(".fifo", "");
+    }
+
+    public static String bucketProperty(BucketDefinition bucket) {
+        return "calling.buckets." + bucket.name();
+    }
+}

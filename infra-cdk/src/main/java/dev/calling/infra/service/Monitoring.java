@@ -1,0 +1,96 @@
+package dev.calling.infra.service;
+
+import dev.calling.adapters.Resources;
+import dev.calling.adapters.Resources.QueueDefinition;
+import dev.calling.infra.PhysicalNames;
+import dev.calling.infra.service.DataByName.QueueRef;
+import java.util.Optional;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.sns.Topic;
+import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
+import software.constructs.Construct;
+
+/**
+ * The alarms, all published to one SNS topic: any message in a dead-letter queue, a queue whose
+ * oldest message waits too long (its consumer is failing or cannot keep up), and a function that
+ * errors or (where concurrency is reserved) is throttled.
+ */
+public final class Monitoring extends Construct {
+
+    private final Topic topic;
+    private final SnsAction notify;
+
+    public Monitoring(Construct scope, String id, String topicName, Optional<String> email) {
+        super(scope, id);
+        topic = Topic.Builder.create(this, "Alarms").topicName(topicName).enforceSsl(true).build();
+        email.ifPresent(address -> topic.addSubscription(new EmailSubscription(address)));
+        // Not KMS-encrypted: CloudWatch cannot publish to a topic under the AWS-managed SNS key, and
+        // alarm notifications carry alarm names and states only.
+        notify = new SnsAction(topic);
+    }
+
+    /**
+     * How long a queue's oldest message may wait before someone should look. A new queue in
+     * Resources gets the default.
+     */
+    static Duration oldestMessageLimit(QueueDefinition queue) {
+        if (queue.name().equals(Resources.CALL_STATE_CHANGES.name())) {
+            return Duration.minutes(2); // a ringing call waits on these: minutes of backlog are broken calls
+        }
+        if (queue.name().equals(Resources.CONNECTION_EVENTS.name())) {
+            return Duration.seconds(90); // a connection's TTL: older heartbeats already expired its session
+        }
+        if (queue.name().equals(Resources.CALL_TIMERS.name())) {
+            return Duration.minutes(20); // timers wait up to SQS's 15-minute delay on purpose
+        }
+        return Duration.minutes(5);
+    }
+
+    public void watch(QueueRef queue) {
+        String name = PhysicalNames.pascal(queue.definition().name());
+        alarm(name + "DeadLetters", queue.deadLetterQueue().metricApproximateNumberOfMessagesVisible(
+                MetricOptions.builder().statistic("Maximum").period(Duration.minutes(1)).build()), 0, 1,
+                "A message of " + queue.definition().name() + " failed " + queue.definition().maxReceiveCount()
+                        + " times and is in " + queue.definition().deadLetterName() + ": read its log line, fix, redrive");
+        Duration limit = oldestMessageLimit(queue.definition());
+        alarm(name + "OldestMessage", queue.queue().metricApproximateAgeOfOldestMessage(
+                MetricOptions.builder().statistic("Maximum").period(Duration.minutes(1)).build()),
+                limit.toSeconds().doubleValue(), 2,
+                "The oldest message of " + queue.definition().name() + " is older than " + limit.toHumanString()
+                        + ": its consumer fails or cannot keep up");
+    }
+
+    public void watch(CallingFunction function) {
+        String name = function.settings().name();
+        alarm(name + "Errors", function.function().metricErrors(MetricOptions.builder().statistic("Sum")
+                .period(Duration.minutes(5)).build()), 0, 1, name + " failed an invocation (errors or timeouts)");
+        if (function.settings().reservedConcurrency().isPresent()) {
+            alarm(name + "Throttles", function.function().metricThrottles(MetricOptions.builder().statistic("Sum")
+                    .period(Duration.minutes(5)).build()), 0, 1,
+                    name + " hit its reserved concurrency: work is waiting");
+        }
+    }
+
+    private void alarm(String id, IMetric metric, double threshold, int periods, String description) {
+        Alarm alarm = Alarm.Builder.create(this, id)
+                .metric(metric)
+                .threshold(threshold)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
+                .evaluationPeriods(periods)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .alarmDescription(description)
+                .build();
+        alarm.addAlarmAction(notify);
+        alarm.addOkAction(notify);
+    }
+
+    public Topic topic() {
+        return topic;
+    }
+}

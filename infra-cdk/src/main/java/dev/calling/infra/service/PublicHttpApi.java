@@ -1,0 +1,90 @@
+package dev.calling.infra.service;
+
+import dev.calling.infra.Nag;
+import java.util.List;
+import software.amazon.awscdk.aws_apigatewayv2_authorizers.HttpUserPoolAuthorizer;
+import software.amazon.awscdk.aws_apigatewayv2_authorizers.HttpUserPoolAuthorizerProps;
+import software.amazon.awscdk.aws_apigatewayv2_integrations.HttpLambdaIntegration;
+import software.amazon.awscdk.aws_apigatewayv2_integrations.HttpLambdaIntegrationProps;
+import software.amazon.awscdk.services.apigatewayv2.AddRoutesOptions;
+import software.amazon.awscdk.services.apigatewayv2.HttpApi;
+import software.amazon.awscdk.services.apigatewayv2.HttpMethod;
+import software.amazon.awscdk.services.apigatewayv2.HttpNoneAuthorizer;
+import software.amazon.awscdk.services.apigatewayv2.HttpRoute;
+import software.amazon.awscdk.services.apigatewayv2.HttpStage;
+import software.amazon.awscdk.services.apigatewayv2.PayloadFormatVersion;
+import software.amazon.awscdk.services.apigatewayv2.ThrottleSettings;
+import software.amazon.awscdk.services.cognito.IUserPool;
+import software.amazon.awscdk.services.cognito.IUserPoolClient;
+import software.constructs.Construct;
+
+/**
+ * The HTTP API (payload format 2.0): the mobile clients' {@code /v1/...} behind a Cognito JWT
+ * authorizer, which is the API's default so a route is never public by accident, and the REST
+ * carriers' signed status webhooks, the one route without a JWT.
+ */
+public final class PublicHttpApi extends Construct {
+
+    /** A first line against floods and runaway clients, per stage; raise it with real traffic. */
+    static final int RATE_LIMIT = 200;
+    static final int BURST_LIMIT = 400;
+    /** Every path under /v1 goes to CallApi, which answers 404 for a path it does not know. */
+    public static final String CALL_API_ROUTE = "/v1/{proxy+}";
+    public static final String CARRIER_WEBHOOK_PATH = "/carrier-webhooks/";
+
+    private final HttpApi api;
+    private final HttpStage stage;
+
+    public PublicHttpApi(Construct scope, String id, String apiName, IUserPool users, IUserPoolClient mobileApp,
+            CallingFunction callApi, CallingFunction carrierWebhook) {
+        super(scope, id);
+        // Issuer = the user pool, audience = the mobile app's client (Cognito access tokens carry it as client_id).
+        HttpUserPoolAuthorizer jwt = new HttpUserPoolAuthorizer("CognitoJwt", users, HttpUserPoolAuthorizerProps
+                .builder().userPoolClients(List.of(mobileApp))
+                .identitySource(List.of("$request.header.Authorization")).build());
+        api = HttpApi.Builder.create(this, "Api")
+                .apiName(apiName)
+                .description("Calling: the mobile apps' API and the carriers' webhooks")
+                .defaultAuthorizer(jwt)
+                .createDefaultStage(false)
+                .build();
+        stage = HttpStage.Builder.create(this, "DefaultStage")
+                .httpApi(api)
+                .stageName("$default")
+                .autoDeploy(true)
+                .throttle(ThrottleSettings.builder().rateLimit(RATE_LIMIT).burstLimit(BURST_LIMIT).build())
+                .accessLogSettings(AccessLogs.to(this, "AccessLogs", AccessLogs.HTTP_FORMAT))
+                .build();
+
+        api.addRoutes(AddRoutesOptions.builder()
+                .path(CALL_API_ROUTE)
+                .methods(List.of(HttpMethod.ANY))
+                .integration(new HttpLambdaIntegration("CallApi", callApi.alias(), HttpLambdaIntegrationProps.builder()
+                        .payloadFormatVersion(PayloadFormatVersion.VERSION_2_0).build()))
+                .build());
+        List<HttpRoute> webhook = api.addRoutes(AddRoutesOptions.builder()
+                .path(CARRIER_WEBHOOK_PATH + "{providerId}")
+                .methods(List.of(HttpMethod.POST))
+                .integration(new HttpLambdaIntegration("CarrierWebhook", carrierWebhook.alias(),
+                        HttpLambdaIntegrationProps.builder().payloadFormatVersion(PayloadFormatVersion.VERSION_2_0)
+                                .build()))
+                .authorizer(new HttpNoneAuthorizer())
+                .build());
+        webhook.forEach(route -> Nag.suppress(route, "APIG4", "Carriers cannot obtain our users' JWTs: each callback"
+                + " is authenticated by CarrierWebhook with the carrier's HMAC-SHA256 signature over timestamp and"
+                + " body (docs/carrier-rest-api.md); unknown carriers get 404. The stage throttles it."));
+    }
+
+    public HttpApi api() {
+        return api;
+    }
+
+    public HttpStage stage() {
+        return stage;
+    }
+
+    /** {@code https://<id>.execute-api.<region>.amazonaws.com/} */
+    public String url() {
+        return stage.getUrl();
+    }
+}

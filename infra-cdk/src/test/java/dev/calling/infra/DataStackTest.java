@@ -1,0 +1,206 @@
+package dev.calling.infra;
+
+import static dev.calling.infra.TestApp.PREFIX;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.calling.adapters.Resources;
+import dev.calling.adapters.Resources.IndexDefinition;
+import dev.calling.adapters.Resources.QueueDefinition;
+import dev.calling.adapters.Resources.TableDefinition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awscdk.assertions.Match;
+
+/** The data stack holds exactly the tables, queues and buckets of Resources, as Resources defines them. */
+class DataStackTest {
+
+    static TestApp.Synthesised app;
+    static JsonNode resources;
+
+    @BeforeAll
+    static void synthesise() {
+        app = TestApp.get();
+        resources = app.dataJson().get("Resources");
+    }
+
+    static Stream<TableDefinition> tables() {
+        return Resources.TABLES.stream();
+    }
+
+    static Stream<QueueDefinition> queues() {
+        return Resources.QUEUES.stream();
+    }
+
+    @Test
+    void oneTablePerDefinitionAndNoOther() {
+        app.data().resourceCountIs("AWS::DynamoDB::Table", Resources.TABLES.size());
+    }
+
+    @ParameterizedTest
+    @MethodSource("tables")
+    void tableIsAsDefinedOnDemandWithPitrAndKeptOnDelete(TableDefinition definition) {
+        JsonNode table = resources.get(PhysicalNames.pascal(definition.name()) + "Table");
+        assertThat(table).as("stable logical id").isNotNull();
+        assertThat(table.path("DeletionPolicy").asText()).isEqualTo("Retain");
+        assertThat(table.path("UpdateReplacePolicy").asText()).isEqualTo("Retain");
+        JsonNode props = table.get("Properties");
+        assertThat(props.path("TableName").asText()).isEqualTo(PREFIX + definition.name());
+        assertThat(props.path("BillingMode").asText()).isEqualTo("PAY_PER_REQUEST");
+        assertThat(props.at("/PointInTimeRecoverySpecification/PointInTimeRecoveryEnabled").asBoolean()).isTrue();
+        assertThat(props.path("DeletionProtectionEnabled").asBoolean()).isTrue();
+        assertThat(keys(props.get("KeySchema")))
+                .containsExactlyElementsOf(keys(definition.partitionKey(), definition.sortKey().orElse(null)));
+        if (definition.ttlAttribute().isPresent()) {
+            assertThat(props.at("/TimeToLiveSpecification/AttributeName").asText()).isEqualTo(definition.ttlAttribute().get());
+            assertThat(props.at("/TimeToLiveSpecification/Enabled").asBoolean()).isTrue();
+        } else {
+            assertThat(props.has("TimeToLiveSpecification")).isFalse();
+        }
+        JsonNode indexes = props.path("GlobalSecondaryIndexes");
+        assertThat(indexes.size()).isEqualTo(definition.indexes().size());
+        for (IndexDefinition index : definition.indexes()) {
+            JsonNode deployed = find(indexes, "IndexName", index.name());
+            assertThat(keys(deployed.get("KeySchema")))
+                    .containsExactlyElementsOf(keys(index.partitionKey(), index.sortKey().orElse(null)));
+            assertThat(deployed.at("/Projection/ProjectionType").asText()).isEqualTo(index.projection().name());
+        }
+        props.get("AttributeDefinitions").forEach(a -> assertThat(a.path("AttributeType").asText()).isEqualTo("S"));
+    }
+
+    @Test
+    void oneQueueAndOneDeadLetterQueuePerDefinition() {
+        app.data().resourceCountIs("AWS::SQS::Queue", 2 * Resources.QUEUES.size());
+    }
+
+    @ParameterizedTest
+    @MethodSource("queues")
+    void queueIsAsDefinedWithItsDeadLetterQueueAndRedrive(QueueDefinition definition) {
+        String id = PhysicalNames.pascal(definition.name()) + "Queue";
+        JsonNode queue = resources.at("/" + id + "/Properties");
+        JsonNode deadLetter = resources.at("/" + id + "Dlq/Properties");
+        assertThat(queue.path("QueueName").asText()).isEqualTo(PREFIX + definition.name());
+        assertThat(deadLetter.path("QueueName").asText()).isEqualTo(PREFIX + definition.deadLetterName());
+        assertThat(queue.path("VisibilityTimeout").asLong()).isEqualTo(definition.visibilityTimeout().toSeconds());
+        assertThat(queue.path("MessageRetentionPeriod").asLong()).isEqualTo(definition.retention().toSeconds());
+        assertThat(deadLetter.path("MessageRetentionPeriod").asLong()).as("14 days to look at poison").isEqualTo(1_209_600);
+        assertThat(queue.at("/RedrivePolicy/maxReceiveCount").asInt()).isEqualTo(definition.maxReceiveCount());
+        assertThat(queue.at("/RedrivePolicy/deadLetterTargetArn/Fn::GetAtt/0").asText()).isEqualTo(id + "Dlq");
+        for (JsonNode q : List.of(queue, deadLetter)) {
+            assertThat(q.path("SqsManagedSseEnabled").asBoolean()).isTrue();
+            assertThat(q.path("FifoQueue").asBoolean()).isEqualTo(definition.fifo());
+        }
+        if (definition.fifo()) {
+            assertThat(queue.path("ContentBasedDeduplication").asBoolean()).isFalse();
+            assertThat(queue.path("DeduplicationScope").asText()).isEqualTo("messageGroup");
+            assertThat(queue.path("FifoThroughputLimit").asText()).isEqualTo("perMessageGroupId");
+        }
+    }
+
+    @Test
+    void everyQueueRefusesPlainHttp() {
+        List<String> guarded = new ArrayList<>();
+        app.resources(app.dataJson(), "AWS::SQS::QueuePolicy").forEach(policy -> {
+            JsonNode statement = policy.getValue().at("/Properties/PolicyDocument/Statement/0");
+            assertThat(statement.path("Effect").asText()).isEqualTo("Deny");
+            assertThat(statement.at("/Condition/Bool/aws:SecureTransport").asText()).isEqualTo("false");
+            policy.getValue().at("/Properties/Queues").forEach(q -> guarded.add(q.path("Ref").asText()));
+        });
+        assertThat(guarded).hasSize(2 * Resources.QUEUES.size());
+    }
+
+    @Test
+    void exportBucketIsPrivateEncryptedVersionedLoggedAndAgesIntoCheaperStorage() {
+        JsonNode bucket = resources.get("BillingExportsBucket");
+        assertThat(bucket.path("DeletionPolicy").asText()).isEqualTo("Retain");
+        JsonNode props = bucket.get("Properties");
+        assertThat(props.at("/BucketEncryption/ServerSideEncryptionConfiguration/0/ServerSideEncryptionByDefault/SSEAlgorithm")
+                .asText()).isEqualTo("AES256");
+        JsonNode block = props.get("PublicAccessBlockConfiguration");
+        assertThat(List.of("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"))
+                .allSatisfy(flag -> assertThat(block.path(flag).asBoolean()).as(flag).isTrue());
+        assertThat(props.at("/VersioningConfiguration/Status").asText()).isEqualTo("Enabled");
+        assertThat(props.at("/OwnershipControls/Rules/0/ObjectOwnership").asText()).isEqualTo("BucketOwnerEnforced");
+        assertThat(props.at("/LoggingConfiguration/DestinationBucketName/Ref").asText()).isEqualTo("AccessLogsBucket");
+        JsonNode rule = props.at("/LifecycleConfiguration/Rules/0");
+        assertThat(rule.path("Status").asText()).isEqualTo("Enabled");
+        assertThat(rule.path("ExpirationInDays").asInt()).isEqualTo(CallingConfig.DEFAULT_EXPORT_RETENTION_DAYS);
+        assertThat(rule.path("NoncurrentVersionExpiration").path("NoncurrentDays").asInt()).isEqualTo(90);
+        assertThat(rule.at("/AbortIncompleteMultipartUpload/DaysAfterInitiation").asInt()).isEqualTo(7);
+        assertThat(rule.path("Transitions").findValuesAsText("StorageClass"))
+                .containsExactly("STANDARD_IA", "GLACIER_IR");
+        assertThat(rule.path("Transitions").findValues("TransitionInDays")).extracting(JsonNode::asInt)
+                .containsExactly(30, 365);
+    }
+
+    @Test
+    void bucketPoliciesDenyPlainHttpAndOldTls() {
+        app.data().hasResourceProperties("AWS::S3::BucketPolicy", Map.of(
+                "Bucket", Map.of("Ref", "BillingExportsBucket"),
+                "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(
+                        Match.objectLike(Map.of("Effect", "Deny",
+                                "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")))),
+                        Match.objectLike(Map.of("Effect", "Deny",
+                                "Condition", Map.of("NumericLessThan", Map.of("s3:TlsVersion", 1.2))))))))));
+        app.data().hasResourceProperties("AWS::S3::BucketPolicy", Map.of(
+                "Bucket", Map.of("Ref", "AccessLogsBucket"),
+                "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(
+                        Match.objectLike(Map.of("Effect", "Deny",
+                                "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false"))))))))));
+    }
+
+    @Test
+    void userPoolIsKeptAndItsMobileClientHasNoSecret() {
+        JsonNode pool = resources.get("UserPool");
+        assertThat(pool.path("DeletionPolicy").asText()).isEqualTo("Retain");
+        assertThat(pool.at("/Properties/DeletionProtection").asText()).isEqualTo("ACTIVE");
+        assertThat(pool.at("/Properties/Policies/PasswordPolicy/MinimumLength").asInt()).isGreaterThanOrEqualTo(12);
+        JsonNode client = resources.at("/UserPoolMobileAppClient/Properties");
+        assertThat(client.path("GenerateSecret").asBoolean()).isFalse();
+        assertThat(textValues(client.path("ExplicitAuthFlows"))).contains("ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH");
+        app.data().hasResourceProperties("AWS::SSM::Parameter", Map.of("Name", "/calling-test/user-pool-id",
+                "Value", Map.of("Ref", "UserPool")));
+        app.data().hasResourceProperties("AWS::SSM::Parameter", Map.of("Name", "/calling-test/user-pool-client-id",
+                "Value", Map.of("Ref", "UserPoolMobileAppClient")));
+    }
+
+    @Test
+    void dataStackIsTerminationProtectedAndOutputsEveryQueueUrl() {
+        assertThat(app.stacks().data().getTerminationProtection()).isTrue();
+        for (QueueDefinition queue : Resources.QUEUES) {
+            assertThat(app.dataJson().at("/Outputs/" + PhysicalNames.pascal(queue.name()) + "QueueUrl/Value/Ref").asText())
+                    .isEqualTo(PhysicalNames.pascal(queue.name()) + "Queue");
+        }
+    }
+
+    private static List<String> keys(JsonNode schema) {
+        List<String> keys = new ArrayList<>();
+        schema.forEach(k -> keys.add(k.path("AttributeName").asText() + ":" + k.path("KeyType").asText()));
+        return keys;
+    }
+
+    private static List<String> keys(String partitionKey, String sortKey) {
+        return sortKey == null ? List.of(partitionKey + ":HASH") : List.of(partitionKey + ":HASH", sortKey + ":RANGE");
+    }
+
+    private static List<String> textValues(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(v -> values.add(v.asText()));
+        return values;
+    }
+
+    static JsonNode find(JsonNode array, String field, String value) {
+        for (JsonNode element : array) {
+            if (element.path(field).asText().equals(value)) {
+                return element;
+            }
+        }
+        throw new AssertionError("no element with " + field + "=" + value + " in " + array);
+    }
+}

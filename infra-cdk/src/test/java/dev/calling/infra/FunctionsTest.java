@@ -1,0 +1,202 @@
+package dev.calling.infra;
+
+import static dev.calling.infra.TestApp.PREFIX;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.calling.adapters.Resources;
+import dev.calling.infra.service.CallingFunction;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every function: runtime, architecture, SnapStart behind an alias, memory, timeout, concurrency, event sources. */
+class FunctionsTest {
+
+    static TestApp.Synthesised app;
+    static JsonNode resources;
+
+    @BeforeAll
+    static void synthesise() {
+        app = TestApp.get();
+        resources = app.serviceJson().get("Resources");
+    }
+
+    /** name, function name in AWS (without the prefix), memory MB, timeout s, reserved concurrency (0 = none). */
+    static Stream<Arguments> functions() {
+        return Stream.of(
+                Arguments.of("SessionService", "session-service", 512, 10, 0),
+                Arguments.of("CallStateManager", "call-state-manager", 1024, 30, 50),
+                Arguments.of("SipMediaHandler", "sip-media-handler", 1024, 5, 50),
+                Arguments.of("CarrierWebhook", "carrier-webhook", 512, 10, 20),
+                Arguments.of("BillingExport", "billing-export", 2048, 900, 1),
+                Arguments.of("CallApi", "call-api", 1024, 10, 0),
+                Arguments.of("Realtime", "realtime", 512, 10, 0),
+                Arguments.of("RealtimeAuthorizer", "realtime-authorizer", 512, 5, 0));
+    }
+
+    @Test
+    void eightFunctionsEachWithOneLiveAlias() {
+        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Function")).hasSize(8);
+        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Alias")).hasSize(8)
+                .allSatisfy(alias -> assertThat(alias.getValue().at("/Properties/Name").asText()).isEqualTo("live"));
+        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Version")).hasSize(8)
+                .allSatisfy(version -> assertThat(version.getValue().path("DeletionPolicy").asText())
+                        .as("a superseded version is deleted").isEqualTo("Delete"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("functions")
+    void functionIsJava21OnArm64WithSnapStartAndChosenSizes(String name, String functionName, int memory, int timeout,
+            int reserved) {
+        JsonNode function = properties(name);
+        assertThat(function.path("FunctionName").asText()).isEqualTo(PREFIX + functionName);
+        assertThat(function.path("Runtime").asText()).isEqualTo("java21");
+        assertThat(function.path("Architectures").get(0).asText()).isEqualTo("arm64");
+        assertThat(function.path("Handler").asText())
+                .isEqualTo("io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest");
+        assertThat(function.at("/SnapStart/ApplyOn").asText()).isEqualTo("PublishedVersions");
+        assertThat(function.path("MemorySize").asInt()).isEqualTo(memory);
+        assertThat(function.path("Timeout").asInt()).isEqualTo(timeout);
+        if (reserved == 0) {
+            assertThat(function.has("ReservedConcurrentExecutions")).isFalse();
+        } else {
+            assertThat(function.path("ReservedConcurrentExecutions").asInt()).isEqualTo(reserved);
+        }
+        assertThat(function.at("/LoggingConfig/LogGroup/Ref").asText()).startsWith(name + "Logs");
+    }
+
+    @Test
+    void everyEventSourceReportsBatchItemFailuresOnTheAliasWithBatchSizeAndMaximumConcurrency() {
+        Map<String, JsonNode> byQueue = new HashMap<>();
+        app.resources(app.serviceJson(), "AWS::Lambda::EventSourceMapping").forEach(mapping -> {
+            JsonNode props = mapping.getValue().get("Properties");
+            byQueue.put(last(props.at("/EventSourceArn/Fn::Join/1")), props);
+        });
+        assertThat(byQueue).containsOnlyKeys(":" + PREFIX + "connection-events", ":" + PREFIX + "call-state-changes.fifo",
+                ":" + PREFIX + "call-timers");
+        byQueue.values().forEach(props -> {
+            assertThat(props.path("FunctionResponseTypes").get(0).asText()).isEqualTo("ReportBatchItemFailures");
+            assertThat(props.at("/FunctionName/Fn::Join/1/1").asText()).as("invokes the alias").isEqualTo(":live");
+        });
+        assertMapping(byQueue.get(":" + PREFIX + "connection-events"), "SessionService", 10, 20);
+        assertMapping(byQueue.get(":" + PREFIX + "call-state-changes.fifo"), "CallStateManager", 5, 40);
+        assertMapping(byQueue.get(":" + PREFIX + "call-timers"), "CallStateManager", 10, 10);
+    }
+
+    @Test
+    void everyConsumedQueueHidesAMessageAtLeastSixTimesItsConsumersTimeout() {
+        app.stacks().service().functions().values().forEach(function -> function.consumptions().forEach(c ->
+                assertThat(c.queue().definition().visibilityTimeout().toSeconds())
+                        .as(function.settings().name() + " on " + c.queue().definition().name())
+                        .isGreaterThanOrEqualTo(6L * function.settings().timeout().toSeconds().longValue())));
+        assertThat(app.stacks().service().function("CallStateManager").consumptions()).hasSize(2);
+    }
+
+    @Test
+    void callStateManagerReservesExactlyWhatItsEventSourcesMayUse() {
+        CallingFunction manager = app.stacks().service().function("CallStateManager");
+        assertThat(manager.eventSourceConcurrency()).isEqualTo(manager.settings().reservedConcurrency());
+    }
+
+    @Test
+    void functionsLearnTheirTablesAndQueuesFromTheEnvironment() {
+        JsonNode sessions = environment("SessionService");
+        assertThat(sessions.path("CALLING_TABLES_SESSIONS").asText()).isEqualTo(PREFIX + "sessions");
+        JsonNode manager = environment("CallStateManager");
+        assertThat(fieldNames(manager)).contains("CALLING_TABLES_CALLS", "CALLING_TABLES_SESSIONS",
+                "CALLING_TABLES_SUBSCRIBERS", "CALLING_TABLES_CARRIER_HEALTH", "CALLING_TABLES_CARRIER_LEGS",
+                "CALLING_TABLES_ACCOUNTS", "CALLING_TABLES_CALL_DETAIL_RECORDS", "CALLING_QUEUES_CALL_STATE_CHANGES",
+                "CALLING_QUEUES_CALL_TIMERS", "CALLING_QUEUES_SWITCH_COMMANDS", "CALLING_REALTIME_ENDPOINT");
+        assertThat(manager.at("/CALLING_QUEUES_SWITCH_COMMANDS/Fn::Join/1").toString())
+                .contains("/" + PREFIX + "switch-commands.fifo");
+        assertThat(environment("CallApi").path("CALLING_TABLES_CALL_REQUESTS").asText()).isEqualTo(PREFIX + "call-requests");
+        assertThat(fieldNames(environment("CallApi"))).containsExactlyInAnyOrder("CALLING_TABLES_CALLS",
+                "CALLING_TABLES_SESSIONS", "CALLING_TABLES_ACCOUNTS", "CALLING_TABLES_CALL_REQUESTS",
+                "CALLING_QUEUES_CALL_STATE_CHANGES");
+        assertThat(fieldNames(environment("Realtime"))).containsExactly("CALLING_QUEUES_CONNECTION_EVENTS");
+        JsonNode authorizer = environment("RealtimeAuthorizer");
+        assertThat(fieldNames(authorizer)).containsExactlyInAnyOrder("QUARKUS_LAMBDA_HANDLER", "CALLING_AUTH_ISSUER",
+                "CALLING_AUTH_AUDIENCE");
+        assertThat(authorizer.path("QUARKUS_LAMBDA_HANDLER").asText()).as("the realtime zip's other handler")
+                .isEqualTo("RealtimeAuthorizer");
+        assertThat(properties("RealtimeAuthorizer").path("Code")).isEqualTo(properties("Realtime").path("Code"));
+        JsonNode export = environment("BillingExport");
+        assertThat(export.path("CALLING_TABLES_CALL_DETAIL_RECORDS").asText()).isEqualTo(PREFIX + "call-detail-records");
+        assertThat(export.at("/CALLING_BUCKETS_BILLING_EXPORTS/Fn::Join/1/0").asText())
+                .isEqualTo(PREFIX + Resources.BILLING_EXPORTS.name() + "-");
+    }
+
+    @Test
+    void sipMediaHandlerKnowsItsChimeResourcesAndOnlyThatApplicationMayInvokeIt() {
+        JsonNode env = environment("SipMediaHandler");
+        assertThat(env.path("CALLING_CHIME_SIP_MEDIA_APPLICATION_ID").asText()).isEqualTo("5f2e7c1a-0d3b-4e8f-9a6c-1b2d3e4f5a60");
+        assertThat(env.path("CALLING_CHIME_FROM_PHONE_NUMBER").asText()).isEqualTo("+12065550100");
+        assertThat(env.path("CALLING_CHIME_VOICE_CONNECTOR_ARN").asText()).startsWith("arn:aws:chime:");
+        assertThat(env.path("CALLING_CHIME_PROVIDER_ID").asText()).as("the CHIME carrier's id").isEqualTo("chime");
+        JsonNode permission = app.resources(app.serviceJson(), "AWS::Lambda::Permission").stream()
+                .map(Map.Entry::getValue).filter(p -> p.at("/Properties/Principal").asText()
+                        .equals("voiceconnector.chime.amazonaws.com")).findFirst().orElseThrow().get("Properties");
+        assertThat(permission.at("/FunctionName/Ref").asText()).startsWith("SipMediaHandlerLive");
+        assertThat(permission.at("/SourceAccount/Ref").asText()).isEqualTo("AWS::AccountId");
+        assertThat(permission.at("/SourceArn/Fn::Join/1").toString()).contains(":sma/5f2e7c1a-0d3b-4e8f-9a6c-1b2d3e4f5a60");
+    }
+
+    @Test
+    void carriersAreConfiguredForTheCallStateManagerAndRestCarriersForTheWebhookWithSecretsResolvedAtDeploy() {
+        JsonNode manager = environment("CallStateManager");
+        assertThat(manager.path("CALLING_CARRIER_IDS").asText()).isIn("chime,borealis", "borealis,chime");
+        assertThat(manager.path("CALLING_CARRIERS_CHIME_ADAPTER").asText()).isEqualTo("CHIME");
+        assertThat(manager.path("CALLING_CARRIERS_CHIME_SIP_MEDIA_APPLICATION_ID").asText())
+                .isEqualTo("5f2e7c1a-0d3b-4e8f-9a6c-1b2d3e4f5a60");
+        assertThat(manager.path("CALLING_CARRIERS_CHIME_RATE_DECK").asText()).isEqualTo("rate-decks/atlas.csv.gz");
+        assertThat(manager.path("CALLING_CARRIERS_BOREALIS_ADAPTER").asText()).isEqualTo("REST");
+        assertThat(manager.path("CALLING_CARRIERS_BOREALIS_API_KEY").asText())
+                .isEqualTo("{{resolve:secretsmanager:calling/test/borealis/api-key:SecretString:::}}");
+        assertThat(manager.has("CALLING_CARRIERS_BOREALIS_WEBHOOK_SECRET")).as("only the webhook verifies").isFalse();
+        assertThat(manager.at("/CALLING_CARRIERS_BOREALIS_STATUS_CALLBACK_URL/Fn::Join/1").toString())
+                .endsWith("\"/carrier-webhooks/borealis\"]");
+        JsonNode webhook = environment("CarrierWebhook");
+        assertThat(webhook.path("CALLING_CARRIERS_BOREALIS_WEBHOOK_SECRET").asText())
+                .isEqualTo("{{resolve:secretsmanager:calling/test/borealis/webhook-secret:SecretString:::}}");
+        assertThat(webhook.path("CALLING_CARRIERS_BOREALIS_BASE_URL").asText()).isEqualTo("https://api.borealis.example");
+        assertThat(fieldNames(webhook)).noneMatch(n -> n.startsWith("CALLING_CARRIERS_CHIME_"));
+        assertThat(app.serviceJson().toString()).doesNotContain("whsec_");
+    }
+
+    static JsonNode properties(String name) {
+        return properties(TestApp.get(), name);
+    }
+
+    static JsonNode properties(TestApp.Synthesised app, String name) {
+        return app.resources(app.serviceJson(), "AWS::Lambda::Function").stream()
+                .filter(f -> f.getKey().startsWith(name + "Function")).findFirst().orElseThrow()
+                .getValue().get("Properties");
+    }
+
+    static JsonNode environment(String name) {
+        return properties(name).at("/Environment/Variables");
+    }
+
+    private static void assertMapping(JsonNode props, String function, int batchSize, int maxConcurrency) {
+        assertThat(props.at("/FunctionName/Fn::Join/1/0/Fn::Select/1/Fn::Split/1/Ref").asText()).startsWith(function + "Live");
+        assertThat(props.path("BatchSize").asInt()).isEqualTo(batchSize);
+        assertThat(props.at("/ScalingConfig/MaximumConcurrency").asInt()).isEqualTo(maxConcurrency);
+    }
+
+    private static String last(JsonNode array) {
+        return array.get(array.size() - 1).asText();
+    }
+
+    static List<String> fieldNames(JsonNode node) {
+        List<String> names = new java.util.ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}

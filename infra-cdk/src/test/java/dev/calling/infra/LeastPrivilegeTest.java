@@ -1,0 +1,193 @@
+package dev.calling.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each function's role allows exactly its own tables, indexes, queues and actions: the whole
+ * policy is compared, so a grant added by mistake fails here as surely as a missing one.
+ */
+class LeastPrivilegeTest {
+
+    static final Set<String> READ = Set.of("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
+            "dynamodb:ConditionCheckItem");
+    static final Set<String> WRITE = union(READ, Set.of("dynamodb:PutItem", "dynamodb:UpdateItem"));
+    static final Set<String> SEND = Set.of("sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl");
+    static final Set<String> CONSUME = Set.of("sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl",
+            "sqs:DeleteMessage", "sqs:GetQueueAttributes");
+    static final Set<String> LOGS = Set.of("logs:CreateLogStream", "logs:PutLogEvents");
+
+    static TestApp.Synthesised app;
+
+    @BeforeAll
+    static void synthesise() {
+        app = TestApp.get();
+    }
+
+    @Test
+    void sessionServiceTouchesOnlySessionsAndItsQueue() {
+        assertThat(access("SessionService")).isEqualTo(expected(
+                "table:sessions", WRITE, "index:sessions/connectionId-index", READ,
+                "queue:connection-events", CONSUME));
+        assertThat(access("SessionService")).doesNotContainKey("table:calls");
+    }
+
+    @Test
+    void callStateManagerOwnsTheCallTablesReadsSessionsAndSubscribersAndMaySendToItsQueues() {
+        assertThat(access("CallStateManager")).isEqualTo(expected(
+                "table:calls", WRITE, "index:calls/caller-index", READ, "index:calls/callee-index", READ,
+                "table:carrier-health", WRITE, "table:carrier-legs", WRITE, "table:accounts", WRITE,
+                "table:call-detail-records", WRITE, "index:call-detail-records/endedDay-index", READ,
+                "table:sessions", READ, "index:sessions/connectionId-index", READ, "table:subscribers", READ,
+                "queue:call-state-changes.fifo", union(CONSUME, SEND), "queue:call-timers", union(CONSUME, SEND),
+                "queue:switch-commands.fifo", SEND,
+                "chime:sma/5f2e7c1a-0d3b-4e8f-9a6c-1b2d3e4f5a60",
+                Set.of("chime:CreateSipMediaApplicationCall", "chime:UpdateSipMediaApplicationCall"),
+                "execute-api:live/*/@connections/*", Set.of("execute-api:ManageConnections")));
+    }
+
+    @Test
+    void carrierPathsTouchOnlyCarrierLegsAndSendCallEvents() {
+        Map<String, Set<String>> expected = expected("table:carrier-legs", WRITE, "queue:call-state-changes.fifo", SEND);
+        assertThat(access("SipMediaHandler")).isEqualTo(expected);
+        assertThat(access("CarrierWebhook")).isEqualTo(expected);
+    }
+
+    @Test
+    void billingExportReadsRecordsAndOnlyPutsObjectsUnderCalls() {
+        assertThat(access("BillingExport")).isEqualTo(expected(
+                "table:call-detail-records", READ, "index:call-detail-records/endedDay-index", READ,
+                "bucket:billing-exports/calls/*", Set.of("s3:PutObject", "s3:AbortMultipartUpload")));
+    }
+
+    @Test
+    void callApiReadsCallsSessionsAccountsWritesOnlyCallRequestsAndSendsCallEvents() {
+        assertThat(access("CallApi")).isEqualTo(expected(
+                "table:calls", READ, "index:calls/caller-index", READ, "index:calls/callee-index", READ,
+                "table:sessions", READ, "index:sessions/connectionId-index", READ, "table:accounts", READ,
+                "table:call-requests", WRITE, "queue:call-state-changes.fifo", SEND));
+    }
+
+    @Test
+    void realtimeOnlySendsConnectionEventsAndItsAuthorizerTouchesNothing() {
+        assertThat(access("Realtime")).isEqualTo(expected("queue:connection-events", SEND));
+        assertThat(access("RealtimeAuthorizer")).isEmpty();
+    }
+
+    @Test
+    void noStatementAnywhereAllowsEveryActionOrEveryResource() {
+        app.resources(app.serviceJson(), "AWS::IAM::Policy").forEach(policy ->
+                policy.getValue().at("/Properties/PolicyDocument/Statement").forEach(statement -> {
+                    list(statement.get("Action")).forEach(action -> assertThat(action.asText()).doesNotContain("*"));
+                    list(statement.get("Resource")).forEach(resource -> assertThat(resource.asText()).isNotEqualTo("*"));
+                }));
+        app.resources(app.serviceJson(), "AWS::IAM::Role").forEach(role ->
+                assertThat(role.getValue().at("/Properties/ManagedPolicyArns").isMissingNode())
+                        .as(role.getKey() + " has no managed policy").isTrue());
+    }
+
+    /** Resource (as a label) to the actions the function's policy allows on it; its own log group is checked and left out. */
+    static Map<String, Set<String>> access(String function) {
+        JsonNode policy = app.resources(app.serviceJson(), "AWS::IAM::Policy").stream()
+                .filter(p -> p.getKey().startsWith(function + "RoleDefaultPolicy")).findFirst().orElseThrow().getValue();
+        assertThat(policy.at("/Properties/Roles/0/Ref").asText()).startsWith(function + "Role");
+        Map<String, Set<String>> access = new TreeMap<>();
+        policy.at("/Properties/PolicyDocument/Statement").forEach(statement -> {
+            assertThat(statement.path("Effect").asText()).isEqualTo("Allow");
+            for (JsonNode resource : list(statement.get("Resource"))) {
+                String label = label(render(resource));
+                for (JsonNode action : list(statement.get("Action"))) {
+                    access.computeIfAbsent(label, l -> new TreeSet<>()).add(action.asText());
+                }
+            }
+        });
+        assertThat(access.remove("logs:" + function)).isEqualTo(LOGS);
+        return access;
+    }
+
+    private static final Pattern TABLE = Pattern.compile(":table/" + TestApp.PREFIX + "([a-z-]+)(?:/index/(.+))?$");
+    private static final Pattern QUEUE = Pattern.compile(":sqs:<AWS::Region>:<AWS::AccountId>:" + TestApp.PREFIX + "(.+)$");
+    private static final Pattern BUCKET = Pattern.compile(":s3:::" + TestApp.PREFIX + "([a-z-]+)-<AWS::AccountId>-<AWS::Region>(/.*)$");
+    private static final Pattern CHIME = Pattern.compile(":chime:<AWS::Region>:<AWS::AccountId>:(sma/.+)$");
+    private static final Pattern EXECUTE_API = Pattern.compile(":execute-api:<AWS::Region>:<AWS::AccountId>:<RealtimeApi[^>]+>/(.+)$");
+    private static final Pattern LOG_GROUP = Pattern.compile("^<([A-Za-z]+?)Logs[0-9A-F]+\\.Arn>$");
+
+    private static String label(String arn) {
+        Matcher m;
+        if ((m = TABLE.matcher(arn)).find()) {
+            return m.group(2) == null ? "table:" + m.group(1) : "index:" + m.group(1) + "/" + m.group(2);
+        }
+        if ((m = QUEUE.matcher(arn)).find()) {
+            return "queue:" + m.group(1);
+        }
+        if ((m = BUCKET.matcher(arn)).find()) {
+            return "bucket:" + m.group(1) + m.group(2);
+        }
+        if ((m = CHIME.matcher(arn)).find()) {
+            return "chime:" + m.group(1);
+        }
+        if ((m = EXECUTE_API.matcher(arn)).find()) {
+            return "execute-api:" + m.group(1);
+        }
+        if ((m = LOG_GROUP.matcher(arn)).find()) {
+            return "logs:" + m.group(1);
+        }
+        throw new AssertionError("unexpected resource in a function's policy: " + arn);
+    }
+
+    /** A resource expression as text: Fn::Join concatenated, Ref as {@code <X>}, Fn::GetAtt as {@code <X.Attr>}. */
+    static String render(JsonNode node) {
+        if (node.isTextual()) {
+            return node.asText();
+        }
+        if (node.has("Ref")) {
+            return "<" + node.get("Ref").asText() + ">";
+        }
+        if (node.has("Fn::GetAtt")) {
+            return "<" + node.get("Fn::GetAtt").get(0).asText() + "." + node.get("Fn::GetAtt").get(1).asText() + ">";
+        }
+        if (node.has("Fn::Join")) {
+            StringBuilder out = new StringBuilder();
+            node.get("Fn::Join").get(1).forEach(part -> out.append(render(part)));
+            return out.toString();
+        }
+        throw new AssertionError("cannot render " + node);
+    }
+
+    private static List<JsonNode> list(JsonNode node) {
+        List<JsonNode> values = new ArrayList<>();
+        if (node.isArray()) {
+            node.forEach(values::add);
+        } else {
+            values.add(node);
+        }
+        return values;
+    }
+
+    private static Map<String, Set<String>> expected(Object... pairs) {
+        Map<String, Set<String>> map = new TreeMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            @SuppressWarnings("unchecked")
+            Set<String> actions = (Set<String>) pairs[i + 1];
+            map.put((String) pairs[i], new TreeSet<>(actions));
+        }
+        return map;
+    }
+
+    @SafeVarargs
+    private static Set<String> union(Set<String>... sets) {
+        return Stream.of(sets).flatMap(Set::stream).collect(java.util.stream.Collectors.toCollection(TreeSet::new));
+    }
+}

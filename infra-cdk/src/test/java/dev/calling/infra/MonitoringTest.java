@@ -1,0 +1,103 @@
+package dev.calling.infra;
+
+import static dev.calling.infra.TestApp.PREFIX;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.calling.adapters.Resources;
+import dev.calling.adapters.Resources.QueueDefinition;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Alarms on every dead-letter queue, every queue's oldest message and every function; the daily schedule. */
+class MonitoringTest {
+
+    static TestApp.Synthesised app;
+    static List<Map.Entry<String, JsonNode>> alarms;
+
+    @BeforeAll
+    static void synthesise() {
+        app = TestApp.get();
+        alarms = app.resources(app.serviceJson(), "AWS::CloudWatch::Alarm");
+    }
+
+    @Test
+    void anyMessageInAnyDeadLetterQueueAlarms() {
+        for (QueueDefinition queue : Resources.QUEUES) {
+            JsonNode alarm = alarm("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName",
+                    PREFIX + queue.deadLetterName());
+            assertThat(alarm.path("Threshold").asDouble()).isZero();
+            assertThat(alarm.path("ComparisonOperator").asText()).isEqualTo("GreaterThanThreshold");
+            assertThat(alarm.path("Statistic").asText()).isEqualTo("Maximum");
+            assertThat(alarm.path("TreatMissingData").asText()).isEqualTo("notBreaching");
+        }
+    }
+
+    @Test
+    void everyQueuesOldestMessageAlarmsAfterItsLimit() {
+        for (QueueDefinition queue : Resources.QUEUES) {
+            JsonNode alarm = alarm("AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", PREFIX + queue.name());
+            assertThat(alarm.path("Threshold").asDouble()).isPositive();
+        }
+        assertThat(alarm("AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", PREFIX + "call-state-changes.fifo")
+                .path("Threshold").asInt()).isEqualTo(120);
+        assertThat(alarm("AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", PREFIX + "call-timers")
+                .path("Threshold").asInt()).as("timers wait up to 15 minutes on purpose").isGreaterThan(900);
+    }
+
+    @Test
+    void everyFunctionsErrorsAlarmAndReservedOnesAlsoOnThrottles() {
+        for (String function : List.of("session-service", "call-state-manager", "sip-media-handler", "carrier-webhook",
+                "billing-export", "call-api", "realtime", "realtime-authorizer")) {
+            JsonNode alarm = alarm("AWS/Lambda", "Errors", "FunctionName", PREFIX + function);
+            assertThat(alarm.path("Threshold").asDouble()).isZero();
+        }
+        for (String function : List.of("call-state-manager", "sip-media-handler", "carrier-webhook", "billing-export")) {
+            alarm("AWS/Lambda", "Throttles", "FunctionName", PREFIX + function);
+        }
+        assertThat(alarms).hasSize(2 * Resources.QUEUES.size() + 8 + 4);
+    }
+
+    @Test
+    void everyAlarmNotifiesTheTopicWhichEmailsOnCallOverTls() {
+        String topic = app.resources(app.serviceJson(), "AWS::SNS::Topic").get(0).getKey();
+        alarms.forEach(alarm -> {
+            assertThat(alarm.getValue().at("/Properties/AlarmActions/0/Ref").asText()).isEqualTo(topic);
+            assertThat(alarm.getValue().at("/Properties/OKActions/0/Ref").asText()).isEqualTo(topic);
+        });
+        app.service().hasResourceProperties("AWS::SNS::Subscription", Map.of("Protocol", "email",
+                "Endpoint", "oncall@example.com"));
+        JsonNode policy = app.resources(app.serviceJson(), "AWS::SNS::TopicPolicy").get(0).getValue();
+        assertThat(policy.at("/Properties/PolicyDocument/Statement/0/Condition/Bool/aws:SecureTransport").asText())
+                .isEqualTo("false");
+    }
+
+    @Test
+    void billingExportRunsDailyAt0030UtcOnItsAlias() {
+        JsonNode rule = app.resources(app.serviceJson(), "AWS::Events::Rule").get(0).getValue().get("Properties");
+        assertThat(rule.path("ScheduleExpression").asText()).isEqualTo("cron(30 0 * * ? *)");
+        assertThat(rule.path("State").asText()).isEqualTo("ENABLED");
+        JsonNode target = rule.at("/Targets/0");
+        assertThat(target.at("/Arn/Ref").asText()).startsWith("BillingExportLive");
+        assertThat(target.at("/RetryPolicy/MaximumRetryAttempts").asInt()).isEqualTo(2);
+        assertThat(target.has("Input")).as("the scheduled event itself: its time picks the day").isFalse();
+    }
+
+    private static JsonNode alarm(String namespace, String metric, String dimension, String value) {
+        return alarms.stream().map(a -> a.getValue().get("Properties"))
+                .filter(a -> a.path("Namespace").asText().equals(namespace) && a.path("MetricName").asText().equals(metric))
+                .filter(a -> a.at("/Dimensions/0/Name").asText().equals(dimension))
+                .filter(a -> dimensionValue(a.at("/Dimensions/0/Value")).equals(value))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + metric + " alarm for " + value));
+    }
+
+    /** A queue's name as written, a function's name through its Ref. */
+    private static String dimensionValue(JsonNode value) {
+        if (value.has("Ref")) {
+            return app.serviceJson().at("/Resources/" + value.get("Ref").asText() + "/Properties/FunctionName").asText();
+        }
+        return value.asText();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.calling.infra;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.calling.infra.CallingApp.Stacks;
+import dev.calling.infra.service.FunctionCode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
+import software.amazon.awscdk.assertions.Template;
+
+/**
+ * The app as the tests see it, synthesised once per test JVM and shared by every test class (a
+ * synth takes seconds): stage {@code test}, Chime configured, a Chime and a REST carrier, an alarm
+ * e-mail, and placeholder function code (no function build needed).
+ */
+public final class TestApp {
+
+    public static final String PREFIX = "calling-test-";
+
+    public static final Map<String, Object> CONTEXT = Map.of(
+            "stage", "test",
+            "chimeSipMediaApplicationId", "5f2e7c1a-0d3b-4e8f-9a6c-1b2d3e4f5a60",
+            "chimeFromPhoneNumber", "+12065550100",
+            "chimeVoiceConnectorArn", "arn:aws:chime:us-east-1:123456789012:vc/abcdefghijklmnopqrstuv",
+            "alarmEmail", "oncall@example.com",
+            "carriers", """
+                    {"chime": {"adapter": "CHIME", "rate-deck": "rate-decks/atlas.csv.gz", "max-concurrent-calls": "100"},
+                     "borealis": {"adapter": "REST", "rate-deck": "rate-decks/borealis.csv.gz",
+                                  "base-url": "https://api.borealis.example", "from-number": "+14155550100",
+                                  "bridge-sip-uri": "sip:{connectionId}@media.calling.example",
+                                  "api-key": {"secret": "calling/test/borealis/api-key"},
+                                  "webhook-secret": {"secret": "calling/test/borealis/webhook-secret"}}}""");
+
+    /** Both stacks and their templates (as assertions and as JSON trees). */
+    public record Synthesised(Stacks stacks, Template data, Template service, JsonNode dataJson, JsonNode serviceJson) {
+
+        /** Resources of a type in a template, by logical id. */
+        public List<Map.Entry<String, JsonNode>> resources(JsonNode template, String type) {
+            List<Map.Entry<String, JsonNode>> found = new ArrayList<>();
+            template.get("Resources").fields().forEachRemaining(entry -> {
+                if (entry.getValue().path("Type").asText().equals(type)) {
+                    found.add(entry);
+                }
+            });
+            return found;
+        }
+    }
+
+    private static Synthesised full;
+
+    private TestApp() {}
+
+    /** The full test deployment, synthesised once. */
+    public static synchronized Synthesised get() {
+        if (full == null) {
+            full = synthesise(CONTEXT);
+        }
+        return full;
+    }
+
+    public static Synthesised synthesise(Map<String, Object> context) {
+        App app = new App(AppProps.builder().context(context).build());
+        Stacks stacks = CallingApp.define(app, CallingConfig.fromContext(app.getNode()), FunctionCode.placeholder());
+        Template data = Template.fromStack(stacks.data());
+        Template service = Template.fromStack(stacks.service());
+        ObjectMapper json = new ObjectMapper();
+        return new Synthesised(stacks, data, service, json.valueToTree(data.toJSON()), json.valueToTree(service.toJSON()));
+    }
+}
