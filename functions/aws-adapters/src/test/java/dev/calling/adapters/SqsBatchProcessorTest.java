@@ -68,6 +68,21 @@ class SqsBatchProcessorTest {
     }
 
     @Test
+    void anUnreadableFifoMessageFailsAloneAndDoesNotTakeItsGroupsLaterEventsWithIt() {
+        SQSBatchResponse response = processor.process(batch(
+                message("a1", "A", "garbage"), message("a2", "A", "ok"), message("a3", "A", "ok")), m -> {
+                    if (m.getBody().equals("garbage")) {
+                        throw new dev.calling.adapters.json.MalformedMessage("call event",
+                                new IllegalArgumentException("not JSON"));
+                    }
+                    handled.add(m.getMessageId());
+                });
+
+        assertThat(failedIds(response)).containsExactly("a1");
+        assertThat(handled).containsExactly("a2", "a3");
+    }
+
+    @Test
     void anEmptyBatchReportsNoFailure() {
         assertThat(processor.process(new SQSEvent(), failOn("bad")).getBatchItemFailures()).isEmpty();
     }

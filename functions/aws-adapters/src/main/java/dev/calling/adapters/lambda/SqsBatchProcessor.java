@@ -3,6 +3,7 @@ package dev.calling.adapters.lambda;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
+import dev.calling.adapters.json.MalformedMessage;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,7 +15,8 @@ import java.util.Set;
  * (ReportBatchItemFailures): a message that throws is retried alone, the rest of the batch is
  * deleted. On a FIFO queue, once a message of a message group fails, the later messages of that
  * group in the batch are not processed and are reported failed too, so their order is kept;
- * other groups go on.
+ * other groups go on. A message that cannot be read at all ({@link MalformedMessage}) fails alone
+ * without holding its group back.
  *
  * <p>Written here rather than taken from Powertools' batch module because that version is not on
  * this build's Maven repository, and its FIFO mode stops the whole batch at the first failure,
@@ -54,6 +56,12 @@ public final class SqsBatchProcessor {
             }
             try {
                 handler.handle(message);
+            } catch (MalformedMessage unreadable) {
+                // Fails alone, and does not hold its group back: nothing can ever come after a message
+                // that cannot be read, and holding the group would take the call's later events to
+                // the dead-letter queue with it (found by the fault suite).
+                failures.add(failure(message));
+                log(message, unreadable);
             } catch (Exception e) {
                 failures.add(failure(message));
                 if (group != null) {
