@@ -1,11 +1,13 @@
 package dev.calling.adapters;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
@@ -23,22 +25,48 @@ public final class AwsClients {
     private final Optional<URI> dynamoDbEndpoint;
     private final Optional<URI> sqsEndpoint;
     private final Optional<URI> s3Endpoint;
+    private final List<ExecutionInterceptor> dynamoDbInterceptors;
+    private final List<ExecutionInterceptor> sqsInterceptors;
 
     public AwsClients(String region, Optional<URI> dynamoDbEndpoint, Optional<URI> sqsEndpoint, Optional<URI> s3Endpoint) {
-        this.region = Region.of(region);
+        this(Region.of(region), dynamoDbEndpoint, sqsEndpoint, s3Endpoint, List.of(), List.of());
+    }
+
+    private AwsClients(Region region, Optional<URI> dynamoDbEndpoint, Optional<URI> sqsEndpoint, Optional<URI> s3Endpoint,
+            List<ExecutionInterceptor> dynamoDbInterceptors, List<ExecutionInterceptor> sqsInterceptors) {
+        this.region = region;
         this.dynamoDbEndpoint = dynamoDbEndpoint;
         this.sqsEndpoint = sqsEndpoint;
         this.s3Endpoint = s3Endpoint;
+        this.dynamoDbInterceptors = List.copyOf(dynamoDbInterceptors);
+        this.sqsInterceptors = List.copyOf(sqsInterceptors);
     }
 
     public AwsClients(String region, Optional<URI> dynamoDbEndpoint, Optional<URI> sqsEndpoint) {
         this(region, dynamoDbEndpoint, sqsEndpoint, Optional.empty());
     }
 
+    /**
+     * The same clients with SDK execution interceptors added to the DynamoDB and SQS clients they
+     * build (request counting, fault injection in the resilience suite); the endpoints stay.
+     */
+    public AwsClients withInterceptors(List<ExecutionInterceptor> dynamoDb, List<ExecutionInterceptor> sqs) {
+        return new AwsClients(region, dynamoDbEndpoint, sqsEndpoint, s3Endpoint, dynamoDb, sqs);
+    }
+
+    /** The same clients reaching DynamoDB and SQS at other endpoints (a proxy in front of an emulator). */
+    public AwsClients withEndpoints(URI dynamoDb, URI sqs) {
+        return new AwsClients(region, Optional.of(dynamoDb), Optional.of(sqs), s3Endpoint, dynamoDbInterceptors,
+                sqsInterceptors);
+    }
+
     public DynamoDbClient dynamoDb() {
         var builder = DynamoDbClient.builder().region(region).httpClient(UrlConnectionHttpClient.create())
                 .credentialsProvider(credentials(dynamoDbEndpoint));
         dynamoDbEndpoint.ifPresent(builder::endpointOverride);
+        if (!dynamoDbInterceptors.isEmpty()) {
+            builder.overrideConfiguration(c -> dynamoDbInterceptors.forEach(c::addExecutionInterceptor));
+        }
         return builder.build();
     }
 
@@ -46,6 +74,9 @@ public final class AwsClients {
         var builder = SqsClient.builder().region(region).httpClient(UrlConnectionHttpClient.create())
                 .credentialsProvider(credentials(sqsEndpoint));
         sqsEndpoint.ifPresent(builder::endpointOverride);
+        if (!sqsInterceptors.isEmpty()) {
+            builder.overrideConfiguration(c -> sqsInterceptors.forEach(c::addExecutionInterceptor));
+        }
         return builder.build();
     }
 

@@ -9,6 +9,7 @@ import dev.calling.adapters.Resources.QueueDefinition;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,7 +34,9 @@ public final class EmbeddedAws implements AutoCloseable {
     public static final String REGION = "us-east-1";
     public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(2);
 
-    private final DynamoDBProxyServer dynamoDbServer;
+    private final String[] dynamoDbArguments;
+    private final boolean dynamoDbOnDisk;
+    private volatile DynamoDBProxyServer dynamoDbServer;
     private final SQSRestServer sqsServer;
     private final URI dynamoDbEndpoint;
     private final URI sqsEndpoint;
@@ -41,11 +44,15 @@ public final class EmbeddedAws implements AutoCloseable {
     private final Map<String, QueueDefinition> queues = new LinkedHashMap<>();
     private final Map<String, String> queueUrls = new LinkedHashMap<>();
 
-    private EmbeddedAws(Duration retryAfter) throws Exception {
+    private EmbeddedAws(Duration retryAfter, Path dynamoDbDirectory) throws Exception {
         System.setProperty("aws.region", REGION);
         int dynamoDbPort = freePort();
-        dynamoDbServer = ServerRunner.createServerFromCommandLineArgs(
-                new String[] {"-inMemory", "-port", Integer.toString(dynamoDbPort), "-disableTelemetry"});
+        dynamoDbOnDisk = dynamoDbDirectory != null;
+        dynamoDbArguments = dynamoDbOnDisk
+                ? new String[] {"-dbPath", dynamoDbDirectory.toString(), "-sharedDb", "-port",
+                        Integer.toString(dynamoDbPort), "-disableTelemetry"}
+                : new String[] {"-inMemory", "-port", Integer.toString(dynamoDbPort), "-disableTelemetry"};
+        dynamoDbServer = ServerRunner.createServerFromCommandLineArgs(dynamoDbArguments);
         dynamoDbServer.start();
         int sqsPort = freePort();
         sqsServer = SQSRestServerBuilder.withPort(sqsPort).withInterface("127.0.0.1").start();
@@ -71,10 +78,42 @@ public final class EmbeddedAws implements AutoCloseable {
     }
 
     public static EmbeddedAws start(Duration retryAfter) {
+        return start(retryAfter, null);
+    }
+
+    /**
+     * Like {@link #start(Duration)}, but DynamoDB Local keeps its tables in a SQLite file in
+     * {@code dynamoDbDirectory} (which must exist and be empty; a tmpfs keeps it as fast as
+     * in-memory) instead of in memory, so that {@link #restartDynamoDb} keeps the data, as DynamoDB
+     * itself would.
+     */
+    public static EmbeddedAws start(Duration retryAfter, Path dynamoDbDirectory) {
         try {
-            return new EmbeddedAws(retryAfter);
+            return new EmbeddedAws(retryAfter, dynamoDbDirectory);
         } catch (Exception e) {
             throw new IllegalStateException("embedded AWS did not start", e);
+        }
+    }
+
+    /**
+     * Stops DynamoDB Local, leaves it down for {@code down} (connections are refused), and starts it
+     * again on the same port with the same data. Only for a stack started with a DynamoDB directory:
+     * an in-memory DynamoDB Local would come back empty.
+     */
+    public synchronized void restartDynamoDb(Duration down) {
+        if (!dynamoDbOnDisk) {
+            throw new IllegalStateException("DynamoDB Local runs in memory: a restart would lose every table");
+        }
+        try {
+            dynamoDbServer.stop();
+            Thread.sleep(down.toMillis());
+            dynamoDbServer = ServerRunner.createServerFromCommandLineArgs(dynamoDbArguments);
+            dynamoDbServer.start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException("DynamoDB Local did not restart", e);
         }
     }
 

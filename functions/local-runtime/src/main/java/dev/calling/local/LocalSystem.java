@@ -3,58 +3,65 @@ package dev.calling.local;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.calling.adapters.AwsClients;
+import dev.calling.adapters.Resources.QueueDefinition;
 import dev.calling.adapters.Resources;
+import dev.calling.adapters.accounts.DynamoDbAccounts;
 import dev.calling.adapters.auth.DevTokenIssuer;
+import dev.calling.adapters.billing.DynamoDbCallDetailRecords;
 import dev.calling.adapters.dynamodb.DynamoDbCallHistory;
 import dev.calling.adapters.dynamodb.DynamoDbCallRequests;
-import dev.calling.adapters.realtime.RealtimePush;
-import dev.calling.adapters.sqs.SqsConnectionEvents;
-import dev.calling.api.CallApi;
-import dev.calling.core.app.CallControl;
-import dev.calling.core.app.MyAccount;
-import dev.calling.core.call.PartyNotifier;
-import dev.calling.realtime.Realtime;
-import dev.calling.realtime.RealtimeAuthorizer;
-import dev.calling.realtime.RealtimeConnections;
-import dev.calling.adapters.Resources.QueueDefinition;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
-import dev.calling.adapters.accounts.DynamoDbAccounts;
-import dev.calling.adapters.billing.DynamoDbCallDetailRecords;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
 import dev.calling.adapters.dynamodb.DynamoDbSubscriberDirectory;
+import dev.calling.adapters.realtime.RealtimePush;
 import dev.calling.adapters.routing.DynamoDbCarrierCatalogue;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
+import dev.calling.adapters.sqs.SqsConnectionEvents;
 import dev.calling.adapters.sqs.SqsEventPublisher;
 import dev.calling.adapters.sqs.SqsSwitchCommands;
 import dev.calling.adapters.sqs.SqsTimers;
+import dev.calling.api.CallApi;
 import dev.calling.calls.CallStateManagerHandler;
+import dev.calling.core.app.CallControl;
+import dev.calling.core.app.MyAccount;
 import dev.calling.core.call.Call;
 import dev.calling.core.call.CallStateMachine;
 import dev.calling.core.call.CallStateManager;
 import dev.calling.core.call.CatalogueRouter;
 import dev.calling.core.call.CommandPorts;
+import dev.calling.core.call.PartyNotifier;
 import dev.calling.core.charging.PrepaidAuthoriser;
 import dev.calling.core.charging.PrepaidBilling;
 import dev.calling.core.charging.PricePlan;
 import dev.calling.core.money.Money;
 import dev.calling.core.routing.BillingIncrement;
 import dev.calling.core.routing.Provider;
-import dev.calling.core.routing.Rate;
-import dev.calling.core.routing.RateDeck;
 import dev.calling.core.routing.ProviderHealth;
 import dev.calling.core.routing.ProviderRouting;
+import dev.calling.core.routing.Rate;
+import dev.calling.core.routing.RateDeck;
 import dev.calling.core.routing.Subscriber;
 import dev.calling.core.session.SessionService;
 import dev.calling.embedded.EmbeddedAws;
+import dev.calling.realtime.Realtime;
+import dev.calling.realtime.RealtimeAuthorizer;
+import dev.calling.realtime.RealtimeConnections;
 import dev.calling.sessions.SessionServiceHandler;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.LocalDate;
-import java.util.Currency;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Currency;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -129,6 +136,30 @@ public final class LocalSystem implements AutoCloseable {
      */
     public record Api(int httpPort, int webSocketPort, DevTokenIssuer tokens) {}
 
+    /**
+     * Extra wiring for the resilience suite and the load driver (module {@code functions/resilience});
+     * {@link #none()} for everything else.
+     *
+     * @param clients the clients the functions and the switch use, given the started emulators
+     *     (SDK interceptors that count or inject faults, endpoints through a proxy)
+     * @param concurrency pollers per event source, by name ({@code SessionService}, {@code CallStateManager},
+     *     {@code CallStateManager-timers}, {@code SimulatedSwitch}); absent names keep their default
+     * @param functions wraps each function as its event source calls it (name, function), to count
+     *     invocations or to misdeliver batches
+     * @param observer told of every stored change of a call, after its commands were issued (as the apps are)
+     * @param dynamoDbDirectory DynamoDB Local's data directory, so that it can be restarted, or null for in-memory
+     */
+    public record Instrumentation(Function<EmbeddedAws, AwsClients> clients,
+            Map<String, Integer> concurrency,
+            BiFunction<String, RequestHandler<SQSEvent, SQSBatchResponse>, RequestHandler<SQSEvent, SQSBatchResponse>> functions,
+            PartyNotifier observer, Path dynamoDbDirectory) {
+
+        public static Instrumentation none() {
+            return new Instrumentation(EmbeddedAws::clients, Map.of(), (name, function) -> function,
+                    PartyNotifier.NONE, null);
+        }
+    }
+
     private final EmbeddedAws aws;
     private final DynamoDbClient dynamoDb;
     private final SqsClient sqs;
@@ -142,11 +173,15 @@ public final class LocalSystem implements AutoCloseable {
     private final DynamoDbCallDetailRecords callDetailRecords;
     private final List<QueueEventSource> eventSources = new ArrayList<>();
 
-    private LocalSystem(Settings settings) {
+    private final Instrumentation instrumentation;
+
+    private LocalSystem(Settings settings, Instrumentation instrumentation) {
+        this.instrumentation = instrumentation;
         Clock clock = Clock.systemUTC();
-        aws = EmbeddedAws.start(settings.retryAfter());
-        dynamoDb = aws.clients().dynamoDb();
-        sqs = aws.clients().sqs();
+        aws = EmbeddedAws.start(settings.retryAfter(), instrumentation.dynamoDbDirectory());
+        AwsClients clients = instrumentation.clients().apply(aws);
+        dynamoDb = clients.dynamoDb();
+        sqs = clients.sqs();
         calls = new DynamoDbCallStore(dynamoDb, Resources.CALLS.name());
         sessions = new DynamoDbSessionStore(dynamoDb, Resources.SESSIONS.name());
         publisher = new SqsEventPublisher(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES),
@@ -171,6 +206,14 @@ public final class LocalSystem implements AutoCloseable {
             parties = new RealtimePush(aws.clients().apiGatewayManagement(gateway.managementEndpoint()), sessions, clock);
         } else {
             gateway = null;
+        }
+        if (instrumentation.observer() != PartyNotifier.NONE) {
+            PartyNotifier apps = parties;
+            PartyNotifier observer = instrumentation.observer();
+            parties = call -> {
+                apps.callChanged(call);
+                observer.callChanged(call);
+            };
         }
         var callStateManager = new CallStateManagerHandler(new CallStateManager(calls, sessions,
                 new CatalogueRouter(new ProviderRouting(), subscribers, carriers),
@@ -219,7 +262,12 @@ public final class LocalSystem implements AutoCloseable {
     }
 
     public static LocalSystem start(Settings settings) {
-        return new LocalSystem(settings);
+        return new LocalSystem(settings, Instrumentation.none());
+    }
+
+    /** Starts with extra wiring for fault injection and measurement. */
+    public static LocalSystem start(Settings settings, Instrumentation instrumentation) {
+        return new LocalSystem(settings, instrumentation);
     }
 
     private QueueEventSource mapping(String name, QueueDefinition queue,
@@ -227,8 +275,9 @@ public final class LocalSystem implements AutoCloseable {
                     com.amazonaws.services.lambda.runtime.events.SQSEvent,
                     com.amazonaws.services.lambda.runtime.events.SQSBatchResponse> function,
             int concurrency) {
-        return new QueueEventSource(name, sqs, aws.queueUrl(queue), aws.queueArn(sqs, queue), function, 10,
-                concurrency);
+        return new QueueEventSource(name, sqs, aws.queueUrl(queue), aws.queueArn(sqs, queue),
+                instrumentation.functions().apply(name, function), 10,
+                instrumentation.concurrency().getOrDefault(name, concurrency));
     }
 
     /** The users' prepaid accounts. */

@@ -27,7 +27,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * A VoIP switch that behaves like a carrier, and PSTN carriers behind it, for the local run and
@@ -65,6 +67,10 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
         record FailsWith(int sipCode, Duration after) implements CarrierBehaviour {}
     }
     private final AtomicInteger connectionCounter = new AtomicInteger();
+    /** How long a failing publish is retried (zero: it fails at once, the default). */
+    private volatile Duration retryPublishing = Duration.ZERO;
+    /** Where the switch's sequenced reports go: by default straight to the queue. */
+    private volatile Consumer<CallEvent> reports = this::publish;
     /** Connections whose app beats through the WebSocket API itself. */
     private final Set<String> appConnections = ConcurrentHashMap.newKeySet();
 
@@ -78,7 +84,7 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
         String connectionId = userId + "-c" + connectionCounter.incrementAndGet();
         Device device = new Device(this, userId, sessionId, connectionId);
         devices.put(connectionId, device);
-        queues.publish(new ConnectionEvent.ConnectionOpened(eventId(), userId, sessionId, connectionId, clock.instant()));
+        publish(new ConnectionEvent.ConnectionOpened(eventId(), userId, sessionId, connectionId, clock.instant()));
         return device;
     }
 
@@ -101,6 +107,52 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
         appConnections.remove(connectionId);
     }
 
+    /**
+     * Keeps retrying a publish that fails (the queue unreachable) for up to {@code upTo} before
+     * giving up, as a real switch or carrier retries its callbacks; by default a failure is thrown at once.
+     */
+    public void retryPublishing(Duration upTo) {
+        this.retryPublishing = upTo;
+    }
+
+    /**
+     * Sends the switch's sequenced reports (ringing, answered, declined, busy, failed, hung up)
+     * through {@code route}, given the way they go by default: a test can play a carrier that
+     * reports out of order or twice. Reports that leave the route still go to the queue by default.
+     */
+    public void routeReports(UnaryOperator<Consumer<CallEvent>> route) {
+        this.reports = route.apply(this::publish);
+    }
+
+    private void publish(CallEvent event) {
+        withRetries(() -> queues.publish(event));
+    }
+
+    private void publish(ConnectionEvent event) {
+        withRetries(() -> queues.publish(event));
+    }
+
+    private void withRetries(Runnable send) {
+        long deadline = System.nanoTime() + retryPublishing.toNanos();
+        while (true) {
+            try {
+                send.run();
+                return;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() >= deadline) {
+                    throw e;
+                }
+                LOG.log(Level.WARNING, () -> "switch: publish failed, retrying: " + e);
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** Sets how a PSTN carrier behaves (every carrier works unless told otherwise). */
     public void carrier(String providerId, CarrierBehaviour behaviour) {
         carriers.put(providerId, behaviour);
@@ -113,13 +165,13 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
 
     /** Every connected device reports a heartbeat (apps do every ~30 s). */
     public void heartbeatAll() {
-        devices.values().stream().filter(d -> !appConnections.contains(d.connectionId())).forEach(d -> queues.publish(
+        devices.values().stream().filter(d -> !appConnections.contains(d.connectionId())).forEach(d -> publish(
                 new ConnectionEvent.ConnectionHeartbeat(eventId(), d.userId(), d.connectionId(), clock.instant())));
     }
 
     void disconnect(Device device) {
         devices.remove(device.connectionId());
-        queues.publish(new ConnectionEvent.ConnectionClosed(eventId(), device.userId(), device.connectionId(),
+        publish(new ConnectionEvent.ConnectionClosed(eventId(), device.userId(), device.connectionId(),
                 clock.instant()));
     }
 
@@ -128,7 +180,7 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
         SwitchCall call = call(callId);
         call.caller = caller;
         call.callerScript = script;
-        queues.publish(new CallEvent.CallRequested(eventId(), callId, clock.instant(), caller.userId(),
+        publish(new CallEvent.CallRequested(eventId(), callId, clock.instant(), caller.userId(),
                 caller.connectionId(), calleeUserId, dialledNumber));
         script.cancelAfter().ifPresent(after -> call.schedule(caller.connectionId(), after, () -> {
             if (!call.bridged && !call.over) {
@@ -145,7 +197,7 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
      */
     private void callerHangsUp(SwitchCall call) {
         if (call.pstn) {
-            queues.publish(new CallEvent.CallHungUp(eventId(), call.callId, clock.instant(), 0, 0, Party.CALLER));
+            publish(new CallEvent.CallHungUp(eventId(), call.callId, clock.instant(), 0, 0, Party.CALLER));
         } else {
             report(call, seq -> new CallEvent.CallHungUp(eventId(), call.callId, clock.instant(), 1, seq, Party.CALLER));
         }
@@ -336,7 +388,7 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
         synchronized (call) {
             CallEvent e = event.apply(++call.sequence);
             LOG.log(Level.DEBUG, () -> "switch reports " + Json.write(e));
-            queues.publish(e);
+            reports.accept(e);
         }
     }
 

@@ -1,0 +1,427 @@
+package dev.calling.resilience;
+
+import dev.calling.core.call.Call;
+import dev.calling.core.call.CallEvent;
+import dev.calling.core.call.CallState;
+import dev.calling.core.call.Party;
+import dev.calling.core.routing.Provider;
+import dev.calling.core.routing.ProviderHealth;
+import dev.calling.local.LocalSystem;
+import dev.calling.local.SimulatedSwitch;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The fault-injection suite: many calls, VoIP and PSTN, charged, from many simulated devices
+ * through the local stack on the real emulators, while every kind of fault the design claims to
+ * survive is injected at once. Then it stops the faults, lets every call end, reads the tables and
+ * queues, and prints the verdict: calls placed, calls ended by reason, double charges, stuck calls
+ * and lost messages (each must be 0), poison messages in the dead-letter queues (must equal the
+ * poison sent), faults injected per kind, wall time. {@code main} exits non-zero when a must-be-zero
+ * figure is not zero.
+ *
+ * <p>{@code functions/resilience/run-faults [calls] [--callers=N] [--seed=N]}; the build runs a
+ * trimmed version ({@code FaultSuiteTest}).
+ */
+public final class FaultSuite {
+
+    /**
+     * @param calls calls to place
+     * @param callers concurrent simulated callers (each places its next call when the last has ended)
+     * @param duplicateReports share of switch reports sent twice (a carrier's retried callback)
+     * @param reorderReports share of switch reports held back behind the call's next report
+     * @param batches batch misdelivery rates (each event source)
+     * @param dynamoDb DynamoDB throttling and "died after the write" rates
+     * @param poisonRounds rounds of poison (each: garbage, an unknown type, invalid values on every queue)
+     * @param poisonInCallGroups poison messages put into the message group of a call in progress
+     * @param dynamoDbRestarts times DynamoDB Local is stopped and started again on the same port, with its data
+     * @param sqsOutages times ElasticMQ is taken off the network (connections refused and cut)
+     * @param carrierFlip how often one of the three carriers changes behaviour (503s, timeouts, working)
+     */
+    public record Config(int calls, int callers, long seed, Duration ringTimeout, Duration retryAfter,
+            double duplicateReports, double reorderReports, FunctionTap.Rates batches, DynamoDbFaults.Rates dynamoDb,
+            int poisonRounds, int poisonInCallGroups, int dynamoDbRestarts, int sqsOutages, Duration dynamoDbDown,
+            Duration sqsDown, Duration carrierFlip) {
+
+        /** The full suite's fault mix for {@code calls} calls. */
+        public static Config of(int calls, int callers, long seed) {
+            int outages = Math.max(1, calls / 2500);
+            return new Config(calls, callers, seed, Duration.ofSeconds(5), Duration.ofSeconds(2),
+                    0.05, 0.05, new FunctionTap.Rates(0.01, 0.01, 0.01),
+                    new DynamoDbFaults.Rates(0.02, 0.002, 0.01, 0.02),
+                    Math.max(2, calls / 500), Math.max(1, calls / 1000), outages, outages,
+                    Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(4));
+        }
+    }
+
+    /** The verdict. */
+    public record Report(int placed, Map<String, Long> endedByReason, Map<String, Long> unexpectedEnds,
+            long doubleCharges, Map<String, Long> doubleChargeDetail, long stuck, long lostMessages,
+            Map<String, Long> lostDetail, Map<String, Long> poisonExpected, Map<String, Long> poisonFound,
+            long ghostCallsCreated, Map<String, Long> faultsInjected, long forcedHangUps, long queuedAtEnd,
+            Duration trafficTime, Duration wallTime, List<String> examples) {
+
+        public long poisonMissing() {
+            long missing = 0;
+            for (Map.Entry<String, Long> e : poisonExpected.entrySet()) {
+                missing += Math.abs(e.getValue() - poisonFound.getOrDefault(e.getKey(), 0L));
+            }
+            return missing;
+        }
+
+        /** Every must-be-zero figure is zero, and every poison message is where it should be. */
+        public boolean ok() {
+            return doubleCharges == 0 && stuck == 0 && lostMessages == 0 && ghostCallsCreated == 0 && poisonMissing() == 0;
+        }
+
+        public void print(PrintStream out) {
+            out.println();
+            out.println("=== Fault-injection suite ===");
+            out.printf(Locale.ROOT, "calls placed                 %d%n", placed);
+            out.printf(Locale.ROOT, "calls ended, by reason       %s%n", endedByReason);
+            out.printf(Locale.ROOT, "  ended other than scripted  %s%n", unexpectedEnds.isEmpty() ? "none" : unexpectedEnds);
+            out.printf(Locale.ROOT, "double charges (must be 0)   %d  %s%n", doubleCharges, doubleChargeDetail);
+            out.printf(Locale.ROOT, "stuck calls (must be 0)      %d  (not ENDED by the deadline after the faults stopped;"
+                    + " %d still connected were hung up by their caller at the end)%n", stuck, forcedHangUps);
+            out.printf(Locale.ROOT, "lost messages (must be 0)    %d  %s%n", lostMessages, lostDetail);
+            out.printf(Locale.ROOT, "calls made by messages for unknown calls (must be 0)  %d%n", ghostCallsCreated);
+            out.printf(Locale.ROOT, "poison in DLQs               found %s%n", poisonFound);
+            out.printf(Locale.ROOT, "                             sent  %s%s%n", poisonExpected,
+                    poisonMissing() == 0 ? "  (all there)" : "  MISMATCH " + poisonMissing());
+            out.printf(Locale.ROOT, "messages left on the queues  %d%n", queuedAtEnd);
+            out.println("faults injected:");
+            faultsInjected.forEach((k, v) -> out.printf(Locale.ROOT, "  %-62s %d%n", k, v));
+            out.printf(Locale.ROOT, "traffic time %.1f s (%.1f calls/s), wall time %.1f s%n", trafficTime.toMillis() / 1000.0,
+                    placed / Math.max(0.001, trafficTime.toMillis() / 1000.0), wallTime.toMillis() / 1000.0);
+            if (!examples.isEmpty()) {
+                out.println("examples:");
+                examples.forEach(e -> out.println("  " + e));
+            }
+            out.println(ok() ? "VERDICT: OK" : "VERDICT: FAILED");
+        }
+    }
+
+    private FaultSuite() {}
+
+    public static Report run(Config config, PrintStream log) throws Exception {
+        long wallStart = System.nanoTime();
+        LocalDate firstDay = LocalDate.now(ZoneOffset.UTC);
+        List<Provider> carriers = List.of(Stack.ukCarrier("atlas-uk", "0.0100", 80),
+                Stack.ukCarrier("borealis-uk", "0.0120", 70), Stack.ukCarrier("cobalt-uk", "0.0150", 60));
+        int cutOffCalls = (int) Math.ceil(config.calls() * 0.02 * 1.5) + 2;
+        Traffic.Population population = new Traffic.Population(config.callers(), cutOffCalls,
+                Math.max(2, config.callers() / 8));
+        LocalSystem.Settings settings = new LocalSystem.Settings(config.ringTimeout(), config.retryAfter(),
+                Duration.ofHours(6), population.subscribers(), carriers, ProviderHealth.Policy.defaults(),
+                Stack.perSecondPlan(), Duration.ofMinutes(2), null);
+        Map<String, Integer> concurrency = Map.of("CallStateManager", 3, "SimulatedSwitch", 2);
+        try (Stack stack = new Stack(settings, new Stack.Options(config.seed(), true, true, concurrency, Stack.ALL_SOURCES))) {
+            LocalSystem system = stack.system;
+            SimulatedSwitch sw = system.simulatedSwitch();
+            ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(4, r -> {
+                Thread t = new Thread(r, "fault-suite");
+                t.setDaemon(true);
+                return t;
+            });
+            ReportChaos chaos = new ReportChaos(config.seed() * 31 + 3, stack.faults, stack.sqs(),
+                    system.aws().queueUrl(dev.calling.adapters.Resources.CALL_STATE_CHANGES), scheduler);
+            sw.routeReports(chaos);
+            sw.retryPublishing(Duration.ofMinutes(2));
+            Poison poison = new Poison(stack.sqs(), system.aws(), stack.faults);
+            Traffic traffic = new Traffic(stack, population,
+                    new Traffic.Timing(Duration.ofMillis(300), Duration.ofMillis(1200), Duration.ofMillis(400),
+                            Duration.ofMillis(800)),
+                    weights(), config.seed(), config.ringTimeout().plusSeconds(90));
+            log.printf(Locale.ROOT, "setting up %d callers and their callees ...%n", config.callers());
+            traffic.setUp();
+
+            // Faults on.
+            chaos.rates(config.duplicateReports(), config.reorderReports(), Duration.ofMillis(800));
+            stack.tap.rates(config.batches());
+            stack.dynamoDbFaults.rates(config.dynamoDb());
+            AtomicInteger claimed = new AtomicInteger();
+            Conductor conductor = new Conductor(config, stack, traffic, poison, sw, claimed, log);
+            Thread conductorThread = new Thread(conductor, "conductor");
+            conductorThread.setDaemon(true);
+            log.printf(Locale.ROOT, "placing %d calls with faults on ...%n", config.calls());
+            long trafficStart = System.nanoTime();
+            conductorThread.start();
+            traffic.run(() -> claimed.getAndIncrement() < config.calls());
+            Duration trafficTime = Duration.ofNanos(System.nanoTime() - trafficStart);
+            conductor.stop();
+            conductorThread.join();
+
+            // Faults off: let everything settle.
+            chaos.rates(0, 0, Duration.ofMillis(800));
+            stack.tap.rates(FunctionTap.Rates.none());
+            stack.dynamoDbFaults.rates(DynamoDbFaults.Rates.none());
+            carriers.forEach(c -> sw.carrier(c.id(), new SimulatedSwitch.CarrierBehaviour.Works()));
+            List<Traffic.Placed> placed = traffic.placed();
+            log.printf(Locale.ROOT, "faults off after %.1f s; waiting for every call to end ...%n",
+                    trafficTime.toMillis() / 1000.0);
+            long forced = settle(stack, placed, config, log);
+
+            Audit audit = new Audit(stack.dynamoDb(), stack.sqs(), system.aws());
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (audit.deadLettered() < poison.totalPoison() && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+            }
+            long quiet = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (audit.queued() > 0 && System.nanoTime() < quiet) {
+                Thread.sleep(500);
+            }
+            long queuedAtEnd = audit.queued();
+            log.println("auditing the tables and queues ...");
+            List<String> payers = new ArrayList<>(population.payers());
+            payers.addAll(population.cutOffs());
+            payers.addAll(population.brokes());
+            audit.calls(placed, payers, firstDay);
+            audit.ghosts(poison.unknownCallIds());
+            audit.deadLetters(poison.poisonedCalls());
+
+            Map<String, Long> faults = new TreeMap<>(stack.faults.snapshot());
+            faults.putAll(audit.carrierFailures);
+            RequestCounter.Snapshot requests = stack.counter.snapshot();
+            requests.failures().forEach((k, v) -> {
+                if (k.endsWith("ConditionalCheckFailed")) {
+                    faults.put("conditional check failed (lost a race): " + k.replace(" ConditionalCheckFailed", ""), v);
+                }
+            });
+            Map<String, Long> ended = new TreeMap<>();
+            audit.endedByReason.forEach((k, v) -> ended.put(k.name(), v));
+            traffic.close();
+            scheduler.shutdownNow();
+            return new Report(placed.size(), ended, audit.unexpectedEnds, audit.doubleChargeTotal(), audit.doubleCharges,
+                    audit.stuck, audit.lostTotal(), audit.lost, poison.expectedInDlq(), audit.poisonFound,
+                    audit.ghostCallsCreated, faults, forced, queuedAtEnd, trafficTime,
+                    Duration.ofNanos(System.nanoTime() - wallStart), audit.examples);
+        }
+    }
+
+    /**
+     * Waits for every placed call to end (by the table); once the longest scripted call could have
+     * ended, calls still connected are hung up by their caller's app (as a user would), then waits
+     * again up to a deadline. Returns how many had to be hung up.
+     */
+    static long settle(Stack stack, List<Traffic.Placed> placed, Config config, PrintStream log) throws InterruptedException {
+        Map<String, Boolean> open = new HashMap<>();
+        placed.forEach(p -> open.put(p.callId(), true));
+        long graceEnd = System.nanoTime() + config.ringTimeout().plusSeconds(45).toNanos();
+        while (!open.isEmpty() && System.nanoTime() < graceEnd) {
+            open.keySet().removeIf(id -> stack.tracker.of(id).ended().isDone());
+            Thread.sleep(500);
+        }
+        open.keySet().removeIf(id -> stack.system.call(id).map(Call::isTerminal).orElse(false));
+        long forced = 0;
+        for (String id : open.keySet()) {
+            Call call = stack.system.call(id).orElse(null);
+            if (call != null && call.state() == CallState.CONNECTED) {
+                stack.system.publisher().publish(new CallEvent.CallHungUp("final-hangup-" + UUID.randomUUID(), id,
+                        Instant.now(), 0, 0, Party.CALLER));
+                forced++;
+            }
+        }
+        if (!open.isEmpty()) {
+            log.printf(Locale.ROOT, "%d calls not ended yet (%d connected, hung up now); waiting up to 60 s%n", open.size(),
+                    forced);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!open.isEmpty() && System.nanoTime() < deadline) {
+            open.keySet().removeIf(id -> stack.system.call(id).map(Call::isTerminal).orElse(false));
+            Thread.sleep(500);
+        }
+        return forced;
+    }
+
+    /** The scenario mix: 55 % VoIP, 45 % PSTN, every way a call ends. */
+    static Map<Scenario, Integer> weights() {
+        Map<Scenario, Integer> w = new EnumMap<>(Scenario.class);
+        w.put(Scenario.VOIP_CALLER_HANGS_UP, 18);
+        w.put(Scenario.VOIP_CALLEE_HANGS_UP, 14);
+        w.put(Scenario.VOIP_DECLINED, 6);
+        w.put(Scenario.VOIP_MISSED, 3);
+        w.put(Scenario.VOIP_CANCELLED, 6);
+        w.put(Scenario.VOIP_BUSY, 4);
+        w.put(Scenario.VOIP_OFFLINE, 4);
+        w.put(Scenario.PSTN_CALLER_HANGS_UP, 14);
+        w.put(Scenario.PSTN_CALLEE_HANGS_UP, 13);
+        w.put(Scenario.PSTN_BUSY, 4);
+        w.put(Scenario.PSTN_DECLINED, 4);
+        w.put(Scenario.PSTN_MISSED, 2);
+        w.put(Scenario.PSTN_CUT_OFF, 2);
+        w.put(Scenario.PSTN_NO_FUNDS, 3);
+        w.put(Scenario.PSTN_INVALID_NUMBER, 3);
+        return w;
+    }
+
+    /**
+     * Runs the timed faults while the calls are placed: one carrier changes behaviour every few
+     * seconds; poison rounds, poison in live calls' groups and the emulator outages happen at
+     * evenly spread points of the run (by calls placed).
+     */
+    static final class Conductor implements Runnable {
+        private final Config config;
+        private final Stack stack;
+        private final Traffic traffic;
+        private final Poison poison;
+        private final SimulatedSwitch sw;
+        private final AtomicInteger claimed;
+        private final PrintStream log;
+        private final SplittableRandom random;
+        private volatile boolean running = true;
+        private final List<Map.Entry<Double, Runnable>> plan = new ArrayList<>();
+
+        Conductor(Config config, Stack stack, Traffic traffic, Poison poison, SimulatedSwitch sw, AtomicInteger claimed,
+                PrintStream log) {
+            this.config = config;
+            this.stack = stack;
+            this.traffic = traffic;
+            this.poison = poison;
+            this.sw = sw;
+            this.claimed = claimed;
+            this.log = log;
+            this.random = new SplittableRandom(config.seed() * 31 + 4);
+            for (int i = 0; i < config.poisonRounds(); i++) {
+                plan.add(Map.entry((i + 0.5) / config.poisonRounds() * 0.9, poison::round));
+            }
+            for (int i = 0; i < config.poisonInCallGroups(); i++) {
+                plan.add(Map.entry((i + 0.7) / config.poisonInCallGroups() * 0.9, this::poisonALiveCall));
+            }
+            int outages = config.dynamoDbRestarts() + config.sqsOutages();
+            int dynamo = 0;
+            int sqs = 0;
+            for (int i = 0; i < outages; i++) {
+                double at = (i + 1.0) / (outages + 1);
+                if ((i % 2 == 0 && dynamo < config.dynamoDbRestarts()) || sqs >= config.sqsOutages()) {
+                    dynamo++;
+                    plan.add(Map.entry(at, this::restartDynamoDb));
+                } else {
+                    sqs++;
+                    plan.add(Map.entry(at, this::sqsOutage));
+                }
+            }
+            plan.sort(Map.Entry.comparingByKey());
+        }
+
+        void stop() {
+            running = false;
+        }
+
+        @Override
+        public void run() {
+            long nextFlip = System.nanoTime();
+            long nextProgress = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            int next = 0;
+            String faulty = null;
+            List<String> carriers = List.of("atlas-uk", "borealis-uk", "cobalt-uk");
+            while (running) {
+                double progress = Math.min(1.0, claimed.get() / (double) config.calls());
+                while (next < plan.size() && plan.get(next).getKey() <= progress) {
+                    try {
+                        plan.get(next).getValue().run();
+                    } catch (RuntimeException e) {
+                        log.println("conductor: " + e);
+                    }
+                    next++;
+                }
+                if (System.nanoTime() >= nextFlip) {
+                    if (faulty != null) {
+                        sw.carrier(faulty, new SimulatedSwitch.CarrierBehaviour.Works());
+                        faulty = null;
+                    }
+                    double roll = random.nextDouble();
+                    if (roll < 0.8) {
+                        faulty = carriers.get(random.nextInt(carriers.size()));
+                        boolean timesOut = roll >= 0.5;
+                        sw.carrier(faulty, timesOut
+                                ? new SimulatedSwitch.CarrierBehaviour.FailsWith(0, Duration.ofMillis(1500))
+                                : new SimulatedSwitch.CarrierBehaviour.FailsWith(503, Duration.ofMillis(150)));
+                        stack.faults.add(timesOut ? "carrier outages (dials time out)" : "carrier outages (dials answered 503)");
+                    }
+                    nextFlip = System.nanoTime() + config.carrierFlip().toNanos();
+                }
+                if (System.nanoTime() >= nextProgress) {
+                    long ended = traffic.placed().stream().filter(p -> stack.tracker.of(p.callId()).ended().isDone()).count();
+                    log.printf(Locale.ROOT, "  %d calls placed, %d ended%n", Math.min(claimed.get(), config.calls()), ended);
+                    nextProgress = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            if (faulty != null) {
+                sw.carrier(faulty, new SimulatedSwitch.CarrierBehaviour.Works());
+            }
+        }
+
+        private void poisonALiveCall() {
+            List<Traffic.Placed> placed = traffic.placed();
+            for (int i = placed.size() - 1; i >= Math.max(0, placed.size() - 50); i--) {
+                String id = placed.get(i).callId();
+                if (!stack.tracker.of(id).ended().isDone()) {
+                    poison.intoCallGroup(id);
+                    return;
+                }
+            }
+        }
+
+        private void restartDynamoDb() {
+            log.printf(Locale.ROOT, "  restarting DynamoDB Local (down %d ms) ...%n", config.dynamoDbDown().toMillis());
+            stack.system.aws().restartDynamoDb(config.dynamoDbDown());
+            stack.faults.add("DynamoDB Local restarts (same port, same data)");
+        }
+
+        private void sqsOutage() {
+            log.printf(Locale.ROOT, "  taking ElasticMQ off the network (%d ms) ...%n", config.sqsDown().toMillis());
+            stack.sqsOutage(config.sqsDown());
+            stack.faults.add("SQS outages (ElasticMQ unreachable)");
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int calls = 10_000;
+        int callers = 40;
+        long seed = 7;
+        for (String arg : args) {
+            if (arg.startsWith("--callers=")) {
+                callers = Integer.parseInt(arg.substring("--callers=".length()));
+            } else if (arg.startsWith("--seed=")) {
+                seed = Long.parseLong(arg.substring("--seed=".length()));
+            } else if (!arg.startsWith("--")) {
+                calls = Integer.parseInt(arg);
+            }
+        }
+        Quiet.logs(List.of(args).contains("--verbose"));
+        System.out.printf(Locale.ROOT, "load average at start: %s%n", Quiet.loadAverage());
+        Report report;
+        try {
+            report = run(Config.of(calls, callers, seed), System.out);
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            System.exit(2);
+            return;
+        }
+        report.print(System.out);
+        System.out.printf(Locale.ROOT, "load average at the end: %s%n", Quiet.loadAverage());
+        System.out.flush();
+        // DynamoDB Local leaves non-daemon threads behind.
+        System.exit(report.ok() ? 0 : 1);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.calling.resilience;
+
+import dev.calling.core.call.EndReason;
+
+/**
+ * What one simulated call does, and how it should end when nothing goes wrong. Under faults a
+ * call may legitimately end otherwise (every carrier failing ends a PSTN call FAILED; a ring
+ * delayed past the ring timeout ends it MISSED); the suites report such calls, they are not errors.
+ */
+public enum Scenario {
+    VOIP_CALLER_HANGS_UP(false, EndReason.COMPLETED),
+    VOIP_CALLEE_HANGS_UP(false, EndReason.COMPLETED),
+    VOIP_DECLINED(false, EndReason.REJECTED),
+    VOIP_MISSED(false, EndReason.MISSED),
+    VOIP_CANCELLED(false, EndReason.CANCELLED),
+    VOIP_BUSY(false, EndReason.BUSY),
+    VOIP_OFFLINE(false, EndReason.UNREACHABLE),
+    PSTN_CALLER_HANGS_UP(true, EndReason.COMPLETED),
+    PSTN_CALLEE_HANGS_UP(true, EndReason.COMPLETED),
+    PSTN_BUSY(true, EndReason.BUSY),
+    PSTN_DECLINED(true, EndReason.REJECTED),
+    PSTN_MISSED(true, EndReason.MISSED),
+    PSTN_CUT_OFF(true, EndReason.CUT_OFF),
+    PSTN_NO_FUNDS(true, EndReason.INSUFFICIENT_FUNDS),
+    PSTN_INVALID_NUMBER(true, EndReason.FAILED);
+
+    final boolean pstn;
+    final EndReason expected;
+
+    Scenario(boolean pstn, EndReason expected) {
+        this.pstn = pstn;
+        this.expected = expected;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.calling.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fault-injection suite, trimmed to a few hundred calls so that it runs in the build: every
+ * fault kind is injected (one DynamoDB Local restart, one SQS outage, poison on every queue ...)
+ * and the must-be-zero figures are asserted. The full run is {@code functions/resilience/run-faults}.
+ */
+class FaultSuiteTest {
+
+    @Test
+    void underEveryFaultNoCallIsChargedTwiceStuckOrLost() throws Exception {
+        FaultSuite.Report report = FaultSuite.run(FaultSuite.Config.of(300, 30, 42), System.out);
+        report.print(System.out);
+
+        assertThat(report.placed()).isEqualTo(300);
+        assertThat(report.doubleCharges()).as("double charges %s", report.doubleChargeDetail()).isZero();
+        assertThat(report.stuck()).as("stuck calls %s", report.examples()).isZero();
+        assertThat(report.lostMessages()).as("lost messages %s %s", report.lostDetail(), report.examples()).isZero();
+        assertThat(report.ghostCallsCreated()).as("calls created by messages for unknown calls").isZero();
+        assertThat(report.poisonFound()).as("poison in the dead-letter queues").isEqualTo(report.poisonExpected());
+        assertThat(report.endedByReason().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(300);
+        // Every kind of fault was really injected, not just configured.
+        assertThat(report.faultsInjected()).containsKeys("DynamoDB Local restarts (same port, same data)",
+                "SQS outages (ElasticMQ unreachable)", "function died after writing a call record",
+                "switch reports duplicated", "poison: garbage", "poison: unknown type", "poison: invalid values",
+                "poison: in a live call's group",
+                "messages for unknown calls or connections (ignored by design)");
+        assertThat(report.faultsInjected().keySet()).anyMatch(k -> k.startsWith("batch delivered twice in parallel"))
+                .anyMatch(k -> k.startsWith("batch processed then redelivered"))
+                .anyMatch(k -> k.startsWith("DynamoDB throttling"))
+                .anyMatch(k -> k.startsWith("carrier outages"))
+                .anyMatch(k -> k.startsWith("conditional check failed"));
+    }
+}
