@@ -33,7 +33,7 @@ import java.util.TreeMap;
  * <li>the overhead ratio: the call state manager's throughput next to raw DynamoDB Local
  * conditional-write throughput, measured in the same JVM right after ({@link RawWrites}).</li>
  * </ul>
- * {@code functions/resilience/run-load [--callers=20] [--seconds=60] [--warmup=10] [--pstn=0.0]}.
+ * {@code functions/resilience/run-load [--callers=40] [--seconds=60] [--warmup=10] [--pstn=0.0]}.
  */
 public final class LoadDriver {
 

@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * Simulated users placing calls through the simulated switch: {@code callers} app devices, each
@@ -54,42 +56,25 @@ final class Traffic {
         }
 
         List<String> payers() {
-            List<String> users = new ArrayList<>();
-            for (int i = 0; i < callers; i += 2) {
-                users.add(payer(i));
-            }
-            return users;
+            return numbered("payer-", (callers + 1) / 2);
         }
 
         List<String> cutOffs() {
-            List<String> users = new ArrayList<>();
-            for (int i = 0; i < cutOffUsers; i++) {
-                users.add("cutoff-" + i);
-            }
-            return users;
+            return numbered("cutoff-", cutOffUsers);
         }
 
         List<String> brokes() {
-            List<String> users = new ArrayList<>();
-            for (int i = 0; i < brokeUsers; i++) {
-                users.add("broke-" + i);
-            }
-            return users;
+            return numbered("broke-", brokeUsers);
+        }
+
+        private static List<String> numbered(String prefix, int count) {
+            return IntStream.range(0, count).mapToObj(i -> prefix + i).toList();
         }
 
         /** Every user who may dial numbers; they pay for it. */
         List<Subscriber> subscribers() {
-            List<Subscriber> subscribers = new ArrayList<>();
-            for (String user : payers()) {
-                subscribers.add(new Subscriber(user, Optional.empty(), RoutingPlan.withPstn(List.of())));
-            }
-            for (String user : cutOffs()) {
-                subscribers.add(new Subscriber(user, Optional.empty(), RoutingPlan.withPstn(List.of())));
-            }
-            for (String user : brokes()) {
-                subscribers.add(new Subscriber(user, Optional.empty(), RoutingPlan.withPstn(List.of())));
-            }
-            return subscribers;
+            return Stream.of(payers(), cutOffs(), brokes()).flatMap(List::stream)
+                    .map(user -> new Subscriber(user, Optional.empty(), RoutingPlan.withPstn(List.of()))).toList();
         }
     }
 
