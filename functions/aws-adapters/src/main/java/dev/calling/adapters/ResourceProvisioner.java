@@ -3,6 +3,7 @@ package dev.calling.adapters;
 import dev.calling.adapters.Resources.IndexDefinition;
 import dev.calling.adapters.Resources.QueueDefinition;
 import dev.calling.adapters.Resources.TableDefinition;
+import dev.calling.adapters.sqs.QueueArn;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -78,8 +79,7 @@ public final class ResourceProvisioner {
     public String createQueue(QueueDefinition queue) {
         String dlqUrl = sqs.createQueue(r -> r.queueName(queue.deadLetterName()).attributes(baseAttributes(queue)))
                 .queueUrl();
-        String dlqArn = sqs.getQueueAttributes(r -> r.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
-                .attributes().get(QueueAttributeName.QUEUE_ARN);
+        String dlqArn = QueueArn.of(sqs, dlqUrl);
         Map<QueueAttributeName, String> attributes = baseAttributes(queue);
         attributes.put(QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(queue.visibilityTimeout().toSeconds()));
         attributes.put(QueueAttributeName.REDRIVE_POLICY,

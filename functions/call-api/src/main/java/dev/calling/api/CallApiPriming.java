@@ -2,13 +2,13 @@ package dev.calling.api;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent.RequestContext;
+import dev.calling.adapters.sqs.QueueArn;
 import dev.calling.lambda.SnapStartPriming;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * SnapStart priming. Quarkus starts the application during init (its SnapStart full warm-up), but
@@ -35,7 +35,7 @@ class CallApiPriming extends SnapStartPriming {
     protected String prime() {
         api.handle(get("/v1/calls"));
         api.handle(get("/v1/calls/" + NOBODY));
-        sqs.getQueueAttributes(r -> r.queueUrl(callStateChangesUrl).attributeNames(QueueAttributeName.QUEUE_ARN));
+        QueueArn.of(sqs, callStateChangesUrl);
         return "two read-only API requests, queue attributes";
     }
 

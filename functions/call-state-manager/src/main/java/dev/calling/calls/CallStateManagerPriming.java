@@ -3,6 +3,7 @@ package dev.calling.calls;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
 import dev.calling.adapters.json.Json;
+import dev.calling.adapters.sqs.QueueArn;
 import dev.calling.adapters.sqs.SqsTimers;
 import dev.calling.core.call.CallEvent.CallRequested;
 import dev.calling.core.call.CallStateManager;
@@ -14,7 +15,6 @@ import java.time.Instant;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * SnapStart priming. Quarkus starts the application during init (its SnapStart full warm-up), but
@@ -57,7 +57,7 @@ class CallStateManagerPriming extends SnapStartPriming {
                 new CallRequested(NOBODY, NOBODY, Instant.now(), NOBODY, NOBODY, NOBODY + "-callee", null)));
         new DynamoDbCallStore(dynamoDb, callsTable).find(NOBODY);
         new DynamoDbSessionStore(dynamoDb, sessionsTable).sessionsOf(NOBODY);
-        sqs.getQueueAttributes(r -> r.queueUrl(callStateChangesUrl).attributeNames(QueueAttributeName.QUEUE_ARN));
+        QueueArn.of(sqs, callStateChangesUrl);
         return "beans, event JSON, call read, sessions query, queue attributes";
     }
 }

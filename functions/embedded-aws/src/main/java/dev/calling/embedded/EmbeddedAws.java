@@ -6,6 +6,7 @@ import dev.calling.adapters.AwsClients;
 import dev.calling.adapters.ResourceProvisioner;
 import dev.calling.adapters.Resources;
 import dev.calling.adapters.Resources.QueueDefinition;
+import dev.calling.adapters.sqs.QueueArn;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -20,7 +21,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * DynamoDB Local and ElasticMQ running in this JVM on free loopback ports, with every table and
@@ -163,8 +163,7 @@ public final class EmbeddedAws implements AutoCloseable {
     }
 
     public String queueArn(SqsClient sqs, QueueDefinition queue) {
-        return sqs.getQueueAttributes(r -> r.queueUrl(queueUrl(queue)).attributeNames(QueueAttributeName.QUEUE_ARN))
-                .attributes().get(QueueAttributeName.QUEUE_ARN);
+        return QueueArn.of(sqs, queueUrl(queue));
     }
 
     /** The settings a function reads (see each function's application.properties). */

@@ -1,6 +1,7 @@
 package dev.calling.realtime;
 
 import dev.calling.adapters.auth.TokenVerifier;
+import dev.calling.adapters.sqs.QueueArn;
 import dev.calling.lambda.SnapStartPriming;
 import io.quarkus.arc.ClientProxy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,7 +11,6 @@ import java.util.Base64;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * SnapStart priming, for whichever of the two handlers this function runs. Quarkus starts the
@@ -51,7 +51,7 @@ class RealtimePriming extends SnapStartPriming {
         } else {
             ClientProxy.unwrap(connections);
             String url = config.getValue("calling.queues.connection-events", String.class);
-            sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN));
+            QueueArn.of(sqs, url);
         }
         return handler + (handler.equals("Realtime") ? " beans, queue attributes" : " token check, keys fetched");
     }

@@ -1,6 +1,7 @@
 package dev.calling.sma;
 
 import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
+import dev.calling.adapters.sqs.QueueArn;
 import dev.calling.carrier.chime.SipMediaApplicationHandler;
 import dev.calling.lambda.SnapStartPriming;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,7 +11,6 @@ import java.time.Clock;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * SnapStart priming. Quarkus starts the application during init (its SnapStart full warm-up), but
@@ -44,7 +44,7 @@ class SipMediaHandlerPriming extends SnapStartPriming {
     protected String prime() {
         handler.get();
         new DynamoDbCarrierLegs(dynamoDb, carrierLegsTable, Clock.systemUTC()).byCall(NOBODY, 1);
-        sqs.getQueueAttributes(r -> r.queueUrl(callStateChangesUrl).attributeNames(QueueAttributeName.QUEUE_ARN));
+        QueueArn.of(sqs, callStateChangesUrl);
         return "beans, carrier leg read, queue attributes";
     }
 }

@@ -1,6 +1,7 @@
 package dev.calling.carrier.webhook;
 
 import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
+import dev.calling.adapters.sqs.QueueArn;
 import dev.calling.carrier.rest.CarrierWebhook;
 import dev.calling.lambda.SnapStartPriming;
 import io.quarkus.arc.ClientProxy;
@@ -10,7 +11,6 @@ import java.time.Clock;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * SnapStart priming. Quarkus starts the application during init (its SnapStart full warm-up), but
@@ -42,7 +42,7 @@ class CarrierWebhookPriming extends SnapStartPriming {
     protected String prime() {
         ClientProxy.unwrap(webhook);
         new DynamoDbCarrierLegs(dynamoDb, carrierLegsTable, Clock.systemUTC()).byCarrierLeg(NOBODY, NOBODY);
-        sqs.getQueueAttributes(r -> r.queueUrl(callStateChangesUrl).attributeNames(QueueAttributeName.QUEUE_ARN));
+        QueueArn.of(sqs, callStateChangesUrl);
         return "beans, carrier leg read, queue attributes";
     }
 }

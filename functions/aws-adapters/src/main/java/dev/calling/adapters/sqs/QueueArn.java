@@ -1,0 +1,16 @@
+package dev.calling.adapters.sqs;
+
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/** A queue's ARN, which SQS gives only as a queue attribute (a redrive policy and an event source name it). */
+public final class QueueArn {
+
+    private QueueArn() {}
+
+    /** Asks SQS for the ARN of the queue at {@code queueUrl} (one GetQueueAttributes). */
+    public static String of(SqsClient sqs, String queueUrl) {
+        return sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
+    }
+}
