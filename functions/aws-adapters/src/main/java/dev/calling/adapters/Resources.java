@@ -125,6 +125,15 @@ public final class Resources {
             Optional.empty(), Optional.empty(),
             List.of(new IndexDefinition("endedDay-index", "endedDayShard", Optional.of("endedAtCallId"))));
 
+    /**
+     * The media the switch set up for each call (for Amazon Chime SDK Meetings: the meeting, and an
+     * attendee per party connection with its join document). Written by the switch only; the call
+     * API reads a party's join info from it. After the call, the item stays as a closed tombstone
+     * (no join documents) until it expires, so a late command cannot set up media again.
+     */
+    public static final TableDefinition CALL_MEDIA = new TableDefinition("call-media", "callId", Optional.empty(),
+            Optional.of("expiresAt"), List.of());
+
     /** Finance's daily exports of call detail records (gzip CSV plus a manifest per day). */
     public static final BucketDefinition BILLING_EXPORTS = new BucketDefinition("billing-exports");
 
@@ -149,9 +158,16 @@ public final class Resources {
     public static final QueueDefinition SWITCH_COMMANDS = new QueueDefinition("switch-commands.fifo", true,
             Duration.ofSeconds(60), 5, Duration.ofDays(1));
 
+    /**
+     * The switch's media events (Amazon Chime SDK meeting lifecycle events through an EventBridge
+     * rule): the switch turns those that matter to a call into call events, in the call's group.
+     */
+    public static final QueueDefinition MEETING_EVENTS = new QueueDefinition("meeting-events", false,
+            Duration.ofSeconds(60), 5, Duration.ofDays(4));
+
     public static final List<TableDefinition> TABLES = List.of(SESSIONS, CALLS, CALL_REQUESTS, SUBSCRIBERS, CARRIER_LEGS,
-            CARRIER_HEALTH, ACCOUNTS, CALL_DETAIL_RECORDS);
+            CARRIER_HEALTH, ACCOUNTS, CALL_DETAIL_RECORDS, CALL_MEDIA);
 
     public static final List<QueueDefinition> QUEUES =
-            List.of(CONNECTION_EVENTS, CALL_STATE_CHANGES, CALL_TIMERS, SWITCH_COMMANDS);
+            List.of(CONNECTION_EVENTS, CALL_STATE_CHANGES, CALL_TIMERS, SWITCH_COMMANDS, MEETING_EVENTS);
 }

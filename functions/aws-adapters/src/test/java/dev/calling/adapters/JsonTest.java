@@ -60,7 +60,7 @@ class JsonTest {
     @Test
     void connectionEventsAndCommandsRoundTrip() {
         ConnectionEvent opened = new ConnectionEvent.ConnectionOpened("e", "bob", "s1", "b1", T);
-        CallCommand ring = new CallCommand.RingCallee("c1", "alice", "bob", List.of("b1", "b2"));
+        CallCommand ring = new CallCommand.RingCallee("c1", "alice", "a1", "bob", List.of("b1", "b2"));
 
         assertThat(Json.readConnectionEvent(Json.write(opened))).isEqualTo(opened);
         assertThat(Json.readCallCommand(Json.write(ring))).isEqualTo(ring);

@@ -99,7 +99,7 @@ class CallStateManagerLambdaTest {
         assertThat(call.state()).isEqualTo(CallState.RINGING);
         assertThat(call.lastSwitchSequence()).isEqualTo(1);
         assertThat(drain(Resources.SWITCH_COMMANDS)).extracting(m -> Json.readCallCommand(m.body()))
-                .containsExactly(new CallCommand.RingCallee("sample-call-1", "sample-alice", "sample-bob",
+                .containsExactly(new CallCommand.RingCallee("sample-call-1", "sample-alice", "sample-alice-c1", "sample-bob",
                         List.of("sample-bob-c1")));
         assertThat(drain(Resources.CALL_TIMERS)).extracting(Message::body)
                 .containsExactly(Json.write(dev.calling.core.call.CallEvent.RingTimeoutElapsed.of("sample-call-1",

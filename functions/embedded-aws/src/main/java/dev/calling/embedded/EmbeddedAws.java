@@ -176,6 +176,7 @@ public final class EmbeddedAws implements AutoCloseable {
         config.put("calling.queues.connection-events", queueUrl(Resources.CONNECTION_EVENTS));
         config.put("calling.queues.call-timers", queueUrl(Resources.CALL_TIMERS));
         config.put("calling.queues.switch-commands", queueUrl(Resources.SWITCH_COMMANDS));
+        config.put("calling.queues.meeting-events", queueUrl(Resources.MEETING_EVENTS));
         return config;
     }
 

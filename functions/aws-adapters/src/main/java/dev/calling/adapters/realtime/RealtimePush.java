@@ -10,10 +10,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
-import software.amazon.awssdk.services.apigatewaymanagementapi.model.GoneException;
 
 /**
  * Pushes each change of a call to every live connection of its caller and callee through the
@@ -21,9 +18,9 @@ import software.amazon.awssdk.services.apigatewaymanagementapi.model.GoneExcepti
  * endpoint. The message is {@code {"type":"call","connectionId":<the receiving connection>,"call":<view>}}:
  * the connection id tells a callee's app which connection the call rang (to answer on).
  *
- * <p>Best effort by design: a connection that has gone (410) is the session service's business
- * (its disconnect or TTL removes it), and any other failure is logged, never thrown, because the
- * change is already stored and apps re-read a call when they reconnect.
+ * <p>Best effort by design ({@link ConnectionPush}): the change is already stored and apps re-read
+ * a call when they reconnect. Media join info never travels here: it goes to its owner's
+ * connection alone, from the switch.
  */
 public final class RealtimePush implements PartyNotifier {
 
@@ -36,12 +33,12 @@ public final class RealtimePush implements PartyNotifier {
         }
     }
 
-    private final ApiGatewayManagementApiClient api;
+    private final ConnectionPush connections;
     private final SessionDirectory sessions;
     private final Clock clock;
 
     public RealtimePush(ApiGatewayManagementApiClient api, SessionDirectory sessions, Clock clock) {
-        this.api = api;
+        this.connections = new ConnectionPush(api);
         this.sessions = sessions;
         this.clock = clock;
     }
@@ -57,21 +54,11 @@ public final class RealtimePush implements PartyNotifier {
             try {
                 CallView view = CallView.of(call, userId);
                 for (String connectionId : sessions.sessionsOf(userId).liveConnectionIds(now)) {
-                    post(connectionId, Json.writeView(new CallPush(connectionId, view)));
+                    connections.post(connectionId, Json.writeView(new CallPush(connectionId, view)));
                 }
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "could not push call " + call.callId() + " to " + userId + ": " + e);
             }
-        }
-    }
-
-    private void post(String connectionId, String message) {
-        try {
-            api.postToConnection(r -> r.connectionId(connectionId).data(SdkBytes.fromUtf8String(message)));
-        } catch (GoneException gone) {
-            LOG.log(Level.DEBUG, () -> "connection " + connectionId + " has gone");
-        } catch (SdkException e) {
-            LOG.log(Level.WARNING, "push to connection " + connectionId + " failed: " + e.getMessage());
         }
     }
 }

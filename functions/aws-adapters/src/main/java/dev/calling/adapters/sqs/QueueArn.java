@@ -8,6 +8,12 @@ public final class QueueArn {
 
     private QueueArn() {}
 
+    /** Whether a Lambda SQS record's {@code eventSourceArn} names {@code queue} (its last part is the queue's name). */
+    public static boolean names(String eventSourceArn, dev.calling.adapters.Resources.QueueDefinition queue) {
+        return eventSourceArn != null
+                && eventSourceArn.substring(eventSourceArn.lastIndexOf(':') + 1).equals(queue.name());
+    }
+
     /** Asks SQS for the ARN of the queue at {@code queueUrl} (one GetQueueAttributes). */
     public static String of(SqsClient sqs, String queueUrl) {
         return sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))

@@ -39,9 +39,7 @@ public final class SqsTimers implements TimerPort {
 
     /** The name of the queue timers arrive on, to tell them from call events. */
     public static boolean isTimerQueue(String eventSourceArn) {
-        return eventSourceArn != null
-                && eventSourceArn.substring(eventSourceArn.lastIndexOf(':') + 1).equals(
-                        dev.calling.adapters.Resources.CALL_TIMERS.name());
+        return QueueArn.names(eventSourceArn, dev.calling.adapters.Resources.CALL_TIMERS);
     }
 
     @Override

@@ -14,6 +14,8 @@ public enum Refusal {
     WRONG_STATE,
     /** The caller has no live connection to place the call from (or not the one named). */
     NOT_CONNECTED,
+    /** The user is party to the call but has no media to join on it (not yet, or no longer). */
+    NO_MEDIA,
     /** The Idempotency-Key was used before for a different request. */
     IDEMPOTENCY_KEY_REUSED
 }

@@ -13,9 +13,12 @@ public sealed interface CallCommand {
 
     String callId();
 
-    /** Alert the callee on each of its live connections. */
-    record RingCallee(String callId, String callerUserId, String calleeUserId, List<String> calleeConnectionIds)
-            implements CallCommand {
+    /**
+     * Alert the callee on each of its live connections. The caller's connection is named so that a
+     * switch can set up the caller's media while the callee rings.
+     */
+    record RingCallee(String callId, String callerUserId, String callerConnectionId, String calleeUserId,
+            List<String> calleeConnectionIds) implements CallCommand {
         public RingCallee {
             calleeConnectionIds = List.copyOf(calleeConnectionIds);
         }
@@ -25,7 +28,10 @@ public sealed interface CallCommand {
     record BridgeConnections(String callId, String callerConnectionId, String calleeConnectionId)
             implements CallCommand {}
 
-    /** Tear a connection's leg of this call down (stop ringing, or hang up). */
+    /**
+     * Tear a connection's leg of this call down (stop ringing, or hang up). The caller's connection
+     * is released only when the call ends, so a switch may free everything it holds for the call then.
+     */
     record ReleaseConnection(String callId, String connectionId) implements CallCommand {}
 
     /** Place attempt {@code attempt} of a PSTN call through carrier {@code providerId}. */

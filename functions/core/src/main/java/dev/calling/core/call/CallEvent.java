@@ -128,6 +128,19 @@ public sealed interface CallEvent {
         }
     }
 
+    /**
+     * The switch lost the media of a party ({@code party}: its connection dropped and did not come
+     * back) or of the whole call ({@code party == null}: the media session ended on its own, or could
+     * not be set up at all). Not sequenced: the switch's media events are applied in arrival order,
+     * guarded by the call's state. The call ends FAILED (after talk, the talk up to here is billed).
+     */
+    record MediaLost(String eventId, String callId, Instant at, Party party, String cause) implements CallEvent {
+        public MediaLost {
+            requireIds(eventId, callId, at);
+            Objects.requireNonNull(cause, "cause");
+        }
+    }
+
     /** The ring timer armed when the callee started ringing has fired. */
     record RingTimeoutElapsed(String eventId, String callId, Instant at) implements CallEvent {
         public RingTimeoutElapsed {

@@ -17,6 +17,7 @@ import dev.calling.core.call.CallEvent.CallHungUp;
 import dev.calling.core.call.CallEvent.CallRequested;
 import dev.calling.core.call.CallEvent.CallRinging;
 import dev.calling.core.call.CallEvent.CalleeBusy;
+import dev.calling.core.call.CallEvent.MediaLost;
 import dev.calling.core.call.CallEvent.RingTimeoutElapsed;
 import dev.calling.core.routing.AttemptOutcome;
 import dev.calling.core.routing.Route;
@@ -86,8 +87,8 @@ public final class CallStateMachine {
                             Attempt.started(1, provider, at))
                     .moveTo(CallState.RINGING, at, "ringing " + voip.calleeConnectionIds().size()
                             + " connection(s) of " + request.calleeUserId());
-            commands.add(new RingCallee(call.callId(), call.callerUserId(), call.calleeUserId(),
-                    voip.calleeConnectionIds()));
+            commands.add(new RingCallee(call.callId(), call.callerUserId(), call.callerConnectionId(),
+                    call.calleeUserId(), voip.calleeConnectionIds()));
             commands.add(new ScheduleRingTimeout(call.callId(), at.plus(ringTimeout)));
         } else {
             Route.Pstn pstn = (Route.Pstn) route;
@@ -226,6 +227,15 @@ public final class CallStateMachine {
             return state == CallState.RINGING
                     ? end(call, EndReason.MISSED, AttemptOutcome.NO_ANSWER, 0, event, "no answer", commands)
                     : call;
+        }
+        if (event instanceof MediaLost lost) {
+            if (state != CallState.RINGING && state != CallState.CONNECTED) {
+                return call;
+            }
+            String whose = lost.party() == null ? "the call's media" : lost.party() == Party.CALLER
+                    ? "the caller's media" : "the callee's media";
+            return end(call, EndReason.FAILED, state == CallState.CONNECTED ? AttemptOutcome.ANSWERED
+                    : AttemptOutcome.ABANDONED, 0, event, whose + " was lost: " + lost.cause(), commands);
         }
         if (event instanceof CallTimeLimitReached) {
             return state == CallState.CONNECTED && call.charging() != null

@@ -72,7 +72,7 @@ class CallStateMachineTest {
         assertThat(outcome.call().state()).isEqualTo(CallState.RINGING);
         assertThat(outcome.call().version()).isEqualTo(1);
         assertThat(legs(outcome)).containsExactly(
-                new RingCallee("call-1", "alice", "bob", List.of("b1", "b2")),
+                new RingCallee("call-1", "alice", "a1", "bob", List.of("b1", "b2")),
                 new ScheduleRingTimeout("call-1", T0.plusSeconds(45)));
         assertThat(outcome.call().timeline()).extracting(TimelineEntry::state)
                 .containsExactly(CallState.REQUESTED, CallState.RINGING);

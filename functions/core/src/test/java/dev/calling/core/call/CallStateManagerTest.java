@@ -142,7 +142,7 @@ class CallStateManagerTest {
         manager.handle(new CallRequested("r", "c1", T0, "alice", "a1", "bob"));
 
         assertThat(calls.byId.get("c1").state()).isEqualTo(CallState.RINGING);
-        assertThat(issued).first().isEqualTo(new CallCommand.RingCallee("c1", "alice", "bob", List.of("b1")));
+        assertThat(issued).first().isEqualTo(new CallCommand.RingCallee("c1", "alice", "a1", "bob", List.of("b1")));
     }
 
     @Test
