@@ -118,6 +118,34 @@ class CallStateMachineTest {
     }
 
     @Test
+    void mediaLostDuringTheCallEndsItFailedAfterTheTalkSoFarAndTearsDownBothLegs() {
+        Call call = applyAll(ringing(), List.of(ringingReport(), answer(2)));
+        Outcome outcome = machine.apply(call, new CallEvent.MediaLost("e-lost", "call-1", T0.plusSeconds(40),
+                Party.CALLEE, "its connection dropped"));
+
+        assertThat(outcome.call().endReason()).isEqualTo(EndReason.FAILED);
+        assertThat(outcome.call().endedAt()).isEqualTo(T0.plusSeconds(40));
+        assertThat(outcome.call().timeline().get(outcome.call().timeline().size() - 1).detail())
+                .isEqualTo("FAILED (the callee's media was lost: its connection dropped)");
+        assertThat(legs(outcome)).containsExactly(
+                new ReleaseConnection("call-1", "a1"), new ReleaseConnection("call-1", "b2"));
+        assertThat(CallDetails.of(outcome.call()).talkSeconds()).isEqualTo(35);
+    }
+
+    @Test
+    void mediaThatCannotBeSetUpEndsARingingCallFailedAndReleasesEveryLeg() {
+        Outcome outcome = machine.apply(ringing(), new CallEvent.MediaLost("e-lost", "call-1", T0.plusSeconds(9),
+                null, "the switch could not set up the call's media"));
+
+        assertThat(outcome.call().endReason()).isEqualTo(EndReason.FAILED);
+        assertThat(legs(outcome)).containsExactlyInAnyOrder(new ReleaseConnection("call-1", "a1"),
+                new ReleaseConnection("call-1", "b1"), new ReleaseConnection("call-1", "b2"));
+        Call ended = outcome.call();
+        assertThat(machine.apply(ended, new CallEvent.MediaLost("e-late", "call-1", T0.plusSeconds(10), null,
+                "the meeting ended")).kind()).isEqualTo(Outcome.Kind.IGNORED);
+    }
+
+    @Test
     void endReasonsWhileRinging() {
         assertThat(machine.apply(ringing(), new CallDeclined("d", "call-1", T0.plusSeconds(3), 1, 1)).call().endReason())
                 .isEqualTo(EndReason.REJECTED);
