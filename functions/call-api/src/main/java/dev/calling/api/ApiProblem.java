@@ -44,6 +44,7 @@ public record ApiProblem(String type, String title, int status, String detail, S
             Refusal.NOT_ALLOWED, new Mapping(403, "not-allowed", "Not allowed for your side of the call"),
             Refusal.WRONG_STATE, new Mapping(409, "wrong-state", "The call is not in a state for this"),
             Refusal.NOT_CONNECTED, new Mapping(409, "not-connected", "No live connection"),
+            Refusal.NO_MEDIA, new Mapping(404, "no-media", "No media to join on this call"),
             Refusal.IDEMPOTENCY_KEY_REUSED, new Mapping(422, "idempotency-key-reused",
                     "Idempotency-Key reused for a different request"));
 

@@ -5,9 +5,11 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.calling.adapters.realtime.MediaJoinView;
 import dev.calling.api.ApiProblem.Kind;
 import dev.calling.core.Page;
 import dev.calling.core.app.CallControl;
+import dev.calling.core.app.CallMedia;
 import dev.calling.core.app.CallView;
 import dev.calling.core.app.MyAccount;
 import dev.calling.core.app.PlaceCall;
@@ -55,17 +57,20 @@ public final class CallApi {
             "POST /v1/calls/{callId}/answer",
             "POST /v1/calls/{callId}/reject",
             "POST /v1/calls/{callId}/hangup",
+            "GET /v1/calls/{callId}/media",
             "GET /v1/me/balance",
             "GET /v1/me/ledger");
 
-    private static final Pattern CALL_PATH = Pattern.compile("/v1/calls/([^/]+)(?:/(answer|reject|hangup))?");
+    private static final Pattern CALL_PATH = Pattern.compile("/v1/calls/([^/]+)(?:/(answer|reject|hangup|media))?");
 
     private final CallControl calls;
     private final MyAccount account;
+    private final CallMedia media;
 
-    public CallApi(CallControl calls, MyAccount account) {
+    public CallApi(CallControl calls, MyAccount account, CallMedia media) {
         this.calls = calls;
         this.account = account;
+        this.media = media;
     }
 
     public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event) {
@@ -120,6 +125,12 @@ public final class CallApi {
             }
             return ApiResponse.ok(200, calls.view(userId, callId));
         }
+        if (action.equals("media")) {
+            if (!request.method().equals("GET")) {
+                throw notAllowed(request, "GET");
+            }
+            return mediaJoin(userId, callId);
+        }
         if (!request.method().equals("POST")) {
             throw notAllowed(request, "POST");
         }
@@ -137,6 +148,14 @@ public final class CallApi {
                 yield ApiResponse.ok(202, calls.hangUp(userId, callId));
             }
         };
+    }
+
+    /**
+     * The caller's own media join info for the call. It holds a credential (the attendee's join
+     * token): it is never logged, and never stored by a cache on the way.
+     */
+    private ApiResponse mediaJoin(String userId, String callId) {
+        return ApiResponse.ok(200, MediaJoinView.of(media.of(userId, callId))).withHeader("Cache-Control", "no-store");
     }
 
     private ApiResponse place(String userId, Request request) {

@@ -5,8 +5,10 @@ import dev.calling.adapters.dynamodb.DynamoDbCallHistory;
 import dev.calling.adapters.dynamodb.DynamoDbCallRequests;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
+import dev.calling.adapters.media.DynamoDbCallMedia;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.core.app.CallControl;
+import dev.calling.core.app.CallMedia;
 import dev.calling.core.app.MyAccount;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -18,8 +20,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Builds the call API from configuration; created once per Lambda container. It reads the call
- * state manager's and the session service's tables (never writes them) and sends the apps' actions
- * to the call-state-changes queue; the only table it writes is {@code call-requests}.
+ * state manager's and the session service's tables and the switch's {@code call-media} table (never
+ * writes them) and sends the apps' actions to the call-state-changes queue; the only table it writes
+ * is {@code call-requests}.
  */
 @ApplicationScoped
 public class CallApiWiring {
@@ -31,12 +34,14 @@ public class CallApiWiring {
             @ConfigProperty(name = "calling.tables.call-requests") String callRequestsTable,
             @ConfigProperty(name = "calling.tables.sessions") String sessionsTable,
             @ConfigProperty(name = "calling.tables.accounts") String accountsTable,
+            @ConfigProperty(name = "calling.tables.call-media") String callMediaTable,
             @ConfigProperty(name = "calling.queues.call-state-changes") String callStateChangesUrl,
             @ConfigProperty(name = "calling.charging.currency") String currency) {
         return new CallApi(
                 new CallControl(new DynamoDbCallStore(dynamoDb, callsTable), new DynamoDbCallHistory(dynamoDb, callsTable),
                         new DynamoDbCallRequests(dynamoDb, callRequestsTable), new SqsCallStateChanges(sqs, callStateChangesUrl),
                         new DynamoDbSessionStore(dynamoDb, sessionsTable), clock),
-                new MyAccount(new DynamoDbAccounts(dynamoDb, accountsTable), Currency.getInstance(currency)));
+                new MyAccount(new DynamoDbAccounts(dynamoDb, accountsTable), Currency.getInstance(currency)),
+                new CallMedia(new DynamoDbCallStore(dynamoDb, callsTable), new DynamoDbCallMedia(dynamoDb, callMediaTable)));
     }
 }

@@ -7,13 +7,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calling.adapters.Resources;
+import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
 import dev.calling.adapters.json.Json;
+import dev.calling.adapters.media.DynamoDbCallMedia;
+import dev.calling.adapters.media.DynamoDbCallMedia.MediaLeg;
+import dev.calling.adapters.media.DynamoDbCallMedia.MediaSession;
 import dev.calling.core.app.PlaceCall;
+import dev.calling.core.call.Call;
 import dev.calling.core.call.CallEvent;
 import dev.calling.core.call.CallEvent.CallHungUp;
 import dev.calling.core.call.CallEvent.CallRequested;
+import dev.calling.core.call.CallState;
+import dev.calling.core.call.EndReason;
 import dev.calling.core.call.Party;
+import dev.calling.core.call.RouteKind;
 import dev.calling.core.session.Connection;
 import dev.calling.core.session.ConnectionState;
 import dev.calling.embedded.EmbeddedAwsTestResource;
@@ -187,6 +195,82 @@ class CallApiLambdaTest {
         return PlaceCall.of(key, BOB, null, null).callIdFor(callerUserId);
     }
 
+    // --- calls with media, as the call state manager and the switch store them -----------------------
+
+    /** Users of their own, so that their stored calls do not show in alice's list. */
+    static final String MEDIA_CALLER = "sample-media-caller";
+    static final String MEDIA_CALLEE = "sample-media-callee";
+    static final String CALLER_CONNECTION = "Tk4aVdUxoAMCK2A=";
+    static final String CALLEE_PHONE = "Tk4bWeVyoAMCL3B=";
+    static final String CALLEE_TABLET = "Tk4cXfWzoAMCM4C=";
+
+    /** A VoIP call from MEDIA_CALLER to MEDIA_CALLEE (ringing both callee devices) in the calls table. */
+    static String storedCall(CallState state, EndReason endReason) {
+        String callId = "call-" + UUID.randomUUID().toString().replace("-", "");
+        Instant at = Instant.now();
+        Call call = new Call(callId, MEDIA_CALLER, CALLER_CONNECTION, MEDIA_CALLEE, null, RouteKind.VOIP, state,
+                endReason, List.of(CALLEE_PHONE, CALLEE_TABLET), state == CallState.RINGING ? null : CALLEE_PHONE,
+                List.of(), List.of(), null, List.of(), at, state == CallState.RINGING ? null : at,
+                endReason == null ? null : at, 0, List.of(), List.of(), callId + ":test", List.of(), 3);
+        assertThat(new DynamoDbCallStore(dynamoDb, Resources.CALLS.name()).create(call)).isTrue();
+        return callId;
+    }
+
+    static DynamoDbCallMedia callMedia() {
+        return new DynamoDbCallMedia(dynamoDb, Resources.CALL_MEDIA.name());
+    }
+
+    static String meetingId(String callId) {
+        return UUID.nameUUIDFromBytes(callId.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+    }
+
+    static String meeting(String callId) {
+        String id = meetingId(callId);
+        return "{\"MeetingId\":\"" + id + "\",\"ExternalMeetingId\":\"" + callId + "\",\"MediaRegion\":\"us-east-1\","
+                + "\"MediaPlacement\":{\"AudioHostUrl\":\"7e1f4a2b9c3d.k.m3.ue1.app.chime.aws:3478\","
+                + "\"AudioFallbackUrl\":\"wss://haxrp.m3.ue1.app.chime.aws:443/calls/" + id + "\","
+                + "\"SignalingUrl\":\"wss://signal.m3.ue1.app.chime.aws/control/" + id + "\","
+                + "\"TurnControlUrl\":\"https://2713.cell.us-east-1.meetings.chime.aws/v2/turn_sessions\"}}";
+    }
+
+    /** A chime-meetings join document, as the switch stores it for a party connection. */
+    static String join(String callId, String attendeeId, String userId, String connectionId) {
+        return "{\"Meeting\":" + meeting(callId) + ",\"Attendee\":{\"AttendeeId\":\"" + attendeeId
+                + "\",\"ExternalUserId\":\"" + userId + "|" + connectionId + "\",\"JoinToken\":\"token-of-" + attendeeId
+                + "\",\"Capabilities\":{\"Audio\":\"SendReceive\",\"Video\":\"None\",\"Content\":\"None\"}}}";
+    }
+
+    /** The switch opened the call's meeting and made the caller's attendee (as on RingCallee). */
+    static String callerJoins(String callId) {
+        assertThat(callMedia().open(new MediaSession(callId, "chime-meetings", meetingId(callId), meeting(callId),
+                MEDIA_CALLER, CALLER_CONNECTION, MEDIA_CALLEE), Instant.now().plus(Duration.ofHours(3)))).isTrue();
+        String join = join(callId, "attendee-caller", MEDIA_CALLER, CALLER_CONNECTION);
+        assertThat(callMedia().putLeg(callId, new MediaLeg(CALLER_CONNECTION, MEDIA_CALLER, Party.CALLER,
+                "attendee-caller", join))).isTrue();
+        return join;
+    }
+
+    static Consumer<ObjectNode> mediaOf(String callId) {
+        return path("/v1/calls/" + callId + "/media");
+    }
+
+    static Reply getMedia(String callId, String userId) throws Exception {
+        return invoke(edited("get-call-unknown.json", mediaOf(callId).andThen(sub(userId))));
+    }
+
+    static void assertJoinInfo(Reply reply, String callId, String connectionId, String join) throws Exception {
+        assertThat(reply.status()).as(reply.body().toString()).isEqualTo(200);
+        assertThat(reply.header("content-type")).isEqualTo("application/json");
+        assertThat(reply.header("cache-control")).as("it holds a credential").isEqualTo("no-store");
+        assertThat(reply.text("callId")).isEqualTo(callId);
+        assertThat(reply.text("connectionId")).isEqualTo(connectionId);
+        assertThat(reply.text("provider")).isEqualTo("chime-meetings");
+        assertThat(reply.body().path("join").isObject()).as("the switch's document as JSON, not as a string").isTrue();
+        assertThat(reply.body().path("join")).isEqualTo(JSON.readTree(join));
+        assertThat(reply.body().has("type")).as("only pushes have a type").isFalse();
+        assertThat(reply.body().size()).isEqualTo(4);
+    }
+
     // --- tests ---------------------------------------------------------------------------------------
 
     @Test
@@ -335,6 +419,95 @@ class CallApiLambdaTest {
         assertProblem(invoke(edited("list-calls.json", query("limit", "1000"))), 400, "invalid-request", "/v1/calls");
         assertProblem(invoke(edited("list-calls.json", query("cursor", "not-a-cursor"))), 400, "invalid-request",
                 "/v1/calls");
+    }
+
+    @Test
+    void theCallerGetsItsOwnMediaJoinInfoOnceTheCallRings() throws Exception {
+        String callId = storedCall(CallState.RINGING, null);
+        String join = callerJoins(callId);
+
+        Reply reply = getMedia(callId, MEDIA_CALLER);
+
+        assertJoinInfo(reply, callId, CALLER_CONNECTION, join);
+        assertThat(reply.body().at("/join/Meeting/MeetingId").asText()).isEqualTo(meetingId(callId));
+        assertThat(reply.body().at("/join/Meeting/MediaPlacement/AudioHostUrl").asText()).isNotBlank();
+        assertThat(reply.body().at("/join/Attendee/AttendeeId").asText()).isEqualTo("attendee-caller");
+        assertThat(reply.body().at("/join/Attendee/JoinToken").asText()).isEqualTo("token-of-attendee-caller");
+        assertThat(reply.body().at("/join/Attendee/Capabilities/Audio").asText()).isEqualTo("SendReceive");
+        assertThat(queued()).as("a read queues nothing").isEmpty();
+    }
+
+    @Test
+    void theCalleeHasNoMediaWhileItRingsAndOnlyItsAnsweringDevicesOnceAnswered() throws Exception {
+        String callId = storedCall(CallState.RINGING, null);
+        String callerJoin = callerJoins(callId);
+
+        Reply ringing = getMedia(callId, MEDIA_CALLEE);
+
+        String mediaPath = "/v1/calls/" + callId + "/media";
+        assertProblem(ringing, 404, "no-media", mediaPath);
+        assertThat(ringing.text("title")).isEqualTo("No media to join on this call");
+        assertThat(ringing.body().toString()).as("never the other party's join info")
+                .doesNotContain("token-of-attendee-caller").doesNotContain("attendee-caller");
+
+        // Answered on the phone: the switch made the phone's attendee (BridgeConnections), none for the tablet.
+        String calleeJoin = join(callId, "attendee-callee", MEDIA_CALLEE, CALLEE_PHONE);
+        assertThat(callMedia().putLeg(callId, new MediaLeg(CALLEE_PHONE, MEDIA_CALLEE, Party.CALLEE, "attendee-callee",
+                calleeJoin))).isTrue();
+
+        assertJoinInfo(getMedia(callId, MEDIA_CALLEE), callId, CALLEE_PHONE, calleeJoin);
+        assertJoinInfo(getMedia(callId, MEDIA_CALLER), callId, CALLER_CONNECTION, callerJoin);
+    }
+
+    @Test
+    void aStrangerOrAnUnknownCallIsNotFound() throws Exception {
+        String callId = storedCall(CallState.RINGING, null);
+        callerJoins(callId);
+        String mediaPath = "/v1/calls/" + callId + "/media";
+
+        Reply mallory = getMedia(callId, "sample-mallory");
+
+        assertProblem(mallory, 404, "call-not-found", mediaPath);
+        assertThat(mallory.text("title")).isEqualTo("No such call");
+        assertThat(mallory.body().toString()).doesNotContain("attendee-caller");
+
+        String unknown = "call-" + UUID.randomUUID().toString().replace("-", "");
+        assertProblem(getMedia(unknown, MEDIA_CALLER), 404, "call-not-found", "/v1/calls/" + unknown + "/media");
+        assertProblem(invoke(edited("get-call-unknown.json", path("/v1/calls/not%20an%20id/media"))), 404,
+                "call-not-found", "/v1/calls/not%20an%20id/media");
+    }
+
+    @Test
+    void anEndedCallHasNoMedia() throws Exception {
+        String callId = storedCall(CallState.ENDED, EndReason.COMPLETED);
+        callerJoins(callId); // a leg the switch has not torn down yet: the ended call alone refuses it
+        String mediaPath = "/v1/calls/" + callId + "/media";
+
+        assertProblem(getMedia(callId, MEDIA_CALLER), 404, "no-media", mediaPath);
+        assertProblem(getMedia(callId, MEDIA_CALLEE), 404, "no-media", mediaPath);
+
+        callMedia().close(callId, Instant.now().plus(Duration.ofHours(1)));
+
+        Reply closed = getMedia(callId, MEDIA_CALLER);
+        assertProblem(closed, 404, "no-media", mediaPath);
+        assertThat(closed.body().toString()).doesNotContain("token-of-attendee-caller");
+    }
+
+    @Test
+    void theMediaPathTakesOnlyGet() throws Exception {
+        String callId = storedCall(CallState.RINGING, null);
+        callerJoins(callId);
+        String mediaPath = "/v1/calls/" + callId + "/media";
+
+        for (String method : List.of("POST", "PUT", "DELETE")) {
+            Reply reply = invoke(edited("hangup-call.json", mediaOf(callId).andThen(sub(MEDIA_CALLER))
+                    .andThen(method(method))));
+
+            assertProblem(reply, 405, "method-not-allowed", mediaPath);
+            assertThat(reply.header("allow")).as(method).isEqualTo("GET");
+            assertThat(reply.body().toString()).doesNotContain("token-of-attendee-caller");
+        }
+        assertThat(queued()).isEmpty();
     }
 
     @Test
