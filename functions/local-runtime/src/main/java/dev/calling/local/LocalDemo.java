@@ -51,6 +51,8 @@ import java.util.logging.SimpleFormatter;
  * simulated carriers priced by the sample rate decks (least cost, a failover after a carrier's
  * 503, no failover on busy, an offline app user reached on their phone), prints each call's
  * timeline and carrier attempts as stored by the call state manager, and exits non-zero if any call ended other than expected.
+ * With {@code --switch=chime-meetings} it also places one app-to-app call through the switch of the
+ * AWS deployment (Amazon Chime SDK Meetings) against a local stub of its API ({@link ChimeMeetingsDemo}).
  * With {@code --serve} it then keeps running (devices heartbeat) until interrupted; {@code --verbose}
  * shows every function's per-event log line.
  */
@@ -198,6 +200,9 @@ public final class LocalDemo {
                     scenarios.size() - unexpected);
             unexpected += printBills(system, List.of("olivia", "quinn", "rita"), scenarios);
             writeExport(system, Path.of(System.getProperty("calling.exports", "local-exports")));
+            if (List.of(args).contains("--switch=chime-meetings")) {
+                unexpected += ChimeMeetingsDemo.run(tokens) ? 0 : 1;
+            }
 
             if (serve) {
                 System.out.println("\nServing (--serve): the stack stays up, devices heartbeat every 30 s. Ctrl-C to stop.");

@@ -16,6 +16,9 @@ import dev.calling.adapters.dynamodb.DynamoDbCallRequests;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
 import dev.calling.adapters.dynamodb.DynamoDbSubscriberDirectory;
+import dev.calling.adapters.media.DynamoDbCallMedia;
+import dev.calling.adapters.realtime.ConnectionPush;
+import dev.calling.adapters.realtime.MediaJoinPush;
 import dev.calling.adapters.realtime.RealtimePush;
 import dev.calling.adapters.routing.DynamoDbCarrierCatalogue;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
@@ -26,6 +29,7 @@ import dev.calling.adapters.sqs.SqsTimers;
 import dev.calling.api.CallApi;
 import dev.calling.calls.CallStateManagerHandler;
 import dev.calling.core.app.CallControl;
+import dev.calling.core.app.CallMedia;
 import dev.calling.core.app.MyAccount;
 import dev.calling.core.call.Call;
 import dev.calling.core.call.CallStateMachine;
@@ -50,6 +54,13 @@ import dev.calling.realtime.Realtime;
 import dev.calling.realtime.RealtimeAuthorizer;
 import dev.calling.realtime.RealtimeConnections;
 import dev.calling.sessions.SessionServiceHandler;
+import dev.calling.switching.chime.ChimeMeetingsClients;
+import dev.calling.switching.chime.ChimeMeetingsSwitch;
+import dev.calling.switching.chime.ChimeSwitchFunction;
+import dev.calling.switching.chime.MeetingEvents;
+import dev.calling.switching.chime.MeetingSettings;
+import dev.calling.switching.chime.SqsRetryDelay;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,6 +73,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import software.amazon.awssdk.services.chimesdkmeetings.ChimeSdkMeetingsClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -81,13 +93,16 @@ public final class LocalSystem implements AutoCloseable {
      * @param pricePlan the retail prices every user pays for PSTN calls (prepaid)
      * @param longestCall the talk time a PSTN call reserves money for, at most
      * @param api the apps' HTTP and WebSocket APIs on localhost, or null for none
+     * @param chimeMeetings the endpoint of an Amazon Chime SDK Meetings API (its stub) to run the switch of
+     *     the AWS deployment against, or null for the simulated switch
      */
     public record Settings(Duration ringTimeout, Duration retryAfter, Duration connectionTtl,
             List<Subscriber> subscribers, List<Provider> carriers, ProviderHealth.Policy breaker, PricePlan pricePlan,
-            Duration longestCall, Api api) {
+            Duration longestCall, Api api, URI chimeMeetings) {
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(45), EmbeddedAws.DEFAULT_RETRY_AFTER, Duration.ofSeconds(90),
-                    List.of(), List.of(), ProviderHealth.Policy.defaults(), everywhere("0.10"), Duration.ofHours(2), null);
+                    List.of(), List.of(), ProviderHealth.Policy.defaults(), everywhere("0.10"), Duration.ofHours(2), null,
+                    null);
         }
 
         /** A plan with one price per minute (60/60, no connect fee) to every number. */
@@ -102,28 +117,38 @@ public final class LocalSystem implements AutoCloseable {
 
         public Settings withRingTimeout(Duration timeout) {
             return new Settings(timeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan, longestCall,
-                    api);
+                    api, chimeMeetings);
         }
 
         public Settings withRetryAfter(Duration retry) {
             return new Settings(ringTimeout, retry, connectionTtl, subscribers, carriers, breaker, pricePlan, longestCall,
-                    api);
+                    api, chimeMeetings);
         }
 
         public Settings withPstn(List<Subscriber> directory, List<Provider> pstnCarriers, ProviderHealth.Policy policy) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, directory, pstnCarriers, policy, pricePlan,
-                    longestCall, api);
+                    longestCall, api, chimeMeetings);
         }
 
         public Settings withCharging(PricePlan plan, Duration longest) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, plan, longest,
-                    api);
+                    api, chimeMeetings);
+        }
+
+        /**
+         * VoIP calls go through the switch of the AWS deployment (Amazon Chime SDK Meetings, module
+         * {@code switch-chime-meetings}) whose API answers at {@code endpoint} (a stub), instead of the
+         * simulated switch; PSTN calls then have no local carrier.
+         */
+        public Settings withChimeMeetings(URI endpoint) {
+            return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
+                    longestCall, api, endpoint);
         }
 
         /** Serves the apps' APIs on localhost, with tokens signed by {@code tokens}' key. */
         public Settings withApi(Api gateway) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
-                    longestCall, gateway);
+                    longestCall, gateway, chimeMeetings);
         }
     }
 
@@ -172,6 +197,8 @@ public final class LocalSystem implements AutoCloseable {
     private final DynamoDbAccounts accounts;
     private final DynamoDbCallDetailRecords callDetailRecords;
     private final List<QueueEventSource> eventSources = new ArrayList<>();
+    private final DynamoDbCallMedia callMedia;
+    private ChimeSdkMeetingsClient chimeClient;
 
     private final Instrumentation instrumentation;
 
@@ -200,10 +227,14 @@ public final class LocalSystem implements AutoCloseable {
         callDetailRecords = new DynamoDbCallDetailRecords(dynamoDb, Resources.CALL_DETAIL_RECORDS.name());
         PricePlan plan = settings.pricePlan();
         simulatedSwitch = new SimulatedSwitch(publisher, clock);
+        callMedia = new DynamoDbCallMedia(dynamoDb, Resources.CALL_MEDIA.name());
         PartyNotifier parties = PartyNotifier.NONE;
+        MediaJoinPush mediaPush = MediaJoinPush.NONE;
         if (settings.api() != null) {
             gateway = gateway(settings.api(), plan, clock);
-            parties = new RealtimePush(aws.clients().apiGatewayManagement(gateway.managementEndpoint()), sessions, clock);
+            var management = aws.clients().apiGatewayManagement(gateway.managementEndpoint());
+            parties = new RealtimePush(management, sessions, clock);
+            mediaPush = MediaJoinPush.through(new ConnectionPush(management));
         } else {
             gateway = null;
         }
@@ -225,7 +256,18 @@ public final class LocalSystem implements AutoCloseable {
         eventSources.add(mapping("SessionService", Resources.CONNECTION_EVENTS, sessionService, 2));
         eventSources.add(mapping("CallStateManager", Resources.CALL_STATE_CHANGES, callStateManager, 2));
         eventSources.add(mapping("CallStateManager-timers", Resources.CALL_TIMERS, callStateManager, 1));
-        eventSources.add(mapping("SimulatedSwitch", Resources.SWITCH_COMMANDS, simulatedSwitch, 1));
+        if (settings.chimeMeetings() == null) {
+            eventSources.add(mapping("SimulatedSwitch", Resources.SWITCH_COMMANDS, simulatedSwitch, 1));
+        } else {
+            var callStateChanges = new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES));
+            chimeClient = ChimeMeetingsClients.create(EmbeddedAws.REGION, Optional.of(settings.chimeMeetings()));
+            var chimeSwitch = new ChimeSwitchFunction(new ChimeMeetingsSwitch(chimeClient, callMedia, mediaPush,
+                    callStateChanges, MeetingSettings.in(EmbeddedAws.REGION), clock),
+                    new MeetingEvents(callMedia, clock), callStateChanges,
+                    new SqsRetryDelay(sqs, aws.queueUrl(Resources.SWITCH_COMMANDS)));
+            eventSources.add(mapping("Switch", Resources.SWITCH_COMMANDS, chimeSwitch, 1));
+            eventSources.add(mapping("Switch-meeting-events", Resources.MEETING_EVENTS, chimeSwitch, 1));
+        }
     }
 
     /**
@@ -237,7 +279,7 @@ public final class LocalSystem implements AutoCloseable {
         var callApi = new CallApi(new CallControl(calls, new DynamoDbCallHistory(dynamoDb, Resources.CALLS.name()),
                 new DynamoDbCallRequests(dynamoDb, Resources.CALL_REQUESTS.name()),
                 new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), sessions, clock),
-                new MyAccount(accounts, plan.currency()));
+                new MyAccount(accounts, plan.currency()), new CallMedia(calls, callMedia));
         var connectionEvents = new SqsConnectionEvents(sqs, aws.queueUrl(Resources.CONNECTION_EVENTS));
         var realtime = new Realtime(new RealtimeConnections(connectionEvents::publish, clock));
         RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse> realtimeWithMedia = (event, context) -> {
@@ -278,6 +320,11 @@ public final class LocalSystem implements AutoCloseable {
         return new QueueEventSource(name, sqs, aws.queueUrl(queue), aws.queueArn(sqs, queue),
                 instrumentation.functions().apply(name, function), 10,
                 instrumentation.concurrency().getOrDefault(name, concurrency));
+    }
+
+    /** The media the switch set up for each call ({@code call-media}). */
+    public DynamoDbCallMedia callMedia() {
+        return callMedia;
     }
 
     /** The users' prepaid accounts. */
@@ -371,6 +418,9 @@ public final class LocalSystem implements AutoCloseable {
         }
         eventSources.forEach(QueueEventSource::close);
         simulatedSwitch.close();
+        if (chimeClient != null) {
+            chimeClient.close();
+        }
         sqs.close();
         dynamoDb.close();
         aws.close();

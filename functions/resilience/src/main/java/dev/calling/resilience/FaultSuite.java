@@ -128,7 +128,7 @@ public final class FaultSuite {
                 Math.max(2, config.callers() / 8));
         LocalSystem.Settings settings = new LocalSystem.Settings(config.ringTimeout(), config.retryAfter(),
                 Duration.ofHours(6), population.subscribers(), carriers, ProviderHealth.Policy.defaults(),
-                Stack.perSecondPlan(), Duration.ofMinutes(2), null);
+                Stack.perSecondPlan(), Duration.ofMinutes(2), null, null);
         Map<String, Integer> concurrency = Map.of("CallStateManager", 3, "SimulatedSwitch", 2);
         try (Stack stack = new Stack(settings, new Stack.Options(config.seed(), true, true, concurrency, Stack.ALL_SOURCES))) {
             LocalSystem system = stack.system;

@@ -84,7 +84,7 @@ public final class LoadDriver {
         Duration ringTimeout = Duration.ofSeconds(10);
         LocalSystem.Settings settings = new LocalSystem.Settings(ringTimeout, Duration.ofSeconds(10), Duration.ofHours(6),
                 population.subscribers(), carriers, ProviderHealth.Policy.defaults(), Stack.perSecondPlan(),
-                Duration.ofMinutes(1), null);
+                Duration.ofMinutes(1), null, null);
         Map<String, Integer> concurrency = Map.of("CallStateManager", o.csmPollers(), "SimulatedSwitch", o.switchPollers());
         Map<Scenario, Integer> weights = new EnumMap<>(Scenario.class);
         int pstn = (int) Math.round(o.pstnShare() * 100);
