@@ -173,15 +173,23 @@ public final class LocalSystem implements AutoCloseable {
      *     invocations or to misdeliver batches
      * @param observer told of every stored change of a call, after its commands were issued (as the apps are)
      * @param dynamoDbDirectory DynamoDB Local's data directory, so that it can be restarted, or null for in-memory
+     * @param mediaObserver told of every media join info the switch hands out (with the Chime switch), after
+     *     the apps are
      */
     public record Instrumentation(Function<EmbeddedAws, AwsClients> clients,
             Map<String, Integer> concurrency,
             BiFunction<String, RequestHandler<SQSEvent, SQSBatchResponse>, RequestHandler<SQSEvent, SQSBatchResponse>> functions,
-            PartyNotifier observer, Path dynamoDbDirectory) {
+            PartyNotifier observer, Path dynamoDbDirectory, MediaJoinPush mediaObserver) {
+
+        public Instrumentation(Function<EmbeddedAws, AwsClients> clients, Map<String, Integer> concurrency,
+                BiFunction<String, RequestHandler<SQSEvent, SQSBatchResponse>, RequestHandler<SQSEvent, SQSBatchResponse>> functions,
+                PartyNotifier observer, Path dynamoDbDirectory) {
+            this(clients, concurrency, functions, observer, dynamoDbDirectory, MediaJoinPush.NONE);
+        }
 
         public static Instrumentation none() {
             return new Instrumentation(EmbeddedAws::clients, Map.of(), (name, function) -> function,
-                    PartyNotifier.NONE, null);
+                    PartyNotifier.NONE, null, MediaJoinPush.NONE);
         }
     }
 
@@ -256,6 +264,14 @@ public final class LocalSystem implements AutoCloseable {
         eventSources.add(mapping("SessionService", Resources.CONNECTION_EVENTS, sessionService, 2));
         eventSources.add(mapping("CallStateManager", Resources.CALL_STATE_CHANGES, callStateManager, 2));
         eventSources.add(mapping("CallStateManager-timers", Resources.CALL_TIMERS, callStateManager, 1));
+        if (instrumentation.mediaObserver() != MediaJoinPush.NONE) {
+            MediaJoinPush apps = mediaPush;
+            MediaJoinPush observer = instrumentation.mediaObserver();
+            mediaPush = join -> {
+                apps.deliver(join);
+                observer.deliver(join);
+            };
+        }
         if (settings.chimeMeetings() == null) {
             eventSources.add(mapping("SimulatedSwitch", Resources.SWITCH_COMMANDS, simulatedSwitch, 1));
         } else {
