@@ -7,6 +7,9 @@ import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
 import dev.calling.adapters.dynamodb.DynamoDbSubscriberDirectory;
+import dev.calling.adapters.media.DynamoDbCallMedia;
+import dev.calling.adapters.realtime.ConnectionPush;
+import dev.calling.adapters.realtime.MediaJoinPush;
 import dev.calling.adapters.realtime.RealtimePush;
 import dev.calling.adapters.routing.DynamoDbCarrierCatalogue;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
@@ -22,6 +25,9 @@ import dev.calling.core.charging.PrepaidAuthoriser;
 import dev.calling.core.charging.PrepaidBilling;
 import dev.calling.core.charging.PricePlan;
 import dev.calling.core.routing.ProviderHealth;
+import dev.calling.switching.chime.ChimeMeetingsClients;
+import dev.calling.switching.chime.ChimeMeetingsSwitch;
+import dev.calling.switching.chime.MeetingSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import java.net.URI;
@@ -29,6 +35,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -74,13 +81,23 @@ public class CallStateManagerWiring {
             @ConfigProperty(name = "calling.tables.accounts") String accountsTable,
             @ConfigProperty(name = "calling.tables.call-detail-records") String callDetailRecordsTable,
             @ConfigProperty(name = "calling.charging.longest-call") Duration longestCall,
-            @ConfigProperty(name = "calling.realtime.endpoint") Optional<URI> realtimeEndpoint) {
+            @ConfigProperty(name = "calling.realtime.endpoint") Optional<URI> realtimeEndpoint,
+            @ConfigProperty(name = "calling.tables.call-media") String callMediaTable,
+            @ConfigProperty(name = "calling.chime-meetings.region") String chimeMeetingsRegion,
+            @ConfigProperty(name = "calling.chime-meetings.media-region") String mediaRegion) {
         PricePlan pricePlan = PricePlans.fromConfig(config);
         DynamoDbAccounts accounts = new DynamoDbAccounts(dynamoDb, accountsTable);
+        SqsCallStateChanges callStateChanges = new SqsCallStateChanges(sqs, callStateChangesUrl);
+        // Only a Chime carrier without a Voice Connector needs them: its answered legs join the call's meeting.
+        Supplier<ChimeMeetingsSwitch> meetings = () -> new ChimeMeetingsSwitch(
+                ChimeMeetingsClients.create(chimeMeetingsRegion, Optional.empty()),
+                new DynamoDbCallMedia(dynamoDb, callMediaTable),
+                realtimeEndpoint.map(endpoint -> MediaJoinPush.through(new ConnectionPush(
+                        clients().apiGatewayManagement(endpoint)))).orElse(MediaJoinPush.NONE),
+                callStateChanges, MeetingSettings.in(mediaRegion), clock);
         Carriers carriers = Carriers.from(carrierIds.orElse(List.of()),
                 (id, name) -> config.getOptionalValue("calling.carriers." + id + "." + name, String.class), region,
-                new DynamoDbCarrierLegs(dynamoDb, carrierLegsTable, clock), new SqsCallStateChanges(sqs, callStateChangesUrl),
-                clock);
+                new DynamoDbCarrierLegs(dynamoDb, carrierLegsTable, clock), callStateChanges, clock, meetings);
         DynamoDbCarrierCatalogue catalogue = new DynamoDbCarrierCatalogue(dynamoDb, carrierHealthTable,
                 carriers.providers(), ProviderHealth.Policy.defaults());
         SqsSwitchCommands switchCommands = new SqsSwitchCommands(sqs, switchCommandsUrl);

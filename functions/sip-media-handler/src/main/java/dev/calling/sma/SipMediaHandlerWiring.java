@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -24,9 +25,9 @@ public class SipMediaHandlerWiring {
     ChimeSettings chimeSettings(@ConfigProperty(name = "calling.chime.provider-id") String providerId,
             @ConfigProperty(name = "calling.chime.sip-media-application-id") String sipMediaApplicationId,
             @ConfigProperty(name = "calling.chime.from-phone-number") String fromPhoneNumber,
-            @ConfigProperty(name = "calling.chime.voice-connector-arn") String voiceConnectorArn,
+            @ConfigProperty(name = "calling.chime.voice-connector-arn") Optional<String> voiceConnectorArn,
             @ConfigProperty(name = "calling.chime.bridge-user-template") String bridgeUserTemplate) {
-        return new ChimeSettings(providerId, sipMediaApplicationId, fromPhoneNumber, voiceConnectorArn,
+        return new ChimeSettings(providerId, sipMediaApplicationId, fromPhoneNumber, voiceConnectorArn.orElse(null),
                 bridgeUserTemplate);
     }
 

@@ -58,10 +58,15 @@ public final class DynamoDbCallMedia implements MediaDirectory {
         }
     }
 
-    /** A call's media as stored: its session (null on a bare tombstone), closed or not, and its legs. */
-    public record CallMediaItem(String callId, MediaSession session, boolean closed, Map<String, MediaLeg> legs) {
+    /**
+     * A call's media as stored: its session (null on a bare tombstone), closed or not, its legs, and
+     * the PSTN attempts whose phone leg has been put into the session.
+     */
+    public record CallMediaItem(String callId, MediaSession session, boolean closed, Map<String, MediaLeg> legs,
+            java.util.Set<Integer> seatedPhones) {
         public CallMediaItem {
             legs = Map.copyOf(legs);
+            seatedPhones = java.util.Set.copyOf(seatedPhones);
         }
 
         public Optional<MediaLeg> legOf(String connectionId) {
@@ -138,6 +143,19 @@ public final class DynamoDbCallMedia implements MediaDirectory {
         }
     }
 
+    /** Notes that the phone leg of PSTN attempt {@code attempt} was put into the call's media session. */
+    public void phoneSeated(String callId, int attempt) {
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(Map.of("callId", s(callId)))
+                    .updateExpression("ADD seatedPhones :attempt")
+                    .conditionExpression("attribute_exists(callId)")
+                    .expressionAttributeValues(Map.of(":attempt", AttributeValue.fromNs(
+                            java.util.List.of(Integer.toString(attempt))))));
+        } catch (ConditionalCheckFailedException none) {
+            // no media for this call any more
+        }
+    }
+
     /** Removes a connection's leg, if there is one. */
     public void removeLeg(String callId, String connectionId) {
         try {
@@ -175,6 +193,12 @@ public final class DynamoDbCallMedia implements MediaDirectory {
         MediaSession session = item.containsKey("sessionId") ? new MediaSession(string(item, "callId"),
                 string(item, "provider"), string(item, "sessionId"), string(item, "session"),
                 string(item, "callerUserId"), string(item, "callerConnectionId"), string(item, "calleeUserId")) : null;
-        return new CallMediaItem(string(item, "callId"), session, "CLOSED".equals(string(item, "state")), legs);
+        java.util.Set<Integer> seated = new java.util.TreeSet<>();
+        AttributeValue phones = item.get("seatedPhones");
+        if (phones != null && phones.hasNs()) {
+            phones.ns().forEach(n -> seated.add(Integer.parseInt(n)));
+        }
+        return new CallMediaItem(string(item, "callId"), session, "CLOSED".equals(string(item, "state")), legs,
+                seated);
     }
 }

@@ -41,7 +41,7 @@ class CarriersByIdTest {
         carriers.dial(new CallCommand.DialNumber("c1", 1, "chime", "alice", "+447911123456"));
         carriers.hangUp(new CallCommand.HangUpNumber("c1", 1, "chime"));
         carriers.dial(new CallCommand.DialNumber("c1", 2, "rest", "alice", "+447911123456"));
-        carriers.bridge(new CallCommand.BridgeToNumber("c1", 2, "rest", "alice-c1"));
+        carriers.bridge(new CallCommand.BridgeToNumber("c1", 2, "rest", "alice", "alice-c1"));
 
         assertThat(chime.commands).extracting(c -> c.getClass().getSimpleName()).containsExactly("DialNumber", "HangUpNumber");
         assertThat(rest.commands).extracting(c -> c.getClass().getSimpleName()).containsExactly("DialNumber", "BridgeToNumber");

@@ -21,6 +21,10 @@ import software.amazon.awssdk.services.chimesdkvoice.model.NotFoundException;
  * that the SIP media application ({@link SipMediaApplicationHandler}) turns into actions. Chime's
  * transaction id is the carrier leg id in {@code carrier-legs}.
  *
+ * <p>How the answered leg reaches the caller's app: through the Voice Connector ({@code CallAndBridge}
+ * to the app's connection on a SIP switch), or, with {@link MeetingSeats}, into the call's Amazon
+ * Chime SDK meeting ({@code JoinChimeMeeting}), where the caller's app joins with its own attendee.
+ *
  * <p>Every command may be repeated (redelivery, outbox replay), so each is idempotent: a dial
  * whose attempt is registered already is not placed again; a bridge of a bridged call and a hang-up
  * of a gone call change nothing.
@@ -39,14 +43,26 @@ public final class ChimeSdkVoiceCarrier implements CarrierPort {
     private final DynamoDbCarrierLegs legs;
     private final SqsCallStateChanges callStateChanges;
     private final Clock clock;
+    private final Optional<MeetingSeats> meetings;
 
+    /** Bridging answered legs to the app side through the Voice Connector ({@code CallAndBridge}). */
     public ChimeSdkVoiceCarrier(ChimeSdkVoiceClient chime, ChimeSettings settings, DynamoDbCarrierLegs legs,
             SqsCallStateChanges callStateChanges, Clock clock) {
+        this(chime, settings, legs, callStateChanges, clock, Optional.empty());
+    }
+
+    /**
+     * With {@code meetings}: an answered leg joins its call's Amazon Chime SDK meeting instead
+     * ({@code JoinChimeMeeting}), where the caller's app meets it.
+     */
+    public ChimeSdkVoiceCarrier(ChimeSdkVoiceClient chime, ChimeSettings settings, DynamoDbCarrierLegs legs,
+            SqsCallStateChanges callStateChanges, Clock clock, Optional<MeetingSeats> meetings) {
         this.chime = chime;
         this.settings = settings;
         this.legs = legs;
         this.callStateChanges = callStateChanges;
         this.clock = clock;
+        this.meetings = meetings;
     }
 
     @Override
@@ -86,8 +102,23 @@ public final class ChimeSdkVoiceCarrier implements CarrierPort {
         requireMine(command.providerId());
         CarrierLeg leg = legs.byCall(command.callId(), command.attempt()).orElseThrow(() -> new IllegalStateException(
                 "no Chime leg for call " + command.callId() + " attempt " + command.attempt() + " to bridge"));
-        update(leg.carrierLegId(), Map.of(SmaArguments.ACTION, SmaArguments.BRIDGE,
-                SmaArguments.CALLER_CONNECTION_ID, command.callerConnectionId()));
+        if (meetings.isEmpty()) {
+            update(leg.carrierLegId(), Map.of(SmaArguments.ACTION, SmaArguments.BRIDGE,
+                    SmaArguments.CALLER_CONNECTION_ID, command.callerConnectionId()));
+            return;
+        }
+        Optional<MeetingSeats.Seat> seat = meetings.get().seat(command.callId(), command.attempt(),
+                command.callerUserId(), command.callerConnectionId());
+        if (seat.isEmpty()) {
+            LOG.log(Level.INFO, () -> "Chime: call " + command.callId() + " has no media any more; no join");
+            return;
+        }
+        if (seat.get().seatedBefore()) {
+            return; // a repeated command: the leg was told to join already, a second join would fail it
+        }
+        update(leg.carrierLegId(), Map.of(SmaArguments.ACTION, SmaArguments.JOIN_MEETING,
+                SmaArguments.MEETING_ID, seat.get().meetingId(), SmaArguments.JOIN_TOKEN, seat.get().joinToken()));
+        meetings.get().seated(command.callId(), command.attempt());
     }
 
     @Override

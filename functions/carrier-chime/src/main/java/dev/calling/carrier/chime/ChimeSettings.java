@@ -14,6 +14,9 @@ import java.util.regex.Pattern;
  * user part with a {@code {connectionId}} placeholder, e.g. {@code "{connectionId}"} or
  * {@code "app-{connectionId}"}, and the result must fit Chime's rule for it (1 to 36 characters of
  * letters, digits and {@code & = + $ / % - _ ! ~ * ( ) .}).
+ *
+ * <p>Without a Voice Connector ({@code voiceConnectorArn} null or blank) answered legs are not bridged
+ * to a SIP switch: they join their call's Amazon Chime SDK meeting ({@link MeetingSeats}).
  */
 public record ChimeSettings(String providerId, String sipMediaApplicationId, String fromPhoneNumber,
         String voiceConnectorArn, String bridgeUserTemplate) {
@@ -25,7 +28,7 @@ public record ChimeSettings(String providerId, String sipMediaApplicationId, Str
     public ChimeSettings {
         requireText(providerId, "providerId");
         requireText(sipMediaApplicationId, "sipMediaApplicationId");
-        requireText(voiceConnectorArn, "voiceConnectorArn");
+        voiceConnectorArn = voiceConnectorArn == null || voiceConnectorArn.isBlank() ? null : voiceConnectorArn;
         requireText(bridgeUserTemplate, "bridgeUserTemplate");
         if (fromPhoneNumber == null || !E164.matcher(fromPhoneNumber).matches()) {
             throw new IllegalArgumentException("fromPhoneNumber must be E.164 with '+': " + fromPhoneNumber);

@@ -218,11 +218,15 @@ public final class SipMediaApplicationHandler {
     }
 
     /**
-     * A returned action failed. Only a failed CallAndBridge matters: the answered callee cannot
-     * be joined with the caller, so the PSTN leg is hung up and the call reported failed.
+     * A returned action failed. Only a failed CallAndBridge or JoinChimeMeeting matters: the answered
+     * callee cannot be joined with the caller, so the PSTN leg is hung up and the call reported failed.
      */
     private Reaction actionFailed(SmaEvent event) {
         String action = event.actionData().type();
+        if ("JoinChimeMeeting".equals(action)) {
+            return new Reaction(hangUpAll(event.participants(), null),
+                    failed(SWITCH_FAILURE, "joining the call's meeting failed: " + event.error()));
+        }
         if (!"CallAndBridge".equals(action)) {
             LOG.log(Level.WARNING, "SipMediaHandler: action " + action + " failed on transaction " + event.transactionId()
                     + ": " + event.error());
@@ -249,6 +253,12 @@ public final class SipMediaApplicationHandler {
                         + " on transaction " + event.transactionId());
                 return Reaction.nothing();
             }
+            if (settings.voiceConnectorArn() == null) {
+                LOG.log(Level.ERROR, "SipMediaHandler: bridge request on transaction " + event.transactionId()
+                        + ", but no Voice Connector is configured (calls join meetings here)");
+                return new Reaction(hangUpAll(event.participants(), null),
+                        failed(SWITCH_FAILURE, "no Voice Connector to bridge the caller's connection through"));
+            }
             String callerId = event.participant(LEG_A).map(Participant::from).filter(f -> f != null && !f.isBlank())
                     .orElse(settings.fromPhoneNumber());
             try {
@@ -259,6 +269,17 @@ public final class SipMediaApplicationHandler {
                 return new Reaction(hangUpAll(event.participants(), null),
                         failed(SWITCH_FAILURE, "caller's connection cannot be bridged: " + unusable.getMessage()));
             }
+        }
+        if (SmaArguments.JOIN_MEETING.equals(action)) {
+            String meetingId = arguments.get(SmaArguments.MEETING_ID);
+            String joinToken = arguments.get(SmaArguments.JOIN_TOKEN);
+            Optional<String> phoneLeg = event.participant(LEG_A).filter(Participant::connected).map(Participant::callId);
+            if (meetingId == null || joinToken == null || phoneLeg.isEmpty()) {
+                LOG.log(Level.ERROR, "SipMediaHandler: join-meeting request without a meeting, a join token or a"
+                        + " connected phone leg on transaction " + event.transactionId());
+                return Reaction.nothing();
+            }
+            return new Reaction(List.of(new SmaAction.JoinChimeMeeting(joinToken, phoneLeg.get(), meetingId)), null);
         }
         LOG.log(Level.ERROR, "SipMediaHandler: unknown update action " + action + " on transaction " + event.transactionId());
         return Reaction.nothing();

@@ -46,6 +46,27 @@ public sealed interface SmaAction {
         }
     }
 
+    /**
+     * Put leg {@code callId} into an Amazon Chime SDK meeting as the attendee whose join token this is
+     * (https://docs.aws.amazon.com/chime-sdk/latest/dg/join-chime-meeting.html).
+     */
+    record JoinChimeMeeting(String joinToken, String callId, String meetingId) implements SmaAction {
+        @Override
+        public Map<String, Object> toJson() {
+            Map<String, Object> parameters = new LinkedHashMap<>();
+            parameters.put("JoinToken", joinToken);
+            parameters.put("CallId", callId);
+            parameters.put("MeetingId", meetingId);
+            return action("JoinChimeMeeting", parameters);
+        }
+
+        /** Never the join token. */
+        @Override
+        public String toString() {
+            return "JoinChimeMeeting[callId=" + callId + ", meetingId=" + meetingId + "]";
+        }
+    }
+
     private static Map<String, Object> action(String type, Map<String, Object> parameters) {
         Map<String, Object> action = new LinkedHashMap<>();
         action.put("Type", type);

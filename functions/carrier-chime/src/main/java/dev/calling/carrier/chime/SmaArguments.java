@@ -16,6 +16,10 @@ final class SmaArguments {
     static final String CALLER_CONNECTION_ID = "callerConnectionId";
     static final String BRIDGE = "bridge";
     static final String HANGUP = "hangup";
+    /** Join the PSTN leg to the call's Chime SDK meeting ({@code JoinChimeMeeting}). */
+    static final String JOIN_MEETING = "join-meeting";
+    static final String MEETING_ID = "meetingId";
+    static final String JOIN_TOKEN = "joinToken";
 
     private SmaArguments() {}
 }

@@ -187,11 +187,43 @@ class ChimeSdkVoiceCarrierTest {
         legs.register(callId, 1, "chime", "tx-bridge-1");
         chimeAcceptsUpdates();
 
-        carrier.bridge(new CallCommand.BridgeToNumber(callId, 1, "chime", "alice-c1"));
+        carrier.bridge(new CallCommand.BridgeToNumber(callId, 1, "chime", "alice", "alice-c1"));
 
         chimeEndpoint.verify(exactly(1), postRequestedFor(urlEqualTo("/sip-media-applications/" + SMA + "/calls/tx-bridge-1"))
                 .withRequestBody(equalToJson("""
                         {"Arguments": {"action": "bridge", "callerConnectionId": "alice-c1"}}
+                        """)));
+    }
+
+    @Test
+    void withMeetingsTheAnsweredLegIsToldToJoinTheCallsMeetingOnce() {
+        legs.register(callId, 1, "chime", "tx-meeting-1");
+        chimeAcceptsUpdates();
+        var seats = new java.util.ArrayList<String>();
+        var seated = new java.util.HashSet<Integer>();
+        MeetingSeats meetings = new MeetingSeats() {
+            @Override
+            public Optional<Seat> seat(String call, int attempt, String callerUserId, String callerConnectionId) {
+                seats.add(call + "/" + attempt + "/" + callerUserId + "/" + callerConnectionId);
+                return Optional.of(new Seat("meeting-1", "token-for-the-phone", seated.contains(attempt)));
+            }
+
+            @Override
+            public void seated(String call, int attempt) {
+                seated.add(attempt);
+            }
+        };
+        var withMeetings = new ChimeSdkVoiceCarrier(chimeClient, SETTINGS, legs,
+                new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), Clock.fixed(NOW, ZoneOffset.UTC),
+                Optional.of(meetings));
+
+        withMeetings.bridge(new CallCommand.BridgeToNumber(callId, 1, "chime", "alice", "alice-c1"));
+        withMeetings.bridge(new CallCommand.BridgeToNumber(callId, 1, "chime", "alice", "alice-c1"));
+
+        assertThat(seats).containsExactly(callId + "/1/alice/alice-c1", callId + "/1/alice/alice-c1");
+        chimeEndpoint.verify(exactly(1), postRequestedFor(urlEqualTo("/sip-media-applications/" + SMA + "/calls/tx-meeting-1"))
+                .withRequestBody(equalToJson("""
+                        {"Arguments": {"action": "join-meeting", "meetingId": "meeting-1", "joinToken": "token-for-the-phone"}}
                         """)));
     }
 
@@ -230,7 +262,7 @@ class ChimeSdkVoiceCarrierTest {
         chimeEndpoint.stubFor(post(urlEqualTo("/sip-media-applications/" + SMA + "/calls/tx-broken-1"))
                 .willReturn(error(500, "ServiceFailureException")));
 
-        assertThatThrownBy(() -> carrier.bridge(new CallCommand.BridgeToNumber(callId, 1, "chime", "alice-c1")))
+        assertThatThrownBy(() -> carrier.bridge(new CallCommand.BridgeToNumber(callId, 1, "chime", "alice", "alice-c1")))
                 .isInstanceOf(SdkException.class);
     }
 

@@ -35,4 +35,10 @@ class ChimeSettingsTest {
         assertThatThrownBy(() -> new ChimeSettings("chime", "sma", "2065550100", VC, "{connectionId}"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void withoutAVoiceConnectorAnsweredLegsJoinMeetings() {
+        assertThat(new ChimeSettings("chime", "sma", "+12065550100", "", "{connectionId}").voiceConnectorArn()).isNull();
+        assertThat(new ChimeSettings("chime", "sma", "+12065550100", null, "{connectionId}").voiceConnectorArn()).isNull();
+    }
 }

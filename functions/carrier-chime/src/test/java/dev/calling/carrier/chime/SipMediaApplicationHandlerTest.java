@@ -216,6 +216,40 @@ class SipMediaApplicationHandlerTest {
     }
 
     @Test
+    void joinMeetingRequestPutsTheAnsweredPhoneLegIntoTheCallsMeeting() throws Exception {
+        legs.register(callId, 1, "chime", tx);
+
+        List<Map<String, Object>> actions = actions(invoke(sample("call-update-requested-join-meeting.json")));
+
+        assertThat(actions).containsExactly(Map.of("Type", "JoinChimeMeeting", "Parameters", Map.of(
+                "JoinToken", "c2FtcGxlLWpvaW4tdG9rZW4tZm9yLXRoZS1waG9uZS1sZWc",
+                "CallId", "c0a10001-aaaa-4aaa-8aaa-00000000000a",
+                "MeetingId", "2b6e7f4a-9c1d-4e3f-8a5b-6c7d8e9f0a1b")));
+        assertThat(queue.drain()).isEmpty();
+        assertThat(new SmaAction.JoinChimeMeeting("secret-token", "c", "m").toString()).doesNotContain("secret-token");
+    }
+
+    @Test
+    void joinMeetingRequestWithoutItsTokenJoinsNothing() throws Exception {
+        legs.register(callId, 1, "chime", tx);
+
+        assertThat(actions(invoke(sample("call-update-requested-join-meeting.json")
+                .replace("\"joinToken\"", "\"other\"")))).isEmpty();
+    }
+
+    @Test
+    void failedMeetingJoinHangsUpThePhoneLegAndReportsTheCallFailed() throws Exception {
+        legs.register(callId, 1, "chime", tx);
+
+        assertThat(actions(invoke(sample("action-failed-join-meeting.json")))).containsExactly(hangup(legA(5)));
+
+        assertThat(queue.drain()).singleElement().isInstanceOfSatisfying(CallEvent.CallFailed.class, failed -> {
+            assertThat(failed.sipCode()).isEqualTo(500);
+            assertThat(failed.cause()).contains("joining the call's meeting failed").contains("SystemException");
+        });
+    }
+
+    @Test
     void refusedResponseHangsUpEverythingAndReportsTheCallFailed() throws Exception {
         legs.register(callId, 1, "chime", tx);
 

@@ -310,7 +310,7 @@ class RestCarrierTest {
         legs.register(callId, 1, "acme", "CA-3001");
         carrierApi.stubFor(post("/v1/calls/CA-3001/bridge").willReturn(aResponse().withStatus(200)));
 
-        carrier().bridge(new CallCommand.BridgeToNumber(callId, 1, "acme", "alice-c1"));
+        carrier().bridge(new CallCommand.BridgeToNumber(callId, 1, "acme", "alice", "alice-c1"));
 
         carrierApi.verify(1, postRequestedFor(urlEqualTo("/v1/calls/CA-3001/bridge"))
                 .withHeader("Authorization", equalTo("Bearer " + KEY))
@@ -322,7 +322,7 @@ class RestCarrierTest {
         legs.register(callId, 1, "acme", "CA-3002");
         carrierApi.stubFor(post("/v1/calls/CA-3002/bridge").willReturn(aResponse().withStatus(500)));
 
-        assertThatThrownBy(() -> carrier().bridge(new CallCommand.BridgeToNumber(callId, 1, "acme", "alice-c1")))
+        assertThatThrownBy(() -> carrier().bridge(new CallCommand.BridgeToNumber(callId, 1, "acme", "alice", "alice-c1")))
                 .isInstanceOf(CarrierApiException.class).hasMessageContaining("HTTP 500");
     }
 
@@ -331,14 +331,14 @@ class RestCarrierTest {
         legs.register(callId, 1, "acme", "CA-3003");
         carrierApi.stubFor(post("/v1/calls/CA-3003/bridge").willReturn(aResponse().withStatus(409)));
 
-        carrier().bridge(new CallCommand.BridgeToNumber(callId, 1, "acme", "alice-c1"));
+        carrier().bridge(new CallCommand.BridgeToNumber(callId, 1, "acme", "alice", "alice-c1"));
 
         carrierApi.verify(1, postRequestedFor(urlEqualTo("/v1/calls/CA-3003/bridge")));
     }
 
     @Test
     void bridgeOfAnUnknownAttemptThrows() {
-        assertThatThrownBy(() -> carrier().bridge(new CallCommand.BridgeToNumber(callId, 1, "acme", "alice-c1")))
+        assertThatThrownBy(() -> carrier().bridge(new CallCommand.BridgeToNumber(callId, 1, "acme", "alice", "alice-c1")))
                 .isInstanceOf(IllegalStateException.class);
         carrierApi.verify(0, postRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.anyUrl()));
     }

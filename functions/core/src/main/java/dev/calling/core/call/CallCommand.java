@@ -38,8 +38,8 @@ public sealed interface CallCommand {
     record DialNumber(String callId, int attempt, String providerId, String callerUserId, String number)
             implements CallCommand {}
 
-    /** Join the caller's app connection with the answered PSTN leg of {@code attempt}. */
-    record BridgeToNumber(String callId, int attempt, String providerId, String callerConnectionId)
+    /** Join the caller's app connection (of {@code callerUserId}) with the answered PSTN leg of {@code attempt}. */
+    record BridgeToNumber(String callId, int attempt, String providerId, String callerUserId, String callerConnectionId)
             implements CallCommand {}
 
     /** Tear the PSTN leg of {@code attempt} down (cancel it if it still rings). */

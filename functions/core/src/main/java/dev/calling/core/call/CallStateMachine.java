@@ -250,7 +250,7 @@ public final class CallStateMachine {
         if (call.route() == RouteKind.PSTN) {
             Attempt attempt = call.current();
             commands.add(new BridgeToNumber(call.callId(), attempt.number(), attempt.providerId(),
-                    call.callerConnectionId()));
+                    call.callerUserId(), call.callerConnectionId()));
             if (call.charging() != null) {
                 commands.add(new ScheduleCutOff(call.callId(),
                         answered.at().plusSeconds(call.charging().maxTalkSeconds())));

@@ -125,7 +125,7 @@ class CallStateManagerTest {
                 "ended bravo ANSWERED");
         assertThat(issued).contains(new CallCommand.DialNumber("p1", 1, "alpha", "alice", "+447400123456"),
                 new CallCommand.DialNumber("p1", 2, "bravo", "alice", "+447400123456"),
-                new CallCommand.BridgeToNumber("p1", 2, "bravo", "a1"));
+                new CallCommand.BridgeToNumber("p1", 2, "bravo", "alice", "a1"));
         assertThat(calls.byId.get("p1").endReason()).isEqualTo(EndReason.COMPLETED);
     }
 

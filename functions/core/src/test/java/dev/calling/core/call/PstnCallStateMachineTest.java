@@ -120,7 +120,7 @@ class PstnCallStateMachineTest {
         Outcome answered = machine.apply(call, new CallAnswered("a2", "c", T0.plusSeconds(6), 2, 2, "bravo-leg-7"));
 
         assertThat(answered.call().state()).isEqualTo(CallState.CONNECTED);
-        assertThat(legs(answered)).containsExactly(new CallCommand.BridgeToNumber("c", 2, "bravo", "a1"));
+        assertThat(legs(answered)).containsExactly(new CallCommand.BridgeToNumber("c", 2, "bravo", "alice", "a1"));
 
         Outcome ended = machine.apply(answered.call(), new CallHungUp("h", "c", T0.plusSeconds(66), 2, 3, Party.CALLEE));
         assertThat(ended.call().endReason()).isEqualTo(EndReason.COMPLETED);

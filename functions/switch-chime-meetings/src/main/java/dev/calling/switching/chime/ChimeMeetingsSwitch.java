@@ -62,6 +62,8 @@ public final class ChimeMeetingsSwitch implements SwitchPort {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** What Chime accepts as ExternalMeetingId / ExternalUserId (2 to 64 of these). */
     private static final Pattern EXTERNAL_ID = Pattern.compile("[-_&@+=,(){}\\[\\]/«».:|'\"#a-zA-Z0-9À-ÿ ]{2,64}");
+    /** What stands for the callee of a PSTN call in the call's media record. */
+    static final String PHONE = "phone";
     /** Caller, callee and (for PSTN through Chime) the phone leg. */
     static final int MAX_ATTENDEES = 3;
 
@@ -92,13 +94,61 @@ public final class ChimeMeetingsSwitch implements SwitchPort {
             }
             MediaSession session = stored.map(CallMediaItem::session).orElse(null);
             if (session == null) {
-                session = openMeeting(command);
+                session = openMeeting(command.callId(), command.callerUserId(), command.callerConnectionId(),
+                        command.calleeUserId());
                 if (session == null) {
                     return;
                 }
             }
             join(session, command.callerUserId(), command.callerConnectionId(), Party.CALLER);
         });
+    }
+
+    /**
+     * A phone leg's place in its call's meeting: what a SIP media application's {@code JoinChimeMeeting}
+     * action needs. The join token is handed to Chime PSTN audio only, never stored.
+     */
+    public record PhoneSeat(String meetingId, String joinToken, boolean seatedBefore) {
+        @Override
+        public String toString() {
+            return "PhoneSeat[meeting " + meetingId + "]";
+        }
+    }
+
+    /**
+     * Brings an answered PSTN leg into the call's media (Chime SDK PSTN audio, {@code JoinChimeMeeting}):
+     * the call's meeting (made now: a PSTN call is not rung through the switch), the caller's attendee
+     * (join info pushed to the caller's connection) and an attendee for the phone leg of
+     * {@code attempt}. Idempotent like the rest; empty once the call's media is closed. Chime's
+     * failures are thrown: the carrier's bridge command is retried.
+     */
+    public Optional<PhoneSeat> seatPhone(String callId, int attempt, String callerUserId, String callerConnectionId) {
+        Optional<CallMediaItem> stored = media.find(callId);
+        if (stored.map(CallMediaItem::closed).orElse(false)) {
+            return Optional.empty();
+        }
+        MediaSession session = stored.map(CallMediaItem::session).orElse(null);
+        if (session == null) {
+            session = openMeeting(callId, callerUserId, callerConnectionId, PHONE);
+            if (session == null) {
+                return Optional.empty();
+            }
+        }
+        join(session, callerUserId, callerConnectionId, Party.CALLER);
+        String meetingId = session.sessionId();
+        Attendee phone = chime.createAttendee(r -> r.meetingId(meetingId)
+                .externalUserId(token(PHONE, callId + "#" + attempt))
+                .capabilities(c -> c.audio(MediaCapabilities.SEND_RECEIVE).video(MediaCapabilities.NONE)
+                        .content(MediaCapabilities.NONE))).attendee();
+        LOG.log(Level.INFO, () -> "Switch: call " + callId + ": phone leg of attempt " + attempt + " is attendee "
+                + phone.attendeeId());
+        boolean seatedBefore = stored.map(item -> item.seatedPhones().contains(attempt)).orElse(false);
+        return Optional.of(new PhoneSeat(meetingId, phone.joinToken(), seatedBefore));
+    }
+
+    /** The phone leg of {@code attempt} was handed its seat (Chime was told to join it). */
+    public void phoneSeated(String callId, int attempt) {
+        media.phoneSeated(callId, attempt);
     }
 
     @Override
@@ -179,33 +229,34 @@ public final class ChimeMeetingsSwitch implements SwitchPort {
         }
     }
 
-    private MediaSession openMeeting(CallCommand.RingCallee command) {
-        if (!EXTERNAL_ID.matcher(command.callId()).matches()) {
-            throw new MediaNotSetUp("call id " + command.callId() + " cannot name a Chime meeting (2-64 characters of "
+    private MediaSession openMeeting(String callId, String callerUserId, String callerConnectionId,
+            String calleeUserId) {
+        if (!EXTERNAL_ID.matcher(callId).matches()) {
+            throw new MediaNotSetUp("call id " + callId + " cannot name a Chime meeting (2-64 characters of "
                     + EXTERNAL_ID.pattern() + ")");
         }
         Meeting meeting = chime.createMeeting(r -> r
-                .clientRequestToken(token("meeting", command.callId()))
-                .externalMeetingId(command.callId())
+                .clientRequestToken(token("meeting", callId))
+                .externalMeetingId(callId)
                 .mediaRegion(settings.mediaRegion())
                 .meetingFeatures(f -> f
                         .video(v -> v.maxResolution("None"))
                         .content(c -> c.maxResolution("None"))
                         .attendee(a -> a.maxCount(MAX_ATTENDEES)))).meeting();
-        MediaSession session = new MediaSession(command.callId(), PROVIDER, meeting.meetingId(), describe(meeting),
-                command.callerUserId(), command.callerConnectionId(), command.calleeUserId());
+        MediaSession session = new MediaSession(callId, PROVIDER, meeting.meetingId(), describe(meeting),
+                callerUserId, callerConnectionId, calleeUserId);
         if (!media.open(session, clock.instant().plus(settings.keepRecords()))) {
             // The call ended while we were creating it, or a racing try opened another meeting first.
-            LOG.log(Level.WARNING, () -> "Switch: call " + command.callId() + ": meeting " + meeting.meetingId()
+            LOG.log(Level.WARNING, () -> "Switch: call " + callId + ": meeting " + meeting.meetingId()
                     + " not needed; deleting it");
             try {
                 chime.deleteMeeting(r -> r.meetingId(meeting.meetingId()));
             } catch (NotFoundException gone) {
                 // fine
             }
-            return media.find(command.callId()).filter(item -> !item.closed()).map(CallMediaItem::session).orElse(null);
+            return media.find(callId).filter(item -> !item.closed()).map(CallMediaItem::session).orElse(null);
         }
-        LOG.log(Level.INFO, () -> "Switch: call " + command.callId() + ": meeting " + meeting.meetingId() + " in "
+        LOG.log(Level.INFO, () -> "Switch: call " + callId + ": meeting " + meeting.meetingId() + " in "
                 + meeting.mediaRegion());
         return session;
     }

@@ -293,6 +293,31 @@ class ChimeMeetingsSwitchTest {
     }
 
     @Test
+    void anAnsweredPhoneLegGetsASeatInTheCallsMeetingBesideTheCaller() throws Exception {
+        var seat = meetings.seatPhone(callId, 2, "alice", "a1").orElseThrow();
+
+        assertThat(chime.liveMeetings()).containsExactly(seat.meetingId());
+        assertThat(seat.seatedBefore()).isFalse();
+        assertThat(seat.joinToken()).isNotBlank();
+        assertThat(seat.toString()).doesNotContain(seat.joinToken());
+        List<LoggedRequest> attendees = chime.requests("POST", "/meetings/[^/]+/attendees");
+        assertThat(attendees).extracting(r -> JSON.readTree(r.getBodyAsString()).path("ExternalUserId").asText())
+                .containsExactly("alice|a1", ChimeMeetingsSwitch.token("phone", callId + "#2"));
+        assertThat(pushed).extracting(MediaJoin::connectionId).containsExactly("a1");
+        assertThat(media.find(callId).orElseThrow().legs()).as("the phone's token is not kept").containsOnlyKeys("a1");
+
+        meetings.phoneSeated(callId, 2);
+        var again = meetings.seatPhone(callId, 2, "alice", "a1").orElseThrow();
+        assertThat(again.seatedBefore()).isTrue();
+        assertThat(again.meetingId()).isEqualTo(seat.meetingId());
+        assertThat(chime.liveMeetings()).hasSize(1);
+
+        meetings.release(new CallCommand.ReleaseConnection(callId, "a1"));
+        assertThat(chime.liveMeetings()).isEmpty();
+        assertThat(meetings.seatPhone(callId, 2, "alice", "a1")).isEmpty();
+    }
+
+    @Test
     void externalUserIdsStayWithinChimesLimits() {
         assertThat(ChimeMeetingsSwitch.externalUserId("alice", "a1")).isEqualTo("alice|a1");
         String long64 = ChimeMeetingsSwitch.externalUserId("u".repeat(60), "connection-1");
