@@ -13,9 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +32,7 @@ class CallApiIntegrationTest {
     static DevTokenIssuer tokens;
     static URI http;
     static URI ws;
-    static final List<AppClient.Socket> sockets = new ArrayList<>();
+    static LocalApps apps;
 
     @BeforeAll
     static void start() {
@@ -43,38 +41,29 @@ class CallApiIntegrationTest {
                 .withRetryAfter(Duration.ofSeconds(1)).withApi(new LocalSystem.Api(0, 0, tokens)));
         http = system.gateway().orElseThrow().httpEndpoint();
         ws = system.gateway().orElseThrow().webSocketEndpoint();
+        apps = new LocalApps(system, tokens, WAIT);
     }
 
     @AfterAll
     static void stop() {
-        sockets.forEach(AppClient.Socket::close);
+        apps.close();
         system.close();
     }
 
-    /** A fresh user name per test, so tests share one system without seeing each other's calls. */
     static String user(String name) {
-        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+        return LocalApps.user(name);
     }
 
     static AppClient app(String userId) {
-        return new AppClient(http, tokens.mint(userId, Duration.ofMinutes(10)));
+        return apps.app(userId);
     }
 
-    /** The user's app opens its realtime WebSocket and waits until the session service lists it as live. */
     static AppClient.Socket online(String userId) {
-        AppClient.Socket socket = AppClient.Socket.connect(ws, tokens.mint(userId, Duration.ofMinutes(10)));
-        sockets.add(socket);
-        String connectionId = socket.heartbeat();
-        LocalSystem.awaitCondition(WAIT, () -> system.sessions().sessionsOf(userId).liveConnectionIds(Instant.now())
-                .contains(connectionId), userId + "'s WebSocket connection to be live");
-        return socket;
+        return apps.online(userId).socket();
     }
 
     static String placeCall(AppClient caller, String calleeUserId) {
-        var placed = caller.post("/v1/calls", "{\"calleeUserId\":\"" + calleeUserId + "\"}",
-                "Idempotency-Key", UUID.randomUUID().toString());
-        assertThat(placed.status()).as(placed.body().toString()).isEqualTo(202);
-        return placed.body().path("callId").asText();
+        return apps.placeCall(caller, calleeUserId);
     }
 
     @Test

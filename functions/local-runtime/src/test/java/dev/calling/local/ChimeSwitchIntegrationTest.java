@@ -11,10 +11,9 @@ import dev.calling.core.call.CallCommand;
 import dev.calling.core.call.CallState;
 import dev.calling.core.call.EndReason;
 import dev.calling.embedded.ChimeMeetingsStub;
-import java.net.URI;
+import dev.calling.local.LocalApps.Online;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -33,9 +32,7 @@ class ChimeSwitchIntegrationTest {
     static ChimeMeetingsStub chime;
     static LocalSystem system;
     static DevTokenIssuer tokens;
-    static URI http;
-    static URI ws;
-    static final List<AppClient.Socket> sockets = new ArrayList<>();
+    static LocalApps apps;
 
     @BeforeAll
     static void start() {
@@ -44,13 +41,12 @@ class ChimeSwitchIntegrationTest {
         system = LocalSystem.start(LocalSystem.Settings.defaults().withRingTimeout(Duration.ofSeconds(90))
                 .withRetryAfter(Duration.ofSeconds(1)).withApi(new LocalSystem.Api(0, 0, tokens))
                 .withChimeMeetings(chime.endpoint()));
-        http = system.gateway().orElseThrow().httpEndpoint();
-        ws = system.gateway().orElseThrow().webSocketEndpoint();
+        apps = new LocalApps(system, tokens, WAIT);
     }
 
     @AfterAll
     static void stop() {
-        sockets.forEach(AppClient.Socket::close);
+        apps.close();
         system.close();
         chime.close();
     }
@@ -61,29 +57,19 @@ class ChimeSwitchIntegrationTest {
     }
 
     static String user(String name) {
-        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+        return LocalApps.user(name);
     }
 
     static AppClient app(String userId) {
-        return new AppClient(http, tokens.mint(userId, Duration.ofMinutes(10)));
+        return apps.app(userId);
     }
 
-    record Online(AppClient.Socket socket, String connectionId) {}
-
     static Online online(String userId) {
-        AppClient.Socket socket = AppClient.Socket.connect(ws, tokens.mint(userId, Duration.ofMinutes(10)));
-        sockets.add(socket);
-        String connectionId = socket.heartbeat();
-        LocalSystem.awaitCondition(WAIT, () -> system.sessions().sessionsOf(userId).liveConnectionIds(Instant.now())
-                .contains(connectionId), userId + "'s connection to be live");
-        return new Online(socket, connectionId);
+        return apps.online(userId);
     }
 
     static String placeCall(AppClient caller, String calleeUserId) {
-        var placed = caller.post("/v1/calls", "{\"calleeUserId\":\"" + calleeUserId + "\"}",
-                "Idempotency-Key", UUID.randomUUID().toString());
-        assertThat(placed.status()).as(placed.body().toString()).isEqualTo(202);
-        return placed.body().path("callId").asText();
+        return apps.placeCall(caller, calleeUserId);
     }
 
     static JsonNode awaitMedia(AppClient.Socket socket, String callId) {
