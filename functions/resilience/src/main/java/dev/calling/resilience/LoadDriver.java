@@ -63,18 +63,7 @@ public final class LoadDriver {
     public static void main(String[] args) throws Exception {
         Options options = Options.parse(args);
         Quiet.logs(List.of(args).contains("--verbose"));
-        PrintStream out = System.out;
-        out.printf(Locale.ROOT, "load average at start: %s%n", Quiet.loadAverage());
-        int exit;
-        try {
-            exit = run(options, out);
-        } catch (Exception | Error e) {
-            e.printStackTrace();
-            exit = 2;
-        }
-        out.printf(Locale.ROOT, "load average at the end: %s%n", Quiet.loadAverage());
-        out.flush();
-        System.exit(exit);
+        Quiet.runAndExit(out -> run(options, out));
     }
 
     static int run(Options o, PrintStream out) throws Exception {

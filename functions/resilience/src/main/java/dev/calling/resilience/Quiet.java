@@ -37,4 +37,30 @@ final class Quiet {
             return "unknown";
         }
     }
+
+    /** A driver's run, given where it prints; returns the process exit code. */
+    @FunctionalInterface
+    interface Run {
+        int run(java.io.PrintStream out) throws Exception;
+    }
+
+    /**
+     * Runs a driver between two lines with the machine's load average and exits with its code (2 if it
+     * threw): the figures of a shared machine mean little without them.
+     */
+    static void runAndExit(Run driver) {
+        java.io.PrintStream out = System.out;
+        out.printf(java.util.Locale.ROOT, "load average at start: %s (%d cores)%n", loadAverage(),
+                Runtime.getRuntime().availableProcessors());
+        int exit;
+        try {
+            exit = driver.run(out);
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            exit = 2;
+        }
+        out.printf(java.util.Locale.ROOT, "load average at the end: %s%n", loadAverage());
+        out.flush();
+        System.exit(exit);
+    }
 }
