@@ -276,7 +276,9 @@ final class Audit {
                 }
             }
             long poison = seen.values().stream().filter(m -> m.body().contains(Poison.MARK)).count();
-            poisonFound.put(queue.deadLetterName(), poison);
+            if (poison > 0 || Poison.POISONED.contains(queue)) {
+                poisonFound.put(queue.deadLetterName(), poison);
+            }
             for (Message m : seen.values()) {
                 if (m.body().contains(Poison.MARK)) {
                     continue;
