@@ -86,12 +86,16 @@ table call-detail-records - \
   --attribute-definitions AttributeName=callId,AttributeType=S AttributeName=endedDayShard,AttributeType=S AttributeName=endedAtCallId,AttributeType=S \
   --key-schema AttributeName=callId,KeyType=HASH \
   --global-secondary-indexes '[{"IndexName":"endedDay-index","KeySchema":[{"AttributeName":"endedDayShard","KeyType":"HASH"},{"AttributeName":"endedAtCallId","KeyType":"RANGE"}],"Projection":{"ProjectionType":"ALL"}}]'
+table call-media expiresAt \
+  --attribute-definitions AttributeName=callId,AttributeType=S \
+  --key-schema AttributeName=callId,KeyType=HASH
 
 # Queues
 queue connection-events connection-events-dlq standard 60 345600 5
 queue call-state-changes.fifo call-state-changes-dlq.fifo fifo 180 345600 5
 queue call-timers call-timers-dlq standard 180 345600 5
 queue switch-commands.fifo switch-commands-dlq.fifo fifo 60 86400 5
+queue meeting-events meeting-events-dlq standard 60 345600 5
 
 # Buckets
 bucket billing-exports

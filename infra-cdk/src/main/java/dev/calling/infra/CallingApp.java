@@ -3,10 +3,12 @@ package dev.calling.infra;
 import dev.calling.infra.data.CallingDataStack;
 import dev.calling.infra.service.CallingServiceStack;
 import dev.calling.infra.service.FunctionCode;
+import dev.calling.infra.service.MeetingEventsForwarder;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import io.github.cdklabs.cdknag.NagPackProps;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Aspects;
 import software.amazon.awscdk.StackProps;
@@ -14,7 +16,8 @@ import software.amazon.awscdk.Tags;
 
 /**
  * The CDK app: {@code calling-<stage>-data} (tables, queues, buckets, user pool) and
- * {@code calling-<stage>-service} (functions, APIs, schedule, alarms). cdk-nag's AwsSolutions
+ * {@code calling-<stage>-service} (functions, APIs, schedule, alarms), and with a Chime control region
+ * other than the app's one more: {@code calling-<stage>-meeting-events-forwarder} in that region. cdk-nag's AwsSolutions
  * checks run on every synth, so a finding without a written suppression fails {@code cdk synth},
  * {@code cdk deploy} and the build alike. See README.md beside the pom for deploying.
  */
@@ -22,20 +25,32 @@ public final class CallingApp {
 
     private CallingApp() {}
 
-    /** The two stacks of one deployment. */
-    public record Stacks(CallingDataStack data, CallingServiceStack service) {}
+    /** The stacks of one deployment: always data and service; the forwarder only with a remote Chime control region. */
+    public record Stacks(CallingDataStack data, CallingServiceStack service,
+            Optional<MeetingEventsForwarder> meetingEventsForwarder) {}
 
     /** Run by the CDK CLI (cdk.json) and by the build, which sets CDK_OUTDIR. */
     public static void main(String[] args) {
         App app = new App();
         CallingConfig config = CallingConfig.fromContext(app.getNode());
         Object code = app.getNode().tryGetContext("functionCode");
+        // The CLI sets CDK_DEFAULT_REGION to the region it deploys to (AWS_REGION, or the profile's).
+        Optional<String> region = Optional.ofNullable(System.getenv("CDK_DEFAULT_REGION")).filter(r -> !r.isBlank());
         define(app, config, "placeholder".equals(code) ? FunctionCode.placeholder()
-                : FunctionCode.built(projectRoot().resolve("functions")));
+                : FunctionCode.built(projectRoot().resolve("functions")), region);
         app.synth();
     }
 
+    /** The app for a region not known at synth time (the tests); a Chime control region in context then needs {@link #define(App, CallingConfig, FunctionCode, Optional)}. */
     public static Stacks define(App app, CallingConfig config, FunctionCode code) {
+        return define(app, config, code, Optional.empty());
+    }
+
+    /**
+     * @param region the region the data and service stacks deploy to, if known; only needed when the
+     *        Switch's Chime control region ({@code chimeMeetingsRegion}) is set, to forward its meeting events
+     */
+    public static Stacks define(App app, CallingConfig config, FunctionCode code, Optional<String> region) {
         PhysicalNames names = PhysicalNames.of(config.stage());
         // Environment-agnostic: account and region come from the deploying credentials.
         CallingDataStack data = new CallingDataStack(app, names.stack("data"), StackProps.builder()
@@ -47,10 +62,31 @@ public final class CallingApp {
                 .build(), config, code);
         // No exports between the two (names and SSM parameters), but the service needs the data first.
         service.addStackDependency(data, "reads the data stack's tables, queues, bucket and user pool");
+        Optional<MeetingEventsForwarder> forwarder = meetingEventsForwarder(app, config, names, region);
         Tags.of(app).add("app", "calling");
         Tags.of(app).add("stage", config.stage());
         Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(true).build()));
-        return new Stacks(data, service);
+        return new Stacks(data, service, forwarder);
+    }
+
+    /**
+     * Chime SDK Meetings publishes a meeting's events to EventBridge in its control region only. When
+     * that is another region than the app's, a stack there forwards them to the app region's default
+     * bus. The app's stacks stay environment-agnostic, but the forwarder must name the app's region.
+     */
+    private static Optional<MeetingEventsForwarder> meetingEventsForwarder(App app, CallingConfig config,
+            PhysicalNames names, Optional<String> region) {
+        Optional<String> controlRegion = config.chimeMeetings().controlRegion();
+        if (config.switchKind() != CallingConfig.SwitchKind.CHIME_MEETINGS || controlRegion.isEmpty()
+                || controlRegion.equals(region)) {
+            return Optional.empty();
+        }
+        String appRegion = region.orElseThrow(() -> new IllegalArgumentException("chimeMeetingsRegion="
+                + controlRegion.get() + ": Chime publishes its meeting events in " + controlRegion.get()
+                + ", and the app forwards them to the region it deploys to, which it must know: deploy through"
+                + " the CDK CLI with a region (AWS_REGION or the profile's; the CLI passes it as CDK_DEFAULT_REGION)"));
+        return Optional.of(new MeetingEventsForwarder(app, names.stack("meeting-events-forwarder"), config,
+                controlRegion.get(), appRegion));
     }
 
     /** The repository root: the CDK CLI runs in infra-cdk/, Maven may run from the root. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -26,14 +27,20 @@ import software.constructs.Node;
  * @param apiGatewayCloudWatchRole whether this app sets the region's API Gateway CloudWatch role,
  *        which WebSocket access logging needs (an account-wide setting: only if nothing else sets it)
  * @param billingExportRetentionDays how long finance keeps the billing exports
+ * @param switchKind which VoIP switch carries out {@code switch-commands.fifo}: the Switch function on
+ *        Amazon Chime SDK Meetings (with its event sources, grants and meeting-events rule), or an
+ *        external switch fleet outside this app
+ * @param chimeMeetings where the Switch runs its Chime SDK meetings (used with {@link SwitchKind#CHIME_MEETINGS})
  */
 public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Carrier> carriers,
         Optional<String> alarmEmail, boolean reservedConcurrency, boolean apiGatewayCloudWatchRole,
-        int billingExportRetentionDays) {
+        int billingExportRetentionDays, SwitchKind switchKind, ChimeMeetings chimeMeetings) {
 
     private static final Pattern STAGE = Pattern.compile("[a-z][a-z0-9-]{0,11}");
     private static final Pattern CARRIER_ID = Pattern.compile("[a-z][a-z0-9]{0,30}");
     private static final Pattern SETTING = Pattern.compile("[a-z][a-z0-9-]*");
+    /** An AWS region name ({@code us-east-1}, {@code us-gov-west-1}). */
+    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]");
     /** Carrier settings that are credentials: only a Secrets Manager secret's name may be given for them. */
     static final Set<String> SECRET_SETTINGS = Set.of("api-key", "webhook-secret");
     /** Seven years: the usual retention of accounting records. */
@@ -47,12 +54,64 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
         if (billingExportRetentionDays < 365) {
             throw new IllegalArgumentException("billingExportRetentionDays below a year: " + billingExportRetentionDays);
         }
+        Objects.requireNonNull(switchKind, "switchKind");
+        Objects.requireNonNull(chimeMeetings, "chimeMeetings");
     }
 
-    /** Defaults only: stage {@code dev}, VoIP only, no e-mail. */
+    /** Defaults only: stage {@code dev}, VoIP only, no e-mail, the Switch on Chime SDK Meetings in the stack's region. */
     public static CallingConfig defaults() {
         return new CallingConfig("dev", Optional.empty(), Map.of(), Optional.empty(), true, false,
-                DEFAULT_EXPORT_RETENTION_DAYS);
+                DEFAULT_EXPORT_RETENTION_DAYS, SwitchKind.CHIME_MEETINGS, ChimeMeetings.IN_STACK_REGION);
+    }
+
+    /** The VoIP switch behind {@code switch-commands.fifo}, by its context value ({@code -c switch=...}). */
+    public enum SwitchKind {
+        /** The Switch function of this app, on Amazon Chime SDK Meetings. */
+        CHIME_MEETINGS("chime-meetings"),
+        /** A switch fleet outside this app consumes switch-commands.fifo; nothing of the Switch is deployed. */
+        EXTERNAL("external");
+
+        private final String contextValue;
+
+        SwitchKind(String contextValue) {
+            this.contextValue = contextValue;
+        }
+
+        public String contextValue() {
+            return contextValue;
+        }
+
+        static SwitchKind of(String value) {
+            for (SwitchKind kind : values()) {
+                if (kind.contextValue.equals(value)) {
+                    return kind;
+                }
+            }
+            throw new IllegalArgumentException("switch must be chime-meetings or external: " + value);
+        }
+    }
+
+    /**
+     * Where the Switch's Amazon Chime SDK meetings live. Both empty means the stack's own region.
+     *
+     * @param controlRegion the Chime SDK Meetings control plane (API endpoint, meeting ARNs, and where
+     *        Chime publishes the meetings' events to EventBridge), when the stack's region has none
+     * @param mediaRegion where the meetings' media is hosted (nearest to the users)
+     */
+    public record ChimeMeetings(Optional<String> controlRegion, Optional<String> mediaRegion) {
+
+        public static final ChimeMeetings IN_STACK_REGION = new ChimeMeetings(Optional.empty(), Optional.empty());
+
+        public ChimeMeetings {
+            controlRegion.ifPresent(region -> requireRegion("chimeMeetingsRegion", region));
+            mediaRegion.ifPresent(region -> requireRegion("chimeMeetingsMediaRegion", region));
+        }
+
+        private static void requireRegion(String key, String region) {
+            if (!REGION.matcher(region).matches()) {
+                throw new IllegalArgumentException(key + " must be an AWS region such as us-east-1: " + region);
+            }
+        }
     }
 
     /**
@@ -60,16 +119,17 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
      *
      * @param sipMediaApplicationId the SIP media application whose endpoint is the SipMediaHandler alias
      * @param fromPhoneNumber the E.164 number outbound PSTN legs show
-     * @param voiceConnectorArn the Voice Connector whose inbound route reaches the VoIP switch
+     * @param voiceConnectorArn the Voice Connector whose inbound route reaches a SIP switch of your own; without
+     *     it, answered PSTN legs join their call's Amazon Chime SDK meeting (the Switch's)
      */
-    public record Chime(String sipMediaApplicationId, String fromPhoneNumber, String voiceConnectorArn) {
+    public record Chime(String sipMediaApplicationId, String fromPhoneNumber, Optional<String> voiceConnectorArn) {
         public Chime {
             if (!fromPhoneNumber.matches("\\+[1-9][0-9]{1,14}")) {
                 throw new IllegalArgumentException("chimeFromPhoneNumber must be E.164: " + fromPhoneNumber);
             }
-            if (!voiceConnectorArn.startsWith("arn:")) {
-                throw new IllegalArgumentException("chimeVoiceConnectorArn must be an ARN: " + voiceConnectorArn);
-            }
+            voiceConnectorArn.filter(arn -> !arn.startsWith("arn:")).ifPresent(arn -> {
+                throw new IllegalArgumentException("chimeVoiceConnectorArn must be an ARN: " + arn);
+            });
         }
     }
 
@@ -125,17 +185,19 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
         Optional<String> vc = string(node, "chimeVoiceConnectorArn");
         Optional<Chime> chime = Optional.empty();
         if (smaId.isPresent() || from.isPresent() || vc.isPresent()) {
-            if (smaId.isEmpty() || from.isEmpty() || vc.isEmpty()) {
-                throw new IllegalArgumentException("give all three of chimeSipMediaApplicationId, chimeFromPhoneNumber"
-                        + " and chimeVoiceConnectorArn, or none");
+            if (smaId.isEmpty() || from.isEmpty()) {
+                throw new IllegalArgumentException("give both chimeSipMediaApplicationId and chimeFromPhoneNumber"
+                        + " (and chimeVoiceConnectorArn to bridge to a SIP switch of your own), or none");
             }
-            chime = Optional.of(new Chime(smaId.get(), from.get(), vc.get()));
+            chime = Optional.of(new Chime(smaId.get(), from.get(), vc));
         }
         return new CallingConfig(stage, chime, carriers(node.tryGetContext("carriers")), string(node, "alarmEmail"),
                 bool(node, "reservedConcurrency", defaults.reservedConcurrency()),
                 bool(node, "apiGatewayCloudWatchRole", defaults.apiGatewayCloudWatchRole()),
                 string(node, "billingExportRetentionDays").map(days -> (int) Double.parseDouble(days))
-                        .orElse(defaults.billingExportRetentionDays()));
+                        .orElse(defaults.billingExportRetentionDays()),
+                string(node, "switch").map(SwitchKind::of).orElse(defaults.switchKind()),
+                new ChimeMeetings(string(node, "chimeMeetingsRegion"), string(node, "chimeMeetingsMediaRegion")));
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.calling.adapters.Resources;
 import dev.calling.infra.CallingConfig.Adapter;
+import dev.calling.infra.CallingConfig.SwitchKind;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.App;
@@ -26,6 +27,20 @@ class CallingConfigTest {
         assertThat(config.carriers()).isEmpty();
         assertThat(config.reservedConcurrency()).isTrue();
         assertThat(config.apiGatewayCloudWatchRole()).isFalse();
+        assertThat(config.switchKind()).isEqualTo(SwitchKind.CHIME_MEETINGS);
+        assertThat(config.chimeMeetings().controlRegion()).as("the stack's region").isEmpty();
+        assertThat(config.chimeMeetings().mediaRegion()).as("the stack's region").isEmpty();
+    }
+
+    @Test
+    void theSwitchAndItsChimeRegionsComeFromContext() {
+        assertThat(config(Map.of("switch", "external")).switchKind()).isEqualTo(SwitchKind.EXTERNAL);
+        assertThat(config(Map.of("switch", "chime-meetings")).switchKind()).isEqualTo(SwitchKind.CHIME_MEETINGS);
+        CallingConfig remote = config(Map.of("chimeMeetingsRegion", "eu-central-1", "chimeMeetingsMediaRegion", "eu-west-2"));
+        assertThat(remote.chimeMeetings().controlRegion()).contains("eu-central-1");
+        assertThat(remote.chimeMeetings().mediaRegion()).contains("eu-west-2");
+        assertThat(config(Map.of("chimeMeetingsMediaRegion", "us-gov-west-1")).chimeMeetings().mediaRegion())
+                .contains("us-gov-west-1");
     }
 
     @Test
@@ -61,7 +76,11 @@ class CallingConfigTest {
     void badInputIsRefusedAtSynth() {
         assertThatThrownBy(() -> config(Map.of("stage", "Prod_1"))).hasMessageContaining("stage");
         assertThatThrownBy(() -> config(Map.of("chimeSipMediaApplicationId", "x")))
-                .hasMessageContaining("all three");
+                .hasMessageContaining("both chimeSipMediaApplicationId and chimeFromPhoneNumber");
+        assertThatThrownBy(() -> config(Map.of("chimeSipMediaApplicationId", "x", "chimeFromPhoneNumber", "+12065550100",
+                "chimeVoiceConnectorArn", "vc/x"))).hasMessageContaining("must be an ARN");
+        assertThat(config(Map.of("chimeSipMediaApplicationId", "x", "chimeFromPhoneNumber", "+12065550100")).chime()
+                .orElseThrow().voiceConnectorArn()).as("no Voice Connector: answered legs join meetings").isEmpty();
         assertThatThrownBy(() -> config(Map.of("chimeSipMediaApplicationId", "x", "chimeFromPhoneNumber", "12065550100",
                 "chimeVoiceConnectorArn", "arn:aws:chime:us-east-1:1:vc/x"))).hasMessageContaining("E.164");
         assertThatThrownBy(() -> config(Map.of("carriers", "{\"at-las\": {\"adapter\": \"REST\"}}")))
@@ -69,6 +88,10 @@ class CallingConfigTest {
         assertThatThrownBy(() -> config(Map.of("carriers", "{\"atlas\": {\"adapter\": \"REST\", \"rate-deck\": \"d\"}}")))
                 .hasMessageContaining("base-url");
         assertThatThrownBy(() -> config(Map.of("billingExportRetentionDays", "30"))).hasMessageContaining("year");
+        assertThatThrownBy(() -> config(Map.of("switch", "freeswitch"))).hasMessageContaining("chime-meetings or external");
+        assertThatThrownBy(() -> config(Map.of("chimeMeetingsRegion", "Frankfurt"))).hasMessageContaining("chimeMeetingsRegion");
+        assertThatThrownBy(() -> config(Map.of("chimeMeetingsMediaRegion", "arn:aws:chime:us-east-1")))
+                .hasMessageContaining("chimeMeetingsMediaRegion");
     }
 
     @Test

@@ -116,6 +116,33 @@ class DataStackTest {
     }
 
     @Test
+    void onlyTheMeetingEventsRuleMaySendAndOnlyToMeetingEvents() {
+        List<String> allowedOn = new ArrayList<>();
+        app.resources(app.dataJson(), "AWS::SQS::QueuePolicy").forEach(policy ->
+                policy.getValue().at("/Properties/PolicyDocument/Statement").forEach(statement -> {
+                    if (statement.path("Effect").asText().equals("Allow")) {
+                        allowedOn.add(policy.getValue().at("/Properties/Queues/0/Ref").asText());
+                        assertThat(statement.at("/Principal/Service").asText()).isEqualTo("events.amazonaws.com");
+                        assertThat(statement.path("Action").asText()).isEqualTo("sqs:SendMessage");
+                        assertThat(statement.at("/Resource/Fn::GetAtt/0").asText()).isEqualTo("MeetingEventsQueue");
+                        assertThat(LeastPrivilegeTest.render(statement.at("/Condition/ArnEquals/aws:SourceArn")))
+                                .as("the service stack's rule, by its fixed name")
+                                .isEqualTo("arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/"
+                                        + PREFIX + "meeting-events");
+                    }
+                }));
+        assertThat(allowedOn).containsExactly("MeetingEventsQueue");
+    }
+
+    @Test
+    void callMediaIsKeyedOnTheCallAndExpires() {
+        JsonNode props = resources.at("/CallMediaTable/Properties");
+        assertThat(keys(props.get("KeySchema"))).containsExactly("callId:HASH");
+        assertThat(props.at("/TimeToLiveSpecification/AttributeName").asText()).isEqualTo("expiresAt");
+        assertThat(props.has("GlobalSecondaryIndexes")).isFalse();
+    }
+
+    @Test
     void exportBucketIsPrivateEncryptedVersionedLoggedAndAgesIntoCheaperStorage() {
         JsonNode bucket = resources.get("BillingExportsBucket");
         assertThat(bucket.path("DeletionPolicy").asText()).isEqualTo("Retain");

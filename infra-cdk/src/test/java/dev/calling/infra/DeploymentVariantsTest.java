@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.calling.adapters.Resources;
 import dev.calling.adapters.Resources.QueueDefinition;
 import dev.calling.infra.service.CallingFunction;
 import dev.calling.infra.service.CallingFunction.Settings;
 import dev.calling.infra.service.DataByName;
 import dev.calling.infra.service.FunctionCode;
+import dev.calling.infra.service.MeetingEventsForwarder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,19 +22,26 @@ import software.amazon.awscdk.App;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
 
 /**
  * A VoIP-only deployment on a new account (nothing but reserved concurrency off and the API
- * Gateway logging role on), and the synth-time guards that keep queues and functions consistent.
+ * Gateway logging role on), one with an external switch fleet, one whose Chime control region is not
+ * the app's, and the synth-time guards that keep queues and functions consistent.
  */
 class DeploymentVariantsTest {
 
     static TestApp.Synthesised voipOnly;
+    static TestApp.Synthesised externalSwitch;
+    static TestApp.Synthesised remoteChime;
 
     @BeforeAll
     static void synthesise() {
         voipOnly = TestApp.synthesise(Map.of("stage", "voip", "reservedConcurrency", "false",
                 "apiGatewayCloudWatchRole", "true"));
+        externalSwitch = TestApp.synthesise(Map.of("stage", "ext", "switch", "external"));
+        remoteChime = TestApp.synthesise(Map.of("stage", "remote", "chimeMeetingsRegion", "eu-central-1"),
+                Optional.of("eu-west-1"));
     }
 
     @Test
@@ -58,6 +67,90 @@ class DeploymentVariantsTest {
         for (Stack stack : List.of(voipOnly.stacks().data(), voipOnly.stacks().service())) {
             assertThat(Annotations.fromStack(stack).findError("*", Match.stringLikeRegexp("AwsSolutions-.*"))).isEmpty();
         }
+    }
+
+    @Test
+    void anExternalSwitchGetsNoSwitchFunctionNoRuleAndNoChimeMeetingsGrantButTheSameQueuesAndTable() {
+        assertThat(externalSwitch.stacks().service().function("Switch")).isNull();
+        assertThat(externalSwitch.resources(externalSwitch.serviceJson(), "AWS::Lambda::Function")).hasSize(8)
+                .noneSatisfy(f -> assertThat(f.getKey()).startsWith("Switch"));
+        assertThat(externalSwitch.resources(externalSwitch.serviceJson(), "AWS::Events::Rule")).hasSize(1)
+                .allSatisfy(rule -> assertThat(rule.getValue().at("/Properties/EventPattern").isMissingNode()).isTrue());
+        assertThat(externalSwitch.stacks().service().meetingEventsRule()).isEmpty();
+        assertThat(externalSwitch.stacks().meetingEventsForwarder()).isEmpty();
+        assertThat(FunctionsTest.eventSources(externalSwitch)).containsOnlyKeys(":calling-ext-connection-events",
+                ":calling-ext-call-state-changes.fifo", ":calling-ext-call-timers");
+        String service = externalSwitch.serviceJson().toString();
+        assertThat(service).doesNotContain("chime:CreateMeeting").doesNotContain("meeting-events-rule-dlq")
+                .doesNotContain("CALLING_CHIME_MEETINGS");
+        // The fleet sends to the queues and the apps still ask CallApi for media: they all stay.
+        externalSwitch.data().hasResourceProperties("AWS::DynamoDB::Table", Map.of("TableName", "calling-ext-call-media"));
+        externalSwitch.data().hasResourceProperties("AWS::SQS::Queue", Map.of("QueueName", "calling-ext-meeting-events"));
+        externalSwitch.data().hasResourceProperties("AWS::SQS::Queue", Map.of("QueueName", "calling-ext-switch-commands.fifo"));
+        assertThat(externalSwitch.dataJson().toString()).as("no rule may send to meeting-events")
+                .doesNotContain("events.amazonaws.com");
+        assertThat(FunctionsTest.fieldNames(FunctionsTest.properties(externalSwitch, "CallApi")
+                .at("/Environment/Variables"))).contains("CALLING_TABLES_CALL_MEDIA");
+        for (Stack stack : List.of(externalSwitch.stacks().data(), externalSwitch.stacks().service())) {
+            assertThat(Annotations.fromStack(stack).findError("*", Match.stringLikeRegexp("AwsSolutions-.*"))).isEmpty();
+        }
+    }
+
+    @Test
+    void withoutReservedConcurrencyTheSwitchIsStillDeployedUnreserved() {
+        assertThat(FunctionsTest.properties(voipOnly, "Switch").has("ReservedConcurrentExecutions")).isFalse();
+        assertThat(voipOnly.stacks().service().function("Switch").consumptions()).hasSize(2);
+    }
+
+    @Test
+    void aRemoteChimeControlRegionIsTheSwitchsEndpointAndMeetingArnsAndItsEventsAreForwardedHome() {
+        JsonNode env = FunctionsTest.properties(remoteChime, "Switch").at("/Environment/Variables");
+        assertThat(env.path("CALLING_CHIME_MEETINGS_REGION").asText()).isEqualTo("eu-central-1");
+        assertThat(env.at("/CALLING_CHIME_MEETINGS_MEDIA_REGION/Ref").asText()).as("media stays near the app")
+                .isEqualTo("AWS::Region");
+        List<JsonNode> chime = SwitchTest.chimeStatements(remoteChime, "Switch");
+        assertThat(chime).hasSize(1);
+        assertThat(LeastPrivilegeTest.render(chime.get(0).get("Resource")))
+                .isEqualTo("arn:<AWS::Partition>:chime:eu-central-1:<AWS::AccountId>:meeting/*");
+
+        // Chime publishes the events in eu-central-1: a rule there sends them to the app region's default bus,
+        // where the service stack's rule (unchanged) sends them on to meeting-events.
+        MeetingEventsForwarder forwarder = remoteChime.stacks().meetingEventsForwarder().orElseThrow();
+        assertThat(forwarder.getRegion()).isEqualTo("eu-central-1");
+        assertThat(forwarder.getStackName()).isEqualTo("calling-remote-meeting-events-forwarder");
+        Template template = Template.fromStack(forwarder);
+        JsonNode json = new ObjectMapper().valueToTree(template.toJSON());
+        JsonNode rule = remoteChime.resources(json, "AWS::Events::Rule").get(0).getValue().get("Properties");
+        assertThat(rule.get("EventPattern")).isEqualTo(SwitchTest.meetingEventsRule(remoteChime).get("EventPattern"));
+        assertThat(LeastPrivilegeTest.render(rule.at("/Targets/0/Arn")))
+                .isEqualTo("arn:<AWS::Partition>:events:eu-west-1:<AWS::AccountId>:event-bus/default");
+        assertThat(rule.at("/Targets/0/DeadLetterConfig/Arn/Fn::GetAtt/0").asText()).startsWith("DeadLetters");
+        JsonNode put = remoteChime.resources(json, "AWS::IAM::Policy").get(0).getValue()
+                .at("/Properties/PolicyDocument/Statement");
+        assertThat(put).hasSize(1);
+        assertThat(put.get(0).path("Action").asText()).isEqualTo("events:PutEvents");
+        assertThat(LeastPrivilegeTest.render(put.get(0).get("Resource"))).isEqualTo(LeastPrivilegeTest.render(
+                rule.at("/Targets/0/Arn")));
+        // Its dead-letter queue alarms in its own region (alarms watch their region's metrics), to a topic there.
+        JsonNode alarm = remoteChime.resources(json, "AWS::CloudWatch::Alarm").get(0).getValue().get("Properties");
+        template.resourceCountIs("AWS::CloudWatch::Alarm", 1);
+        assertThat(alarm.at("/Dimensions/0/Value/Fn::GetAtt/0").asText()).startsWith("DeadLetters");
+        assertThat(alarm.at("/AlarmActions/0/Ref").asText())
+                .isEqualTo(remoteChime.resources(json, "AWS::SNS::Topic").get(0).getKey());
+        for (Stack stack : List.of(remoteChime.stacks().data(), remoteChime.stacks().service(), forwarder)) {
+            assertThat(Annotations.fromStack(stack).findError("*", Match.stringLikeRegexp("AwsSolutions-.*"))).isEmpty();
+            assertThat(Annotations.fromStack(stack).findWarning("*", Match.stringLikeRegexp("AwsSolutions-.*"))).isEmpty();
+        }
+    }
+
+    @Test
+    void aRemoteChimeControlRegionNeedsTheAppsRegionAndTheAppsOwnRegionNeedsNoForwarder() {
+        Map<String, Object> context = Map.of("stage", "remote", "chimeMeetingsRegion", "eu-central-1");
+        assertThatThrownBy(() -> TestApp.synthesise(context)).hasMessageContaining("chimeMeetingsRegion=eu-central-1")
+                .hasMessageContaining("CDK_DEFAULT_REGION");
+        assertThat(TestApp.synthesise(context, Optional.of("eu-central-1")).stacks().meetingEventsForwarder()).isEmpty();
+        assertThat(TestApp.synthesise(Map.of("stage", "ext", "switch", "external", "chimeMeetingsRegion", "eu-central-1"))
+                .stacks().meetingEventsForwarder()).as("no Switch, nothing to forward").isEmpty();
     }
 
     @Test

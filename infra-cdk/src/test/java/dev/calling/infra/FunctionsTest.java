@@ -38,15 +38,16 @@ class FunctionsTest {
                 Arguments.of("BillingExport", "billing-export", 2048, 900, 1),
                 Arguments.of("CallApi", "call-api", 1024, 10, 0),
                 Arguments.of("Realtime", "realtime", 512, 10, 0),
-                Arguments.of("RealtimeAuthorizer", "realtime-authorizer", 512, 5, 0));
+                Arguments.of("RealtimeAuthorizer", "realtime-authorizer", 512, 5, 0),
+                Arguments.of("Switch", "switch", 1024, 10, 30));
     }
 
     @Test
-    void eightFunctionsEachWithOneLiveAlias() {
-        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Function")).hasSize(8);
-        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Alias")).hasSize(8)
+    void nineFunctionsEachWithOneLiveAlias() {
+        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Function")).hasSize(9);
+        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Alias")).hasSize(9)
                 .allSatisfy(alias -> assertThat(alias.getValue().at("/Properties/Name").asText()).isEqualTo("live"));
-        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Version")).hasSize(8)
+        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Version")).hasSize(9)
                 .allSatisfy(version -> assertThat(version.getValue().path("DeletionPolicy").asText())
                         .as("a superseded version is deleted").isEqualTo("Delete"));
     }
@@ -74,13 +75,9 @@ class FunctionsTest {
 
     @Test
     void everyEventSourceReportsBatchItemFailuresOnTheAliasWithBatchSizeAndMaximumConcurrency() {
-        Map<String, JsonNode> byQueue = new HashMap<>();
-        app.resources(app.serviceJson(), "AWS::Lambda::EventSourceMapping").forEach(mapping -> {
-            JsonNode props = mapping.getValue().get("Properties");
-            byQueue.put(last(props.at("/EventSourceArn/Fn::Join/1")), props);
-        });
+        Map<String, JsonNode> byQueue = eventSources(app);
         assertThat(byQueue).containsOnlyKeys(":" + PREFIX + "connection-events", ":" + PREFIX + "call-state-changes.fifo",
-                ":" + PREFIX + "call-timers");
+                ":" + PREFIX + "call-timers", ":" + PREFIX + "switch-commands.fifo", ":" + PREFIX + "meeting-events");
         byQueue.values().forEach(props -> {
             assertThat(props.path("FunctionResponseTypes").get(0).asText()).isEqualTo("ReportBatchItemFailures");
             assertThat(props.at("/FunctionName/Fn::Join/1/1").asText()).as("invokes the alias").isEqualTo(":live");
@@ -88,6 +85,18 @@ class FunctionsTest {
         assertMapping(byQueue.get(":" + PREFIX + "connection-events"), "SessionService", 10, 20);
         assertMapping(byQueue.get(":" + PREFIX + "call-state-changes.fifo"), "CallStateManager", 5, 40);
         assertMapping(byQueue.get(":" + PREFIX + "call-timers"), "CallStateManager", 10, 10);
+        assertMapping(byQueue.get(":" + PREFIX + "switch-commands.fifo"), "Switch", 1, 20);
+        assertMapping(byQueue.get(":" + PREFIX + "meeting-events"), "Switch", 10, 10);
+    }
+
+    /** The event source mappings by the end of their queue's ARN ({@code :calling-test-<queue>}). */
+    static Map<String, JsonNode> eventSources(TestApp.Synthesised app) {
+        Map<String, JsonNode> byQueue = new HashMap<>();
+        app.resources(app.serviceJson(), "AWS::Lambda::EventSourceMapping").forEach(mapping -> {
+            JsonNode props = mapping.getValue().get("Properties");
+            byQueue.put(last(props.at("/EventSourceArn/Fn::Join/1")), props);
+        });
+        return byQueue;
     }
 
     @Test
@@ -97,12 +106,15 @@ class FunctionsTest {
                         .as(function.settings().name() + " on " + c.queue().definition().name())
                         .isGreaterThanOrEqualTo(6L * function.settings().timeout().toSeconds().longValue())));
         assertThat(app.stacks().service().function("CallStateManager").consumptions()).hasSize(2);
+        assertThat(app.stacks().service().function("Switch").consumptions()).hasSize(2);
     }
 
     @Test
-    void callStateManagerReservesExactlyWhatItsEventSourcesMayUse() {
-        CallingFunction manager = app.stacks().service().function("CallStateManager");
-        assertThat(manager.eventSourceConcurrency()).isEqualTo(manager.settings().reservedConcurrency());
+    void callStateManagerAndSwitchReserveExactlyWhatTheirEventSourcesMayUse() {
+        for (String name : List.of("CallStateManager", "Switch")) {
+            CallingFunction function = app.stacks().service().function(name);
+            assertThat(function.eventSourceConcurrency()).as(name).isEqualTo(function.settings().reservedConcurrency());
+        }
     }
 
     @Test
@@ -119,7 +131,8 @@ class FunctionsTest {
         assertThat(environment("CallApi").path("CALLING_TABLES_CALL_REQUESTS").asText()).isEqualTo(PREFIX + "call-requests");
         assertThat(fieldNames(environment("CallApi"))).containsExactlyInAnyOrder("CALLING_TABLES_CALLS",
                 "CALLING_TABLES_SESSIONS", "CALLING_TABLES_ACCOUNTS", "CALLING_TABLES_CALL_REQUESTS",
-                "CALLING_QUEUES_CALL_STATE_CHANGES");
+                "CALLING_TABLES_CALL_MEDIA", "CALLING_QUEUES_CALL_STATE_CHANGES");
+        assertThat(environment("CallApi").path("CALLING_TABLES_CALL_MEDIA").asText()).isEqualTo(PREFIX + "call-media");
         assertThat(fieldNames(environment("Realtime"))).containsExactly("CALLING_QUEUES_CONNECTION_EVENTS");
         JsonNode authorizer = environment("RealtimeAuthorizer");
         assertThat(fieldNames(authorizer)).containsExactlyInAnyOrder("QUARKUS_LAMBDA_HANDLER", "CALLING_AUTH_ISSUER",

@@ -73,11 +73,26 @@ class LeastPrivilegeTest {
     }
 
     @Test
-    void callApiReadsCallsSessionsAccountsWritesOnlyCallRequestsAndSendsCallEvents() {
+    void callApiReadsCallsSessionsAccountsAndCallMediaWritesOnlyCallRequestsAndSendsCallEvents() {
         assertThat(access("CallApi")).isEqualTo(expected(
                 "table:calls", READ, "index:calls/caller-index", READ, "index:calls/callee-index", READ,
                 "table:sessions", READ, "index:sessions/connectionId-index", READ, "table:accounts", READ,
-                "table:call-requests", WRITE, "queue:call-state-changes.fifo", SEND));
+                "table:call-media", READ, "table:call-requests", WRITE, "queue:call-state-changes.fifo", SEND));
+        assertThat(access("CallApi").get("table:call-media")).as("the switch alone writes call media")
+                .doesNotContain("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem");
+    }
+
+    @Test
+    void switchOwnsCallMediaConsumesItsTwoQueuesSendsCallEventsAndRunsOnlyThisAccountsMeetings() {
+        assertThat(access("Switch")).isEqualTo(expected(
+                "table:call-media", WRITE,
+                "queue:switch-commands.fifo", CONSUME, "queue:meeting-events", CONSUME,
+                "queue:call-state-changes.fifo", SEND,
+                "chime:meeting/*", Set.of("chime:CreateMeeting", "chime:CreateAttendee", "chime:DeleteAttendee",
+                        "chime:DeleteMeeting", "chime:GetMeeting"),
+                "execute-api:live/*/@connections/*", Set.of("execute-api:ManageConnections")));
+        // It shortens a failed command's retry delay on the queue it consumes: the event source's grant covers it.
+        assertThat(access("Switch").get("queue:switch-commands.fifo")).contains("sqs:ChangeMessageVisibility");
     }
 
     @Test
@@ -120,7 +135,7 @@ class LeastPrivilegeTest {
     private static final Pattern TABLE = Pattern.compile(":table/" + TestApp.PREFIX + "([a-z-]+)(?:/index/(.+))?$");
     private static final Pattern QUEUE = Pattern.compile(":sqs:<AWS::Region>:<AWS::AccountId>:" + TestApp.PREFIX + "(.+)$");
     private static final Pattern BUCKET = Pattern.compile(":s3:::" + TestApp.PREFIX + "([a-z-]+)-<AWS::AccountId>-<AWS::Region>(/.*)$");
-    private static final Pattern CHIME = Pattern.compile(":chime:<AWS::Region>:<AWS::AccountId>:(sma/.+)$");
+    private static final Pattern CHIME = Pattern.compile(":chime:<AWS::Region>:<AWS::AccountId>:(sma/.+|meeting/.+)$");
     private static final Pattern EXECUTE_API = Pattern.compile(":execute-api:<AWS::Region>:<AWS::AccountId>:<RealtimeApi[^>]+>/(.+)$");
     private static final Pattern LOG_GROUP = Pattern.compile("^<([A-Za-z]+?)Logs[0-9A-F]+\\.Arn>$");
 

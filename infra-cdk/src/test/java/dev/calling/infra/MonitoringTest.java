@@ -36,6 +36,17 @@ class MonitoringTest {
     }
 
     @Test
+    void anyMeetingEventEventBridgeCouldNotDeliverAlarms() {
+        JsonNode alarm = alarms.stream().map(a -> a.getValue().get("Properties"))
+                .filter(a -> a.path("MetricName").asText().equals("ApproximateNumberOfMessagesVisible"))
+                .filter(a -> a.at("/Dimensions/0/Value/Fn::GetAtt/0").asText().startsWith("MeetingEventsDeadLetters"))
+                .findFirst().orElseThrow(() -> new AssertionError("no alarm on the meeting-events rule's dead-letter queue"));
+        assertThat(alarm.path("Threshold").asDouble()).isZero();
+        assertThat(alarm.path("Statistic").asText()).isEqualTo("Maximum");
+        assertThat(alarm.path("AlarmDescription").asText()).contains(PREFIX + "meeting-events-rule-dlq");
+    }
+
+    @Test
     void everyQueuesOldestMessageAlarmsAfterItsLimit() {
         for (QueueDefinition queue : Resources.QUEUES) {
             JsonNode alarm = alarm("AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", PREFIX + queue.name());
@@ -43,6 +54,8 @@ class MonitoringTest {
         }
         assertThat(alarm("AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", PREFIX + "call-state-changes.fifo")
                 .path("Threshold").asInt()).isEqualTo(120);
+        assertThat(alarm("AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", PREFIX + "meeting-events")
+                .path("Threshold").asInt()).as("a hang-up waits on these").isEqualTo(120);
         assertThat(alarm("AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", PREFIX + "call-timers")
                 .path("Threshold").asInt()).as("timers wait up to 15 minutes on purpose").isGreaterThan(900);
     }
@@ -50,14 +63,16 @@ class MonitoringTest {
     @Test
     void everyFunctionsErrorsAlarmAndReservedOnesAlsoOnThrottles() {
         for (String function : List.of("session-service", "call-state-manager", "sip-media-handler", "carrier-webhook",
-                "billing-export", "call-api", "realtime", "realtime-authorizer")) {
+                "billing-export", "call-api", "realtime", "realtime-authorizer", "switch")) {
             JsonNode alarm = alarm("AWS/Lambda", "Errors", "FunctionName", PREFIX + function);
             assertThat(alarm.path("Threshold").asDouble()).isZero();
         }
-        for (String function : List.of("call-state-manager", "sip-media-handler", "carrier-webhook", "billing-export")) {
+        for (String function : List.of("call-state-manager", "sip-media-handler", "carrier-webhook", "billing-export",
+                "switch")) {
             alarm("AWS/Lambda", "Throttles", "FunctionName", PREFIX + function);
         }
-        assertThat(alarms).hasSize(2 * Resources.QUEUES.size() + 8 + 4);
+        // Per queue two, per function one, five throttles, and the meeting-events rule's dead-letter queue.
+        assertThat(alarms).hasSize(2 * Resources.QUEUES.size() + 9 + 5 + 1);
     }
 
     @Test
@@ -76,7 +91,8 @@ class MonitoringTest {
 
     @Test
     void billingExportRunsDailyAt0030UtcOnItsAlias() {
-        JsonNode rule = app.resources(app.serviceJson(), "AWS::Events::Rule").get(0).getValue().get("Properties");
+        JsonNode rule = app.resources(app.serviceJson(), "AWS::Events::Rule").stream().map(r -> r.getValue().get("Properties"))
+                .filter(r -> r.has("ScheduleExpression")).findFirst().orElseThrow();
         assertThat(rule.path("ScheduleExpression").asText()).isEqualTo("cron(30 0 * * ? *)");
         assertThat(rule.path("State").asText()).isEqualTo("ENABLED");
         JsonNode target = rule.at("/Targets/0");

@@ -7,6 +7,7 @@ import dev.calling.infra.service.FunctionCode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.assertions.Template;
@@ -14,7 +15,8 @@ import software.amazon.awscdk.assertions.Template;
 /**
  * The app as the tests see it, synthesised once per test JVM and shared by every test class (a
  * synth takes seconds): stage {@code test}, Chime configured, a Chime and a REST carrier, an alarm
- * e-mail, and placeholder function code (no function build needed).
+ * e-mail, the Switch on Chime SDK Meetings (the default) with its media in eu-west-1, and placeholder
+ * function code (no function build needed).
  */
 public final class TestApp {
 
@@ -26,6 +28,7 @@ public final class TestApp {
             "chimeFromPhoneNumber", "+12065550100",
             "chimeVoiceConnectorArn", "arn:aws:chime:us-east-1:123456789012:vc/abcdefghijklmnopqrstuv",
             "alarmEmail", "oncall@example.com",
+            "chimeMeetingsMediaRegion", "eu-west-1",
             "carriers", """
                     {"chime": {"adapter": "CHIME", "rate-deck": "rate-decks/atlas.csv.gz", "max-concurrent-calls": "100"},
                      "borealis": {"adapter": "REST", "rate-deck": "rate-decks/borealis.csv.gz",
@@ -62,8 +65,14 @@ public final class TestApp {
     }
 
     public static Synthesised synthesise(Map<String, Object> context) {
+        return synthesise(context, Optional.empty());
+    }
+
+    /** With the region the CLI would deploy to (CDK_DEFAULT_REGION), which a remote Chime control region needs. */
+    public static Synthesised synthesise(Map<String, Object> context, Optional<String> region) {
         App app = new App(AppProps.builder().context(context).build());
-        Stacks stacks = CallingApp.define(app, CallingConfig.fromContext(app.getNode()), FunctionCode.placeholder());
+        Stacks stacks = CallingApp.define(app, CallingConfig.fromContext(app.getNode()), FunctionCode.placeholder(),
+                region);
         Template data = Template.fromStack(stacks.data());
         Template service = Template.fromStack(stacks.service());
         ObjectMapper json = new ObjectMapper();

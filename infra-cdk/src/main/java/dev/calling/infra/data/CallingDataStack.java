@@ -4,10 +4,17 @@ import dev.calling.adapters.Resources;
 import dev.calling.adapters.Resources.BucketDefinition;
 import dev.calling.adapters.Resources.QueueDefinition;
 import dev.calling.infra.CallingConfig;
+import dev.calling.infra.CallingConfig.SwitchKind;
+import dev.calling.infra.MeetingEvents;
 import dev.calling.infra.PhysicalNames;
+import java.util.List;
+import java.util.Map;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.sqs.Queue;
 import software.constructs.Construct;
 
 /**
@@ -30,6 +37,9 @@ public final class CallingDataStack extends Stack {
         queues = new Queues(this, "Queues", names);
         buckets = new ExportBuckets(this, "Buckets", names, config.billingExportRetentionDays());
         users = new Users(this, "Users", names);
+        if (config.switchKind() == SwitchKind.CHIME_MEETINGS) {
+            allowMeetingEventsRule(names);
+        }
 
         // What the VoIP switch fleet and other clients outside this app are configured with.
         for (QueueDefinition queue : Resources.QUEUES) {
@@ -46,6 +56,23 @@ public final class CallingDataStack extends Stack {
         CfnOutput.Builder.create(this, "UserPoolClientId").description("The mobile app's client id (token audience)")
                 .value(users.mobileApp().getUserPoolClientId()).build();
         CfnOutput.Builder.create(this, "TokenIssuer").value(users.issuer()).build();
+    }
+
+    /**
+     * The service stack's EventBridge rule delivers Chime's meeting events to {@code meeting-events}.
+     * A queue has one policy, and this stack owns it (with its TLS-only statement), so the statement
+     * that lets EventBridge send is added here, for that one rule (by its fixed name) and SendMessage
+     * only; the service stack cannot add to the policy of a queue it only references.
+     */
+    private void allowMeetingEventsRule(PhysicalNames names) {
+        Queue meetingEvents = queues.queue(Resources.MEETING_EVENTS).queue();
+        meetingEvents.addToResourcePolicy(PolicyStatement.Builder.create()
+                .sid("MeetingEventsRule")
+                .principals(List.of(new ServicePrincipal("events.amazonaws.com")))
+                .actions(List.of("sqs:SendMessage"))
+                .resources(List.of(meetingEvents.getQueueArn()))
+                .conditions(Map.of("ArnEquals", Map.of("aws:SourceArn", MeetingEvents.ruleArn(this, names))))
+                .build());
     }
 
     public Tables tables() {

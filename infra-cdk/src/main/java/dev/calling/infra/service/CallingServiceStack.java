@@ -4,12 +4,14 @@ import static dev.calling.adapters.Resources.ACCOUNTS;
 import static dev.calling.adapters.Resources.BILLING_EXPORTS;
 import static dev.calling.adapters.Resources.CALLS;
 import static dev.calling.adapters.Resources.CALL_DETAIL_RECORDS;
+import static dev.calling.adapters.Resources.CALL_MEDIA;
 import static dev.calling.adapters.Resources.CALL_REQUESTS;
 import static dev.calling.adapters.Resources.CALL_STATE_CHANGES;
 import static dev.calling.adapters.Resources.CALL_TIMERS;
 import static dev.calling.adapters.Resources.CARRIER_HEALTH;
 import static dev.calling.adapters.Resources.CARRIER_LEGS;
 import static dev.calling.adapters.Resources.CONNECTION_EVENTS;
+import static dev.calling.adapters.Resources.MEETING_EVENTS;
 import static dev.calling.adapters.Resources.SESSIONS;
 import static dev.calling.adapters.Resources.SUBSCRIBERS;
 import static dev.calling.adapters.Resources.SWITCH_COMMANDS;
@@ -19,6 +21,7 @@ import dev.calling.adapters.billing.BillingExport;
 import dev.calling.infra.CallingConfig;
 import dev.calling.infra.CallingConfig.Adapter;
 import dev.calling.infra.CallingConfig.Carrier;
+import dev.calling.infra.CallingConfig.SwitchKind;
 import dev.calling.infra.Nag;
 import dev.calling.infra.PhysicalNames;
 import dev.calling.infra.data.Users;
@@ -55,7 +58,7 @@ import software.constructs.Construct;
 
 /**
  * The code and its front doors: every function, the HTTP and WebSocket APIs, the daily billing
- * export schedule and the alarms. Holds no data, so it can be changed or replaced at any time;
+ * export schedule, the rule that brings Chime's meeting events to the Switch, and the alarms. Holds no data, so it can be changed or replaced at any time;
  * it finds the data stack's resources by name and the user pool through SSM parameters.
  */
 public final class CallingServiceStack extends Stack {
@@ -64,6 +67,7 @@ public final class CallingServiceStack extends Stack {
     private final PublicHttpApi httpApi;
     private final RealtimeApi realtimeApi;
     private final Monitoring monitoring;
+    private final Optional<MeetingEventsRule> meetingEventsRule;
 
     public CallingServiceStack(Construct scope, String id, StackProps props, CallingConfig config, FunctionCode code) {
         super(scope, id, props);
@@ -79,6 +83,7 @@ public final class CallingServiceStack extends Stack {
         QueueRef callStateChanges = data.queue(CALL_STATE_CHANGES);
         QueueRef callTimers = data.queue(CALL_TIMERS);
         QueueRef switchCommands = data.queue(SWITCH_COMMANDS);
+        QueueRef meetingEvents = data.queue(MEETING_EVENTS);
 
         // Small JSON events, one conditional DynamoDB write each: 512 MB is plenty.
         add(names, code, new Settings("SessionService", "session-service",
@@ -148,6 +153,7 @@ public final class CallingServiceStack extends Stack {
                 .reads(data.table(CALLS))
                 .reads(data.table(SESSIONS))
                 .reads(data.table(ACCOUNTS))
+                .reads(data.table(CALL_MEDIA))
                 .writes(data.table(CALL_REQUESTS))
                 .sendsTo(callStateChanges);
 
@@ -164,6 +170,11 @@ public final class CallingServiceStack extends Stack {
                 .env("calling.auth.issuer", issuer(users))
                 .env("calling.auth.audience", mobileApp.getUserPoolClientId());
 
+        // The VoIP switch in AWS, unless an external switch fleet consumes switch-commands.fifo.
+        Optional<CallingFunction> voipSwitch = config.switchKind() == SwitchKind.CHIME_MEETINGS
+                ? Optional.of(chimeMeetingsSwitch(names, code, config, data, switchCommands, meetingEvents, callStateChanges))
+                : Optional.empty();
+
         httpApi = new PublicHttpApi(this, "HttpApi", names.prefix() + "-api", users, mobileApp, callApi, carrierWebhook);
         realtimeApi = new RealtimeApi(this, "RealtimeApi", names.prefix() + "-realtime", realtime, realtimeAuthorizer);
         if (config.apiGatewayCloudWatchRole()) {
@@ -172,13 +183,23 @@ public final class CallingServiceStack extends Stack {
         }
 
         // CallStateManager pushes call updates to the apps' connections.
-        realtimeApi.stage().grantManagementApiAccess(callStateManager.role());
-        callStateManager.env("calling.realtime.endpoint", realtimeApi.callbackUrl());
-        Nag.suppress(callStateManager, "IAM5", "execute-api:ManageConnections must name the connection ids, which"
-                        + " exist only at run time; the grant is limited to this WebSocket API's live stage.",
-                List.of("regex:/^Resource::arn:<AWS::Partition>:execute-api:.*\\/@connections\\/\\*$/"));
+        pushesToConnections(callStateManager);
+        // The Switch pushes each party's media join info to that party's connection.
+        voipSwitch.ifPresent(this::pushesToConnections);
+        meetingEventsRule = voipSwitch.map(function -> new MeetingEventsRule(this, "MeetingEvents", names, meetingEvents));
 
         wireChime(config, sipMediaHandler, callStateManager);
+        if (joinsMeetings(config)) {
+            // A Chime carrier without a Voice Connector seats its answered legs in the call's meeting; the
+            // Switch deletes the meeting when the call ends, so it must be the one deployed.
+            if (config.switchKind() != SwitchKind.CHIME_MEETINGS) {
+                throw new IllegalArgumentException("a Chime carrier without chimeVoiceConnectorArn joins answered legs"
+                        + " to the call's Chime SDK meeting: deploy the Switch (switch=chime-meetings) or give a"
+                        + " Voice Connector");
+            }
+            callStateManager.writes(data.table(CALL_MEDIA));
+            usesChimeMeetings(callStateManager, config);
+        }
         wireCarriers(config, callStateManager, carrierWebhook, httpApi.url() + PublicHttpApi.CARRIER_WEBHOOK_PATH
                 .substring(1));
 
@@ -194,6 +215,10 @@ public final class CallingServiceStack extends Stack {
         monitoring = new Monitoring(this, "Monitoring", names.prefix() + "-alarms", config.alarmEmail());
         Resources.QUEUES.forEach(queue -> monitoring.watch(data.queue(queue)));
         functions.values().forEach(monitoring::watch);
+        meetingEventsRule.ifPresent(rule -> monitoring.watchDeadLetters("MeetingEventsRuleDeadLetters",
+                rule.deadLetterQueue(), "A Chime meeting event could not be delivered to meeting-events and is in "
+                        + names.prefix() + "-meeting-events-rule-dlq: a call may have missed a hang-up; check the"
+                        + " queue's policy (data stack) and the rule's target"));
         checkConcurrency();
 
         output("HttpApiUrl", httpApi.url(), "The mobile API (/v1/...) and the carrier webhooks (/carrier-webhooks/{providerId})");
@@ -204,6 +229,68 @@ public final class CallingServiceStack extends Stack {
         output("BillingExportFunction", billingExport.function().getFunctionName(),
                 "Invoke with {\"day\": \"YYYY-MM-DD\"} to re-run a day");
         output("AlarmTopicArn", monitoring.topic().getTopicArn(), "Subscribe the on-call rota here");
+    }
+
+    /**
+     * The Switch: carries out the call state manager's ring, bridge and release commands on Amazon
+     * Chime SDK Meetings (one meeting per call, an attendee per party connection), keeps each call's
+     * media in call-media, pushes join info to the parties' connections, and turns Chime's meeting
+     * events into call events. A user waits on its ring and bridge: 1 GB for CPU, like the other
+     * functions on the call path. Its timeout is a sixth of its queues' visibility (60 s: 10 s).
+     * switch-commands in batches of one: a command is two or three Chime requests (each may take up
+     * to the client's 8 s timeout), so a batch of one neither keeps another call's command waiting
+     * behind it nor outlasts the timeout. Reserved like the other call paths: the sum of its event
+     * sources' concurrency, which is also a cap on the load it puts on Chime's API rate limits.
+     */
+    private CallingFunction chimeMeetingsSwitch(PhysicalNames names, FunctionCode code, CallingConfig config,
+            DataByName data, QueueRef switchCommands, QueueRef meetingEvents, QueueRef callStateChanges) {
+        int commands = 20;
+        int events = 10;
+        CallingFunction function = add(names, code, new Settings("Switch", "switch",
+                "Switch: switch commands on Amazon Chime SDK Meetings, meeting events to call events", 1024,
+                CallingFunction.timeoutForQueues(switchCommands, meetingEvents),
+                config.reservedConcurrency() ? Optional.of(commands + events) : Optional.empty()))
+                .consumes(switchCommands, 1, commands)
+                .consumes(meetingEvents, 10, events)
+                .writes(data.table(CALL_MEDIA))
+                .sendsTo(callStateChanges)
+                // It shortens a failed command's visibility (ChangeMessageVisibility, granted with the
+                // event source) to retry sooner, so it needs the queue's URL too.
+                .env(PhysicalNames.queueProperty(SWITCH_COMMANDS), switchCommands.queue().getQueueUrl());
+        usesChimeMeetings(function, config);
+        return function;
+    }
+
+    /**
+     * The media and control regions of Chime SDK Meetings, and the Chime actions on meetings. Meetings
+     * are created at run time with ids Chime chooses: this account's meetings in the control region,
+     * and only the five calls the switch makes.
+     */
+    private void usesChimeMeetings(CallingFunction function, CallingConfig config) {
+        function.env("calling.chime-meetings.media-region", config.chimeMeetings().mediaRegion().orElse(Aws.REGION));
+        config.chimeMeetings().controlRegion()
+                .ifPresent(region -> function.env("calling.chime-meetings.region", region));
+        String meetings = formatArn(ArnComponents.builder().service("chime")
+                .region(config.chimeMeetings().controlRegion().orElse(null))
+                .resource("meeting").resourceName("*").arnFormat(ArnFormat.SLASH_RESOURCE_NAME).build());
+        function.allow(PolicyStatement.Builder.create().actions(SWITCH_CHIME_ACTIONS).resources(List.of(meetings)).build());
+        Nag.suppress(function, "IAM5", "Chime SDK meeting ids are chosen by Chime when the switch creates a meeting,"
+                        + " at run time; the grant is limited to this account's meetings in the Chime control region"
+                        + " and to creating, reading and deleting meetings and attendees.",
+                List.of("regex:/^Resource::arn:<AWS::Partition>:chime:(<AWS::Region>|[a-z0-9-]+):<AWS::AccountId>:meeting\\/\\*$/"));
+    }
+
+    /** What the Switch does on Amazon Chime SDK Meetings, and nothing else. */
+    static final List<String> SWITCH_CHIME_ACTIONS = List.of("chime:CreateMeeting", "chime:CreateAttendee",
+            "chime:DeleteAttendee", "chime:DeleteMeeting", "chime:GetMeeting");
+
+    /** ManageConnections on the WebSocket API's live stage, and its callback URL as {@code calling.realtime.endpoint}. */
+    private void pushesToConnections(CallingFunction function) {
+        realtimeApi.stage().grantManagementApiAccess(function.role());
+        function.env("calling.realtime.endpoint", realtimeApi.callbackUrl());
+        Nag.suppress(function, "IAM5", "execute-api:ManageConnections must name the connection ids, which"
+                        + " exist only at run time; the grant is limited to this WebSocket API's live stage.",
+                List.of("regex:/^Resource::arn:<AWS::Partition>:execute-api:.*\\/@connections\\/\\*$/"));
     }
 
     /** The {@code iss} of the pool's tokens, exactly as the HTTP API's JWT authorizer expects it. */
@@ -229,10 +316,11 @@ public final class CallingServiceStack extends Stack {
                 .sourceAccount(Aws.ACCOUNT_ID);
         config.chime().ifPresent(chime -> invoke.sourceArn(sipMediaApplicationArn(chime.sipMediaApplicationId())));
         sipMediaHandler.alias().addPermission("ChimeInvoke", invoke.build());
-        config.chime().ifPresent(chime -> sipMediaHandler
-                .env("calling.chime.sip-media-application-id", chime.sipMediaApplicationId())
-                .env("calling.chime.from-phone-number", chime.fromPhoneNumber())
-                .env("calling.chime.voice-connector-arn", chime.voiceConnectorArn()));
+        config.chime().ifPresent(chime -> {
+            sipMediaHandler.env("calling.chime.sip-media-application-id", chime.sipMediaApplicationId())
+                    .env("calling.chime.from-phone-number", chime.fromPhoneNumber());
+            chime.voiceConnectorArn().ifPresent(arn -> sipMediaHandler.env("calling.chime.voice-connector-arn", arn));
+        });
         // The SipMediaHandler reports legs as the carrier routing knows them: the CHIME carrier on this application.
         config.carriers().values().stream()
                 .filter(carrier -> carrier.adapter() == Adapter.CHIME
@@ -276,7 +364,7 @@ public final class CallingServiceStack extends Stack {
             if (carrier.adapter() == Adapter.CHIME) {
                 settings.put("sip-media-application-id", chimeSetting(config, carrier, "sip-media-application-id"));
                 settings.put("from-number", chimeSetting(config, carrier, "from-number"));
-                settings.put("voice-connector-arn", chimeSetting(config, carrier, "voice-connector-arn"));
+                voiceConnector(config, carrier).ifPresent(arn -> settings.put("voice-connector-arn", arn));
             } else {
                 settings.putIfAbsent("status-callback-url", webhookBaseUrl + carrier.id());
             }
@@ -294,17 +382,29 @@ public final class CallingServiceStack extends Stack {
         }
     }
 
+    /** The Voice Connector a Chime carrier bridges answered legs through; none: they join the call's meeting. */
+    private static Optional<String> voiceConnector(CallingConfig config, Carrier carrier) {
+        if (carrier.settings().containsKey("voice-connector-arn")) {
+            return Optional.of(carrier.settings().get("voice-connector-arn"));
+        }
+        return config.chime().flatMap(CallingConfig.Chime::voiceConnectorArn);
+    }
+
+    private static boolean joinsMeetings(CallingConfig config) {
+        return config.carriers().values().stream()
+                .anyMatch(carrier -> carrier.adapter() == Adapter.CHIME && voiceConnector(config, carrier).isEmpty());
+    }
+
     private static String chimeSetting(CallingConfig config, Carrier carrier, String name) {
         if (carrier.settings().containsKey(name)) {
             return carrier.settings().get(name);
         }
         CallingConfig.Chime chime = config.chime().orElseThrow(() -> new IllegalArgumentException("carrier "
                 + carrier.id() + " uses Chime: give chimeSipMediaApplicationId, chimeFromPhoneNumber and"
-                + " chimeVoiceConnectorArn in context (or its own " + name + ")"));
+                + " in context (or its own " + name + ")"));
         return switch (name) {
             case "sip-media-application-id" -> chime.sipMediaApplicationId();
             case "from-number" -> chime.fromPhoneNumber();
-            case "voice-connector-arn" -> chime.voiceConnectorArn();
             default -> throw new IllegalArgumentException(name);
         };
     }
@@ -343,5 +443,10 @@ public final class CallingServiceStack extends Stack {
 
     public Monitoring monitoring() {
         return monitoring;
+    }
+
+    /** The rule that sends Chime's meeting events to meeting-events, where the Switch is deployed. */
+    public Optional<MeetingEventsRule> meetingEventsRule() {
+        return meetingEventsRule;
     }
 }

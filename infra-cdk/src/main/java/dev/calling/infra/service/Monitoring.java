@@ -14,6 +14,7 @@ import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.sns.Topic;
 import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
+import software.amazon.awscdk.services.sqs.IQueue;
 import software.constructs.Construct;
 
 /**
@@ -46,6 +47,9 @@ public final class Monitoring extends Construct {
         if (queue.name().equals(Resources.CONNECTION_EVENTS.name())) {
             return Duration.seconds(90); // a connection's TTL: older heartbeats already expired its session
         }
+        if (queue.name().equals(Resources.MEETING_EVENTS.name())) {
+            return Duration.minutes(2); // a hang-up or lost media waits on these: the other party is still "in" the call
+        }
         if (queue.name().equals(Resources.CALL_TIMERS.name())) {
             return Duration.minutes(20); // timers wait up to SQS's 15-minute delay on purpose
         }
@@ -54,8 +58,7 @@ public final class Monitoring extends Construct {
 
     public void watch(QueueRef queue) {
         String name = PhysicalNames.pascal(queue.definition().name());
-        alarm(name + "DeadLetters", queue.deadLetterQueue().metricApproximateNumberOfMessagesVisible(
-                MetricOptions.builder().statistic("Maximum").period(Duration.minutes(1)).build()), 0, 1,
+        watchDeadLetters(name + "DeadLetters", queue.deadLetterQueue(),
                 "A message of " + queue.definition().name() + " failed " + queue.definition().maxReceiveCount()
                         + " times and is in " + queue.definition().deadLetterName() + ": read its log line, fix, redrive");
         Duration limit = oldestMessageLimit(queue.definition());
@@ -64,6 +67,12 @@ public final class Monitoring extends Construct {
                 limit.toSeconds().doubleValue(), 2,
                 "The oldest message of " + queue.definition().name() + " is older than " + limit.toHumanString()
                         + ": its consumer fails or cannot keep up");
+    }
+
+    /** Any message in a dead-letter queue (a queue's, or an EventBridge target's) alarms at once. */
+    public void watchDeadLetters(String id, IQueue deadLetterQueue, String description) {
+        alarm(id, deadLetterQueue.metricApproximateNumberOfMessagesVisible(
+                MetricOptions.builder().statistic("Maximum").period(Duration.minutes(1)).build()), 0, 1, description);
     }
 
     public void watch(CallingFunction function) {
