@@ -1,5 +1,6 @@
 package dev.calling.carrier.rest;
 
+import dev.calling.adapters.carrier.FailedDial;
 import java.util.regex.Pattern;
 
 /**

@@ -1,5 +1,6 @@
 package dev.calling.carrier.rest;
 
+import dev.calling.adapters.carrier.FailedDial;
 import dev.calling.adapters.carrier.CarrierLeg;
 import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
 import dev.calling.adapters.sqs.SqsCallStateChanges;

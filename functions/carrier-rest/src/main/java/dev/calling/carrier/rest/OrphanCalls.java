@@ -1,5 +1,6 @@
 package dev.calling.carrier.rest;
 
+import dev.calling.adapters.carrier.FailedDial;
 import java.lang.System.Logger.Level;
 import java.util.Optional;
 import java.util.function.Function;

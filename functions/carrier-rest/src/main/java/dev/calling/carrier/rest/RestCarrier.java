@@ -1,5 +1,6 @@
 package dev.calling.carrier.rest;
 
+import dev.calling.adapters.carrier.FailedDial;
 import dev.calling.adapters.carrier.CarrierLeg;
 import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
@@ -69,7 +70,7 @@ public final class RestCarrier implements CarrierPort {
     private void giveUp(ClientReference reference, RestCarrierApi.DialReply.NotPlaced failed) {
         try {
             legs.register(reference.callId(), reference.attempt(), providerId(),
-                    FailedDial.marker(failed.sipCode(), reference));
+                    FailedDial.marker(failed.sipCode(), reference.callId(), reference.attempt()));
         } catch (IllegalStateException callbackCameFirst) {
             // The carrier's first status callback registered its call before us: the call exists and is
             // being reported, so this attempt has not failed after all.
@@ -82,7 +83,8 @@ public final class RestCarrier implements CarrierPort {
     }
 
     private void publishFailure(ClientReference reference, int sipCode, String cause) {
-        callStateChanges.publish(new CallEvent.CallFailed(FailedDial.eventId(reference), reference.callId(),
+        callStateChanges.publish(new CallEvent.CallFailed(
+                FailedDial.eventId(reference.callId(), reference.attempt()), reference.callId(),
                 clock.instant(), reference.attempt(), DIAL_FAILURE_SEQUENCE, sipCode, cause));
     }
 

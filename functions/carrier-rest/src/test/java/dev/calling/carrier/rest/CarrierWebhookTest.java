@@ -1,5 +1,6 @@
 package dev.calling.carrier.rest;
 
+import dev.calling.adapters.carrier.FailedDial;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.calling.adapters.Resources;
@@ -244,7 +245,7 @@ class CarrierWebhookTest {
     @Test
     void aCallForAnAttemptWhoseDialWasGivenUpIsHungUpAndNotReported() {
         // The dial timed out and failed the attempt over (its marker holds the attempt) ...
-        legs.register(callId, 1, "acme", FailedDial.marker(0, new ClientReference(callId, 1)));
+        legs.register(callId, 1, "acme", FailedDial.marker(0, callId, 1));
 
         // ... then the carrier reports the call it did create after all.
         WebhookResult ringing = deliver(body(1, 1, "ringing", ""));

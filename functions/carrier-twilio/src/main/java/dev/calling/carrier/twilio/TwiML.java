@@ -1,0 +1,47 @@
+package dev.calling.carrier.twilio;
+
+import java.time.Duration;
+
+/**
+ * The two TwiML documents this carrier hands Twilio inline (the {@code Twiml} parameter of the Call
+ * resource, "Max 4000 characters"), so no TwiML endpoint of ours has to be reachable.
+ */
+final class TwiML {
+
+    private TwiML() {}
+
+    /**
+     * What the answered phone leg runs until it is bridged: silence. TwiML Voice {@code <Pause>}
+     * (https://www.twilio.com/docs/voice/twiml/pause), attribute {@code length} in seconds. When it
+     * runs out before a bridge arrives, the document ends and Twilio hangs the leg up, which its
+     * {@code completed} callback reports.
+     */
+    static String holdUntilBridged(Duration hold) {
+        return "<Response><Pause length=\"" + hold.toSeconds() + "\"/></Response>";
+    }
+
+    /**
+     * Connects the answered phone leg to the caller's Twilio Voice SDK: TwiML Voice {@code <Dial>}
+     * with a {@code <Client>} noun (https://www.twilio.com/docs/voice/twiml/client). When the app's
+     * leg ends, {@code <Dial>} ends, the document has nothing more to do and the phone leg is hung up.
+     */
+    static String dialClient(String identity) {
+        return "<Response><Dial><Client>" + escape(identity) + "</Client></Dial></Response>";
+    }
+
+    /** Identities are {@code [A-Za-z0-9_]} already ({@link ClientIdentity}); escaping is belt and braces. */
+    static String escape(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '&' -> out.append("&amp;");
+                case '"' -> out.append("&quot;");
+                case '\'' -> out.append("&apos;");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,557 @@
+package dev.calling.carrier.twilio;
+
+import dev.calling.adapters.carrier.FailedDial;
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.BasicCredentials;
+import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.http.ResponseDefinition;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import dev.calling.adapters.Resources;
+import dev.calling.adapters.carrier.CarrierLeg;
+import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
+import dev.calling.adapters.sqs.SqsCallStateChanges;
+import dev.calling.core.call.CallCommand;
+import dev.calling.core.call.CallEvent;
+import dev.calling.core.routing.AttemptOutcome;
+import dev.calling.embedded.EmbeddedAws;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The adapter against WireMock playing Twilio's REST API, with the real carrier-legs table and
+ * call-state-changes queue. Request and reply shapes are the Call resource's
+ * (https://www.twilio.com/docs/voice/api/call-resource: "Create a Call", "Retrieve a List of Calls",
+ * "Update a Call"); error bodies are Twilio's ({@code code}, {@code message}, {@code more_info},
+ * {@code status}; codes from https://www.twilio.com/docs/api/errors).
+ */
+class TwilioCarrierTest {
+
+    static final String CALLS = "/2010-04-01/Accounts/" + Fixtures.ACCOUNT_SID + "/Calls.json";
+    static final AtomicLong SIDS = new AtomicLong(0x1000);
+
+    static EmbeddedAws aws;
+    static DynamoDbClient dynamoDb;
+    static SqsClient sqs;
+    static WireMockServer twilio;
+    static CallStateChangesQueue queue;
+    static DynamoDbCarrierLegs legs;
+
+    String callId;
+
+    @BeforeAll
+    static void start() {
+        aws = EmbeddedAws.start();
+        dynamoDb = aws.clients().dynamoDb();
+        sqs = aws.clients().sqs();
+        queue = new CallStateChangesQueue(aws, sqs);
+        legs = new DynamoDbCarrierLegs(dynamoDb, Resources.CARRIER_LEGS.name(), Clock.fixed(Fixtures.NOW, ZoneOffset.UTC));
+        twilio = new WireMockServer(wireMockConfig().dynamicPort().extensions(new WhenRequested()));
+        twilio.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        twilio.stop();
+        dynamoDb.close();
+        sqs.close();
+        aws.close();
+    }
+
+    /**
+     * Runs {@link #action} when a stub that names it receives its request, before answering: makes
+     * "meanwhile, while the dial waits for Twilio" happen deterministically, not by sleeping.
+     */
+    static final class WhenRequested implements ResponseDefinitionTransformerV2 {
+        static volatile Runnable action = () -> {};
+
+        @Override
+        public ResponseDefinition transform(ServeEvent serveEvent) {
+            action.run();
+            return serveEvent.getResponseDefinition();
+        }
+
+        @Override
+        public boolean applyGlobally() {
+            return false;
+        }
+
+        @Override
+        public String getName() {
+            return "when-requested";
+        }
+    }
+
+    @BeforeEach
+    void freshCall() {
+        WhenRequested.action = () -> {};
+        twilio.resetAll();
+        queue.drain();
+        callId = "call-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static TwilioCarrier carrier(String baseUrl) {
+        return new TwilioCarrier(new TwilioApi(Fixtures.config(baseUrl)), legs, new SqsCallStateChanges(sqs, queue.url()),
+                Clock.fixed(Fixtures.NOW, ZoneOffset.UTC));
+    }
+
+    static TwilioCarrier carrier() {
+        return carrier(twilio.baseUrl());
+    }
+
+    static String newSid() {
+        return Fixtures.callSid(SIDS.incrementAndGet());
+    }
+
+    static String callPath(String sid) {
+        return "/2010-04-01/Accounts/" + Fixtures.ACCOUNT_SID + "/Calls/" + sid + ".json";
+    }
+
+    CallCommand.DialNumber dial(int attempt) {
+        return new CallCommand.DialNumber(callId, attempt, Fixtures.PROVIDER, "alice", Fixtures.TO);
+    }
+
+    /** A Call resource as "Create a Call" answers it (fields abridged to those of a just-created outbound call). */
+    static String callResource(String sid, String status) {
+        return """
+                {"account_sid":"%s","api_version":"2010-04-01","date_created":"%s","direction":"outbound-api",
+                 "from":"%s","sid":"%s","status":"%s","to":"%s","uri":"/2010-04-01/Accounts/%s/Calls/%s.json"}"""
+                .formatted(Fixtures.ACCOUNT_SID, Fixtures.rfc2822(Fixtures.NOW), Fixtures.FROM, sid, status, Fixtures.TO,
+                        Fixtures.ACCOUNT_SID, sid);
+    }
+
+    static String error(int code, int status, String message) {
+        return """
+                {"code":%d,"message":"%s","more_info":"https://www.twilio.com/docs/errors/%d","status":%d}"""
+                .formatted(code, message, code, status);
+    }
+
+    static void twilioAnswersCreate(int status, String body) {
+        twilio.stubFor(post(CALLS).willReturn(aResponse().withStatus(status)
+                .withHeader("Content-Type", "application/json").withBody(body)));
+    }
+
+    CallEvent.CallFailed dialFailure(int attempt, int sipCode, String cause) {
+        return new CallEvent.CallFailed(callId + ":" + attempt + ":dial-failed", callId, Fixtures.NOW, attempt, 1, sipCode,
+                cause);
+    }
+
+    /** The create-call form exactly as it must be sent, in order. */
+    String expectedCreateForm(int attempt) {
+        return Fixtures.form(List.of(
+                Map.entry("To", Fixtures.TO),
+                Map.entry("From", Fixtures.FROM),
+                Map.entry("Twiml", "<Response><Pause length=\"60\"/></Response>"),
+                Map.entry("StatusCallback", "https://calls.example/carrier-webhooks/twilio?callId=" + callId + "&attempt=" + attempt),
+                Map.entry("StatusCallbackEvent", "ringing"),
+                Map.entry("StatusCallbackEvent", "answered"),
+                Map.entry("StatusCallbackEvent", "completed"),
+                Map.entry("StatusCallbackMethod", "POST"),
+                Map.entry("Timeout", "60"),
+                Map.entry("TimeLimit", "14400")));
+    }
+
+    // ---- dial --------------------------------------------------------------------------------
+
+    @Test
+    void dialCreatesTheCallWithTheDocumentedFormAndRemembersItsSid() {
+        String sid = newSid();
+        twilioAnswersCreate(201, callResource(sid, "queued"));
+
+        carrier().dial(dial(1));
+
+        twilio.verify(1, postRequestedFor(urlEqualTo(CALLS))
+                .withBasicAuth(new BasicCredentials(Fixtures.API_KEY_SID, Fixtures.API_KEY_SECRET))
+                .withHeader("Content-Type", equalTo("application/x-www-form-urlencoded"))
+                .withFormParam("To", equalTo(Fixtures.TO))
+                .withFormParam("StatusCallbackMethod", equalTo("POST"))
+                .withRequestBody(equalTo(expectedCreateForm(1))));
+        assertThat(legs.byCall(callId, 1)).map(CarrierLeg::carrierLegId).contains(sid);
+        assertThat(legs.byCarrierLeg(Fixtures.PROVIDER, sid)).map(CarrierLeg::callId).contains(callId);
+        assertThat(queue.drain()).as("a placed call is reported by its status callbacks, not by the dial").isEmpty();
+    }
+
+    @Test
+    void aRedeliveredDialOfAPlacedAttemptSendsNothing() {
+        twilioAnswersCreate(201, callResource(newSid(), "queued"));
+
+        carrier().dial(dial(1));
+        carrier().dial(dial(1));
+
+        twilio.verify(1, postRequestedFor(urlEqualTo(CALLS)));
+    }
+
+    @Test
+    void theNextAttemptIsANewCallWithItsOwnReference() {
+        twilioAnswersCreate(201, callResource(newSid(), "queued"));
+        carrier().dial(dial(1));
+        String second = newSid();
+        twilioAnswersCreate(201, callResource(second, "queued"));
+
+        carrier().dial(dial(2));
+
+        twilio.verify(1, postRequestedFor(urlEqualTo(CALLS)).withRequestBody(equalTo(expectedCreateForm(2))));
+        assertThat(legs.byCall(callId, 2)).map(CarrierLeg::carrierLegId).contains(second);
+    }
+
+    @Test
+    void a503FailsTheAttemptOverWithCallFailedNumberOne() {
+        twilioAnswersCreate(503, error(20500, 503, "Service Unavailable"));
+
+        carrier().dial(dial(1));
+
+        assertThat(queue.drain()).containsExactly(dialFailure(1, 503, "twilio refused the call: HTTP 503 (Twilio error 20500)"));
+        assertThat(AttemptOutcome.fromSipCode(503).allowsFailover()).isTrue();
+    }
+
+    @Test
+    void a429IsAnOverloadedCarrier() {
+        twilioAnswersCreate(429, error(20429, 429, "Too Many Requests"));
+
+        carrier().dial(dial(2));
+
+        assertThat(queue.drain()).containsExactly(dialFailure(2, 503, "twilio refused the call: HTTP 429 (Twilio error 20429)"));
+    }
+
+    @Test
+    void aNumberTwilioRefusesAsInvalidEndsTheCallInsteadOfFailingOver() {
+        twilioAnswersCreate(400, error(21211, 400, "The 'To' number +4420718387 is not a valid phone number."));
+
+        carrier().dial(dial(1));
+
+        List<CallEvent> events = queue.drain();
+        assertThat(events).containsExactly(dialFailure(1, 484, "twilio refused the call: HTTP 400 (Twilio error 21211)"));
+        assertThat(((CallEvent.CallFailed) events.get(0)).cause()).as("no phone number in the cause").doesNotContain("+44");
+        assertThat(AttemptOutcome.fromSipCode(484)).isEqualTo(AttemptOutcome.CALLEE_UNAVAILABLE);
+    }
+
+    @Test
+    void anUnreachableNumberEndsTheCallToo() {
+        twilioAnswersCreate(400, error(21214, 400, "'To' phone number cannot be reached"));
+
+        carrier().dial(dial(1));
+
+        assertThat(queue.drain()).containsExactly(dialFailure(1, 404, "twilio refused the call: HTTP 400 (Twilio error 21214)"));
+        assertThat(AttemptOutcome.fromSipCode(404).allowsFailover()).isFalse();
+    }
+
+    @Test
+    void aRefusalOfThisAccountNotOfTheNumberFailsOver() {
+        // Geo permissions (21215) or credentials (20003) are this account's problem: another carrier may do.
+        twilioAnswersCreate(400, error(21215, 400, "Account not authorized to call this number"));
+        carrier().dial(dial(1));
+        twilioAnswersCreate(401, error(20003, 401, "Authenticate"));
+        carrier().dial(dial(2));
+
+        assertThat(queue.drain()).containsExactlyInAnyOrder(
+                dialFailure(1, 0, "twilio refused the call: HTTP 400 (Twilio error 21215)"),
+                dialFailure(2, 0, "twilio refused the call: HTTP 401 (Twilio error 20003)"));
+        assertThat(AttemptOutcome.CARRIER_FAILURE.allowsFailover()).isTrue();
+    }
+
+    @Test
+    void aRefusedConnectionIsACarrierFailureAndNothingIsLookedUp() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+
+        carrier("http://127.0.0.1:" + closedPort).dial(dial(1));
+
+        assertThat(queue.drain()).singleElement().isInstanceOfSatisfying(CallEvent.CallFailed.class, failed -> {
+            assertThat(failed.sipCode()).isZero();
+            assertThat(failed.switchSequence()).isEqualTo(1);
+            assertThat(failed.cause()).startsWith("twilio unreachable");
+        });
+        twilio.verify(0, getRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void aRedeliveredFailedDialRepublishesTheSameEventAndDoesNotDialAgain() {
+        twilioAnswersCreate(503, error(20500, 503, "Service Unavailable"));
+        carrier().dial(dial(1));
+        CallEvent first = queue.drain().get(0);
+
+        carrier().dial(dial(1)); // FIFO dedup hides the repeat on the same queue: the id is what matters
+
+        twilio.verify(1, postRequestedFor(urlEqualTo(CALLS)));
+        assertThat(first.eventId()).isEqualTo(callId + ":1:dial-failed");
+        assertThat(legs.byCall(callId, 1)).map(CarrierLeg::carrierLegId).contains("dial-failed:503:" + callId + ":1");
+    }
+
+    // ---- ambiguous dial ----------------------------------------------------------------------
+
+    /** "Retrieve a List of Calls" for one status: a page with {@code calls}. */
+    static void twilioListsLiveCalls(String status, String... calls) {
+        twilio.stubFor(get(urlPathEqualTo(CALLS)).withQueryParam("Status", equalTo(status))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody("""
+                        {"calls":[%s],"end":%d,"first_page_uri":"%s?PageSize=50&Page=0","next_page_uri":null,"page":0,
+                         "page_size":50,"previous_page_uri":null,"start":0,"uri":"%s?PageSize=50&Page=0"}"""
+                        .formatted(String.join(",", calls), Math.max(0, calls.length - 1), CALLS, CALLS))));
+    }
+
+    static String listed(String sid, String status, Instant created) {
+        return """
+                {"account_sid":"%s","date_created":"%s","direction":"outbound-api","from":"%s","sid":"%s","status":"%s","to":"%s"}"""
+                .formatted(Fixtures.ACCOUNT_SID, Fixtures.rfc2822(created), Fixtures.FROM, sid, status, Fixtures.TO);
+    }
+
+    static void twilioHangsUp(String sid) {
+        twilio.stubFor(post(callPath(sid)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(callResource(sid, "completed"))));
+    }
+
+    @Test
+    void aTimedOutDialFailsOverAndHangsUpTheCallItMayHaveCreated() {
+        String created = newSid();
+        String older = newSid();
+        String owned = newSid();
+        legs.register("another-call", 1, Fixtures.PROVIDER, owned);
+        twilio.stubFor(post(CALLS).willReturn(aResponse().withStatus(201).withFixedDelay(2_000)
+                .withHeader("Content-Type", "application/json").withBody(callResource(created, "queued"))));
+        twilioListsLiveCalls("queued");
+        twilioListsLiveCalls("ringing", listed(created, "ringing", Fixtures.NOW),
+                listed(older, "ringing", Fixtures.NOW.minusSeconds(7200)), listed(owned, "ringing", Fixtures.NOW));
+        twilioListsLiveCalls("in-progress");
+        twilioHangsUp(created);
+
+        carrier().dial(dial(1));
+
+        assertThat(queue.drain()).containsExactly(dialFailure(1, 0, "twilio did not answer within its timeout"));
+        // The look-up: one request per live status, To and From ours, started since the dial's day.
+        for (String status : List.of("queued", "ringing", "in-progress")) {
+            twilio.verify(1, getRequestedFor(urlPathEqualTo(CALLS)).withQueryParam("Status", equalTo(status))
+                    .withQueryParam("To", equalTo(Fixtures.TO)).withQueryParam("From", equalTo(Fixtures.FROM))
+                    .withBasicAuth(new BasicCredentials(Fixtures.API_KEY_SID, Fixtures.API_KEY_SECRET)));
+        }
+        twilio.verify(1, getRequestedFor(urlPathEqualTo(CALLS)).withQueryParam("Status", equalTo("ringing"))
+                .withQueryParam("StartTime>", equalTo("2026-11-23")));
+        // Only the call no attempt owns and created since the dial is hung up.
+        twilio.verify(1, postRequestedFor(urlEqualTo(callPath(created))).withRequestBody(equalTo("Status=completed")));
+        twilio.verify(0, postRequestedFor(urlEqualTo(callPath(older))));
+        twilio.verify(0, postRequestedFor(urlEqualTo(callPath(owned))));
+        assertThat(legs.byCall(callId, 1)).map(CarrierLeg::carrierLegId).contains("dial-failed:0:" + callId + ":1");
+    }
+
+    @Test
+    void aDroppedConnectionIsAnAmbiguousDialToo() {
+        String created = newSid();
+        twilio.stubFor(post(CALLS).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        twilioListsLiveCalls("queued", listed(created, "queued", Fixtures.NOW));
+        twilioListsLiveCalls("ringing");
+        twilioListsLiveCalls("in-progress");
+        twilioHangsUp(created);
+
+        carrier().dial(dial(1));
+
+        assertThat(queue.drain()).extracting(CallEvent::eventId).containsExactly(callId + ":1:dial-failed");
+        twilio.verify(1, postRequestedFor(urlEqualTo(callPath(created))).withRequestBody(equalTo("Status=completed")));
+    }
+
+    @Test
+    void aFailedLookUpStillFailsTheAttemptOver() {
+        twilio.stubFor(post(CALLS).willReturn(aResponse().withStatus(201).withBody("<html>proxy</html>")));
+        twilio.stubFor(get(urlPathEqualTo(CALLS)).willReturn(aResponse().withStatus(500)));
+
+        carrier().dial(dial(1));
+
+        assertThat(queue.drain()).containsExactly(dialFailure(1, 0, "twilio answered HTTP 201 without a usable call sid"));
+    }
+
+    @Test
+    void aTimedOutDialWhoseCallbackArrivedMeanwhileIsNotFailedAndNothingIsHungUp() {
+        String early = newSid();
+        twilio.stubFor(post(CALLS).willReturn(aResponse().withStatus(201).withFixedDelay(2_000)
+                .withBody(callResource(early, "queued")).withTransformers("when-requested")));
+        // While our request waits (it times out after 800 ms), the first status callback registers
+        // the call, as TwilioStatusCallback does for a call it does not know yet.
+        WhenRequested.action = () -> legs.register(callId, 1, Fixtures.PROVIDER, early);
+
+        carrier().dial(dial(1));
+
+        assertThat(queue.drain()).as("the call exists and reports itself: the attempt must not fail over").isEmpty();
+        assertThat(legs.byCall(callId, 1)).map(CarrierLeg::carrierLegId).contains(early);
+        twilio.verify(0, getRequestedFor(anyUrl()));
+        twilio.verify(0, postRequestedFor(urlEqualTo(callPath(early))));
+    }
+
+    @Test
+    void aSecondCallPlacedForAnAttemptThatIsAlreadyAnotherLegIsHungUp() {
+        String duplicate = newSid();
+        String first = newSid();
+        twilio.stubFor(post(CALLS).willReturn(aResponse().withStatus(201)
+                .withBody(callResource(duplicate, "queued")).withTransformers("when-requested")));
+        twilioHangsUp(duplicate);
+        // Another delivery of the same command placed the attempt while this one waited for Twilio.
+        WhenRequested.action = () -> legs.register(callId, 1, Fixtures.PROVIDER, first);
+
+        carrier().dial(dial(1));
+
+        twilio.verify(1, postRequestedFor(urlEqualTo(callPath(duplicate))).withRequestBody(equalTo("Status=completed")));
+        assertThat(legs.byCall(callId, 1)).map(CarrierLeg::carrierLegId).contains(first);
+        assertThat(queue.drain()).isEmpty();
+    }
+
+    // ---- bridge ------------------------------------------------------------------------------
+
+    static void twilioListsChildren(String parentSid, String... children) {
+        twilio.stubFor(get(urlPathEqualTo(CALLS)).withQueryParam("ParentCallSid", equalTo(parentSid))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody("{\"calls\":[" + String.join(",", children) + "],\"page\":0,\"page_size\":1}")));
+    }
+
+    CallCommand.BridgeToNumber bridge(String caller) {
+        return new CallCommand.BridgeToNumber(callId, 1, Fixtures.PROVIDER, caller, caller + "-c1");
+    }
+
+    @Test
+    void bridgeDialsTheCallersVoiceSdkClientFromTheAnsweredLeg() {
+        String sid = newSid();
+        legs.register(callId, 1, Fixtures.PROVIDER, sid);
+        twilioListsChildren(sid);
+        twilio.stubFor(post(callPath(sid)).willReturn(aResponse().withStatus(200).withBody(callResource(sid, "in-progress"))));
+
+        carrier().bridge(bridge("ann.lee"));
+
+        twilio.verify(1, postRequestedFor(urlEqualTo(callPath(sid)))
+                .withBasicAuth(new BasicCredentials(Fixtures.API_KEY_SID, Fixtures.API_KEY_SECRET))
+                .withHeader("Content-Type", equalTo("application/x-www-form-urlencoded"))
+                .withRequestBody(equalTo(Fixtures.form(List.of(Map.entry("Twiml",
+                        "<Response><Dial><Client>ann_2Elee</Client></Dial></Response>"))))));
+    }
+
+    @Test
+    void aRepeatedBridgeDoesNotDialTheAppAgain() {
+        String sid = newSid();
+        legs.register(callId, 1, Fixtures.PROVIDER, sid);
+        twilioListsChildren(sid, listed(newSid(), "in-progress", Fixtures.NOW));
+
+        carrier().bridge(bridge("alice"));
+
+        twilio.verify(0, postRequestedFor(urlEqualTo(callPath(sid))));
+    }
+
+    @Test
+    void bridgingACallThatHasEndedIsNotRetried() {
+        String gone = newSid();
+        String over = newSid();
+        legs.register(callId, 1, Fixtures.PROVIDER, gone);
+        legs.register(callId, 2, Fixtures.PROVIDER, over);
+        twilioListsChildren(gone);
+        twilioListsChildren(over);
+        twilio.stubFor(post(callPath(gone)).willReturn(aResponse().withStatus(404)
+                .withBody(error(20404, 404, "The requested resource was not found"))));
+        twilio.stubFor(post(callPath(over)).willReturn(aResponse().withStatus(400)
+                .withBody(error(21220, 400, "Call is not in-progress. Cannot redirect."))));
+
+        carrier().bridge(bridge("alice"));
+        carrier().bridge(new CallCommand.BridgeToNumber(callId, 2, Fixtures.PROVIDER, "alice", "alice-c1"));
+
+        twilio.verify(1, postRequestedFor(urlEqualTo(callPath(gone))));
+        twilio.verify(1, postRequestedFor(urlEqualTo(callPath(over))));
+    }
+
+    @Test
+    void bridgeFailureThrowsSoTheCommandIsRedelivered() {
+        String sid = newSid();
+        legs.register(callId, 1, Fixtures.PROVIDER, sid);
+        twilioListsChildren(sid);
+        twilio.stubFor(post(callPath(sid)).willReturn(aResponse().withStatus(500)));
+
+        assertThatThrownBy(() -> carrier().bridge(bridge("alice")))
+                .isInstanceOf(TwilioApiException.class).hasMessageContaining("HTTP 500");
+    }
+
+    @Test
+    void bridgeOfAnAttemptWithoutCallThrowsAndSendsNothing() {
+        assertThatThrownBy(() -> carrier().bridge(bridge("alice"))).isInstanceOf(IllegalStateException.class);
+        twilio.verify(0, postRequestedFor(anyUrl()));
+        twilio.verify(0, getRequestedFor(anyUrl()));
+    }
+
+    // ---- hang-up -----------------------------------------------------------------------------
+
+    @Test
+    void hangUpCompletesTheCallWhateverStateItIsIn() {
+        String sid = newSid();
+        legs.register(callId, 1, Fixtures.PROVIDER, sid);
+        twilioHangsUp(sid);
+
+        carrier().hangUp(new CallCommand.HangUpNumber(callId, 1, Fixtures.PROVIDER));
+
+        twilio.verify(1, postRequestedFor(urlEqualTo(callPath(sid)))
+                .withBasicAuth(new BasicCredentials(Fixtures.API_KEY_SID, Fixtures.API_KEY_SECRET))
+                .withRequestBody(equalTo("Status=completed")));
+    }
+
+    @Test
+    void hangingUpACallThatHasEndedIsDone() {
+        String gone = newSid();
+        String over = newSid();
+        legs.register(callId, 1, Fixtures.PROVIDER, gone);
+        legs.register(callId, 2, Fixtures.PROVIDER, over);
+        twilio.stubFor(post(callPath(gone)).willReturn(aResponse().withStatus(404).withBody(error(20404, 404, "Not found"))));
+        twilio.stubFor(post(callPath(over)).willReturn(aResponse().withStatus(400).withBody(error(21220, 400, "Invalid call state"))));
+
+        carrier().hangUp(new CallCommand.HangUpNumber(callId, 1, Fixtures.PROVIDER));
+        carrier().hangUp(new CallCommand.HangUpNumber(callId, 2, Fixtures.PROVIDER));
+
+        twilio.verify(2, postRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void hangUpFailureThrowsSoTheCommandIsRedelivered() {
+        String sid = newSid();
+        legs.register(callId, 1, Fixtures.PROVIDER, sid);
+        twilio.stubFor(post(callPath(sid)).willReturn(aResponse().withStatus(502)));
+
+        assertThatThrownBy(() -> carrier().hangUp(new CallCommand.HangUpNumber(callId, 1, Fixtures.PROVIDER)))
+                .isInstanceOf(TwilioApiException.class).hasMessageContaining("HTTP 502");
+    }
+
+    @Test
+    void hangUpOfAnAttemptWithoutCallSendsNothing() {
+        twilioAnswersCreate(503, error(20500, 503, "Service Unavailable"));
+        carrier().dial(dial(1)); // failed: the attempt holds a failed-dial marker
+        twilio.resetRequests();
+
+        carrier().hangUp(new CallCommand.HangUpNumber(callId, 1, Fixtures.PROVIDER));
+        carrier().hangUp(new CallCommand.HangUpNumber(callId, 7, Fixtures.PROVIDER));
+
+        twilio.verify(0, postRequestedFor(anyUrl()));
+    }
+
+    @Test
+    void commandsForAnotherCarrierAreRefused() {
+        assertThatThrownBy(() -> carrier().dial(new CallCommand.DialNumber(callId, 1, "other", "alice", Fixtures.TO)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> carrier().hangUp(new CallCommand.HangUpNumber(callId, 1, "other")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
