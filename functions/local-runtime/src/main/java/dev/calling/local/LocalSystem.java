@@ -55,11 +55,8 @@ import dev.calling.realtime.RealtimeAuthorizer;
 import dev.calling.realtime.RealtimeConnections;
 import dev.calling.sessions.SessionServiceHandler;
 import dev.calling.switching.chime.ChimeMeetingsClients;
-import dev.calling.switching.chime.ChimeMeetingsSwitch;
 import dev.calling.switching.chime.ChimeSwitchFunction;
-import dev.calling.switching.chime.MeetingEvents;
 import dev.calling.switching.chime.MeetingSettings;
-import dev.calling.switching.chime.SqsRetryDelay;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -275,12 +272,10 @@ public final class LocalSystem implements AutoCloseable {
         if (settings.chimeMeetings() == null) {
             eventSources.add(mapping("SimulatedSwitch", Resources.SWITCH_COMMANDS, simulatedSwitch, 1));
         } else {
-            var callStateChanges = new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES));
             chimeClient = ChimeMeetingsClients.create(EmbeddedAws.REGION, Optional.of(settings.chimeMeetings()));
-            var chimeSwitch = new ChimeSwitchFunction(new ChimeMeetingsSwitch(chimeClient, callMedia, mediaPush,
-                    callStateChanges, MeetingSettings.in(EmbeddedAws.REGION), clock),
-                    new MeetingEvents(callMedia, clock), callStateChanges,
-                    new SqsRetryDelay(sqs, aws.queueUrl(Resources.SWITCH_COMMANDS)));
+            var chimeSwitch = ChimeSwitchFunction.on(chimeClient, callMedia, mediaPush, sqs,
+                    aws.queueUrl(Resources.CALL_STATE_CHANGES), aws.queueUrl(Resources.SWITCH_COMMANDS),
+                    MeetingSettings.in(EmbeddedAws.REGION), clock);
             eventSources.add(mapping("Switch", Resources.SWITCH_COMMANDS, chimeSwitch, 1));
             eventSources.add(mapping("Switch-meeting-events", Resources.MEETING_EVENTS, chimeSwitch, 1));
         }

@@ -4,13 +4,9 @@ import dev.calling.adapters.AwsClients;
 import dev.calling.adapters.media.DynamoDbCallMedia;
 import dev.calling.adapters.realtime.ConnectionPush;
 import dev.calling.adapters.realtime.MediaJoinPush;
-import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.switching.chime.ChimeMeetingsClients;
-import dev.calling.switching.chime.ChimeMeetingsSwitch;
 import dev.calling.switching.chime.ChimeSwitchFunction;
-import dev.calling.switching.chime.MeetingEvents;
 import dev.calling.switching.chime.MeetingSettings;
-import dev.calling.switching.chime.SqsRetryDelay;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -37,14 +33,11 @@ public class SwitchWiring {
             @ConfigProperty(name = "calling.chime-meetings.media-region") String mediaRegion,
             @ConfigProperty(name = "calling.chime-meetings.endpoint") Optional<URI> chimeEndpoint,
             @ConfigProperty(name = "calling.realtime.endpoint") Optional<URI> realtimeEndpoint) {
-        DynamoDbCallMedia media = new DynamoDbCallMedia(dynamoDb, callMediaTable);
-        SqsCallStateChanges callStateChanges = new SqsCallStateChanges(sqs, callStateChangesUrl);
         MediaJoinPush push = realtimeEndpoint.map(endpoint -> MediaJoinPush.through(new ConnectionPush(
                 new AwsClients(region, Optional.empty(), Optional.empty()).apiGatewayManagement(endpoint))))
                 .orElse(MediaJoinPush.NONE);
-        return new ChimeSwitchFunction(
-                new ChimeMeetingsSwitch(ChimeMeetingsClients.create(chimeRegion, chimeEndpoint), media, push,
-                        callStateChanges, MeetingSettings.in(mediaRegion), clock),
-                new MeetingEvents(media, clock), callStateChanges, new SqsRetryDelay(sqs, switchCommandsUrl));
+        return ChimeSwitchFunction.on(ChimeMeetingsClients.create(chimeRegion, chimeEndpoint),
+                new DynamoDbCallMedia(dynamoDb, callMediaTable), push, sqs, callStateChangesUrl, switchCommandsUrl,
+                MeetingSettings.in(mediaRegion), clock);
     }
 }

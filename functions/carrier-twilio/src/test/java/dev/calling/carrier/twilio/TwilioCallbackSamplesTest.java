@@ -1,5 +1,6 @@
 package dev.calling.carrier.twilio;
 
+import dev.calling.embedded.CallStateChangesQueue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

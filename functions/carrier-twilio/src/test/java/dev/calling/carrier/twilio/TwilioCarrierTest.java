@@ -1,5 +1,6 @@
 package dev.calling.carrier.twilio;
 
+import dev.calling.embedded.CallStateChangesQueue;
 import dev.calling.adapters.carrier.FailedDial;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;

@@ -9,10 +9,16 @@ import dev.calling.adapters.Resources;
 import dev.calling.adapters.json.Json;
 import dev.calling.adapters.json.MalformedMessage;
 import dev.calling.adapters.lambda.SqsBatchProcessor;
+import dev.calling.adapters.media.DynamoDbCallMedia;
+import dev.calling.adapters.realtime.MediaJoinPush;
 import dev.calling.adapters.sqs.QueueArn;
+import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.core.app.CallEvents;
 import dev.calling.core.call.CallCommand;
 import java.lang.System.Logger.Level;
+import java.time.Clock;
+import software.amazon.awssdk.services.chimesdkmeetings.ChimeSdkMeetingsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The Switch function in AWS: consumes the {@code switch-commands} FIFO queue (ring, bridge, release,
@@ -49,6 +55,18 @@ public final class ChimeSwitchFunction implements RequestHandler<SQSEvent, SQSBa
         this.meetingEvents = meetingEvents;
         this.callStateChanges = callStateChanges;
         this.retryDelay = retryDelay;
+    }
+
+    /**
+     * The switch as the Switch Lambda and the local stack run it: the meetings switch and the meeting
+     * events over one {@code call-media} table, call events to {@code call-state-changes}, retries
+     * of {@code switch-commands} shortened there.
+     */
+    public static ChimeSwitchFunction on(ChimeSdkMeetingsClient chime, DynamoDbCallMedia media, MediaJoinPush push,
+            SqsClient sqs, String callStateChangesUrl, String switchCommandsUrl, MeetingSettings settings, Clock clock) {
+        SqsCallStateChanges callStateChanges = new SqsCallStateChanges(sqs, callStateChangesUrl);
+        return new ChimeSwitchFunction(new ChimeMeetingsSwitch(chime, media, push, callStateChanges, settings, clock),
+                new MeetingEvents(media, clock), callStateChanges, new SqsRetryDelay(sqs, switchCommandsUrl));
     }
 
     @Override

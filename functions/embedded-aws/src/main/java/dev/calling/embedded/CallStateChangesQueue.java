@@ -1,35 +1,37 @@
-package dev.calling.carrier.twilio;
+package dev.calling.embedded;
 
 import dev.calling.adapters.Resources;
 import dev.calling.adapters.json.Json;
 import dev.calling.core.call.CallEvent;
-import dev.calling.embedded.EmbeddedAws;
 import java.time.Duration;
 import java.util.List;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 
-/** Reads what was published to the embedded {@code call-state-changes.fifo}, deleting it so later reads start clean. */
-final class CallStateChangesQueue {
+/**
+ * For tests: reads what was published to the embedded {@code call-state-changes.fifo}, deleting it so
+ * later reads start clean (the carrier adapters' tests share it).
+ */
+public final class CallStateChangesQueue {
 
     private final EmbeddedAws aws;
     private final SqsClient sqs;
 
-    CallStateChangesQueue(EmbeddedAws aws, SqsClient sqs) {
+    public CallStateChangesQueue(EmbeddedAws aws, SqsClient sqs) {
         this.aws = aws;
         this.sqs = sqs;
     }
 
-    String url() {
+    public String url() {
         return aws.queueUrl(Resources.CALL_STATE_CHANGES);
     }
 
     /** Every message now on the queue (waits up to a second for the first), deleted as read. */
-    List<Message> drainMessages() {
+    public List<Message> drainMessages() {
         return aws.drain(sqs, Resources.CALL_STATE_CHANGES, Duration.ofSeconds(1));
     }
 
-    List<CallEvent> drain() {
+    public List<CallEvent> drain() {
         return drainMessages().stream().map(m -> Json.readCallEvent(m.body())).toList();
     }
 }
