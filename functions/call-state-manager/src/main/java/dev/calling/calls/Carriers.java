@@ -8,6 +8,7 @@ import dev.calling.carrier.chime.ChimeSdkVoiceCarrier;
 import dev.calling.carrier.chime.ChimeSettings;
 import dev.calling.carrier.chime.MeetingSeats;
 import dev.calling.switching.chime.ChimeMeetingsSwitch;
+import software.amazon.awssdk.services.chimesdkmeetings.model.ChimeSdkMeetingsException;
 import dev.calling.carrier.rest.RestCarrier;
 import dev.calling.carrier.rest.RestCarrierApi;
 import dev.calling.carrier.rest.RestCarrierConfig;
@@ -80,8 +81,12 @@ record Carriers(List<Provider> providers, CarrierPort port) {
         return new MeetingSeats() {
             @Override
             public Optional<Seat> seat(String callId, int attempt, String callerUserId, String callerConnectionId) {
-                return meetings.seatPhone(callId, attempt, callerUserId, callerConnectionId)
-                        .map(seat -> new Seat(seat.meetingId(), seat.joinToken(), seat.seatedBefore()));
+                try {
+                    return meetings.seatPhone(callId, attempt, callerUserId, callerConnectionId)
+                            .map(seat -> new Seat(seat.meetingId(), seat.joinToken(), seat.seatedBefore()));
+                } catch (ChimeSdkMeetingsException refused) {
+                    throw new Unavailable(refused.getMessage(), refused);
+                }
             }
 
             @Override

@@ -107,8 +107,20 @@ public final class ChimeSdkVoiceCarrier implements CarrierPort {
                     SmaArguments.CALLER_CONNECTION_ID, command.callerConnectionId()));
             return;
         }
-        Optional<MeetingSeats.Seat> seat = meetings.get().seat(command.callId(), command.attempt(),
-                command.callerUserId(), command.callerConnectionId());
+        Optional<MeetingSeats.Seat> seat;
+        try {
+            seat = meetings.get().seat(command.callId(), command.attempt(), command.callerUserId(),
+                    command.callerConnectionId());
+        } catch (MeetingSeats.Unavailable unavailable) {
+            // Retrying through the call's queue would hold its later events (and its cut-off timer, issued
+            // after this command) for minutes while the answered callee hears nothing: end the call now.
+            LOG.log(Level.WARNING, "Chime: call " + command.callId() + " attempt " + command.attempt()
+                    + ": no seat in the call's meeting: " + unavailable.getMessage());
+            callStateChanges.publish(new CallEvent.CallFailed(seatFailureEventId(command), command.callId(),
+                    clock.instant(), 0, 0, SipMediaApplicationHandler.SWITCH_FAILURE,
+                    "the phone leg could not join the call's meeting: " + unavailable.getMessage()));
+            return;
+        }
         if (seat.isEmpty()) {
             LOG.log(Level.INFO, () -> "Chime: call " + command.callId() + " has no media any more; no join");
             return;
@@ -149,6 +161,10 @@ public final class ChimeSdkVoiceCarrier implements CarrierPort {
         // Sequence 1 of the attempt: no Chime transaction exists, so no other report of it can be numbered.
         callStateChanges.publish(new CallEvent.CallFailed(dialFailureEventId(command), command.callId(),
                 clock.instant(), command.attempt(), 1, sipCode, cause));
+    }
+
+    static String seatFailureEventId(CallCommand.BridgeToNumber command) {
+        return "chime:seat-failed:" + command.callId() + ":" + command.attempt();
     }
 
     static String dialFailureEventId(CallCommand.DialNumber command) {

@@ -17,7 +17,19 @@ public interface MeetingSeats {
         }
     }
 
-    /** The seat of attempt {@code attempt}'s phone leg (and the caller's, pushed to the caller); empty once the call's media is over. */
+    /** The meetings service refused or failed (after its client's own retries): the leg gets no seat. */
+    final class Unavailable extends RuntimeException {
+        public Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * The seat of attempt {@code attempt}'s phone leg (and the caller's, pushed to the caller); empty once the
+     * call's media is over.
+     *
+     * @throws Unavailable when the meetings service cannot give one
+     */
     Optional<Seat> seat(String callId, int attempt, String callerUserId, String callerConnectionId);
 
     /** Chime was told to join the phone leg to its seat. */

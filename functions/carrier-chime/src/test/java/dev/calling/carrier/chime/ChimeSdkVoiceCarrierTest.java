@@ -228,6 +228,36 @@ class ChimeSdkVoiceCarrierTest {
     }
 
     @Test
+    void aMeetingServiceThatCannotSeatTheAnsweredLegEndsTheCallInsteadOfHoldingIt() {
+        legs.register(callId, 1, "chime", "tx-meeting-2");
+        chimeAcceptsUpdates();
+        MeetingSeats down = new MeetingSeats() {
+            @Override
+            public Optional<Seat> seat(String call, int attempt, String callerUserId, String callerConnectionId) {
+                throw new Unavailable("ServiceUnavailable, HTTP 503", null);
+            }
+
+            @Override
+            public void seated(String call, int attempt) {
+                throw new AssertionError("never seated");
+            }
+        };
+        var withMeetings = new ChimeSdkVoiceCarrier(chimeClient, SETTINGS, legs,
+                new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), Clock.fixed(NOW, ZoneOffset.UTC),
+                Optional.of(down));
+
+        withMeetings.bridge(new CallCommand.BridgeToNumber(callId, 1, "chime", "alice", "alice-c1"));
+
+        assertThat(chimeEndpoint.getAllServeEvents()).as("no join requested").isEmpty();
+        assertThat(queue.drain()).singleElement().isInstanceOfSatisfying(CallEvent.CallFailed.class, failed -> {
+            assertThat(failed.callId()).isEqualTo(callId);
+            assertThat(failed.fromSwitch()).as("unsequenced: applies to the connected call at once").isFalse();
+            assertThat(failed.sipCode()).isEqualTo(500);
+            assertThat(failed.cause()).contains("could not join the call's meeting");
+        });
+    }
+
+    @Test
     void hangUpAsksTheSipMediaApplicationToHangUp() {
         legs.register(callId, 1, "chime", "tx-hangup-1");
         chimeAcceptsUpdates();

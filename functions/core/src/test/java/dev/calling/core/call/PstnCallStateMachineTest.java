@@ -134,6 +134,20 @@ class PstnCallStateMachineTest {
     }
 
     @Test
+    void anUnsequencedFailureOfAConnectedCallEndsItHangsTheNumberUpAndChargesTheTalkSoFar() {
+        Call call = machine.apply(dialling("alpha", "bravo"), new CallAnswered("a1", "c", T0.plusSeconds(6), 1, 1,
+                "alpha-leg")).call();
+
+        Outcome failed = machine.apply(call, new CallFailed("seat", "c", T0.plusSeconds(9), 0, 0, 500,
+                "the phone leg could not join the call's meeting"));
+
+        assertThat(failed.call().endReason()).isEqualTo(EndReason.FAILED);
+        assertThat(legs(failed)).containsExactly(new ReleaseConnection("c", "a1"), new HangUpNumber("c", 1, "alpha"));
+        assertThat(failed.commands()).hasAtLeastOneElementOfType(CallCommand.ChargeCall.class);
+        assertThat(CallDetails.of(failed.call()).talkSeconds()).isEqualTo(3);
+    }
+
+    @Test
     void callerCancellingWhileItRingsHangsTheNumberUp() {
         Outcome outcome = machine.apply(dialling("alpha"), new CallHungUp("h", "c", T0.plusSeconds(4), 0, 0, Party.CALLER));
 
