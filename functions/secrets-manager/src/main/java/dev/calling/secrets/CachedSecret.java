@@ -23,6 +23,9 @@ public final class CachedSecret implements Supplier<String> {
 
     private static final System.Logger LOG = System.getLogger(CachedSecret.class.getName());
 
+    /** A value read this recently is not read again on {@link #invalidate()}. */
+    public static final Duration REREAD_AFTER = Duration.ofSeconds(10);
+
     private final SecretsManagerClient secrets;
     private final String secretId;
     private final Duration refreshAfter;
@@ -60,9 +63,21 @@ public final class CachedSecret implements Supplier<String> {
         return value;
     }
 
-    /** The cached value is no longer trusted (the provider refused it): the next {@link #get()} reads it again. */
-    public synchronized void invalidate() {
+    /**
+     * The cached value is no longer trusted (the provider refused it, or a signature made with it
+     * does not match): the next {@link #get()} reads it again — unless it was read less than
+     * {@link #REREAD_AFTER} ago, so that a flood of forged requests cannot turn into a flood of
+     * Secrets Manager reads. Returns whether it will be read again (worth one more try).
+     */
+    public synchronized boolean invalidate() {
+        if (readAt == null || readAt.equals(Instant.MIN)) {
+            return true;
+        }
+        if (clock.instant().isBefore(readAt.plus(REREAD_AFTER))) {
+            return false;
+        }
         readAt = Instant.MIN;
+        return true;
     }
 
     /** Never the value. */

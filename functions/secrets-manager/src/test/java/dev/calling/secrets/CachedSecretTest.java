@@ -108,13 +108,30 @@ class CachedSecretTest {
     @Test
     void aRefusedCredentialIsReadAgainAtOnce() {
         secretIs("token-1");
-        CachedSecret secret = new CachedSecret(client, SECRET, Duration.ofMinutes(5), new MovingClock());
+        MovingClock clock = new MovingClock();
+        CachedSecret secret = new CachedSecret(client, SECRET, Duration.ofMinutes(5), clock);
         assertThat(secret.get()).isEqualTo("token-1");
+        clock.now = clock.now.plus(CachedSecret.REREAD_AFTER);
 
         secretIs("token-2");
-        secret.invalidate();
+        assertThat(secret.invalidate()).isTrue();
 
         assertThat(secret.get()).isEqualTo("token-2");
+    }
+
+    @Test
+    void invalidationsRightAfterARefreshDoNotReadTheSecretAgain() {
+        secretIs("token-1");
+        MovingClock clock = new MovingClock();
+        CachedSecret secret = new CachedSecret(client, SECRET, Duration.ofMinutes(5), clock);
+        assertThat(secret.get()).isEqualTo("token-1");
+
+        for (int forged = 0; forged < 50; forged++) {
+            assertThat(secret.invalidate()).isFalse();
+            assertThat(secret.get()).isEqualTo("token-1");
+        }
+
+        secretsManager.verify(exactly(1), postRequestedFor(urlEqualTo("/")));
     }
 
     @Test

@@ -38,9 +38,9 @@ class CarriersByIdTest {
         Recording rest = new Recording();
         CarriersById carriers = new CarriersById(Map.of("chime", chime, "rest", rest));
 
-        carriers.dial(new CallCommand.DialNumber("c1", 1, "chime", "alice", "+447911123456"));
+        carriers.dial(new CallCommand.DialNumber("c1", 1, "chime", "alice", "alice-c1", "+447911123456", null));
         carriers.hangUp(new CallCommand.HangUpNumber("c1", 1, "chime"));
-        carriers.dial(new CallCommand.DialNumber("c1", 2, "rest", "alice", "+447911123456"));
+        carriers.dial(new CallCommand.DialNumber("c1", 2, "rest", "alice", "alice-c1", "+447911123456", null));
         carriers.bridge(new CallCommand.BridgeToNumber("c1", 2, "rest", "alice", "alice-c1"));
 
         assertThat(chime.commands).extracting(c -> c.getClass().getSimpleName()).containsExactly("DialNumber", "HangUpNumber");
@@ -51,7 +51,7 @@ class CarriersByIdTest {
     void aCarrierWithoutAdapterIsAConfigurationErrorNotASilentDrop() {
         CarriersById carriers = new CarriersById(Map.of("chime", new Recording()));
 
-        assertThatThrownBy(() -> carriers.dial(new CallCommand.DialNumber("c1", 1, "atlas", "alice", "+447911123456")))
+        assertThatThrownBy(() -> carriers.dial(new CallCommand.DialNumber("c1", 1, "atlas", "alice", "alice-c1", "+447911123456", null)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("atlas").hasMessageContaining("chime");
     }
 }

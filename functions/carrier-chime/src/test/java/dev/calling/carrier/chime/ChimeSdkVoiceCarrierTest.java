@@ -114,7 +114,7 @@ class ChimeSdkVoiceCarrierTest {
     void dialCreatesTheCallWithTheAttemptInItsArgumentsAndRegistersChimesTransactionAsTheLeg() {
         chimeCreatesTransaction("tx-dial-1");
 
-        carrier.dial(new CallCommand.DialNumber(callId, 2, "chime", "alice", "+14155550123"));
+        carrier.dial(new CallCommand.DialNumber(callId, 2, "chime", "alice", "alice-c1", "+14155550123", null));
 
         chimeEndpoint.verify(exactly(1), postRequestedFor(urlEqualTo("/sip-media-applications/" + SMA + "/calls"))
                 .withHeader("Content-Type", equalTo("application/json"))
@@ -133,7 +133,7 @@ class ChimeSdkVoiceCarrierTest {
     @Test
     void repeatedDialCommandPlacesTheCallOnce() {
         chimeCreatesTransaction("tx-dial-2");
-        var dial = new CallCommand.DialNumber(callId, 1, "chime", "alice", "+14155550123");
+        var dial = new CallCommand.DialNumber(callId, 1, "chime", "alice", "alice-c1", "+14155550123", null);
 
         carrier.dial(dial);
         carrier.dial(dial);
@@ -145,7 +145,7 @@ class ChimeSdkVoiceCarrierTest {
     void throttledDialIsReportedAsCarrierFailureSoTheCallFailsOver() {
         chimeAnswersCreateWith(429, "ThrottledClientException");
 
-        carrier.dial(new CallCommand.DialNumber(callId, 3, "chime", "alice", "+14155550123"));
+        carrier.dial(new CallCommand.DialNumber(callId, 3, "chime", "alice", "alice-c1", "+14155550123", null));
 
         assertThat(queue.drain()).singleElement().isInstanceOfSatisfying(CallEvent.CallFailed.class, failed -> {
             assertThat(failed.eventId()).isEqualTo("chime:dial-failed:" + callId + ":3");
@@ -163,7 +163,7 @@ class ChimeSdkVoiceCarrierTest {
     void chimeServiceFailureOnDialIsReportedAsSip500() {
         chimeAnswersCreateWith(500, "ServiceFailureException");
 
-        carrier.dial(new CallCommand.DialNumber(callId, 1, "chime", "alice", "+14155550123"));
+        carrier.dial(new CallCommand.DialNumber(callId, 1, "chime", "alice", "alice-c1", "+14155550123", null));
 
         assertThat(queue.drain()).singleElement().isInstanceOfSatisfying(CallEvent.CallFailed.class,
                 failed -> assertThat(failed.sipCode()).isEqualTo(500));
@@ -175,7 +175,7 @@ class ChimeSdkVoiceCarrierTest {
             var offline = new ChimeSdkVoiceCarrier(nowhere, SETTINGS, legs,
                     new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), Clock.fixed(NOW, ZoneOffset.UTC));
 
-            offline.dial(new CallCommand.DialNumber(callId, 1, "chime", "alice", "+14155550123"));
+            offline.dial(new CallCommand.DialNumber(callId, 1, "chime", "alice", "alice-c1", "+14155550123", null));
         }
 
         assertThat(queue.drain()).singleElement().isInstanceOfSatisfying(CallEvent.CallFailed.class,
@@ -298,7 +298,7 @@ class ChimeSdkVoiceCarrierTest {
 
     @Test
     void commandsForAnotherCarrierAreRefused() {
-        assertThatThrownBy(() -> carrier.dial(new CallCommand.DialNumber(callId, 1, "other", "alice", "+14155550123")))
+        assertThatThrownBy(() -> carrier.dial(new CallCommand.DialNumber(callId, 1, "other", "alice", "alice-c1", "+14155550123", null)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(chimeEndpoint.getAllServeEvents()).isEmpty();
     }

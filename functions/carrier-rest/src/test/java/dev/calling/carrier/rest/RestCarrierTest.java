@@ -99,7 +99,7 @@ class RestCarrierTest {
     }
 
     CallCommand.DialNumber dial(int attempt) {
-        return new CallCommand.DialNumber(callId, attempt, "acme", "alice", "+442071838750");
+        return new CallCommand.DialNumber(callId, attempt, "acme", "alice", "alice-c1", "+442071838750", null);
     }
 
     static void carrierAnswersDial(int status, String body) {
@@ -347,7 +347,7 @@ class RestCarrierTest {
 
     @Test
     void commandsForAnotherCarrierAreRefused() {
-        assertThatThrownBy(() -> carrier().dial(new CallCommand.DialNumber(callId, 1, "other", "alice", "+442071838750")))
+        assertThatThrownBy(() -> carrier().dial(new CallCommand.DialNumber(callId, 1, "other", "alice", "alice-c1", "+442071838750", null)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -20,13 +20,21 @@ final class TwiML {
         return "<Response><Pause length=\"" + hold.toSeconds() + "\"/></Response>";
     }
 
+    /** The custom parameter by which the caller's app recognises the bridge's call invite as its own call. */
+    static final String CALL_ID_PARAMETER = "callId";
+
     /**
      * Connects the answered phone leg to the caller's Twilio Voice SDK: TwiML Voice {@code <Dial>}
-     * with a {@code <Client>} noun (https://www.twilio.com/docs/voice/twiml/client). When the app's
-     * leg ends, {@code <Dial>} ends, the document has nothing more to do and the phone leg is hung up.
+     * with a {@code <Client>} noun (https://www.twilio.com/docs/voice/twiml/client) in its long form,
+     * {@code <Identity>} and a {@code <Parameter>} {@code callId} that the app's call invite carries
+     * as a custom parameter. {@code <Dial timeout>} is how long the app's SDK may take to accept.
+     * When the app's leg ends, {@code <Dial>} ends, the document has nothing more to do and the
+     * phone leg is hung up.
      */
-    static String dialClient(String identity) {
-        return "<Response><Dial><Client>" + escape(identity) + "</Client></Dial></Response>";
+    static String dialClient(String identity, String callId, Duration answerWithin) {
+        return "<Response><Dial timeout=\"" + answerWithin.toSeconds() + "\"><Client><Identity>" + escape(identity)
+                + "</Identity><Parameter name=\"" + CALL_ID_PARAMETER + "\" value=\"" + escape(callId)
+                + "\"/></Client></Dial></Response>";
     }
 
     /** Identities are {@code [A-Za-z0-9_]} already ({@link ClientIdentity}); escaping is belt and braces. */

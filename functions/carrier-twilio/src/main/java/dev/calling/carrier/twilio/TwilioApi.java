@@ -301,7 +301,21 @@ public final class TwilioApi {
                 .header("Authorization", config.basicAuthorization()).header("Accept", "application/json");
     }
 
+    /**
+     * Sends a request; when Twilio answers 401 (the credential was rotated) and the secret source
+     * reads fresh secrets, sends it once more with them. A 401 created nothing, so a create-call
+     * request may be repeated.
+     */
     private HttpResponse<String> send(HttpRequest request) throws IOException {
+        HttpResponse<String> response = exchange(request);
+        if (response.statusCode() == 401 && config.secrets().refused()) {
+            response = exchange(HttpRequest.newBuilder(request, (name, value) -> !name.equalsIgnoreCase("Authorization"))
+                    .header("Authorization", config.basicAuthorization()).build());
+        }
+        return response;
+    }
+
+    private HttpResponse<String> exchange(HttpRequest request) throws IOException {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (InterruptedException e) {

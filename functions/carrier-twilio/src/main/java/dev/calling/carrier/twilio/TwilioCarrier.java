@@ -51,13 +51,19 @@ public final class TwilioCarrier implements CarrierPort {
 
     private static final System.Logger LOG = System.getLogger(TwilioCarrier.class.getName());
 
+    /** How long the caller's app may take to accept the bridge's call invite ({@code <Dial timeout>}). */
+    static final Duration APP_ANSWER_TIMEOUT = Duration.ofSeconds(30);
+
     private final TwilioApi api;
+    private final CallerClient callerClient;
     private final DynamoDbCarrierLegs legs;
     private final SqsCallStateChanges callStateChanges;
     private final Clock clock;
 
-    public TwilioCarrier(TwilioApi api, DynamoDbCarrierLegs legs, SqsCallStateChanges callStateChanges, Clock clock) {
+    public TwilioCarrier(TwilioApi api, CallerClient callerClient, DynamoDbCarrierLegs legs,
+            SqsCallStateChanges callStateChanges, Clock clock) {
         this.api = api;
+        this.callerClient = callerClient;
         this.legs = legs;
         this.callStateChanges = callStateChanges;
         this.clock = clock;
@@ -79,8 +85,10 @@ public final class TwilioCarrier implements CarrierPort {
                     providerId() + " failed this dial before (redelivered command)"));
             return;
         }
+        // The caller's app gets its Voice token while the number rings, so it is registered by the bridge.
+        callerClient.prepare(command);
         Instant sentAt = clock.instant();
-        TwilioApi.DialReply reply = api.createCall(command.number(), statusCallbackUrl(callId, attempt), timeLimit(command));
+        TwilioApi.DialReply reply = api.createCall(command.number(), statusCallbackUrl(callId, attempt), timeLimit(command, api.config().maxCallDuration()));
         if (reply instanceof TwilioApi.DialReply.Created created) {
             placed(callId, attempt, created.callSid());
         } else if (reply instanceof TwilioApi.DialReply.Refused refused) {
@@ -102,12 +110,14 @@ public final class TwilioCarrier implements CarrierPort {
     }
 
     /**
-     * The call's {@code TimeLimit}. {@code DialNumber} carries no limit yet, so it is the configured
-     * maximum; when the caller's reservation (the talk time their money buys) travels with the
-     * command, it belongs here, so that Twilio itself cuts the call off even if our cut-off timer is late.
+     * The call's {@code TimeLimit}: the talk time the caller's reservation pays for (so Twilio itself
+     * ends the call should our cut-off timer be late; billing never counts more than that anyway),
+     * capped by {@code max-call-duration}, which alone applies to a call that is not charged.
      */
-    private Duration timeLimit(CallCommand.DialNumber command) {
-        return api.config().maxCallDuration();
+    static Duration timeLimit(CallCommand.DialNumber command, Duration maxCallDuration) {
+        Duration talk = command.talkLimit();
+        return talk == null || talk.compareTo(maxCallDuration) > 0 ? maxCallDuration
+                : talk.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : talk;
     }
 
     private void placed(String callId, int attempt, String callSid) {
@@ -194,7 +204,7 @@ public final class TwilioCarrier implements CarrierPort {
             return;
         }
         String identity = ClientIdentity.of(api.config().clientIdentityPrefix(), command.callerUserId());
-        if (api.redirect(callSid, TwiML.dialClient(identity)) == TwilioApi.Update.GONE) {
+        if (api.redirect(callSid, TwiML.dialClient(identity, command.callId(), APP_ANSWER_TIMEOUT)) == TwilioApi.Update.GONE) {
             LOG.log(Level.INFO, () -> providerId() + " call " + callSid + " of " + command.callId()
                     + " ended before it was bridged; its completed callback ends the call");
         }

@@ -7,7 +7,6 @@ import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -40,7 +39,7 @@ public record TwilioConfig(String providerId, String accountSid, String apiKeySi
         URI statusCallbackUrl, String clientIdentityPrefix, String twimlAppSid, String pushCredentialSid,
         Duration ringTimeout, Duration maxCallDuration, Duration answerHold, Duration connectTimeout,
         Duration requestTimeout, URI baseUrl, Duration accessTokenTtl, Duration callbackMaxAge,
-        Supplier<TwilioSecrets> secrets) {
+        TwilioSecretSource secrets) {
 
     public static final URI TWILIO_API = URI.create("https://api.twilio.com");
 
@@ -104,7 +103,7 @@ public record TwilioConfig(String providerId, String accountSid, String apiKeySi
      *     missing or a value is malformed
      */
     public static Optional<TwilioConfig> fromSettings(String providerId, Function<String, Optional<String>> setting,
-            Supplier<TwilioSecrets> secrets) {
+            TwilioSecretSource secrets) {
         Optional<String> accountSid = setting.apply("account-sid");
         if (accountSid.isEmpty()) {
             return Optional.empty();

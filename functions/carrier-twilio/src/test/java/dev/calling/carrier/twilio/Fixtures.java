@@ -34,9 +34,13 @@ final class Fixtures {
     private Fixtures() {}
 
     static TwilioConfig config(String baseUrl) {
+        return config(baseUrl, () -> SECRETS);
+    }
+
+    static TwilioConfig config(String baseUrl, TwilioSecretSource secrets) {
         return new TwilioConfig(PROVIDER, ACCOUNT_SID, API_KEY_SID, FROM, CALLBACK_URL, "", null, null,
                 Duration.ofSeconds(60), Duration.ofHours(4), Duration.ofSeconds(60), Duration.ofMillis(500),
-                Duration.ofMillis(800), URI.create(baseUrl), Duration.ofHours(1), Duration.ofHours(1), () -> SECRETS);
+                Duration.ofMillis(800), URI.create(baseUrl), Duration.ofHours(1), Duration.ofHours(1), secrets);
     }
 
     /** How Twilio writes dates: RFC 2822, {@code Mon, 23 Nov 2026 10:00:00 +0000}. */

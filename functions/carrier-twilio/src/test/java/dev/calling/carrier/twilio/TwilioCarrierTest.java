@@ -4,6 +4,7 @@ import dev.calling.embedded.CallStateChangesQueue;
 import dev.calling.adapters.carrier.FailedDial;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
@@ -21,7 +22,19 @@ import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.twilio.twiml.VoiceResponse;
+import com.twilio.twiml.voice.Client;
+import com.twilio.twiml.voice.Dial;
+import com.twilio.twiml.voice.Identity;
+import com.twilio.twiml.voice.Parameter;
 import dev.calling.adapters.Resources;
+import dev.calling.adapters.media.DynamoDbCallMedia;
+import dev.calling.core.app.MediaJoin;
+import java.time.Duration;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jose4j.jwt.JwtClaims;
 import dev.calling.adapters.carrier.CarrierLeg;
 import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
@@ -37,6 +50,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,6 +77,8 @@ class TwilioCarrierTest {
     static WireMockServer twilio;
     static CallStateChangesQueue queue;
     static DynamoDbCarrierLegs legs;
+    static DynamoDbCallMedia callMedia;
+    static final List<MediaJoin> pushed = new CopyOnWriteArrayList<>();
 
     String callId;
 
@@ -73,6 +89,7 @@ class TwilioCarrierTest {
         sqs = aws.clients().sqs();
         queue = new CallStateChangesQueue(aws, sqs);
         legs = new DynamoDbCarrierLegs(dynamoDb, Resources.CARRIER_LEGS.name(), Clock.fixed(Fixtures.NOW, ZoneOffset.UTC));
+        callMedia = new DynamoDbCallMedia(dynamoDb, Resources.CALL_MEDIA.name());
         twilio = new WireMockServer(wireMockConfig().dynamicPort().extensions(new WhenRequested()));
         twilio.start();
     }
@@ -114,12 +131,15 @@ class TwilioCarrierTest {
         WhenRequested.action = () -> {};
         twilio.resetAll();
         queue.drain();
+        pushed.clear();
         callId = "call-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     static TwilioCarrier carrier(String baseUrl) {
-        return new TwilioCarrier(new TwilioApi(Fixtures.config(baseUrl)), legs, new SqsCallStateChanges(sqs, queue.url()),
-                Clock.fixed(Fixtures.NOW, ZoneOffset.UTC));
+        Clock clock = Clock.fixed(Fixtures.NOW, ZoneOffset.UTC);
+        TwilioConfig config = Fixtures.config(baseUrl);
+        return new TwilioCarrier(new TwilioApi(config), new CallerClient(config, callMedia, pushed::add, clock), legs,
+                new SqsCallStateChanges(sqs, queue.url()), clock);
     }
 
     static TwilioCarrier carrier() {
@@ -135,7 +155,7 @@ class TwilioCarrierTest {
     }
 
     CallCommand.DialNumber dial(int attempt) {
-        return new CallCommand.DialNumber(callId, attempt, Fixtures.PROVIDER, "alice", Fixtures.TO);
+        return new CallCommand.DialNumber(callId, attempt, Fixtures.PROVIDER, "alice", "alice-c1", Fixtures.TO, null);
     }
 
     /** A Call resource as "Create a Call" answers it (fields abridged to those of a just-created outbound call). */
@@ -444,7 +464,89 @@ class TwilioCarrierTest {
                 .withBasicAuth(new BasicCredentials(Fixtures.API_KEY_SID, Fixtures.API_KEY_SECRET))
                 .withHeader("Content-Type", equalTo("application/x-www-form-urlencoded"))
                 .withRequestBody(equalTo(Fixtures.form(List.of(Map.entry("Twiml",
-                        "<Response><Dial><Client>ann_2Elee</Client></Dial></Response>"))))));
+                        "<Response><Dial timeout=\"30\"><Client><Identity>ann_2Elee</Identity>"
+                                + "<Parameter name=\"callId\" value=\"" + callId + "\"/></Client></Dial></Response>"))))));
+    }
+
+    @Test
+    void theBridgesTwimlIsWhatTwiliosOwnLibraryWrites() throws Exception {
+        String ours = TwiML.dialClient("ann_2Elee", "call-1&<2>", Duration.ofSeconds(30));
+
+        String twilios = new VoiceResponse.Builder().dial(new Dial.Builder().timeout(30)
+                .client(new Client.Builder().identity(new Identity.Builder("ann_2Elee").build())
+                        .parameter(new Parameter.Builder().name("callId").value("call-1&<2>").build()).build())
+                .build()).build().toXml();
+
+        assertThat(twilios).endsWith(ours); // the library adds an XML declaration
+    }
+
+    // ---- the caller's app, made ready while the number rings -----------------------------------
+
+    @Test
+    void dialHandsTheCallersConnectionAVoiceTokenBeforeTwilioIsAsked() throws Exception {
+        String sid = newSid();
+        AtomicInteger pushedBeforeCreate = new AtomicInteger(-1);
+        WhenRequested.action = () -> pushedBeforeCreate.set(pushed.size());
+        twilio.stubFor(post(CALLS).willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
+                .withBody(callResource(sid, "queued")).withTransformers("when-requested")));
+
+        carrier().dial(dial(1));
+
+        assertThat(pushedBeforeCreate).hasValue(1);
+        assertThat(pushed).singleElement().satisfies(join -> {
+            assertThat(join.callId()).isEqualTo(callId);
+            assertThat(join.userId()).isEqualTo("alice");
+            assertThat(join.connectionId()).isEqualTo("alice-c1");
+            assertThat(join.provider()).isEqualTo("twilio");
+        });
+        JsonNode join = new ObjectMapper().readTree(pushed.get(0).join());
+        assertThat(join.path("identity").asText()).isEqualTo("alice");
+        assertThat(join.path("callParameters").path("callId").asText()).isEqualTo(callId);
+        assertThat(join.path("expiresAt").asText()).isEqualTo(Fixtures.NOW.plus(Duration.ofHours(1)).toString());
+        JwtClaims claims = TwilioAccessTokensTest.verify(join.path("accessToken").asText());
+        assertThat(claims.getClaimValueAsString("grants")).isEqualTo("{identity=alice, voice={incoming={allow=true}}}");
+        // the app that missed the push reads the same from the API (call-media)
+        assertThat(callMedia.joinOf(callId, "alice")).get().satisfies(stored -> {
+            assertThat(stored.provider()).isEqualTo("twilio");
+            assertThat(stored.join()).isEqualTo(pushed.get(0).join());
+        });
+        assertThat(callMedia.joinOf(callId, "bob")).isEmpty();
+    }
+
+    @Test
+    void aRedeliveredDialHandsNoSecondToken() {
+        twilioAnswersCreate(201, callResource(newSid(), "queued"));
+
+        carrier().dial(dial(1));
+        carrier().dial(dial(1));
+
+        assertThat(pushed).hasSize(1);
+    }
+
+    @Test
+    void noTokenIsHandedForACallWhoseMediaIsClosedAndTheDialStillGoesOut() {
+        callMedia.open(new DynamoDbCallMedia.MediaSession(callId, "chime-meetings", "m-1", "{}", "alice", "alice-c1",
+                "bob"), Fixtures.NOW.plusSeconds(600));
+        callMedia.close(callId, Fixtures.NOW.plusSeconds(600));
+        twilioAnswersCreate(201, callResource(newSid(), "queued"));
+
+        carrier().dial(dial(1));
+
+        assertThat(pushed).isEmpty();
+        twilio.verify(1, postRequestedFor(urlEqualTo(CALLS)));
+    }
+
+    @Test
+    void aChargedCallsTimeLimitIsTheTalkItsReservationPaysFor() {
+        twilioAnswersCreate(201, callResource(newSid(), "queued"));
+
+        carrier().dial(new CallCommand.DialNumber(callId, 1, Fixtures.PROVIDER, "alice", "alice-c1", Fixtures.TO,
+                Duration.ofSeconds(754)));
+
+        twilio.verify(1, postRequestedFor(urlEqualTo(CALLS)).withRequestBody(containing("&TimeLimit=754")));
+        assertThat(TwilioCarrier.timeLimit(dial(1), Duration.ofHours(4))).isEqualTo(Duration.ofHours(4));
+        assertThat(TwilioCarrier.timeLimit(new CallCommand.DialNumber(callId, 1, Fixtures.PROVIDER, "alice", "alice-c1",
+                Fixtures.TO, Duration.ofHours(9)), Duration.ofHours(4))).isEqualTo(Duration.ofHours(4));
     }
 
     @Test
@@ -550,7 +652,7 @@ class TwilioCarrierTest {
 
     @Test
     void commandsForAnotherCarrierAreRefused() {
-        assertThatThrownBy(() -> carrier().dial(new CallCommand.DialNumber(callId, 1, "other", "alice", Fixtures.TO)))
+        assertThatThrownBy(() -> carrier().dial(new CallCommand.DialNumber(callId, 1, "other", "alice", "alice-c1", Fixtures.TO, null)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> carrier().hangUp(new CallCommand.HangUpNumber(callId, 1, "other")))
                 .isInstanceOf(IllegalArgumentException.class);

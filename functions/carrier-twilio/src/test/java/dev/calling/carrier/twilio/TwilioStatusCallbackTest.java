@@ -42,6 +42,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -154,6 +156,40 @@ class TwilioStatusCallbackTest {
 
     static byte[] body(Map<String, String> form) {
         return Fixtures.form(new ArrayList<>(form.entrySet())).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aCallbackSignedWithARotatedAuthTokenIsTakenOnceTheSecretIsReadAgainAndAForgeryIsNot() {
+        TwilioSecrets rotated = new TwilioSecrets("rotated_auth_token_0123456789abc", Fixtures.API_KEY_SECRET);
+        AtomicReference<TwilioSecrets> inSecretsManager = new AtomicReference<>(Fixtures.SECRETS);
+        AtomicReference<TwilioSecrets> cached = new AtomicReference<>(Fixtures.SECRETS);
+        AtomicInteger reads = new AtomicInteger();
+        TwilioSecretSource source = new TwilioSecretSource() {
+            @Override
+            public TwilioSecrets get() {
+                return cached.get();
+            }
+
+            @Override
+            public boolean refused() {
+                reads.incrementAndGet();
+                cached.set(inSecretsManager.get());
+                return true;
+            }
+        };
+        webhook = new TwilioStatusCallback(new TwilioApi(Fixtures.config(twilio.baseUrl(), source)), legs,
+                new SqsCallStateChanges(sqs, queue.url()), Clock.fixed(Fixtures.NOW, ZoneOffset.UTC));
+        inSecretsManager.set(rotated);
+
+        TwilioWebhookResult taken = deliver(query(1), callback("ringing", 0, null), rotated.authToken(),
+                Fixtures.CALLBACK_URL + "?" + query(1));
+        TwilioWebhookResult forged = deliver(query(1), callback("in-progress", 1, null), Fixtures.AUTH_TOKEN,
+                Fixtures.CALLBACK_URL + "?" + query(1)); // the old token no longer signs
+
+        assertThat(taken).isInstanceOf(TwilioWebhookResult.Accepted.class);
+        assertThat(forged.status()).isEqualTo(403);
+        assertThat(reads).hasValue(2);
+        assertThat(queue.drain()).singleElement().isInstanceOf(CallEvent.CallRinging.class);
     }
 
     static Stream<Arguments> statuses() {
@@ -281,7 +317,7 @@ class TwilioStatusCallbackTest {
         assertThat(call.state()).isEqualTo(CallState.RINGING);
         assertThat(call.currentAttempt()).isEqualTo(2);
         assertThat(call.outbox()).contains(new CallCommand.HangUpNumber(callId, 1, "twilio"),
-                new CallCommand.DialNumber(callId, 2, "backup", "alice", Fixtures.TO));
+                new CallCommand.DialNumber(callId, 2, "backup", "alice", "alice-c1", Fixtures.TO, null));
     }
 
     @Test

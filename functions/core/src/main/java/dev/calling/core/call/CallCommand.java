@@ -1,6 +1,7 @@
 package dev.calling.core.call;
 
 import dev.calling.core.charging.CallDetailRecord;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -34,9 +35,15 @@ public sealed interface CallCommand {
      */
     record ReleaseConnection(String callId, String connectionId) implements CallCommand {}
 
-    /** Place attempt {@code attempt} of a PSTN call through carrier {@code providerId}. */
-    record DialNumber(String callId, int attempt, String providerId, String callerUserId, String number)
-            implements CallCommand {}
+    /**
+     * Place attempt {@code attempt} of a PSTN call through carrier {@code providerId}.
+     * {@code callerConnectionId} is the caller's app connection, where the answered leg will be bridged
+     * (a carrier may need to prepare it, e.g. hand it a credential while the number rings);
+     * {@code talkLimit} is the talk time the caller's reservation pays for, or null when the call is not
+     * charged: a carrier that can limit a call's length is told, as a second line behind the cut-off timer.
+     */
+    record DialNumber(String callId, int attempt, String providerId, String callerUserId, String callerConnectionId,
+            String number, Duration talkLimit) implements CallCommand {}
 
     /** Join the caller's app connection (of {@code callerUserId}) with the answered PSTN leg of {@code attempt}. */
     record BridgeToNumber(String callId, int attempt, String providerId, String callerUserId, String callerConnectionId)

@@ -97,7 +97,8 @@ public final class CallStateMachine {
             call = call.routed(RouteKind.PSTN, number, List.of(), providers.subList(1, providers.size()),
                             pstn.providers(), charging, Attempt.started(1, providers.get(0), at))
                     .moveTo(CallState.RINGING, at, "dialling " + number + " via " + providers.get(0));
-            commands.add(new DialNumber(call.callId(), 1, providers.get(0), call.callerUserId(), number));
+            commands.add(new DialNumber(call.callId(), 1, providers.get(0), call.callerUserId(),
+                    call.callerConnectionId(), number, talkLimit(charging)));
             commands.add(new ScheduleRingTimeout(call.callId(), at.plus(ringTimeout)));
         }
         if (call.isTerminal()) {
@@ -271,6 +272,11 @@ public final class CallStateMachine {
                 .moveTo(CallState.CONNECTED, answered.at(), "answered on " + answered.connectionId());
     }
 
+    /** The talk time a charged call's reservation pays for; null for a call that is not charged. */
+    private static Duration talkLimit(Charging charging) {
+        return charging == null ? null : Duration.ofSeconds(charging.maxTalkSeconds());
+    }
+
     private static Call fail(Call call, CallFailed failed, List<CallCommand> commands) {
         AttemptOutcome outcome = failed.sipCode() == 0 ? AttemptOutcome.CARRIER_FAILURE
                 : AttemptOutcome.fromSipCode(failed.sipCode());
@@ -282,7 +288,7 @@ public final class CallStateMachine {
             Attempt attempt = next.current();
             commands.add(new HangUpNumber(call.callId(), failedAttempt.number(), failedAttempt.providerId()));
             commands.add(new DialNumber(call.callId(), attempt.number(), attempt.providerId(), call.callerUserId(),
-                    call.dialledNumber()));
+                    call.callerConnectionId(), call.dialledNumber(), talkLimit(call.charging())));
             return next.withTimeline(new TimelineEntry(failed.at(), CallState.RINGING,
                     failedAttempt.providerId() + " failed: " + why + "; dialling via " + attempt.providerId()));
         }

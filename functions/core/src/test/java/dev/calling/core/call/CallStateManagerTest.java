@@ -123,8 +123,9 @@ class CallStateManagerTest {
 
         assertThat(feedback).containsExactly("started alpha", "ended alpha CARRIER_FAILURE", "started bravo",
                 "ended bravo ANSWERED");
-        assertThat(issued).contains(new CallCommand.DialNumber("p1", 1, "alpha", "alice", "+447400123456"),
-                new CallCommand.DialNumber("p1", 2, "bravo", "alice", "+447400123456"),
+        assertThat(issued).contains(new CallCommand.DialNumber("p1", 1, "alpha", "alice", "a1", "+447400123456",
+                        Duration.ofHours(1)), // the talk time the reservation pays for, on every attempt
+                new CallCommand.DialNumber("p1", 2, "bravo", "alice", "a1", "+447400123456", Duration.ofHours(1)),
                 new CallCommand.BridgeToNumber("p1", 2, "bravo", "alice", "a1"));
         assertThat(calls.byId.get("p1").endReason()).isEqualTo(EndReason.COMPLETED);
     }

@@ -52,7 +52,7 @@ class PstnCallStateMachineTest {
         assertThat(call.state()).isEqualTo(CallState.RINGING);
         assertThat(call.route()).isEqualTo(RouteKind.PSTN);
         assertThat(call.dialledNumber()).isEqualTo(NUMBER);
-        assertThat(call.outbox()).containsExactly(new DialNumber("c", 1, "alpha", "alice", NUMBER),
+        assertThat(call.outbox()).containsExactly(new DialNumber("c", 1, "alpha", "alice", "a1", NUMBER, null),
                 new ScheduleRingTimeout("c", T0.plusSeconds(45)));
         assertThat(call.attempts()).containsExactly(new Attempt(1, "alpha", T0, null, null, 0));
         assertThat(call.failoverProviders()).containsExactly("bravo");
@@ -65,7 +65,7 @@ class PstnCallStateMachineTest {
         Call call = outcome.call();
         assertThat(call.state()).isEqualTo(CallState.RINGING);
         assertThat(legs(outcome)).containsExactly(new HangUpNumber("c", 1, "alpha"),
-                new DialNumber("c", 2, "bravo", "alice", NUMBER));
+                new DialNumber("c", 2, "bravo", "alice", "a1", NUMBER, null));
         assertThat(call.attempts()).containsExactly(
                 new Attempt(1, "alpha", T0, T0.plusSeconds(2), AttemptOutcome.CARRIER_FAILURE, 503),
                 new Attempt(2, "bravo", T0.plusSeconds(2), null, null, 0));

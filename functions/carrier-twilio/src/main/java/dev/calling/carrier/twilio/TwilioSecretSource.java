@@ -1,0 +1,82 @@
+package dev.calling.carrier.twilio;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.calling.secrets.CachedSecret;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Supplier;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/**
+ * Where one Twilio account's secrets come from, asked for on every use so that a rotated secret is
+ * picked up without a restart.
+ */
+@FunctionalInterface
+public interface TwilioSecretSource extends Supplier<TwilioSecrets> {
+
+    /** How long secrets read from Secrets Manager are used before they are read again. */
+    Duration REFRESH_AFTER = Duration.ofMinutes(5);
+
+    /**
+     * Twilio refused the secrets in hand (HTTP 401), or a callback's signature does not match them:
+     * they may have been rotated. Returns whether fresh ones will be read, i.e. whether one more try
+     * is worth it. Fixed secrets: never.
+     */
+    default boolean refused() {
+        return false;
+    }
+
+    /**
+     * The secret {@code secretId} of AWS Secrets Manager, whose value is
+     * {@code {"authToken": "...", "apiKeySecret": "..."}} ({@code apiKeySecret} optional), cached
+     * for {@link #REFRESH_AFTER} ({@link CachedSecret}: an outage keeps the last value, a refusal
+     * reads it again at most every {@link CachedSecret#REREAD_AFTER}).
+     */
+    static TwilioSecretSource fromSecretsManager(SecretsManagerClient secretsManager, String secretId, Clock clock) {
+        CachedSecret secret = new CachedSecret(secretsManager, secretId, REFRESH_AFTER, clock);
+        return new TwilioSecretSource() {
+            private String parsedFrom;
+            private TwilioSecrets parsed;
+
+            @Override
+            public synchronized TwilioSecrets get() {
+                String value = secret.get();
+                if (!value.equals(parsedFrom)) {
+                    parsed = parse(value, secretId);
+                    parsedFrom = value;
+                }
+                return parsed;
+            }
+
+            @Override
+            public boolean refused() {
+                return secret.invalidate();
+            }
+
+            @Override
+            public String toString() {
+                return "TwilioSecretSource[" + secretId + "]";
+            }
+        };
+    }
+
+    /**
+     * Reads {@code {"authToken": "...", "apiKeySecret": "..."}}. The message of a failure never
+     * quotes the value.
+     */
+    static TwilioSecrets parse(String json, String secretId) {
+        JsonNode node;
+        try {
+            node = new ObjectMapper().readTree(json);
+        } catch (IOException e) {
+            throw new IllegalStateException("secret " + secretId + " is not JSON {\"authToken\":...,\"apiKeySecret\":...}");
+        }
+        if (node == null || !node.path("authToken").isTextual()) {
+            throw new IllegalStateException("secret " + secretId + " has no \"authToken\" string");
+        }
+        JsonNode apiKeySecret = node.path("apiKeySecret");
+        return new TwilioSecrets(node.path("authToken").asText(), apiKeySecret.isTextual() ? apiKeySecret.asText() : null);
+    }
+}
