@@ -9,6 +9,7 @@ import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
 import dev.calling.adapters.dynamodb.DynamoDbSubscriberDirectory;
 import dev.calling.adapters.media.DynamoDbCallMedia;
 import dev.calling.adapters.realtime.ConnectionPush;
+import dev.calling.secrets.SecretsManagerClients;
 import dev.calling.adapters.realtime.MediaJoinPush;
 import dev.calling.adapters.realtime.RealtimePush;
 import dev.calling.adapters.routing.DynamoDbCarrierCatalogue;
@@ -84,20 +85,23 @@ public class CallStateManagerWiring {
             @ConfigProperty(name = "calling.realtime.endpoint") Optional<URI> realtimeEndpoint,
             @ConfigProperty(name = "calling.tables.call-media") String callMediaTable,
             @ConfigProperty(name = "calling.chime-meetings.region") String chimeMeetingsRegion,
-            @ConfigProperty(name = "calling.chime-meetings.media-region") String mediaRegion) {
+            @ConfigProperty(name = "calling.chime-meetings.media-region") String mediaRegion,
+            @ConfigProperty(name = "calling.aws.secretsmanager-endpoint") Optional<URI> secretsManagerEndpoint) {
         PricePlan pricePlan = PricePlans.fromConfig(config);
         DynamoDbAccounts accounts = new DynamoDbAccounts(dynamoDb, accountsTable);
         SqsCallStateChanges callStateChanges = new SqsCallStateChanges(sqs, callStateChangesUrl);
+        DynamoDbCallMedia callMedia = new DynamoDbCallMedia(dynamoDb, callMediaTable);
+        MediaJoinPush mediaPush = realtimeEndpoint.map(endpoint -> MediaJoinPush.through(new ConnectionPush(
+                clients().apiGatewayManagement(endpoint)))).orElse(MediaJoinPush.NONE);
         // Only a Chime carrier without a Voice Connector needs them: its answered legs join the call's meeting.
         Supplier<ChimeMeetingsSwitch> meetings = () -> new ChimeMeetingsSwitch(
-                ChimeMeetingsClients.create(chimeMeetingsRegion, Optional.empty()),
-                new DynamoDbCallMedia(dynamoDb, callMediaTable),
-                realtimeEndpoint.map(endpoint -> MediaJoinPush.through(new ConnectionPush(
-                        clients().apiGatewayManagement(endpoint)))).orElse(MediaJoinPush.NONE),
+                ChimeMeetingsClients.create(chimeMeetingsRegion, Optional.empty()), callMedia, mediaPush,
                 callStateChanges, MeetingSettings.in(mediaRegion), clock);
         Carriers carriers = Carriers.from(carrierIds.orElse(List.of()),
-                (id, name) -> config.getOptionalValue("calling.carriers." + id + "." + name, String.class), region,
-                new DynamoDbCarrierLegs(dynamoDb, carrierLegsTable, clock), callStateChanges, clock, meetings);
+                (id, name) -> config.getOptionalValue("calling.carriers." + id + "." + name, String.class),
+                new Carriers.Edges(region, new DynamoDbCarrierLegs(dynamoDb, carrierLegsTable, clock), callStateChanges,
+                        callMedia, mediaPush, meetings,
+                        () -> SecretsManagerClients.create(region, secretsManagerEndpoint), clock));
         DynamoDbCarrierCatalogue catalogue = new DynamoDbCarrierCatalogue(dynamoDb, carrierHealthTable,
                 carriers.providers(), ProviderHealth.Policy.defaults());
         SqsSwitchCommands switchCommands = new SqsSwitchCommands(sqs, switchCommandsUrl);

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.calling.carrier.rest.CarrierWebhook;
 import dev.calling.carrier.rest.WebhookResult;
+import dev.calling.carrier.twilio.TwilioStatusCallback;
+import dev.calling.carrier.twilio.TwilioWebhookResult;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.lang.System.Logger.Level;
@@ -15,13 +17,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The CarrierWebhook Lambda: an API Gateway HTTP API (payload 2.0) route
  * {@code POST /carrier-webhooks/{providerId}}. It hands the raw body (base64-decoded when API
- * Gateway encoded it; the signature covers the exact bytes) to {@link CarrierWebhook} and answers
- * 204 when the callback was taken, an RFC 9457 {@code application/problem+json} when it was
- * refused, and 503 when our queue or table failed — so the carrier retries only what can succeed.
+ * Gateway encoded it; the signature covers the exact bytes) to the carrier's webhook: a Twilio
+ * carrier's {@link TwilioStatusCallback} (with the raw query string, which Twilio's signature covers
+ * too), answered 200 with empty TwiML when taken; otherwise the REST carrier protocol's
+ * {@link CarrierWebhook}, answered 204. A refused callback gets an RFC 9457
+ * {@code application/problem+json}, and a failure of our queue or table a 503 — so a carrier that
+ * retries retries only what can succeed.
  */
 @Named("CarrierWebhook")
 public class CarrierWebhookHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
@@ -30,10 +36,12 @@ public class CarrierWebhookHandler implements RequestHandler<APIGatewayV2HTTPEve
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final CarrierWebhook webhook;
+    private final TwilioCallbacks twilio;
 
     @Inject
-    public CarrierWebhookHandler(CarrierWebhook webhook) {
+    public CarrierWebhookHandler(CarrierWebhook webhook, TwilioCallbacks twilio) {
         this.webhook = webhook;
+        this.twilio = twilio;
     }
 
     @Override
@@ -44,6 +52,16 @@ public class CarrierWebhookHandler implements RequestHandler<APIGatewayV2HTTPEve
             body = rawBody(event);
         } catch (IllegalArgumentException e) {
             return problem(new WebhookResult.Rejected(400, "Malformed status callback", "body is not valid base64"));
+        }
+        Optional<TwilioStatusCallback> twilioCallback;
+        try {
+            twilioCallback = twilio.of(providerId);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "carrier " + providerId + ": its settings are wrong, callbacks cannot be taken", e);
+            return problem(new WebhookResult.Rejected(503, "Try again later", "the carrier is misconfigured"));
+        }
+        if (twilioCallback.isPresent()) {
+            return twilio(providerId, twilioCallback.get(), event, body);
         }
         WebhookResult result;
         try {
@@ -59,6 +77,24 @@ public class CarrierWebhookHandler implements RequestHandler<APIGatewayV2HTTPEve
         WebhookResult.Rejected rejected = (WebhookResult.Rejected) result;
         LOG.log(Level.WARNING, () -> "carrier " + providerId + ": refused " + rejected.status() + " " + rejected.detail());
         return problem(rejected);
+    }
+
+    private static APIGatewayV2HTTPResponse twilio(String providerId, TwilioStatusCallback callback,
+            APIGatewayV2HTTPEvent event, byte[] body) {
+        TwilioWebhookResult result;
+        try {
+            result = callback.handle(event.getRawQueryString(), event.getHeaders(), body);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "carrier " + providerId + ": Twilio callback not taken", e);
+            return problem(new WebhookResult.Rejected(503, "Try again later", "the callback could not be recorded"));
+        }
+        if (result instanceof TwilioWebhookResult.Accepted accepted) {
+            LOG.log(Level.INFO, () -> "carrier " + providerId + ": " + accepted.note());
+        } else {
+            LOG.log(Level.WARNING, () -> "carrier " + providerId + ": refused " + result.status() + " " + result.body());
+        }
+        return APIGatewayV2HTTPResponse.builder().withStatusCode(result.status())
+                .withHeaders(Map.of("Content-Type", result.contentType())).withBody(result.body()).build();
     }
 
     private static byte[] rawBody(APIGatewayV2HTTPEvent event) {

@@ -8,6 +8,8 @@ import dev.calling.carrier.rest.RestCarrierApi;
 import dev.calling.carrier.rest.RestCarrierConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import dev.calling.secrets.SecretsManagerClients;
+import java.net.URI;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
@@ -18,9 +20,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * Builds the webhook from configuration; created once per Lambda container. Carriers are not
+ * Builds the webhooks from configuration; created once per Lambda container. Carriers are not
  * listed up front: a carrier's settings ({@code calling.carriers.<id>.*}) are looked up when its
- * callbacks arrive, so adding a carrier is adding its environment variables.
+ * callbacks arrive, so adding a carrier is adding its environment variables. A carrier whose
+ * {@code adapter} is {@code TWILIO} is a Twilio account; any other with a {@code webhook-secret}
+ * speaks the REST carrier protocol.
  */
 @ApplicationScoped
 public class CarrierWebhookWiring {
@@ -28,6 +32,18 @@ public class CarrierWebhookWiring {
     private static final String CARRIERS = "calling.carriers.";
 
     private final Map<String, Optional<RestCarrierApi>> apis = new ConcurrentHashMap<>();
+
+    @Produces
+    @ApplicationScoped
+    TwilioCallbacks twilioCallbacks(DynamoDbClient dynamoDb, SqsClient sqs, Clock clock, Config config,
+            @ConfigProperty(name = "calling.aws.region") String region,
+            @ConfigProperty(name = "calling.aws.secretsmanager-endpoint") Optional<URI> secretsManagerEndpoint,
+            @ConfigProperty(name = "calling.tables.carrier-legs") String legsTable,
+            @ConfigProperty(name = "calling.queues.call-state-changes") String callStateChangesUrl) {
+        return new TwilioCallbacks((id, name) -> config.getOptionalValue(CARRIERS + id + "." + name, String.class),
+                () -> SecretsManagerClients.create(region, secretsManagerEndpoint), new DynamoDbCarrierLegs(dynamoDb, legsTable, clock),
+                new SqsCallStateChanges(sqs, callStateChangesUrl), clock);
+    }
 
     @Produces
     @ApplicationScoped

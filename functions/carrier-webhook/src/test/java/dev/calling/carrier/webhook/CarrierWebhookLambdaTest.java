@@ -10,6 +10,7 @@ import dev.calling.adapters.json.Json;
 import dev.calling.core.call.CallEvent;
 import dev.calling.core.call.Party;
 import dev.calling.embedded.EmbeddedAwsTestResource;
+import dev.calling.embedded.SecretsManagerTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -32,20 +33,26 @@ import software.amazon.awssdk.services.sqs.model.Message;
 /**
  * The packaged Lambda, invoked through Quarkus's mock Lambda event server (port 8083) with the
  * signed API Gateway samples from {@code events-samples/carrier-webhook/}, against DynamoDB Local
- * and ElasticMQ.
+ * and ElasticMQ; the Twilio carrier's auth token is read from a Secrets Manager stub.
  */
 @QuarkusTest
 @QuarkusTestResource(value = EmbeddedAwsTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = SecretsManagerTestResource.class, restrictToAnnotatedClass = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CarrierWebhookLambdaTest {
 
     static DynamoDbClient dynamoDb;
     static SqsClient sqs;
 
+    /** The sample Twilio account's secret, as the %test profile names it; the token signed the twilio-* samples. */
+    static final String TWILIO_SECRET = "arn:aws:secretsmanager:us-east-1:000000000000:secret:calling/twilio-sample-AbCdEf";
+    static final String TWILIO_SID = "CA" + "a".repeat(30) + "01";
+
     @BeforeAll
     static void clients() {
         dynamoDb = EmbeddedAwsTestResource.current().clients().dynamoDb();
         sqs = EmbeddedAwsTestResource.current().clients().sqs();
+        SecretsManagerTestResource.current().put(TWILIO_SECRET, "{\"authToken\":\"twilio_sample_auth_token_0000000\"}");
     }
 
     @AfterAll
@@ -132,5 +139,53 @@ class CarrierWebhookLambdaTest {
 
         assertThat(invoke(other).getInt("statusCode")).isEqualTo(404);
         assertThat(drainCallStateChanges()).isEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void aSignedTwilioCallbackIsAnsweredWithEmptyTwimlAndBecomesItsCallEvent() throws Exception {
+        JsonPath response = invoke(sample("twilio-ringing.json"));
+
+        assertThat(response.getInt("statusCode")).isEqualTo(200);
+        assertThat(response.getString("headers.Content-Type")).isEqualTo("text/xml");
+        assertThat(response.getString("body")).isEqualTo("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>");
+        assertThat(drainCallStateChanges()).containsExactly(new CallEvent.CallRinging("twilio:" + TWILIO_SID + ":0",
+                "sample-call-3", Instant.parse("2026-11-23T09:59:50Z"), 1, 1));
+        assertThat(new DynamoDbCarrierLegs(dynamoDb, Resources.CARRIER_LEGS.name(), Clock.systemUTC())
+                .byCall("sample-call-3", 1)).map(CarrierLeg::carrierLegId).contains(TWILIO_SID);
+        assertThat(SecretsManagerTestResource.current().reads()).isEqualTo(1);
+    }
+
+    @Test
+    @Order(6)
+    void aForgedOrTamperedTwilioCallbackIsRefusedAndNothingIsQueued() throws Exception {
+        String tampered = sample("twilio-busy.json").replace("CallStatus=busy", "CallStatus=in-progress");
+        String unsigned = sample("twilio-busy.json").replace("\"x-twilio-signature\"", "\"x-other\"");
+        String moved = sample("twilio-busy.json").replace("callId=sample-call-4", "callId=sample-call-5");
+        assertThat(List.of(tampered, unsigned, moved)).doesNotContain(sample("twilio-busy.json"));
+
+        for (String forged : List.of(tampered, unsigned, moved)) {
+            JsonPath response = invoke(forged);
+            assertThat(response.getInt("statusCode")).isEqualTo(403);
+            assertThat(response.getString("headers.Content-Type")).isEqualTo("application/problem+json");
+            assertThat(JsonPath.from(response.getString("body")).getString("title")).isEqualTo("Signature refused");
+        }
+        assertThat(drainCallStateChanges()).isEmpty();
+    }
+
+    @Test
+    @Order(7)
+    void theRestOfTheTwilioSamplesBecomeTheirEventsBase64BodiesIncluded() throws Exception {
+        for (String file : List.of("twilio-answered.json", "twilio-completed.json", "twilio-busy.json")) {
+            assertThat(invoke(sample(file)).getInt("statusCode")).as(file).isEqualTo(200);
+        }
+
+        assertThat(drainCallStateChanges()).containsExactlyInAnyOrder(
+                new CallEvent.CallAnswered("twilio:" + TWILIO_SID + ":1", "sample-call-3",
+                        Instant.parse("2026-11-23T09:59:55Z"), 1, 2, TWILIO_SID),
+                new CallEvent.CallHungUp("twilio:" + TWILIO_SID + ":2", "sample-call-3",
+                        Instant.parse("2026-11-23T10:00:37Z"), 1, 3, Party.CALLEE),
+                new CallEvent.CallFailed("twilio:CA" + "a".repeat(30) + "02:0", "sample-call-4",
+                        Instant.parse("2026-11-23T09:59:58Z"), 1, 1, 486, "busy"));
     }
 }

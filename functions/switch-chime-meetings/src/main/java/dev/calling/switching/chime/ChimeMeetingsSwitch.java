@@ -171,6 +171,13 @@ public final class ChimeMeetingsSwitch implements SwitchPort {
             return;
         }
         CallMediaItem item = stored.get();
+        if (!PROVIDER.equals(item.session().provider())) {
+            // A PSTN call bridged by its carrier (Twilio): nothing of ours to delete; its credentials go with the call.
+            if (command.connectionId().equals(item.session().callerConnectionId())) {
+                media.close(command.callId(), clock.instant().plus(settings.keepRecords()));
+            }
+            return;
+        }
         if (command.connectionId().equals(item.session().callerConnectionId())) {
             String meetingId = item.session().sessionId();
             try {

@@ -101,6 +101,21 @@ class ChimeMeetingsSwitchTest {
     }
 
     @Test
+    void theEndOfAPstnCallBridgedByItsCarrierClosesItsMediaAndAsksChimeNothing() {
+        media.open(new DynamoDbCallMedia.MediaSession(callId, "twilio", "AC0123", "{}", "alice", "a1", "twilio"),
+                NOW.plusSeconds(3600));
+        media.putLeg(callId, new DynamoDbCallMedia.MediaLeg("a1", "alice", Party.CALLER, "alice", "{\"accessToken\":\"t\"}"));
+
+        meetings.release(new CallCommand.ReleaseConnection(callId, "other-connection"));
+        assertThat(media.joinOf(callId, "alice")).isPresent();
+        meetings.release(new CallCommand.ReleaseConnection(callId, "a1"));
+
+        assertThat(media.joinOf(callId, "alice")).as("the caller's Twilio token is gone with the call").isEmpty();
+        assertThat(media.find(callId)).get().extracting(DynamoDbCallMedia.CallMediaItem::closed).isEqualTo(true);
+        assertThat(chime.requests()).isEmpty();
+    }
+
+    @Test
     void ringMakesOneAudioOnlyMeetingAndOnlyTheCallersAttendee() throws Exception {
         meetings.ring(ring());
 
