@@ -3,12 +3,13 @@ package dev.calling.infra;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.constructs.Node;
 
@@ -20,7 +21,7 @@ import software.constructs.Node;
  *
  * @param stage short name of the deployment; physical names are {@code calling-<stage>-<name>}
  * @param chime the Chime SDK Voice resources created outside CDK, if PSTN through Chime is used
- * @param carriers the CallStateManager's PSTN carriers by id (also read by CarrierWebhook for REST carriers)
+ * @param carriers the CallStateManager's PSTN carriers by id (also read by CarrierWebhook for REST and Twilio carriers)
  * @param alarmEmail who the alarm topic e-mails, if anyone
  * @param reservedConcurrency whether the carrier paths reserve Lambda concurrency (off for new
  *        accounts whose concurrency quota is still 10)
@@ -43,6 +44,22 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]");
     /** Carrier settings that are credentials: only a Secrets Manager secret's name may be given for them. */
     static final Set<String> SECRET_SETTINGS = Set.of("api-key", "webhook-secret");
+    /**
+     * Credentials a Twilio carrier must never have in context, neither as values nor as {@code {"secret": ...}}:
+     * they are fields of the one secret its {@code secret-id} names.
+     */
+    static final Set<String> TWILIO_CREDENTIALS = Set.of("auth-token", "api-key-secret", "api-key", "webhook-secret");
+    /** What a Twilio carrier's secret holds (its SecretString), as the functions read it. */
+    public static final String TWILIO_SECRET_SHAPE = "{\"authToken\": \"...\", \"apiKeySecret\": \"...\"}";
+    private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{1,14}");
+    private static final Pattern ACCOUNT_SID = Pattern.compile("AC[0-9a-fA-F]{32}");
+    private static final Pattern API_KEY_SID = Pattern.compile("SK[0-9a-fA-F]{32}");
+    private static final Pattern TWIML_APP_SID = Pattern.compile("AP[0-9a-fA-F]{32}");
+    private static final Pattern PUSH_CREDENTIAL_SID = Pattern.compile("CR[0-9a-fA-F]{32}");
+    private static final Pattern CLIENT_IDENTITY_PREFIX = Pattern.compile("[A-Za-z0-9_]{0,32}");
+    /** Twilio carrier settings that are ISO-8601 durations. */
+    static final Set<String> TWILIO_DURATIONS = Set.of("ring-timeout", "answer-hold", "max-call-duration",
+            "access-token-ttl", "callback-max-age", "connect-timeout", "request-timeout");
     /** Seven years: the usual retention of accounting records. */
     static final int DEFAULT_EXPORT_RETENTION_DAYS = 2557;
 
@@ -134,13 +151,30 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
     }
 
     /** How a carrier is reached: the adapter names of {@code calling.carriers.<id>.adapter}. */
-    public enum Adapter { CHIME, REST }
+    public enum Adapter {
+        /** Amazon Chime SDK Voice (PSTN audio): a SIP media application of this account. */
+        CHIME,
+        /** A carrier speaking our REST protocol (docs/carrier-rest-api.md). */
+        REST,
+        /** Twilio Programmable Voice; its credentials are in the Secrets Manager secret {@code secret-id} names. */
+        TWILIO;
+
+        static Adapter of(String carrierId, String value) {
+            for (Adapter adapter : values()) {
+                if (adapter.name().equalsIgnoreCase(value)) {
+                    return adapter;
+                }
+            }
+            throw new IllegalArgumentException("carrier " + carrierId + ": adapter must be CHIME, REST or TWILIO: " + value);
+        }
+    }
 
     /**
      * One PSTN carrier as the functions read it: {@code calling.carriers.<id>.<setting>}.
      *
      * @param settings plain settings (adapter, rate-deck, base-url, ...), sorted
-     * @param secrets setting name to the Secrets Manager secret holding its value (api-key, webhook-secret)
+     * @param secrets setting name to the Secrets Manager secret holding its value (api-key, webhook-secret);
+     *     always empty for a Twilio carrier, whose one secret is the ARN in its {@code secret-id} setting
      */
     public record Carrier(String id, Adapter adapter, Map<String, String> settings, Map<String, String> secrets) {
         public Carrier {
@@ -150,6 +184,9 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
             }
             settings = new TreeMap<>(settings);
             secrets = new TreeMap<>(secrets);
+            if (adapter == Adapter.TWILIO) {
+                requireTwilio(id, settings, secrets);
+            }
             for (String name : settings.keySet()) {
                 if (SECRET_SETTINGS.contains(name)) {
                     throw new IllegalArgumentException("carrier " + id + ": give " + name
@@ -169,10 +206,151 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
             }
         }
 
+        /** The Twilio carrier's secret: the ARN its {@code secret-id} names (empty for other adapters). */
+        public Optional<SecretArn> secret() {
+            return adapter == Adapter.TWILIO ? Optional.of(SecretArn.parse(id, settings.get("secret-id")))
+                    : Optional.empty();
+        }
+
+        /** The customer-managed KMS key of the Twilio carrier's secret, if context names one ({@code kms-key-arn}). */
+        public Optional<String> kmsKeyArn() {
+            return adapter == Adapter.TWILIO ? Optional.ofNullable(settings.get("kms-key-arn")) : Optional.empty();
+        }
+
+        /**
+         * Twilio: the account, API key and caller id in their documented shapes, the secret as an ARN, and no
+         * credential in context. The functions check the same again when they start (TwilioConfig).
+         */
+        private static void requireTwilio(String id, Map<String, String> settings, Map<String, String> secrets) {
+            String carrier = "Twilio carrier " + id;
+            for (String name : concat(settings.keySet(), secrets.keySet())) {
+                if (TWILIO_CREDENTIALS.contains(name)) {
+                    throw new IllegalArgumentException(carrier + ": never give " + name + " in context; put the"
+                            + " credentials in the Secrets Manager secret that secret-id names, as its SecretString "
+                            + TWILIO_SECRET_SHAPE);
+                }
+            }
+            if (!secrets.isEmpty()) {
+                throw new IllegalArgumentException(carrier + ": " + secrets.keySet() + " given as {\"secret\": ...};"
+                        + " a Twilio carrier reads its credentials at run time from the one secret secret-id names");
+            }
+            require(carrier, settings, "account-sid", ACCOUNT_SID, "AC followed by 32 hex digits");
+            require(carrier, settings, "api-key-sid", API_KEY_SID,
+                    "SK followed by 32 hex digits (an API key of the account: Twilio Console, API keys & tokens)");
+            require(carrier, settings, "from-number", E164, "an E.164 number such as +14155550100");
+            if (!settings.containsKey("secret-id")) {
+                throw new IllegalArgumentException(carrier + " needs a secret-id: the ARN of the Secrets Manager secret"
+                        + " whose SecretString is " + TWILIO_SECRET_SHAPE);
+            }
+            SecretArn secret = SecretArn.parse(id, settings.get("secret-id"));
+            optional(carrier, settings, "twiml-app-sid", TWIML_APP_SID, "AP followed by 32 hex digits");
+            optional(carrier, settings, "push-credential-sid", PUSH_CREDENTIAL_SID, "CR followed by 32 hex digits");
+            optional(carrier, settings, "client-identity-prefix", CLIENT_IDENTITY_PREFIX, "at most 32 of A-Z a-z 0-9 _");
+            for (String name : TWILIO_DURATIONS) {
+                if (settings.containsKey(name)) {
+                    try {
+                        java.time.Duration.parse(settings.get(name));
+                    } catch (java.time.format.DateTimeParseException e) {
+                        throw new IllegalArgumentException(carrier + ": " + name
+                                + " must be an ISO-8601 duration such as PT60S: " + settings.get(name), e);
+                    }
+                }
+            }
+            for (String name : List.of("status-callback-url", "base-url")) {
+                if (settings.containsKey(name)) {
+                    requireHttpUrl(carrier, name, settings.get(name));
+                }
+            }
+            if (settings.containsKey("kms-key-arn")) {
+                Matcher key = KMS_KEY_ARN.matcher(settings.get("kms-key-arn"));
+                if (!key.matches()) {
+                    throw new IllegalArgumentException(carrier + ": kms-key-arn must be the ARN of a KMS key"
+                            + " (arn:<partition>:kms:<region>:<account>:key/<key-id>; an alias cannot be granted"
+                            + " kms:Decrypt): " + settings.get("kms-key-arn"));
+                }
+                if (!key.group(1).equals(secret.region())) {
+                    throw new IllegalArgumentException(carrier + ": kms-key-arn is in " + key.group(1)
+                            + " but the secret in " + secret.region() + "; Secrets Manager only uses keys of its region");
+                }
+            }
+        }
+
+        private static void require(String carrier, Map<String, String> settings, String name, Pattern shape,
+                String description) {
+            if (!settings.containsKey(name)) {
+                throw new IllegalArgumentException(carrier + " needs " + name + " (" + description + ")");
+            }
+            optional(carrier, settings, name, shape, description);
+        }
+
+        private static void optional(String carrier, Map<String, String> settings, String name, Pattern shape,
+                String description) {
+            String value = settings.get(name);
+            if (value != null && !shape.matcher(value).matches()) {
+                throw new IllegalArgumentException(carrier + ": " + name + " must be " + description + ": " + value);
+            }
+        }
+
+        private static void requireHttpUrl(String carrier, String name, String value) {
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(value);
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalArgumentException(carrier + ": " + name + " is not a URL: " + value, e);
+            }
+            if (!uri.isAbsolute() || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))
+                    || uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                throw new IllegalArgumentException(carrier + ": " + name
+                        + " must be an absolute http(s) URL without query or fragment: " + value);
+            }
+        }
+
         private static Set<String> concat(Set<String> a, Set<String> b) {
             var all = new java.util.TreeSet<>(a);
             all.addAll(b);
             return all;
+        }
+    }
+
+    /** An AWS KMS key's ARN; group 1 is its region. */
+    private static final Pattern KMS_KEY_ARN = Pattern.compile(
+            "arn:aws[a-z-]*:kms:([a-z]{2}(?:-[a-z]+)+-[0-9]):[0-9]{12}:key/[A-Za-z0-9-]{1,128}");
+    /** A Secrets Manager secret's ARN: partition, region, account and name (with or without its random suffix). */
+    private static final Pattern SECRET_ARN = Pattern.compile(
+            "arn:(aws[a-z-]*):secretsmanager:([a-z]{2}(?:-[a-z]+)+-[0-9]):([0-9]{12}):secret:([A-Za-z0-9/_+=.@-]{1,512})");
+    /**
+     * The suffix Secrets Manager adds to a secret's name in its ARN. An ARN whose name ends like it is a
+     * complete ARN; Secrets Manager and CDK's {@code Secret.fromSecretArn} read it the same way.
+     */
+    private static final Pattern RANDOM_SUFFIX = Pattern.compile(".*-[A-Za-z0-9]{6}");
+
+    /**
+     * A Secrets Manager secret's ARN as given in context: complete ({@code ...:secret:calling/twilio-AbCdEf}, with
+     * the six characters Secrets Manager adds) or partial ({@code ...:secret:calling/twilio}).
+     */
+    public record SecretArn(String arn, String partition, String region, String account, String name) {
+
+        static SecretArn parse(String carrierId, String arn) {
+            Matcher m = SECRET_ARN.matcher(arn);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("Twilio carrier " + carrierId + ": secret-id must be the ARN of a"
+                        + " Secrets Manager secret (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>,"
+                        + " with or without the 6-character suffix): " + arn);
+            }
+            return new SecretArn(arn, m.group(1), m.group(2), m.group(3), m.group(4));
+        }
+
+        /** Whether the ARN carries the random suffix (as {@code aws secretsmanager create-secret} prints it). */
+        public boolean complete() {
+            return RANDOM_SUFFIX.matcher(name).matches();
+        }
+
+        /**
+         * The ARN an IAM policy names, as CDK's {@code Secret.fromSecretCompleteArn} (the ARN itself) and
+         * {@code Secret.fromSecretPartialArn} (the ARN and {@code -??????}, exactly one secret's suffix) grant it.
+         */
+        public String arnForPolicies() {
+            return complete() ? arn : arn + "-??????";
         }
     }
 
@@ -224,9 +402,9 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
             });
             String adapter = settings.remove("adapter");
             if (adapter == null) {
-                throw new IllegalArgumentException("carrier " + id + " needs an adapter (CHIME or REST)");
+                throw new IllegalArgumentException("carrier " + id + " needs an adapter (CHIME, REST or TWILIO)");
             }
-            carriers.put(id, new Carrier(id, Adapter.valueOf(adapter.toUpperCase(Locale.ROOT)), settings, secrets));
+            carriers.put(id, new Carrier(id, Adapter.of(id, adapter), settings, secrets));
         });
         return carriers;
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.calling.adapters.Resources;
 import dev.calling.infra.CallingConfig.Adapter;
 import dev.calling.infra.CallingConfig.SwitchKind;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.App;
@@ -70,6 +71,126 @@ class CallingConfigTest {
         assertThatThrownBy(() -> config(Map.of("carriers", "{\"atlas\": {\"adapter\": \"REST\", \"rate-deck\": \"d\","
                 + " \"base-url\": \"https://a\", \"webhook-secret\": \"whsec_123\"}}")))
                 .hasMessageContaining("webhook-secret").hasMessageContaining("secret");
+    }
+
+    static final String SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:calling/twilio-Ab12Cd";
+
+    /** A Twilio carrier as context gives it, with {@code changes} applied (a null value removes the key). */
+    static Map<String, Object> twilio(Object... changes) {
+        Map<String, Object> carrier = new java.util.LinkedHashMap<>(Map.of("adapter", "TWILIO",
+                "rate-deck", "rate-decks/twilio.csv.gz", "account-sid", "AC0123456789abcdef0123456789abcdef",
+                "api-key-sid", "SK0123456789abcdef0123456789abcdef", "from-number", "+14155550100",
+                "secret-id", SECRET_ARN));
+        for (int i = 0; i < changes.length; i += 2) {
+            if (changes[i + 1] == null) {
+                carrier.remove((String) changes[i]);
+            } else {
+                carrier.put((String) changes[i], changes[i + 1]);
+            }
+        }
+        return Map.of("carriers", Map.of("twilio", carrier));
+    }
+
+    @Test
+    void aTwilioCarrierIsPlainSettingsAndTheArnOfItsSecret() {
+        var twilio = config(twilio("ring-timeout", "PT45S", "twiml-app-sid", "AP0123456789abcdef0123456789abcdef"))
+                .carriers().get("twilio");
+        assertThat(twilio.adapter()).isEqualTo(Adapter.TWILIO);
+        assertThat(twilio.settings()).containsEntry("secret-id", SECRET_ARN).containsEntry("ring-timeout", "PT45S")
+                .doesNotContainKey("adapter");
+        assertThat(twilio.secrets()).isEmpty();
+        var secret = twilio.secret().orElseThrow();
+        assertThat(secret.complete()).isTrue();
+        assertThat(secret.arnForPolicies()).as("a complete ARN is granted as it is").isEqualTo(SECRET_ARN);
+        assertThat(secret.region()).isEqualTo("eu-west-1");
+        assertThat(twilio.kmsKeyArn()).isEmpty();
+        assertThat(config(Map.of("carriers", "{\"twilio\": {\"adapter\": \"twilio\", \"rate-deck\": \"d\","
+                + " \"account-sid\": \"AC0123456789abcdef0123456789abcdef\", \"api-key-sid\":"
+                + " \"SK0123456789abcdef0123456789abcdef\", \"from-number\": \"+14155550100\", \"secret-id\": \""
+                + SECRET_ARN + "\"}}")).carriers().get("twilio").adapter()).as("-c carriers='{...}', any case")
+                .isEqualTo(Adapter.TWILIO);
+    }
+
+    @Test
+    void aPartialSecretArnIsGrantedWithExactlyOneSuffix() {
+        String partial = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:calling/twilio";
+        var secret = config(twilio("secret-id", partial)).carriers().get("twilio").secret().orElseThrow();
+        assertThat(secret.complete()).isFalse();
+        assertThat(secret.arnForPolicies()).isEqualTo(partial + "-??????");
+        assertThat(config(twilio("secret-id", "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:t"))
+                .carriers().get("twilio").secret().orElseThrow().partition()).isEqualTo("aws-us-gov");
+    }
+
+    @Test
+    void aTwilioCarrierWithoutItsAccountApiKeyNumberOrSecretIsRefused() {
+        assertThatThrownBy(() -> config(twilio("account-sid", "AC123"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Twilio carrier twilio").hasMessageContaining("account-sid must be AC followed by 32 hex");
+        assertThatThrownBy(() -> config(twilio("account-sid", "SK0123456789abcdef0123456789abcdef")))
+                .hasMessageContaining("account-sid");
+        assertThatThrownBy(() -> config(twilio("account-sid", null))).hasMessageContaining("needs account-sid");
+        assertThatThrownBy(() -> config(twilio("api-key-sid", null))).hasMessageContaining("needs api-key-sid");
+        assertThatThrownBy(() -> config(twilio("api-key-sid", "AC0123456789abcdef0123456789abcdef")))
+                .hasMessageContaining("api-key-sid must be SK");
+        assertThatThrownBy(() -> config(twilio("from-number", "4155550100"))).hasMessageContaining("from-number")
+                .hasMessageContaining("E.164");
+        assertThatThrownBy(() -> config(twilio("secret-id", null))).hasMessageContaining("needs a secret-id")
+                .hasMessageContaining("authToken").hasMessageContaining("apiKeySecret");
+        assertThatThrownBy(() -> config(twilio("rate-deck", null))).hasMessageContaining("rate-deck");
+    }
+
+    @Test
+    void aTwilioSecretIdMustBeTheArnOfASecretsManagerSecret() {
+        for (String notASecret : List.of("calling/twilio", "arn:aws:ssm:eu-west-1:123456789012:parameter/calling/twilio",
+                "arn:aws:secretsmanager:eu-west-1:123456789012:calling/twilio",
+                "arn:aws:secretsmanager:Ireland:123456789012:secret:calling/twilio",
+                "arn:aws:secretsmanager:eu-west-1:1234:secret:calling/twilio")) {
+            assertThatThrownBy(() -> config(twilio("secret-id", notASecret))).as(notASecret)
+                    .hasMessageContaining("secret-id must be the ARN of a Secrets Manager secret")
+                    .hasMessageContaining(notASecret);
+        }
+    }
+
+    @Test
+    void twilioCredentialsAreRefusedInContextAndBelongInTheSecret() {
+        for (String credential : List.of("auth-token", "api-key-secret", "api-key", "webhook-secret")) {
+            assertThatThrownBy(() -> config(twilio(credential, "0123456789abcdef0123456789abcdef"))).as(credential)
+                    .hasMessageContaining("never give " + credential + " in context")
+                    .hasMessageContaining("secret-id").hasMessageContaining("authToken")
+                    .hasMessageNotContaining("0123456789abcdef0123456789abcdef");
+            assertThatThrownBy(() -> config(twilio(credential, Map.of("secret", "calling/twilio/auth-token"))))
+                    .as(credential + " by secret name").hasMessageContaining("never give " + credential);
+        }
+        assertThatThrownBy(() -> config(twilio("base-url", Map.of("secret", "calling/twilio/base-url"))))
+                .hasMessageContaining("the one secret secret-id names");
+    }
+
+    @Test
+    void twilioOptionalSettingsAreCheckedWhenGiven() {
+        assertThatThrownBy(() -> config(twilio("ring-timeout", "45s"))).hasMessageContaining("ring-timeout")
+                .hasMessageContaining("ISO-8601");
+        assertThatThrownBy(() -> config(twilio("twiml-app-sid", "APxyz"))).hasMessageContaining("twiml-app-sid");
+        assertThatThrownBy(() -> config(twilio("push-credential-sid", "CR1"))).hasMessageContaining("push-credential-sid");
+        assertThatThrownBy(() -> config(twilio("client-identity-prefix", "app-"))).hasMessageContaining("client-identity-prefix");
+        assertThatThrownBy(() -> config(twilio("status-callback-url", "https://hooks.example/twilio?x=1")))
+                .hasMessageContaining("status-callback-url").hasMessageContaining("without query");
+        assertThatThrownBy(() -> config(twilio("status-callback-url", "/carrier-webhooks/twilio")))
+                .hasMessageContaining("absolute");
+        assertThat(config(twilio("status-callback-url", "https://calls.example.com/carrier-webhooks/twilio"))
+                .carriers().get("twilio").settings()).containsEntry("status-callback-url",
+                        "https://calls.example.com/carrier-webhooks/twilio");
+        String key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        assertThat(config(twilio("kms-key-arn", key)).carriers().get("twilio").kmsKeyArn()).contains(key);
+        assertThatThrownBy(() -> config(twilio("kms-key-arn", "arn:aws:kms:eu-west-1:123456789012:alias/calling")))
+                .hasMessageContaining("kms-key-arn").hasMessageContaining("alias");
+        assertThatThrownBy(() -> config(twilio("kms-key-arn", key.replace("eu-west-1", "us-east-1"))))
+                .hasMessageContaining("kms-key-arn is in us-east-1 but the secret in eu-west-1");
+    }
+
+    @Test
+    void anUnknownAdapterIsNamedWithTheOnesThereAre() {
+        assertThatThrownBy(() -> config(twilio("adapter", "VONAGE"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("carrier twilio: adapter must be CHIME, REST or TWILIO: VONAGE");
+        assertThatThrownBy(() -> config(twilio("adapter", null))).hasMessageContaining("CHIME, REST or TWILIO");
     }
 
     @Test

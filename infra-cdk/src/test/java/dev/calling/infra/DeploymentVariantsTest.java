@@ -27,13 +27,19 @@ import software.amazon.awscdk.assertions.Template;
 /**
  * A VoIP-only deployment on a new account (nothing but reserved concurrency off and the API
  * Gateway logging role on), one with an external switch fleet, one whose Chime control region is not
- * the app's, and the synth-time guards that keep queues and functions consistent.
+ * the app's, one whose only carrier is Twilio (no Chime at all; its secret by partial ARN under a
+ * customer-managed key, its status callbacks on a custom domain), and the synth-time guards that keep
+ * queues and functions consistent.
  */
 class DeploymentVariantsTest {
 
     static TestApp.Synthesised voipOnly;
     static TestApp.Synthesised externalSwitch;
     static TestApp.Synthesised remoteChime;
+    static TestApp.Synthesised twilioOnly;
+
+    static final String TWILIO_PARTIAL_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:calling/twilio";
+    static final String TWILIO_KMS_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
     @BeforeAll
     static void synthesise() {
@@ -42,6 +48,51 @@ class DeploymentVariantsTest {
         externalSwitch = TestApp.synthesise(Map.of("stage", "ext", "switch", "external"));
         remoteChime = TestApp.synthesise(Map.of("stage", "remote", "chimeMeetingsRegion", "eu-central-1"),
                 Optional.of("eu-west-1"));
+        Map<String, Object> twilio = new java.util.HashMap<>(TwilioCarrierTest.twilioSettings(TWILIO_PARTIAL_SECRET_ARN));
+        twilio.put("kms-key-arn", TWILIO_KMS_KEY_ARN);
+        twilio.put("status-callback-url", "https://calls.example.com/carrier-webhooks/twilio");
+        twilioOnly = TestApp.synthesise(Map.of("stage", "test", "carriers", Map.of("twilio", twilio)));
+    }
+
+    @Test
+    void aTwilioOnlyDeploymentReadsItsSecretByPartialArnAndDecryptsOnlyThroughSecretsManager() {
+        Map<String, java.util.Set<String>> secret = LeastPrivilegeTest.expected(
+                "secret:calling/twilio-??????", LeastPrivilegeTest.GET_SECRET,
+                "kms:key/1234abcd-12ab-34cd-56ef-1234567890ab", java.util.Set.of("kms:Decrypt"));
+        assertThat(LeastPrivilegeTest.access(twilioOnly, "CallStateManager")).containsAllEntriesOf(secret)
+                .doesNotContainKeys("chime:sma/5f2e7c1a-0d3b-4e8f-9a6c-1b2d3e4f5a60")
+                .containsKey("table:call-media");
+        assertThat(LeastPrivilegeTest.access(twilioOnly, "CarrierWebhook")).containsAllEntriesOf(secret).hasSize(4);
+        for (String function : List.of("CallStateManager", "CarrierWebhook")) {
+            JsonNode decrypt = statements(twilioOnly, function).stream()
+                    .filter(s -> s.path("Action").asText().equals("kms:Decrypt")).findFirst().orElseThrow();
+            assertThat(decrypt.at("/Condition/StringEquals/kms:ViaService").asText())
+                    .isEqualTo("secretsmanager.eu-west-1.amazonaws.com");
+            assertThat(decrypt.at("/Condition/StringLike/kms:EncryptionContext:SecretARN").asText())
+                    .isEqualTo(TWILIO_PARTIAL_SECRET_ARN + "-??????");
+            JsonNode env = FunctionsTest.properties(twilioOnly, function).at("/Environment/Variables");
+            assertThat(env.path("CALLING_CARRIERS_TWILIO_SECRET_ID").asText()).as("the functions ask for the ARN as given")
+                    .isEqualTo(TWILIO_PARTIAL_SECRET_ARN);
+            assertThat(env.path("CALLING_CARRIERS_TWILIO_STATUS_CALLBACK_URL").asText())
+                    .isEqualTo("https://calls.example.com/carrier-webhooks/twilio");
+            assertThat(env.has("CALLING_CARRIERS_TWILIO_KMS_KEY_ARN")).as("for the grant only").isFalse();
+        }
+        assertThat(FunctionsTest.properties(twilioOnly, "SipMediaHandler").at("/Environment/Variables")
+                .has("CALLING_CHIME_PROVIDER_ID")).isFalse();
+        assertThat(twilioOnly.serviceJson().toString()).doesNotContain("chime:CreateSipMediaApplicationCall")
+                .doesNotContain("resolve:secretsmanager");
+        for (Stack stack : List.of(twilioOnly.stacks().data(), twilioOnly.stacks().service())) {
+            assertThat(Annotations.fromStack(stack).findError("*", Match.stringLikeRegexp("AwsSolutions-.*"))).isEmpty();
+            assertThat(Annotations.fromStack(stack).findWarning("*", Match.stringLikeRegexp("AwsSolutions-.*"))).isEmpty();
+        }
+    }
+
+    private static List<JsonNode> statements(TestApp.Synthesised app, String function) {
+        List<JsonNode> statements = new java.util.ArrayList<>();
+        app.resources(app.serviceJson(), "AWS::IAM::Policy").stream()
+                .filter(p -> p.getKey().startsWith(function + "RoleDefaultPolicy")).findFirst().orElseThrow()
+                .getValue().at("/Properties/PolicyDocument/Statement").forEach(statements::add);
+        return statements;
     }
 
     @Test

@@ -28,6 +28,8 @@ class LeastPrivilegeTest {
     static final Set<String> CONSUME = Set.of("sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl",
             "sqs:DeleteMessage", "sqs:GetQueueAttributes");
     static final Set<String> LOGS = Set.of("logs:CreateLogStream", "logs:PutLogEvents");
+    /** Reading a secret's current value, and nothing else of Secrets Manager. */
+    static final Set<String> GET_SECRET = Set.of("secretsmanager:GetSecretValue");
 
     static TestApp.Synthesised app;
 
@@ -53,15 +55,18 @@ class LeastPrivilegeTest {
                 "table:sessions", READ, "index:sessions/connectionId-index", READ, "table:subscribers", READ,
                 "queue:call-state-changes.fifo", union(CONSUME, SEND), "queue:call-timers", union(CONSUME, SEND),
                 "queue:switch-commands.fifo", SEND,
+                // The Twilio carrier: the caller's Voice token in call-media, the account's credentials from its secret.
+                "table:call-media", WRITE, "secret:calling/test/twilio-AbC123", GET_SECRET,
                 "chime:sma/5f2e7c1a-0d3b-4e8f-9a6c-1b2d3e4f5a60",
                 Set.of("chime:CreateSipMediaApplicationCall", "chime:UpdateSipMediaApplicationCall"),
                 "execute-api:live/*/@connections/*", Set.of("execute-api:ManageConnections")));
     }
 
     @Test
-    void carrierPathsTouchOnlyCarrierLegsAndSendCallEvents() {
+    void carrierPathsTouchOnlyCarrierLegsAndSendCallEventsAndTheWebhookReadsTheTwilioSecret() {
         Map<String, Set<String>> expected = expected("table:carrier-legs", WRITE, "queue:call-state-changes.fifo", SEND);
         assertThat(access("SipMediaHandler")).isEqualTo(expected);
+        expected.put("secret:calling/test/twilio-AbC123", GET_SECRET);
         assertThat(access("CarrierWebhook")).isEqualTo(expected);
     }
 
@@ -115,6 +120,11 @@ class LeastPrivilegeTest {
 
     /** Resource (as a label) to the actions the function's policy allows on it; its own log group is checked and left out. */
     static Map<String, Set<String>> access(String function) {
+        return access(app, function);
+    }
+
+    /** {@link #access(String)} in another deployment. */
+    static Map<String, Set<String>> access(TestApp.Synthesised app, String function) {
         JsonNode policy = app.resources(app.serviceJson(), "AWS::IAM::Policy").stream()
                 .filter(p -> p.getKey().startsWith(function + "RoleDefaultPolicy")).findFirst().orElseThrow().getValue();
         assertThat(policy.at("/Properties/Roles/0/Ref").asText()).startsWith(function + "Role");
@@ -137,6 +147,8 @@ class LeastPrivilegeTest {
     private static final Pattern BUCKET = Pattern.compile(":s3:::" + TestApp.PREFIX + "([a-z-]+)-<AWS::AccountId>-<AWS::Region>(/.*)$");
     private static final Pattern CHIME = Pattern.compile(":chime:<AWS::Region>:<AWS::AccountId>:(sma/.+|meeting/.+)$");
     private static final Pattern EXECUTE_API = Pattern.compile(":execute-api:<AWS::Region>:<AWS::AccountId>:<RealtimeApi[^>]+>/(.+)$");
+    private static final Pattern SECRET = Pattern.compile("^arn:aws:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:(.+)$");
+    private static final Pattern KMS_KEY = Pattern.compile("^arn:aws:kms:[a-z0-9-]+:[0-9]{12}:(key/.+)$");
     private static final Pattern LOG_GROUP = Pattern.compile("^<([A-Za-z]+?)Logs[0-9A-F]+\\.Arn>$");
 
     private static String label(String arn) {
@@ -155,6 +167,12 @@ class LeastPrivilegeTest {
         }
         if ((m = EXECUTE_API.matcher(arn)).find()) {
             return "execute-api:" + m.group(1);
+        }
+        if ((m = SECRET.matcher(arn)).find()) {
+            return "secret:" + m.group(1);
+        }
+        if ((m = KMS_KEY.matcher(arn)).find()) {
+            return "kms:" + m.group(1);
         }
         if ((m = LOG_GROUP.matcher(arn)).find()) {
             return "logs:" + m.group(1);
@@ -191,7 +209,7 @@ class LeastPrivilegeTest {
         return values;
     }
 
-    private static Map<String, Set<String>> expected(Object... pairs) {
+    static Map<String, Set<String>> expected(Object... pairs) {
         Map<String, Set<String>> map = new TreeMap<>();
         for (int i = 0; i < pairs.length; i += 2) {
             @SuppressWarnings("unchecked")

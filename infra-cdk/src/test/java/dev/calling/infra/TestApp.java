@@ -14,13 +14,16 @@ import software.amazon.awscdk.assertions.Template;
 
 /**
  * The app as the tests see it, synthesised once per test JVM and shared by every test class (a
- * synth takes seconds): stage {@code test}, Chime configured, a Chime and a REST carrier, an alarm
+ * synth takes seconds): stage {@code test}, Chime configured, a Chime, a REST and a Twilio carrier, an alarm
  * e-mail, the Switch on Chime SDK Meetings (the default) with its media in eu-west-1, and placeholder
  * function code (no function build needed).
  */
 public final class TestApp {
 
     public static final String PREFIX = "calling-test-";
+    /** The test Twilio carrier's secret: a complete ARN, with the suffix Secrets Manager adds to the name. */
+    public static final String TWILIO_SECRET_ARN =
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:calling/test/twilio-AbC123";
 
     public static final Map<String, Object> CONTEXT = Map.of(
             "stage", "test",
@@ -35,7 +38,13 @@ public final class TestApp {
                                   "base-url": "https://api.borealis.example", "from-number": "+14155550100",
                                   "bridge-sip-uri": "sip:{connectionId}@media.calling.example",
                                   "api-key": {"secret": "calling/test/borealis/api-key"},
-                                  "webhook-secret": {"secret": "calling/test/borealis/webhook-secret"}}}""");
+                                  "webhook-secret": {"secret": "calling/test/borealis/webhook-secret"}},
+                     "twilio": {"adapter": "TWILIO", "rate-deck": "rate-decks/twilio.csv.gz", "quality": 60,
+                                "account-sid": "AC0123456789abcdef0123456789abcdef",
+                                "api-key-sid": "SK0123456789abcdef0123456789abcdef",
+                                "from-number": "+14155550111", "secret-id": "%s",
+                                "twiml-app-sid": "AP0123456789abcdef0123456789abcdef", "ring-timeout": "PT45S",
+                                "client-identity-prefix": "test_"}}""".formatted(TestApp.TWILIO_SECRET_ARN));
 
     /** Both stacks and their templates (as assertions and as JSON trees). */
     public record Synthesised(Stacks stacks, Template data, Template service, JsonNode dataJson, JsonNode serviceJson) {

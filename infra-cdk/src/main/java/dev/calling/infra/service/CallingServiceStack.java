@@ -33,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.Aws;
@@ -122,11 +123,11 @@ public final class CallingServiceStack extends Stack {
                 .writes(data.table(CARRIER_LEGS))
                 .sendsTo(callStateChanges);
 
-        // Carriers' status callbacks: tiny, public and signed. Reserved concurrency caps what a
-        // flood of callbacks can cost (the stage throttles first); 10 s covers an orphan-call
-        // hang-up at the carrier (5 s request timeout) and is below carriers' webhook timeouts.
+        // Carriers' status callbacks (REST and Twilio): tiny, public and signed. Reserved concurrency
+        // caps what a flood of callbacks can cost (the stage throttles first); 10 s covers an orphan-call
+        // hang-up at the carrier (5 s request timeout) and is below carriers' webhook timeouts (Twilio's 15 s).
         CallingFunction carrierWebhook = add(names, code, new Settings("CarrierWebhook", "carrier-webhook",
-                "CarrierWebhook: REST carriers' signed status callbacks", 512, Duration.seconds(10),
+                "CarrierWebhook: REST and Twilio carriers' signed status callbacks", 512, Duration.seconds(10),
                 reserve ? Optional.of(20) : Optional.empty()))
                 .writes(data.table(CARRIER_LEGS))
                 .sendsTo(callStateChanges);
@@ -197,8 +198,12 @@ public final class CallingServiceStack extends Stack {
                         + " to the call's Chime SDK meeting: deploy the Switch (switch=chime-meetings) or give a"
                         + " Voice Connector");
             }
-            callStateManager.writes(data.table(CALL_MEDIA));
             usesChimeMeetings(callStateManager, config);
+        }
+        if (joinsMeetings(config) || hasTwilio(config)) {
+            // The call's media: a meeting's attendees (Chime), or the caller's Twilio Voice token, stored for
+            // GET /v1/calls/{callId}/media while it is pushed to the caller's connection.
+            callStateManager.writes(data.table(CALL_MEDIA));
         }
         wireCarriers(config, callStateManager, carrierWebhook, httpApi.url() + PublicHttpApi.CARRIER_WEBHOOK_PATH
                 .substring(1));
@@ -346,10 +351,12 @@ public final class CallingServiceStack extends Stack {
 
     /**
      * {@code calling.carrier-ids} and {@code calling.carriers.<id>.*} for the CallStateManager (all
-     * carriers) and the CarrierWebhook (REST carriers). A Chime carrier takes the Chime resources
-     * from context unless it names its own; a REST carrier's status callback URL defaults to this
-     * API's webhook route. Credentials are CloudFormation dynamic references to Secrets Manager:
-     * resolved at deploy time, never in the template or in cdk.json.
+     * carriers) and the CarrierWebhook (REST and Twilio carriers). A Chime carrier takes the Chime
+     * resources from context unless it names its own; a REST or Twilio carrier's status callback URL
+     * defaults to this API's webhook route. REST credentials are CloudFormation dynamic references to
+     * Secrets Manager: resolved at deploy time, never in the template or in cdk.json. A Twilio carrier's
+     * credentials never reach CloudFormation at all: the functions get its secret's ARN and may read
+     * that one secret at run time.
      */
     private static void wireCarriers(CallingConfig config, CallingFunction callStateManager,
             CallingFunction carrierWebhook, String webhookBaseUrl) {
@@ -371,6 +378,18 @@ public final class CallingServiceStack extends Stack {
             carrier.secrets().forEach((name, secret) ->
                     settings.put(name, SecretValue.secretsManager(secret).unsafeUnwrap()));
             String prefix = "calling.carriers." + carrier.id() + ".";
+            if (carrier.adapter() == Adapter.TWILIO) {
+                settings.keySet().removeAll(TWILIO_DEPLOYMENT_ONLY);
+                settings.forEach((name, value) -> {
+                    callStateManager.env(prefix + name, value);
+                    if (!ROUTING_ONLY.contains(name)) {
+                        carrierWebhook.env(prefix + name, value);
+                    }
+                });
+                readsTwilioSecret(carrier, callStateManager);
+                readsTwilioSecret(carrier, carrierWebhook);
+                continue; // nothing of it is a REST credential
+            }
             settings.forEach((name, value) -> {
                 if (!name.equals("webhook-secret")) {
                     callStateManager.env(prefix + name, value);
@@ -382,12 +401,44 @@ public final class CallingServiceStack extends Stack {
         }
     }
 
+    /** Settings only the CallStateManager's provider routing reads: the CarrierWebhook is not given them. */
+    static final Set<String> ROUTING_ONLY = Set.of("rate-deck", "quality");
+    /** Twilio settings for this app, not for the functions. */
+    static final Set<String> TWILIO_DEPLOYMENT_ONLY = Set.of("kms-key-arn");
+
+    /**
+     * {@code secretsmanager:GetSecretValue} on the Twilio carrier's one secret, the ARN as CDK's
+     * {@code Secret.fromSecretCompleteArn} / {@code fromSecretPartialArn} would grant it (a partial ARN with
+     * {@code -??????}: that name with any one suffix, not a prefix of other names). The functions ask for
+     * the current version by its ARN and need nothing else of Secrets Manager (no DescribeSecret). With a
+     * customer-managed key in context, {@code kms:Decrypt} on that key, only through Secrets Manager in the
+     * secret's region and only for this secret (the encryption context Secrets Manager sends).
+     */
+    private static void readsTwilioSecret(Carrier carrier, CallingFunction function) {
+        CallingConfig.SecretArn secret = carrier.secret().orElseThrow();
+        function.allow(PolicyStatement.Builder.create()
+                .actions(List.of("secretsmanager:GetSecretValue"))
+                .resources(List.of(secret.arnForPolicies()))
+                .build());
+        carrier.kmsKeyArn().ifPresent(key -> function.allow(PolicyStatement.Builder.create()
+                .actions(List.of("kms:Decrypt"))
+                .resources(List.of(key))
+                .conditions(Map.of("StringEquals",
+                        Map.of("kms:ViaService", "secretsmanager." + secret.region() + ".amazonaws.com"),
+                        "StringLike", Map.of("kms:EncryptionContext:SecretARN", secret.arnForPolicies())))
+                .build()));
+    }
+
     /** The Voice Connector a Chime carrier bridges answered legs through; none: they join the call's meeting. */
     private static Optional<String> voiceConnector(CallingConfig config, Carrier carrier) {
         if (carrier.settings().containsKey("voice-connector-arn")) {
             return Optional.of(carrier.settings().get("voice-connector-arn"));
         }
         return config.chime().flatMap(CallingConfig.Chime::voiceConnectorArn);
+    }
+
+    private static boolean hasTwilio(CallingConfig config) {
+        return config.carriers().values().stream().anyMatch(carrier -> carrier.adapter() == Adapter.TWILIO);
     }
 
     private static boolean joinsMeetings(CallingConfig config) {

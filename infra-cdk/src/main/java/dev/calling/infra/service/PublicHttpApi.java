@@ -20,8 +20,14 @@ import software.constructs.Construct;
 
 /**
  * The HTTP API (payload format 2.0): the mobile clients' {@code /v1/...} behind a Cognito JWT
- * authorizer, which is the API's default so a route is never public by accident, and the REST
- * carriers' signed status webhooks, the one route without a JWT.
+ * authorizer, which is the API's default so a route is never public by accident, and the carriers'
+ * signed status webhooks (REST and Twilio), the one route without a JWT.
+ *
+ * <p>The webhook's Lambda proxy integration passes the request as it came: payload 2.0 carries
+ * {@code rawPath}, {@code rawQueryString}, the headers (lower-cased, e.g. {@code x-twilio-signature})
+ * and the body, base64-encoded ({@code isBase64Encoded}) for Twilio's form posts. No parameter mapping
+ * or request transformation touches it, so CarrierWebhook can check a signature over exactly what the
+ * carrier signed.
  */
 public final class PublicHttpApi extends Construct {
 
@@ -71,8 +77,10 @@ public final class PublicHttpApi extends Construct {
                 .authorizer(new HttpNoneAuthorizer())
                 .build());
         webhook.forEach(route -> Nag.suppress(route, "APIG4", "Carriers cannot obtain our users' JWTs: each callback"
-                + " is authenticated by CarrierWebhook with the carrier's HMAC-SHA256 signature over timestamp and"
-                + " body (docs/carrier-rest-api.md); unknown carriers get 404. The stage throttles it."));
+                + " is authenticated by CarrierWebhook with the carrier's signature: REST carriers' HMAC-SHA256 over"
+                + " timestamp and body (docs/carrier-rest-api.md), Twilio's X-Twilio-Signature (HMAC-SHA1 with the"
+                + " account's auth token over the full URL and the sorted form parameters); unknown carriers get"
+                + " 404. The stage throttles it."));
     }
 
     public HttpApi api() {
