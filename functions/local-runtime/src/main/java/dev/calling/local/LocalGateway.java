@@ -42,7 +42,10 @@ import java.util.concurrent.TimeUnit;
  * RealtimeAuthorizer function on connect, then the Realtime function for $connect, $disconnect and
  * $default (its response body goes back to the client, as with a route response);</li>
  * <li>the WebSocket API's <b>management endpoint</b> on the same port ({@code POST /@connections/{id}}),
- * which the call state manager's pushes reach through the real AWS SDK client.</li>
+ * which the call state manager's pushes reach through the real AWS SDK client;</li>
+ * <li>the carriers' webhook route {@code POST /carrier-webhooks/{providerId}} on the HTTP API's port,
+ * without a token (carriers sign their callbacks), to the CarrierWebhook function, the body
+ * base64-encoded as API Gateway encodes form bodies, when {@link #routeCarrierWebhooks} was called.</li>
  * </ul>
  * Differences from AWS, on purpose: a missing or bad token gets {@code application/problem+json}
  * (API Gateway's JWT authorizer answers {@code {"message":"Unauthorized"}}, and HTTP APIs cannot
@@ -54,6 +57,7 @@ public final class LocalGateway implements AutoCloseable {
     /** API Gateway's own limit for HTTP API payloads. */
     private static final int MAX_PAYLOAD = 10 * 1024 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String CARRIER_WEBHOOKS = "/carrier-webhooks/";
     private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
     private final Vertx vertx = Vertx.vertx();
@@ -64,6 +68,7 @@ public final class LocalGateway implements AutoCloseable {
     private final RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> callApi;
     private final RequestHandler<APIGatewayCustomAuthorizerEvent, IamPolicyResponseV1> authorizer;
     private final RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse> realtime;
+    private volatile RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> carrierWebhook;
 
     /**
      * @param httpPort the HTTP API's port (0: any free port)
@@ -90,6 +95,16 @@ public final class LocalGateway implements AutoCloseable {
         return URI.create("ws://localhost:" + webSocketApi.actualPort());
     }
 
+    /** Serves {@code POST /carrier-webhooks/{providerId}} with the CarrierWebhook function from now on. */
+    public void routeCarrierWebhooks(RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> function) {
+        this.carrierWebhook = function;
+    }
+
+    /** The public URL of a carrier's webhook, as a carrier is given it. */
+    public URI carrierWebhookUrl(String providerId) {
+        return URI.create(httpEndpoint() + CARRIER_WEBHOOKS + providerId);
+    }
+
     /** Where PostToConnection goes ({@code calling.realtime.endpoint}). */
     public URI managementEndpoint() {
         return URI.create("http://localhost:" + webSocketApi.actualPort());
@@ -111,6 +126,10 @@ public final class LocalGateway implements AutoCloseable {
             if (request.response().ended()) {
                 return;
             }
+            if (request.path().startsWith(CARRIER_WEBHOOKS) && carrierWebhook != null) {
+                respond(request, "CarrierWebhook", carrierWebhook, carrierWebhookEvent(request, body));
+                return;
+            }
             String authorization = request.getHeader("Authorization");
             VerifiedToken token;
             try {
@@ -122,21 +141,47 @@ public final class LocalGateway implements AutoCloseable {
                 unauthorized(request, e.getMessage());
                 return;
             }
-            APIGatewayV2HTTPEvent event = httpEvent(request, body, token);
-            vertx.executeBlocking(() -> callApi.handleRequest(event, null), false).onComplete(result -> {
-                if (result.failed()) {
-                    LOG.log(System.Logger.Level.ERROR, "CallApi failed", result.cause());
-                    request.response().setStatusCode(500).end("{\"message\":\"Internal Server Error\"}");
-                    return;
-                }
-                APIGatewayV2HTTPResponse response = result.result();
-                var out = request.response().setStatusCode(response.getStatusCode());
-                if (response.getHeaders() != null) {
-                    response.getHeaders().forEach(out::putHeader);
-                }
-                out.end(response.getBody() == null ? "" : response.getBody());
-            });
+            respond(request, "CallApi", callApi, httpEvent(request, body, token));
         });
+    }
+
+    private void respond(HttpServerRequest request, String name,
+            RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> function, APIGatewayV2HTTPEvent event) {
+        vertx.executeBlocking(() -> function.handleRequest(event, null), false).onComplete(result -> {
+            if (result.failed()) {
+                LOG.log(System.Logger.Level.ERROR, name + " failed", result.cause());
+                request.response().setStatusCode(500).end("{\"message\":\"Internal Server Error\"}");
+                return;
+            }
+            APIGatewayV2HTTPResponse response = result.result();
+            var out = request.response().setStatusCode(response.getStatusCode());
+            if (response.getHeaders() != null) {
+                response.getHeaders().forEach(out::putHeader);
+            }
+            out.end(response.getBody() == null ? "" : response.getBody());
+        });
+    }
+
+    /** A carrier's callback as API Gateway hands it over: no authorizer, the path parameter, the body in base64. */
+    private static APIGatewayV2HTTPEvent carrierWebhookEvent(HttpServerRequest request, Buffer body) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        request.headers().forEach(h -> headers.merge(h.getKey().toLowerCase(Locale.ROOT), h.getValue(), (a, b) -> a + "," + b));
+        Instant now = Instant.now();
+        String routeKey = "POST /carrier-webhooks/{providerId}";
+        var context = APIGatewayV2HTTPEvent.RequestContext.builder()
+                .withRequestId(UUID.randomUUID().toString()).withApiId("local").withStage("$default")
+                .withDomainName("localhost").withTimeEpoch(now.toEpochMilli()).withRouteKey(routeKey)
+                .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod(request.method().name())
+                        .withPath(request.path()).withProtocol("HTTP/1.1")
+                        .withSourceIp(request.remoteAddress() == null ? "127.0.0.1" : request.remoteAddress().hostAddress())
+                        .withUserAgent(request.getHeader("User-Agent")).build())
+                .build();
+        return APIGatewayV2HTTPEvent.builder().withVersion("2.0").withRouteKey(routeKey)
+                .withRawPath(request.path()).withRawQueryString(request.query() == null ? "" : request.query())
+                .withHeaders(headers)
+                .withPathParameters(Map.of("providerId", request.path().substring(CARRIER_WEBHOOKS.length())))
+                .withBody(java.util.Base64.getEncoder().encodeToString(body.getBytes())).withIsBase64Encoded(true)
+                .withRequestContext(context).build();
     }
 
     private static void unauthorized(HttpServerRequest request, String why) {

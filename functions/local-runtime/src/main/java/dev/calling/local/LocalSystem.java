@@ -70,7 +70,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import dev.calling.adapters.carrier.CarriersById;
+import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
+import dev.calling.carrier.rest.CarrierWebhook;
+import dev.calling.carrier.rest.OrphanCalls;
+import dev.calling.carrier.twilio.CallerClient;
+import dev.calling.carrier.twilio.TwilioApi;
+import dev.calling.carrier.twilio.TwilioCarrier;
+import dev.calling.carrier.twilio.TwilioConfig;
+import dev.calling.carrier.twilio.TwilioSecretSource;
+import dev.calling.carrier.webhook.CarrierWebhookHandler;
+import dev.calling.carrier.webhook.TwilioCallbacks;
+import dev.calling.core.call.CarrierPort;
+import dev.calling.embedded.SecretsManagerStub;
+import dev.calling.secrets.SecretsManagerClients;
 import software.amazon.awssdk.services.chimesdkmeetings.ChimeSdkMeetingsClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -92,14 +107,16 @@ public final class LocalSystem implements AutoCloseable {
      * @param api the apps' HTTP and WebSocket APIs on localhost, or null for none
      * @param chimeMeetings the endpoint of an Amazon Chime SDK Meetings API (its stub) to run the switch of
      *     the AWS deployment against, or null for the simulated switch
+     * @param twilio one of the {@code carriers} reached through the real Twilio adapter, or null: every
+     *     carrier is simulated
      */
     public record Settings(Duration ringTimeout, Duration retryAfter, Duration connectionTtl,
             List<Subscriber> subscribers, List<Provider> carriers, ProviderHealth.Policy breaker, PricePlan pricePlan,
-            Duration longestCall, Api api, URI chimeMeetings) {
+            Duration longestCall, Api api, URI chimeMeetings, Twilio twilio) {
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(45), EmbeddedAws.DEFAULT_RETRY_AFTER, Duration.ofSeconds(90),
                     List.of(), List.of(), ProviderHealth.Policy.defaults(), everywhere("0.10"), Duration.ofHours(2), null,
-                    null);
+                    null, null);
         }
 
         /** A plan with one price per minute (60/60, no connect fee) to every number. */
@@ -114,22 +131,22 @@ public final class LocalSystem implements AutoCloseable {
 
         public Settings withRingTimeout(Duration timeout) {
             return new Settings(timeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan, longestCall,
-                    api, chimeMeetings);
+                    api, chimeMeetings, twilio);
         }
 
         public Settings withRetryAfter(Duration retry) {
             return new Settings(ringTimeout, retry, connectionTtl, subscribers, carriers, breaker, pricePlan, longestCall,
-                    api, chimeMeetings);
+                    api, chimeMeetings, twilio);
         }
 
         public Settings withPstn(List<Subscriber> directory, List<Provider> pstnCarriers, ProviderHealth.Policy policy) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, directory, pstnCarriers, policy, pricePlan,
-                    longestCall, api, chimeMeetings);
+                    longestCall, api, chimeMeetings, twilio);
         }
 
         public Settings withCharging(PricePlan plan, Duration longest) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, plan, longest,
-                    api, chimeMeetings);
+                    api, chimeMeetings, twilio);
         }
 
         /**
@@ -139,13 +156,38 @@ public final class LocalSystem implements AutoCloseable {
          */
         public Settings withChimeMeetings(URI endpoint) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
-                    longestCall, api, endpoint);
+                    longestCall, api, endpoint, twilio);
+        }
+
+        /**
+         * Carrier {@code account.providerId()} (one of the PSTN carriers) is a Twilio account whose API
+         * answers at {@code account.apiBase()} (a stub): the real Twilio adapter dials through it, and the
+         * CarrierWebhook function takes its callbacks on the local gateway, so this needs {@link #withApi}.
+         */
+        public Settings withTwilio(Twilio account) {
+            return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
+                    longestCall, api, chimeMeetings, account);
         }
 
         /** Serves the apps' APIs on localhost, with tokens signed by {@code tokens}' key. */
         public Settings withApi(Api gateway) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
-                    longestCall, gateway, chimeMeetings);
+                    longestCall, gateway, chimeMeetings, twilio);
+        }
+    }
+
+    /**
+     * A Twilio account used as a PSTN carrier. Its secrets go into a Secrets Manager stub the system
+     * starts, from which the adapter reads them as it does in AWS.
+     *
+     * @param providerId the carrier's id among the PSTN carriers
+     * @param apiBase where its REST API answers (a stub of Twilio's)
+     */
+    public record Twilio(String providerId, URI apiBase, String accountSid, String apiKeySid, String fromNumber,
+            String authToken, String apiKeySecret) {
+        @Override
+        public String toString() {
+            return "Twilio[" + providerId + ", " + accountSid + " at " + apiBase + ", secrets redacted]";
         }
     }
 
@@ -204,6 +246,8 @@ public final class LocalSystem implements AutoCloseable {
     private final List<QueueEventSource> eventSources = new ArrayList<>();
     private final DynamoDbCallMedia callMedia;
     private ChimeSdkMeetingsClient chimeClient;
+    private SecretsManagerStub secretsManagerStub;
+    private SecretsManagerClient secretsManager;
 
     private final Instrumentation instrumentation;
 
@@ -243,6 +287,16 @@ public final class LocalSystem implements AutoCloseable {
         } else {
             gateway = null;
         }
+        if (instrumentation.mediaObserver() != MediaJoinPush.NONE) {
+            MediaJoinPush apps = mediaPush;
+            MediaJoinPush observer = instrumentation.mediaObserver();
+            mediaPush = join -> {
+                apps.deliver(join);
+                observer.deliver(join);
+            };
+        }
+        CarrierPort carrierPort = settings.twilio() == null ? switchCommands
+                : twilioAmong(settings, switchCommands, mediaPush, clock);
         if (instrumentation.observer() != PartyNotifier.NONE) {
             PartyNotifier apps = parties;
             PartyNotifier observer = instrumentation.observer();
@@ -254,21 +308,13 @@ public final class LocalSystem implements AutoCloseable {
         var callStateManager = new CallStateManagerHandler(new CallStateManager(calls, sessions,
                 new CatalogueRouter(new ProviderRouting(), subscribers, carriers),
                 carriers, new PrepaidAuthoriser(user -> plan, accounts, settings.longestCall()),
-                new CommandPorts(switchCommands, switchCommands, timers,
+                new CommandPorts(switchCommands, carrierPort, timers,
                         new PrepaidBilling(accounts, callDetailRecords), parties),
                 new CallStateMachine(settings.ringTimeout()), clock), timers);
 
         eventSources.add(mapping("SessionService", Resources.CONNECTION_EVENTS, sessionService, 2));
         eventSources.add(mapping("CallStateManager", Resources.CALL_STATE_CHANGES, callStateManager, 2));
         eventSources.add(mapping("CallStateManager-timers", Resources.CALL_TIMERS, callStateManager, 1));
-        if (instrumentation.mediaObserver() != MediaJoinPush.NONE) {
-            MediaJoinPush apps = mediaPush;
-            MediaJoinPush observer = instrumentation.mediaObserver();
-            mediaPush = join -> {
-                apps.deliver(join);
-                observer.deliver(join);
-            };
-        }
         if (settings.chimeMeetings() == null) {
             eventSources.add(mapping("SimulatedSwitch", Resources.SWITCH_COMMANDS, simulatedSwitch, 1));
         } else {
@@ -279,6 +325,46 @@ public final class LocalSystem implements AutoCloseable {
             eventSources.add(mapping("Switch", Resources.SWITCH_COMMANDS, chimeSwitch, 1));
             eventSources.add(mapping("Switch-meeting-events", Resources.MEETING_EVENTS, chimeSwitch, 1));
         }
+    }
+
+    /**
+     * The carrier port: the Twilio carrier through the real adapter, every other carrier simulated (its
+     * commands on the switch-commands queue). The CarrierWebhook function takes Twilio's callbacks on
+     * the local gateway, with the auth token from the Secrets Manager stub.
+     */
+    private CarrierPort twilioAmong(Settings settings, SqsSwitchCommands simulated, MediaJoinPush mediaPush, Clock clock) {
+        Twilio account = settings.twilio();
+        if (gateway == null) {
+            throw new IllegalArgumentException("a Twilio carrier calls back through the local gateway: add withApi");
+        }
+        if (settings.carriers().stream().noneMatch(carrier -> carrier.id().equals(account.providerId()))) {
+            throw new IllegalArgumentException("Twilio carrier " + account.providerId() + " is not one of the carriers");
+        }
+        String secretId = "arn:aws:secretsmanager:" + EmbeddedAws.REGION + ":000000000000:secret:local/"
+                + account.providerId() + "-AbCdEf";
+        secretsManagerStub = SecretsManagerStub.start().put(secretId, "{\"authToken\":\"" + account.authToken()
+                + "\",\"apiKeySecret\":\"" + account.apiKeySecret() + "\"}");
+        secretsManager = SecretsManagerClients.create(EmbeddedAws.REGION, Optional.of(secretsManagerStub.endpoint()));
+        Map<String, String> twilioSettings = Map.of("adapter", "TWILIO", "account-sid", account.accountSid(),
+                "api-key-sid", account.apiKeySid(), "from-number", account.fromNumber(),
+                "status-callback-url", gateway.carrierWebhookUrl(account.providerId()).toString(),
+                "secret-id", secretId, "base-url", account.apiBase().toString());
+        BiFunction<String, String, Optional<String>> setting = (id, name) -> id.equals(account.providerId())
+                ? Optional.ofNullable(twilioSettings.get(name)) : Optional.empty();
+        DynamoDbCarrierLegs legs = new DynamoDbCarrierLegs(dynamoDb, Resources.CARRIER_LEGS.name(), clock);
+        SqsCallStateChanges callStateChanges = new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES));
+        TwilioConfig config = TwilioConfig.fromSettings(account.providerId(), name -> setting.apply(account.providerId(), name),
+                TwilioSecretSource.fromSecretsManager(secretsManager, secretId, clock)).orElseThrow();
+        TwilioCarrier twilio = new TwilioCarrier(new TwilioApi(config), new CallerClient(config, callMedia, mediaPush, clock),
+                legs, callStateChanges, clock);
+        gateway.routeCarrierWebhooks(new CarrierWebhookHandler(
+                new CarrierWebhook(providerId -> Optional.empty(), legs, callStateChanges,
+                        OrphanCalls.hangUpVia(providerId -> Optional.empty()), clock),
+                new TwilioCallbacks(setting, () -> secretsManager, legs, callStateChanges, clock)));
+        Map<String, CarrierPort> ports = new java.util.LinkedHashMap<>();
+        settings.carriers().forEach(carrier -> ports.put(carrier.id(),
+                carrier.id().equals(account.providerId()) ? twilio : simulated));
+        return new CarriersById(ports);
     }
 
     /**
@@ -431,6 +517,10 @@ public final class LocalSystem implements AutoCloseable {
         simulatedSwitch.close();
         if (chimeClient != null) {
             chimeClient.close();
+        }
+        if (secretsManager != null) {
+            secretsManager.close();
+            secretsManagerStub.close();
         }
         sqs.close();
         dynamoDb.close();

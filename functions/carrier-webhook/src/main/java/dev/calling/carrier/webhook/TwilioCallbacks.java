@@ -24,7 +24,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * token read from Secrets Manager ({@code secret-id}) when a signature is first checked, through a
  * client of its own ({@code secretsManager} is asked once per Twilio carrier).
  */
-final class TwilioCallbacks {
+public final class TwilioCallbacks {
 
     private static final Pattern PROVIDER_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
@@ -35,7 +35,7 @@ final class TwilioCallbacks {
     private final Clock clock;
     private final Map<String, Optional<TwilioStatusCallback>> byProvider = new ConcurrentHashMap<>();
 
-    TwilioCallbacks(BiFunction<String, String, Optional<String>> setting, Supplier<SecretsManagerClient> secretsManager,
+    public TwilioCallbacks(BiFunction<String, String, Optional<String>> setting, Supplier<SecretsManagerClient> secretsManager,
             DynamoDbCarrierLegs legs, SqsCallStateChanges callStateChanges, Clock clock) {
         this.setting = setting;
         this.secretsManager = secretsManager;
