@@ -59,14 +59,16 @@ public final class TwilioAccessTokens {
         if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(Duration.ofHours(24)) > 0) {
             throw new IllegalArgumentException("an access token lives between 1 s and 24 h: " + ttl);
         }
-        String secret = config.currentSecrets().apiKeySecret();
+        TwilioSecrets secrets = config.currentSecrets();
+        String secret = secrets.apiKeySecret();
         if (secret == null) {
             throw new IllegalStateException("Twilio carrier " + config.providerId() + " has no API key secret");
         }
+        String apiKeySid = secrets.apiKeySidOr(config.apiKeySid());
         long now = clock.instant().getEpochSecond();
         JwtClaims claims = new JwtClaims();
-        claims.setJwtId(config.apiKeySid() + "-" + now);
-        claims.setIssuer(config.apiKeySid());
+        claims.setJwtId(apiKeySid + "-" + now);
+        claims.setIssuer(apiKeySid);
         claims.setSubject(config.accountSid());
         claims.setIssuedAt(NumericDate.fromSeconds(now));
         claims.setNotBefore(NumericDate.fromSeconds(now));

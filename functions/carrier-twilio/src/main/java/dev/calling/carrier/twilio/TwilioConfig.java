@@ -139,10 +139,11 @@ public record TwilioConfig(String providerId, String accountSid, String apiKeySi
     /** {@code Authorization: Basic ...} for REST requests: the API key when there is one, else the account and auth token. */
     String basicAuthorization() {
         TwilioSecrets current = currentSecrets();
-        String user = apiKeySid != null ? apiKeySid : accountSid;
-        String password = apiKeySid != null ? current.apiKeySecret() : current.authToken();
+        String key = current.apiKeySidOr(apiKeySid);
+        String user = key != null ? key : accountSid;
+        String password = key != null ? current.apiKeySecret() : current.authToken();
         if (password == null) {
-            throw new IllegalStateException("Twilio carrier " + providerId + " has api-key-sid " + apiKeySid
+            throw new IllegalStateException("Twilio carrier " + providerId + " has api-key-sid " + key
                     + " but its secrets hold no API key secret");
         }
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));

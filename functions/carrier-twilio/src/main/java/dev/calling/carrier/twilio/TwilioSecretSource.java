@@ -30,7 +30,8 @@ public interface TwilioSecretSource extends Supplier<TwilioSecrets> {
 
     /**
      * The secret {@code secretId} of AWS Secrets Manager, whose value is
-     * {@code {"authToken": "...", "apiKeySecret": "..."}} ({@code apiKeySecret} optional), cached
+     * {@code {"authToken": "...", "apiKeySecret": "...", "apiKeySid": "SK..."}} ({@code apiKeySecret}
+     * optional; {@code apiKeySid} optional, overriding the configured {@code api-key-sid}), cached
      * for {@link #REFRESH_AFTER} ({@link CachedSecret}: an outage keeps the last value, a refusal
      * reads it again at most every {@link CachedSecret#REREAD_AFTER}).
      */
@@ -63,8 +64,8 @@ public interface TwilioSecretSource extends Supplier<TwilioSecrets> {
     }
 
     /**
-     * Reads {@code {"authToken": "...", "apiKeySecret": "..."}}. The message of a failure never
-     * quotes the value.
+     * Reads {@code {"authToken": "...", "apiKeySecret": "...", "apiKeySid": "..."}}. The message of a
+     * failure never quotes a secret value.
      */
     static TwilioSecrets parse(String json, String secretId) {
         JsonNode node;
@@ -77,6 +78,12 @@ public interface TwilioSecretSource extends Supplier<TwilioSecrets> {
             throw new IllegalStateException("secret " + secretId + " has no \"authToken\" string");
         }
         JsonNode apiKeySecret = node.path("apiKeySecret");
-        return new TwilioSecrets(node.path("authToken").asText(), apiKeySecret.isTextual() ? apiKeySecret.asText() : null);
+        JsonNode apiKeySid = node.path("apiKeySid");
+        try {
+            return new TwilioSecrets(node.path("authToken").asText(), apiKeySecret.isTextual() ? apiKeySecret.asText() : null,
+                    apiKeySid.isTextual() ? apiKeySid.asText() : null);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("secret " + secretId + ": " + e.getMessage());
+        }
     }
 }

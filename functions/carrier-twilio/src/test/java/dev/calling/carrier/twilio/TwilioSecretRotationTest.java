@@ -87,7 +87,12 @@ class TwilioSecretRotationTest {
     }
 
     static void secretIs(String authToken, String apiKeySecret) {
-        String value = "{\\\"authToken\\\":\\\"" + authToken + "\\\",\\\"apiKeySecret\\\":\\\"" + apiKeySecret + "\\\"}";
+        secretIs(authToken, apiKeySecret, null);
+    }
+
+    static void secretIs(String authToken, String apiKeySecret, String apiKeySid) {
+        String value = "{\\\"authToken\\\":\\\"" + authToken + "\\\",\\\"apiKeySecret\\\":\\\"" + apiKeySecret + "\\\""
+                + (apiKeySid == null ? "" : ",\\\"apiKeySid\\\":\\\"" + apiKeySid + "\\\"") + "}";
         secretsManager.stubFor(post(urlEqualTo("/")).withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
                 .withRequestBody(equalToJson("{\"SecretId\":\"" + SECRET_ID + "\"}"))
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
@@ -142,6 +147,31 @@ class TwilioSecretRotationTest {
         twilio.verify(1, postRequestedFor(urlEqualTo(calls)).withRequestBody(com.github.tomakehurst.wiremock.client.WireMock
                 .containing("attempt%3D2")).withBasicAuth(new BasicCredentials(Fixtures.API_KEY_SID, NEW_API_KEY_SECRET)));
         secretsManager.verify(2, postRequestedFor(urlEqualTo("/")));
+    }
+
+    @Test
+    void anApiKeyIsRotatedByUpdatingTheSecretAloneWithoutADeployment() throws Exception {
+        String newKey = "SK" + "0f".repeat(16);
+        secretIs(Fixtures.AUTH_TOKEN, Fixtures.API_KEY_SECRET);
+        TwilioSecretSource source = TwilioSecretSource.fromSecretsManager(client, SECRET_ID, clock);
+        TwilioApi api = new TwilioApi(config(source));
+        String calls = "/2010-04-01/Accounts/" + Fixtures.ACCOUNT_SID + "/Calls.json";
+        twilio.stubFor(post(calls).willReturn(aResponse().withStatus(401).withBody("{\"code\":20003,\"status\":401}")));
+        twilio.stubFor(post(calls).withBasicAuth(newKey, NEW_API_KEY_SECRET).willReturn(aResponse().withStatus(201)
+                .withHeader("Content-Type", "application/json").withBody("{\"sid\":\"" + Fixtures.callSid(0x78) + "\"}")));
+        source.get();
+        clock.now = clock.now.plus(TwilioSecretSource.REFRESH_AFTER); // the next read is due
+
+        secretIs(Fixtures.AUTH_TOKEN, NEW_API_KEY_SECRET, newKey); // a new key, its SID kept with its secret
+        TwilioApi.DialReply reply = api.createCall(Fixtures.TO, URI.create(Fixtures.CALLBACK_URL + "?callId=c&attempt=1"),
+                Duration.ofMinutes(5));
+        String token = new TwilioAccessTokens(config(source), clock).mint("alice");
+
+        assertThat(reply).isInstanceOf(TwilioApi.DialReply.Created.class);
+        assertThat(new org.jose4j.jwt.consumer.JwtConsumerBuilder().setSkipAllValidators().setDisableRequireSignature()
+                .setSkipSignatureVerification().build().processToClaims(token).getIssuer()).isEqualTo(newKey);
+        assertThatThrownBy(() -> TwilioSecretSource.parse("{\"authToken\":\"t\",\"apiKeySid\":\"" + newKey + "\"}",
+                SECRET_ID)).hasMessageContaining("no apiKeySecret");
     }
 
     @Test
