@@ -139,6 +139,12 @@ public final class LocalSystem implements AutoCloseable {
                     api, chimeMeetings, twilio);
         }
 
+        /** How long a connection without heartbeat stays live. */
+        public Settings withConnectionTtl(Duration ttl) {
+            return new Settings(ringTimeout, retryAfter, ttl, subscribers, carriers, breaker, pricePlan, longestCall,
+                    api, chimeMeetings, twilio);
+        }
+
         public Settings withPstn(List<Subscriber> directory, List<Provider> pstnCarriers, ProviderHealth.Policy policy) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, directory, pstnCarriers, policy, pricePlan,
                     longestCall, api, chimeMeetings, twilio);

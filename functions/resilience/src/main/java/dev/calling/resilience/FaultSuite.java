@@ -126,9 +126,10 @@ public final class FaultSuite {
         int cutOffCalls = (int) Math.ceil(config.calls() * 0.02 * 1.5) + 2;
         Traffic.Population population = new Traffic.Population(config.callers(), cutOffCalls,
                 Math.max(2, config.callers() / 8));
-        LocalSystem.Settings settings = new LocalSystem.Settings(config.ringTimeout(), config.retryAfter(),
-                Duration.ofHours(6), population.subscribers(), carriers, ProviderHealth.Policy.defaults(),
-                Stack.perSecondPlan(), Duration.ofMinutes(2), null, null);
+        LocalSystem.Settings settings = LocalSystem.Settings.defaults().withRingTimeout(config.ringTimeout())
+                .withRetryAfter(config.retryAfter()).withConnectionTtl(Duration.ofHours(6))
+                .withPstn(population.subscribers(), carriers, ProviderHealth.Policy.defaults())
+                .withCharging(Stack.perSecondPlan(), Duration.ofMinutes(2));
         Map<String, Integer> concurrency = Map.of("CallStateManager", 3, "SimulatedSwitch", 2);
         try (Stack stack = new Stack(settings, new Stack.Options(config.seed(), true, true, concurrency, Stack.ALL_SOURCES))) {
             LocalSystem system = stack.system;

@@ -71,9 +71,10 @@ public final class LoadDriver {
                 Stack.ukCarrier("borealis-uk", "0.0120", 70));
         Traffic.Population population = new Traffic.Population(o.callers(), 0, 0);
         Duration ringTimeout = Duration.ofSeconds(10);
-        LocalSystem.Settings settings = new LocalSystem.Settings(ringTimeout, Duration.ofSeconds(10), Duration.ofHours(6),
-                population.subscribers(), carriers, ProviderHealth.Policy.defaults(), Stack.perSecondPlan(),
-                Duration.ofMinutes(1), null, null);
+        LocalSystem.Settings settings = LocalSystem.Settings.defaults().withRingTimeout(ringTimeout)
+                .withRetryAfter(Duration.ofSeconds(10)).withConnectionTtl(Duration.ofHours(6))
+                .withPstn(population.subscribers(), carriers, ProviderHealth.Policy.defaults())
+                .withCharging(Stack.perSecondPlan(), Duration.ofMinutes(1));
         Map<String, Integer> concurrency = Map.of("CallStateManager", o.csmPollers(), "SimulatedSwitch", o.switchPollers());
         Map<Scenario, Integer> weights = new EnumMap<>(Scenario.class);
         int pstn = (int) Math.round(o.pstnShare() * 100);
