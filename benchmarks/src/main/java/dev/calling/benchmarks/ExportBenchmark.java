@@ -29,7 +29,7 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  *   <li>{@code synthetic [rows]} (default 1 000 000): the records come from
  *       {@link ExportSyntheticRecords}, so the figure is the export's own cost (CSV, gzip, SHA-256,
  *       upload) without a store;</li>
- *   <li>{@code dynamodb [rows]} (default 100 000): the records are first written to DynamoDB Local
+ *   <li>{@code dynamodb [rows]} (default 100 000): the records are first written to dynalite
  *       (not timed) and the export reads them back through the day's 16 index shards.</li>
  * </ul>
  *
@@ -60,7 +60,7 @@ public final class ExportBenchmark {
                         var records = new DynamoDbCallDetailRecords(dynamoDb, Resources.CALL_DETAIL_RECORDS.name());
                         long load = System.nanoTime();
                         load(synthetic, records);
-                        System.out.printf("loaded %,d records into DynamoDB Local in %.1f s (not part of the export)%n",
+                        System.out.printf("loaded %,d records into dynalite in %.1f s (not part of the export)%n",
                                 rows, seconds(System.nanoTime() - load));
                         run(records, s3mock, rows);
                     }

@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  * A day of call detail records made up on the fly, the same for a given count and seed, never held
  * in memory: a fifth VoIP (free), the rest PSTN through one of four carriers (one in ten after a
  * failed first carrier), a quarter of calls unanswered, amounts to the micro. Stands in for the
- * store when a million rows in DynamoDB Local would take longer to write than to export.
+ * store when a million rows in dynalite would take longer to write than to export.
  */
 public final class ExportSyntheticRecords implements CallDetailRecords {
 

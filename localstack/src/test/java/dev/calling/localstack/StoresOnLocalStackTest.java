@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The DynamoDB stores' conditional writes on LocalStack, as functions/embedded-aws checks them on
- * DynamoDB Local: the same contracts must hold on both emulators (and in AWS).
+ * dynalite: the same contracts must hold on both emulators (and in AWS).
  */
 @Testcontainers(disabledWithoutDocker = true)
 class StoresOnLocalStackTest {

@@ -42,7 +42,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * unzipped {@code function.zip} is the task root (the working directory), and AWS's Lambda Runtime
  * Interface Client ({@code AWSLambda}, the Java runtime loop AWS publishes) loads
  * {@code QuarkusStreamHandler::handleRequest} from it and polls the Runtime API, here
- * {@link RuntimeApiEmulator}. The function's settings point at DynamoDB Local and ElasticMQ
+ * {@link RuntimeApiEmulator}. The function's settings point at dynalite and ElasticMQ
  * ({@link EmbeddedAws}) and s3mock ({@link EmbeddedS3}) in this process, so every event does its
  * real reads and writes.
  *

@@ -18,9 +18,10 @@ public final class Resources {
             Optional<String> ttlAttribute, List<IndexDefinition> indexes) {
 
         /**
-         * The same table without TTL deletion. The embedded stack uses it: DynamoDB Local deletes
-         * expired items in the background, which would make tests written with fixed past times
-         * flaky; readers compare {@code expiresAt} with their clock anyway, so nothing else changes.
+         * The same table without TTL deletion. The embedded stack uses it: dynalite implements no TTL
+         * (UpdateTimeToLive), and an emulator that deletes expired items in the background would make
+         * tests written with fixed past times flaky; readers compare {@code expiresAt} with their clock
+         * anyway, so nothing else changes.
          */
         public TableDefinition withoutTtl() {
             return new TableDefinition(name, partitionKey, sortKey, Optional.empty(), indexes);

@@ -29,7 +29,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /**
  * The packaged Lambda, invoked through Quarkus's mock Lambda event server with the sample
  * EventBridge scheduled event and the manual re-run from {@code events-samples/}, reading
- * DynamoDB Local and writing to s3mock.
+ * dynalite and writing to s3mock.
  */
 @QuarkusTest
 @QuarkusTestResource(value = BillingExportTestResource.class, restrictToAnnotatedClass = true)

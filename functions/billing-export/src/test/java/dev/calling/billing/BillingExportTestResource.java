@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * DynamoDB Local in this JVM and s3mock as a separate process (it cannot run inside a Quarkus
+ * dynalite in this JVM and s3mock as a separate process (it cannot run inside a Quarkus
  * test JVM), their endpoints handed to the function as configuration.
  */
 public final class BillingExportTestResource implements QuarkusTestResourceLifecycleManager {

@@ -48,7 +48,7 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 /**
  * The packaged CallApi Lambda, invoked through Quarkus's mock Lambda event server (port 8085) with
  * the API Gateway HTTP API (payload 2.0) samples from {@code events-samples/call-api/}, against
- * DynamoDB Local and ElasticMQ. No call state manager runs here: a placed call stays a request on
+ * dynalite and ElasticMQ. No call state manager runs here: a placed call stays a request on
  * the {@code call-state-changes} queue, which is what these tests look at.
  */
 @QuarkusTest

@@ -43,7 +43,7 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * The packaged Lambda, invoked through Quarkus's mock Lambda event server with the sample SQS
- * events from {@code events-samples/}, against DynamoDB Local and ElasticMQ.
+ * events from {@code events-samples/}, against dynalite and ElasticMQ.
  */
 @QuarkusTest
 @QuarkusTestResource(value = EmbeddedAwsTestResource.class, restrictToAnnotatedClass = true)

@@ -1,7 +1,5 @@
 package dev.calling.embedded;
 
-import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
-import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import dev.calling.adapters.AwsClients;
 import dev.calling.adapters.ResourceProvisioner;
 import dev.calling.adapters.Resources;
@@ -23,8 +21,9 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
- * DynamoDB Local and ElasticMQ running in this JVM on free loopback ports, with every table and
- * queue of {@link Resources} created. The real AWS SDK clients reach them by endpoint override.
+ * dynalite (DynamoDB, a Node.js process: {@link EmbeddedDynamoDb}) and ElasticMQ (SQS, in this JVM)
+ * on free loopback ports, with every table and queue of {@link Resources} created. The real AWS SDK
+ * clients reach them by endpoint override.
  *
  * <p>Queues are created with a short visibility timeout ({@link #DEFAULT_RETRY_AFTER}) so a failed
  * message is retried after seconds instead of a minute; everything else is as defined.
@@ -34,9 +33,7 @@ public final class EmbeddedAws implements AutoCloseable {
     public static final String REGION = "us-east-1";
     public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(2);
 
-    private final String[] dynamoDbArguments;
-    private final boolean dynamoDbOnDisk;
-    private volatile DynamoDBProxyServer dynamoDbServer;
+    private final EmbeddedDynamoDb dynamoDbServer;
     private final SQSRestServer sqsServer;
     private final URI dynamoDbEndpoint;
     private final URI sqsEndpoint;
@@ -46,18 +43,18 @@ public final class EmbeddedAws implements AutoCloseable {
 
     private EmbeddedAws(Duration retryAfter, Path dynamoDbDirectory) throws Exception {
         System.setProperty("aws.region", REGION);
-        int dynamoDbPort = freePort();
-        dynamoDbOnDisk = dynamoDbDirectory != null;
-        dynamoDbArguments = dynamoDbOnDisk
-                ? new String[] {"-dbPath", dynamoDbDirectory.toString(), "-sharedDb", "-port",
-                        Integer.toString(dynamoDbPort), "-disableTelemetry"}
-                : new String[] {"-inMemory", "-port", Integer.toString(dynamoDbPort), "-disableTelemetry"};
-        dynamoDbServer = ServerRunner.createServerFromCommandLineArgs(dynamoDbArguments);
-        dynamoDbServer.start();
+        dynamoDbServer = new EmbeddedDynamoDb(dynamoDbDirectory);
         int sqsPort = freePort();
-        sqsServer = SQSRestServerBuilder.withPort(sqsPort).withInterface("127.0.0.1").start();
-        sqsServer.waitUntilStarted();
-        dynamoDbEndpoint = URI.create("http://127.0.0.1:" + dynamoDbPort);
+        SQSRestServer sqsRest;
+        try {
+            sqsRest = SQSRestServerBuilder.withPort(sqsPort).withInterface("127.0.0.1").start();
+            sqsRest.waitUntilStarted();
+        } catch (RuntimeException e) {
+            dynamoDbServer.close();
+            throw e;
+        }
+        sqsServer = sqsRest;
+        dynamoDbEndpoint = dynamoDbServer.endpoint();
         sqsEndpoint = URI.create("http://127.0.0.1:" + sqsPort);
         clients = new AwsClients(REGION, Optional.of(dynamoDbEndpoint), Optional.of(sqsEndpoint));
 
@@ -82,7 +79,7 @@ public final class EmbeddedAws implements AutoCloseable {
     }
 
     /**
-     * Like {@link #start(Duration)}, but DynamoDB Local keeps its tables in a SQLite file in
+     * Like {@link #start(Duration)}, but DynamoDB keeps its tables in a LevelDB directory
      * {@code dynamoDbDirectory} (which must exist and be empty; a tmpfs keeps it as fast as
      * in-memory) instead of in memory, so that {@link #restartDynamoDb} keeps the data, as DynamoDB
      * itself would.
@@ -96,24 +93,21 @@ public final class EmbeddedAws implements AutoCloseable {
     }
 
     /**
-     * Stops DynamoDB Local, leaves it down for {@code down} (connections are refused), and starts it
-     * again on the same port with the same data. Only for a stack started with a DynamoDB directory:
-     * an in-memory DynamoDB Local would come back empty.
+     * Stops DynamoDB, leaves it down for {@code down} (connections are refused), and starts it again
+     * on the same port with the same data. Only for a stack started with a DynamoDB directory: an
+     * in-memory one would come back empty.
      */
     public synchronized void restartDynamoDb(Duration down) {
-        if (!dynamoDbOnDisk) {
-            throw new IllegalStateException("DynamoDB Local runs in memory: a restart would lose every table");
+        if (!dynamoDbServer.onDisk()) {
+            throw new IllegalStateException("DynamoDB runs in memory: a restart would lose every table");
         }
         try {
-            dynamoDbServer.stop();
-            Thread.sleep(down.toMillis());
-            dynamoDbServer = ServerRunner.createServerFromCommandLineArgs(dynamoDbArguments);
-            dynamoDbServer.start();
+            dynamoDbServer.restart(down);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        } catch (Exception e) {
-            throw new IllegalStateException("DynamoDB Local did not restart", e);
+        } catch (IOException e) {
+            throw new IllegalStateException("DynamoDB did not restart", e);
         }
     }
 
@@ -185,11 +179,7 @@ public final class EmbeddedAws implements AutoCloseable {
         try {
             sqsServer.stopAndWait();
         } finally {
-            try {
-                dynamoDbServer.stop();
-            } catch (Exception e) {
-                throw new IllegalStateException("DynamoDB Local did not stop", e);
-            }
+            dynamoDbServer.close();
         }
     }
 

@@ -38,7 +38,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The daily export end to end: call detail records written to DynamoDB Local (duplicates
+ * The daily export end to end: call detail records written to dynalite (duplicates
  * included) and exported to s3mock, read back as S3 objects and checked row by row.
  */
 class BillingExportTest {

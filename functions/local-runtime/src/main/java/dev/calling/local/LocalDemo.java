@@ -124,7 +124,7 @@ public final class LocalDemo {
                 .withTwilio(new LocalSystem.Twilio("twilio", twilio.baseUrl(), TWILIO_ACCOUNT, TWILIO_API_KEY, TWILIO_FROM,
                         twilioAuthToken, twilioKeySecret)))) {
             LocalGateway gateway = system.gateway().orElseThrow();
-            System.out.printf(Locale.ROOT, "Embedded stack up in %d ms: DynamoDB Local %s, ElasticMQ (SQS) %s%n",
+            System.out.printf(Locale.ROOT, "Embedded stack up in %d ms: dynalite (DynamoDB) %s, ElasticMQ (SQS) %s%n",
                     (System.nanoTime() - started) / 1_000_000, system.aws().dynamoDbEndpoint(),
                     system.aws().sqsEndpoint());
             System.out.println("Apps' HTTP API " + gateway.httpEndpoint() + "/v1 (docs/openapi.yaml), realtime WebSocket "
@@ -249,7 +249,7 @@ public final class LocalDemo {
             }
             exitCode = unexpected > 0 ? 1 : 0;
         }
-        // DynamoDB Local leaves a non-daemon job thread behind after stopping; exit explicitly.
+        // Exit explicitly: the embedded servers' (ElasticMQ's actor system, WireMock's) threads may outlive close().
         System.exit(exitCode);
     }
 

@@ -90,7 +90,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * The whole system in one JVM on the embedded default: DynamoDB Local and ElasticMQ, the
+ * The whole system on the embedded default: dynalite (DynamoDB) and ElasticMQ (SQS), the
  * SessionService and CallStateManager functions each fed from its queue(s) the way a Lambda
  * event source mapping would, and the simulated switch on the switch-commands queue.
  */
@@ -217,7 +217,7 @@ public final class LocalSystem implements AutoCloseable {
      * @param functions wraps each function as its event source calls it (name, function), to count
      *     invocations or to misdeliver batches
      * @param observer told of every stored change of a call, after its commands were issued (as the apps are)
-     * @param dynamoDbDirectory DynamoDB Local's data directory, so that it can be restarted, or null for in-memory
+     * @param dynamoDbDirectory the embedded DynamoDB's data directory, so that it can be restarted, or null for in-memory
      * @param mediaObserver told of every media join info the switch hands out (with the Chime switch), after
      *     the apps are
      */

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Finance's export of a day against the ledger, end to end: calls placed through the real queues
- * are settled on DynamoDB Local, then the day is exported to S3 (s3mock) and read back; every
+ * are settled on dynalite, then the day is exported to S3 (s3mock) and read back; every
  * row's retail amount is the settlement of its call, to the micro-unit, and the manifest's total
  * is the sum of the day's settlements.
  */

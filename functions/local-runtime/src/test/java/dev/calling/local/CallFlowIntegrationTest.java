@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * VoIP calls end to end through the real queues (ElasticMQ) and tables (DynamoDB Local): the
+ * VoIP calls end to end through the real queues (ElasticMQ) and tables (dynalite): the
  * simulated switch reports to {@code connection-events} and {@code call-state-changes}, event
  * source mappings deliver Lambda-shaped batches to the SessionService and CallStateManager
  * handlers, and the assertions read the call records the manager stored.

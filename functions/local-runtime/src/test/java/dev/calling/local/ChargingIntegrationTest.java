@@ -33,7 +33,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Prepaid charging end to end through the real queues and DynamoDB Local: a completed call is
+ * Prepaid charging end to end through the real queues and dynalite: a completed call is
  * settled once whatever the delivery does, concurrent calls cannot overdraw a balance, a call
  * whose money runs out is cut off with both legs torn down, and a balance that cannot pay the
  * first block refuses the call before it rings. Prices: 0.60 per minute billed per second, so

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * PSTN calls end to end through the real queues and DynamoDB Local: least-cost carrier choice,
+ * PSTN calls end to end through the real queues and dynalite: least-cost carrier choice,
  * failover on a carrier's 503 (never on the callee's busy), and a carrier skipped once its
  * circuit breaker opens. Each destination country has its own carriers so tests do not interfere.
  */

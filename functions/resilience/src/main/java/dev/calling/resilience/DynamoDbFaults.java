@@ -9,7 +9,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
  * Faults on the functions' DynamoDB client, as an SDK interceptor:
@@ -21,10 +21,12 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
  * SDK had used up its retries. It is thrown from {@code beforeExecution}, outside the retry loop,
  * so it fails at once instead of after the SDK's full back-off (up to about a minute for DynamoDB's
  * defaults), which would only slow the run down; the message fails and is redelivered;</li>
- * <li><b>a handler that dies between two writes</b>: a PutItem on the {@code calls} table (or a
- * TransactWriteItems on {@code accounts}, a reservation or settlement) succeeds in DynamoDB, then
- * the call throws ({@code afterExecution}) as if the function had crashed right after it: the
- * transition's commands (the record's outbox) are not issued until the event comes back.</li>
+ * <li><b>a handler that dies between two writes</b>: a PutItem on the {@code calls} table, or any
+ * write on {@code accounts} (the account's money write, a ledger line, an idempotency marker, the
+ * clearing of its pending lines: every step of a top-up, reservation or settlement) succeeds in
+ * DynamoDB, then the call throws ({@code afterExecution}) as if the function had crashed right after
+ * it: the transition's commands (the record's outbox) are not issued, and the money movement's
+ * remaining writes are not made, until the event comes back.</li>
  * </ul>
  * Decisions use one seeded generator, so a run's mix is repeatable (the interleaving is not).
  */
@@ -41,10 +43,10 @@ public final class DynamoDbFaults implements ExecutionInterceptor {
      * @param throttledThenRetried share of calls whose first attempts are throttled (the SDK retries)
      * @param throttledToHandler share of calls that fail with throttling (the message is retried)
      * @param diesAfterCallWrite share of PutItems on {@code calls} after which the function dies
-     * @param diesAfterLedgerWrite share of TransactWriteItems on {@code accounts} after which the function dies
+     * @param diesAfterAccountWrite share of writes (PutItem, UpdateItem) on {@code accounts} after which the function dies
      */
     public record Rates(double throttledThenRetried, double throttledToHandler, double diesAfterCallWrite,
-            double diesAfterLedgerWrite) {
+            double diesAfterAccountWrite) {
         public static Rates none() {
             return new Rates(0, 0, 0, 0);
         }
@@ -101,10 +103,11 @@ public final class DynamoDbFaults implements ExecutionInterceptor {
             throw new HandlerDied("writing call record " + put.item().get("callId").s() + " (version "
                     + put.item().get("version").n() + ")");
         }
-        if (request instanceof TransactWriteItemsRequest tx && now.diesAfterLedgerWrite() > 0
-                && "accounts".equals(RequestCounter.target(tx)) && next() < now.diesAfterLedgerWrite()) {
-            counts.add("function died after a ledger transaction");
-            throw new HandlerDied("a ledger transaction");
+        if ((request instanceof PutItemRequest || request instanceof UpdateItemRequest) && now.diesAfterAccountWrite() > 0
+                && "accounts".equals(RequestCounter.target(request)) && next() < now.diesAfterAccountWrite()) {
+            String what = request instanceof UpdateItemRequest ? "an account update" : "a ledger line or marker";
+            counts.add("function died after " + what);
+            throw new HandlerDied(what);
         }
     }
 

@@ -49,7 +49,7 @@ public final class FaultSuite {
      * @param dynamoDb DynamoDB throttling and "died after the write" rates
      * @param poisonRounds rounds of poison (each: garbage, an unknown type, invalid values on every queue)
      * @param poisonInCallGroups poison messages put into the message group of a call in progress
-     * @param dynamoDbRestarts times DynamoDB Local is stopped and started again on the same port, with its data
+     * @param dynamoDbRestarts times the embedded DynamoDB is stopped and started again on the same port, with its data
      * @param sqsOutages times ElasticMQ is taken off the network (connections refused and cut)
      * @param carrierFlip how often one of the three carriers changes behaviour (503s, timeouts, working)
      */
@@ -384,9 +384,9 @@ public final class FaultSuite {
         }
 
         private void restartDynamoDb() {
-            log.printf(Locale.ROOT, "  restarting DynamoDB Local (down %d ms) ...%n", config.dynamoDbDown().toMillis());
+            log.printf(Locale.ROOT, "  restarting DynamoDB (down %d ms) ...%n", config.dynamoDbDown().toMillis());
             stack.system.aws().restartDynamoDb(config.dynamoDbDown());
-            stack.faults.add("DynamoDB Local restarts (same port, same data)");
+            stack.faults.add("DynamoDB restarts (same port, same data)");
         }
 
         private void sqsOutage() {
@@ -422,7 +422,7 @@ public final class FaultSuite {
         report.print(System.out);
         System.out.printf(Locale.ROOT, "load average at the end: %s%n", Quiet.loadAverage());
         System.out.flush();
-        // DynamoDB Local leaves non-daemon threads behind.
+        // Exit explicitly: the embedded servers' threads may outlive close().
         System.exit(report.ok() ? 0 : 1);
     }
 }

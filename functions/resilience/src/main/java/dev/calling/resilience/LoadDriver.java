@@ -27,10 +27,10 @@ import java.util.TreeMap;
  * the call state manager has stored the change and issued its commands;</li>
  * <li>AWS requests per completed call, by service, operation and table or queue, counted on the
  * functions' SDK clients over the whole run until every queue is empty (DynamoDB capacity units as
- * DynamoDB Local reports them; SQS receives that returned messages; empty long polls, which cost
+ * dynalite reports them; SQS receives that returned messages; empty long polls, which cost
  * by time not by call, apart), carrier and switch commands, Lambda invocations and their time;</li>
  * <li>the implied AWS cost per million calls at list prices ({@link Prices});</li>
- * <li>the overhead ratio: the call state manager's throughput next to raw DynamoDB Local
+ * <li>the overhead ratio: the call state manager's throughput next to raw dynalite
  * conditional-write throughput, measured in the same JVM right after ({@link RawWrites}).</li>
  * </ul>
  * {@code functions/resilience/run-load [--callers=40] [--seconds=60] [--warmup=10] [--pstn=0.0]}.
@@ -172,7 +172,7 @@ public final class LoadDriver {
                     csm.records() / Math.max(1.0, completedInWindow), callsPerSecond, o.csmPollers());
             RawWrites.Result raw = RawWrites.measure(stack.dynamoDb(), o.csmPollers(),
                     Duration.ofSeconds(o.rawSeconds()), placed.isEmpty() ? null : placed.get(placed.size() - 1).callId());
-            out.printf(Locale.ROOT, "raw DynamoDB Local conditional writes, same JVM, %d threads, %d s: %.1f writes/s"
+            out.printf(Locale.ROOT, "raw dynalite conditional writes, same JVM, %d threads, %d s: %.1f writes/s"
                     + " (PutItem attribute_not_exists then PutItem version = :v, item %d bytes; %d conflicts)%n",
                     raw.threads(), o.rawSeconds(), raw.writesPerSecond(), raw.itemBytes(), raw.conflicts());
             out.printf(Locale.ROOT, "ratio: call events/s / raw conditional writes/s = %.3f (%.1f raw writes per handled event)%n",

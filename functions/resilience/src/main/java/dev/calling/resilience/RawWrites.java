@@ -13,7 +13,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /**
- * Raw DynamoDB Local conditional-write throughput, the yardstick of the overhead ratio: {@code threads}
+ * Raw dynalite conditional-write throughput, the yardstick of the overhead ratio: {@code threads}
  * threads each create an item with {@code attribute_not_exists(callId)} and then replace it with
  * {@code version = :v}, as the call state manager writes a call record, in the {@code calls} table
  * (with its two keys-only indexes), the item being a copy of a real call record of the run. Nothing

@@ -29,14 +29,15 @@ import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
 /**
  * An SDK interceptor on the functions' DynamoDB and SQS clients that counts what AWS would bill:
- * every API call by service, operation and table or queue; DynamoDB capacity units as DynamoDB
- * Local reports them (it asks for {@code ReturnConsumedCapacity=TOTAL} on every item operation);
+ * every API call by service, operation and table or queue; DynamoDB capacity units as the embedded
+ * DynamoDB reports them (it asks for {@code ReturnConsumedCapacity=TOTAL} on every item operation);
  * SQS receives that returned messages apart from empty polls; the type of every command sent to
  * the switch-commands queue (VoIP switch commands versus PSTN carrier commands).
  *
- * <p>DynamoDB Local reports a transactional write at four write units per KB where AWS documents
- * two (measured here: a TransactWriteItems of a 2.5 KB and a small item came back as 16 units,
- * AWS's rule gives 8), so transactional write units are halved when counted.
+ * <p>No function writes transactionally any more (the accounts moved to single-item conditional
+ * writes; dynalite has no TransactWriteItems). Should one come back: DynamoDB Local reported a
+ * transactional write at four write units per KB where AWS documents two, so transactional units
+ * reported are halved when counted.
  */
 public final class RequestCounter implements ExecutionInterceptor {
 

@@ -40,7 +40,7 @@ public final class Stack implements AutoCloseable {
 
     /**
      * @param sqsThroughProxy put a TCP proxy in front of ElasticMQ for the functions and the switch
-     * @param dynamoDbOnDisk keep DynamoDB Local's tables in a temporary directory (on /dev/shm when
+     * @param dynamoDbOnDisk keep the embedded DynamoDB's tables in a temporary directory (on /dev/shm when
      *     there is one, which is as fast as memory) so that it can be restarted with its data
      * @param concurrency pollers per event source, by name
      */

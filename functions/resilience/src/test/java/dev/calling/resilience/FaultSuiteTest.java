@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The fault-injection suite, trimmed to a few hundred calls so that it runs in the build: every
- * fault kind is injected (one DynamoDB Local restart, one SQS outage, poison on every queue ...)
+ * fault kind is injected (one DynamoDB restart, one SQS outage, poison on every queue ...)
  * and the must-be-zero figures are asserted. The full run is {@code functions/resilience/run-faults}.
  */
 class FaultSuiteTest {
@@ -24,7 +24,7 @@ class FaultSuiteTest {
         assertThat(report.poisonFound()).as("poison in the dead-letter queues").isEqualTo(report.poisonExpected());
         assertThat(report.endedByReason().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(300);
         // Every kind of fault was really injected, not just configured.
-        assertThat(report.faultsInjected()).containsKeys("DynamoDB Local restarts (same port, same data)",
+        assertThat(report.faultsInjected()).containsKeys("DynamoDB restarts (same port, same data)",
                 "SQS outages (ElasticMQ unreachable)", "function died after writing a call record",
                 "switch reports duplicated", "poison: garbage", "poison: unknown type", "poison: invalid values",
                 "poison: in a live call's group",

@@ -17,7 +17,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The packaged Lambda, invoked through Quarkus's mock Lambda event server with the sample SQS
- * event from {@code events-samples/}, writing to DynamoDB Local.
+ * event from {@code events-samples/}, writing to dynalite.
  */
 @QuarkusTest
 @QuarkusTestResource(value = EmbeddedAwsTestResource.class, restrictToAnnotatedClass = true)

@@ -20,7 +20,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * The packaged Lambda, invoked through Quarkus's mock Lambda event server (port 8082) with the
- * sample SIP media application events from {@code events-samples/}, against DynamoDB Local and
+ * sample SIP media application events from {@code events-samples/}, against dynalite and
  * ElasticMQ: a dial-out that rings, is answered and is bridged to the caller's connection.
  */
 @QuarkusTest

@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The packaged Switch Lambda, invoked through Quarkus's mock Lambda event server (port 8087) with the
- * sample batches from {@code events-samples/switch/}, against DynamoDB Local, ElasticMQ and the Chime
+ * sample batches from {@code events-samples/switch/}, against dynalite, ElasticMQ and the Chime
  * SDK Meetings API stub: one call rung, answered, its callee's media dropped, and released.
  */
 @QuarkusTest

@@ -43,7 +43,7 @@ public final class CallingFunction extends Construct {
 
     static final List<String> READ_ACTIONS = List.of("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
             "dynamodb:ConditionCheckItem");
-    /** Writes are puts and updates (also inside TransactWriteItems); no function deletes items or scans. */
+    /** Writes are puts and updates; no function deletes items, scans or writes transactionally. */
     static final List<String> WRITE_ACTIONS = List.of("dynamodb:PutItem", "dynamodb:UpdateItem");
 
     /**

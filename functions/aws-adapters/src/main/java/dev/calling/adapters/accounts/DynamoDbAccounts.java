@@ -1,5 +1,9 @@
 package dev.calling.adapters.accounts;
 
+import static dev.calling.adapters.accounts.LedgerLine.LEDGER_PREFIX;
+import static dev.calling.adapters.accounts.LedgerLine.MARKER_PREFIX;
+import static dev.calling.adapters.accounts.LedgerLine.ledgerKey;
+import static dev.calling.adapters.accounts.LedgerLine.markerKey;
 import static dev.calling.adapters.dynamodb.Attributes.n;
 import static dev.calling.adapters.dynamodb.Attributes.s;
 
@@ -13,58 +17,91 @@ import dev.calling.core.charging.LedgerEntry.Kind;
 import dev.calling.core.money.Money;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.Currency;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
-import software.amazon.awssdk.services.dynamodb.model.Put;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
-import software.amazon.awssdk.services.dynamodb.model.TransactionInProgressException;
-import software.amazon.awssdk.services.dynamodb.model.Update;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /**
  * Prepaid accounts in the {@code accounts} table (partition key {@code userId}, sort key
- * {@code entryKey}). Per user, in one partition:
+ * {@code entryKey}), moved with single-item conditional writes only (no transactions). Per user, in
+ * one partition:
  * <ul>
- * <li>{@code ACCOUNT}: {@code balance} and {@code reserved} (micros), {@code currency}, and
- * {@code version}, which is also the number of ledger lines written so far;</li>
- * <li>{@code ledger#<seq>} (seq zero-padded to 19 digits, 1-based): one ledger line each, so a
- * Query with {@code begins_with(entryKey, "ledger#")} reads them in the order they were recorded,
- * which is the order in which {@code balanceAfter}/{@code reservedAfter} follow from each other
- * (the caller's {@code at} is stored but may go backwards when an old message is redelivered);</li>
- * <li>{@code ref#<KIND>#<reference>}: the idempotency marker of one top-up, reservation or
- * settlement, holding its amount (what a repeated reserve returns, what settle releases).</li>
+ * <li>{@code ACCOUNT}: {@code balance} and {@code reserved} (micros), {@code currency},
+ * {@code version} (the number of ledger lines recorded so far), {@code holds} (call id to the
+ * micros reserved for it, one entry per open reservation) and {@code pending} (sequence number to
+ * ledger line: the lines recorded by the last write whose own items may not be written yet).
+ * Written only by UpdateItem, guarded by {@code version} (by {@code attribute_not_exists} when
+ * new), except the removal of pending lines, which changes no money and no version;</li>
+ * <li>{@code ledger#<seq>} (seq zero-padded to 19 digits, 1-based): one ledger line each, in the
+ * order recorded, which is the order in which {@code balanceAfter}/{@code reservedAfter} follow
+ * from each other (the caller's {@code at} is stored but may go backwards when an old message is
+ * redelivered);</li>
+ * <li>{@code ref#TOP_UP#<id>}, {@code ref#RESERVATION#<callId>}: markers remembering for good that
+ * a top-up or reservation was done, with its amount and line sequence. Never changed or deleted.</li>
  * </ul>
- * Every change is ONE {@code TransactWriteItems}: the account update guarded by its version (or by
- * {@code attribute_not_exists} for a new account), the marker put guarded by
- * {@code attribute_not_exists(entryKey)}, and the ledger line(s). If the marker's condition fails the
- * operation was done before (idempotent answer); if the account's fails another writer came first
- * and the operation is read and decided again after a jittered back-off, a bounded number of times.
  *
- * <p>The reads before a write are separate strongly consistent GetItems, not a snapshot. They are
- * ordered so that they still agree: markers are never changed or deleted, so a marker read
- * <em>after</em> the account that is absent was absent when the account was read (the account read
- * does not include that operation yet), and a reservation marker read <em>before</em> the account
- * is already included in it.
+ * <p><b>Every operation</b> (1) reads ACCOUNT strongly consistently and writes the {@code ledger#}
+ * item and marker of every pending line ({@code attribute_not_exists}: one already there is fine);
+ * (2) decides whether it was done already; (3) if not, records its money movement with ONE
+ * UpdateItem of ACCOUNT guarded by the version it read: new balance, reserved and version, the hold
+ * added (reserve) or removed (settle), its line(s) put in {@code pending} and the pending lines
+ * written in step 1 removed; a failed condition means another writer came first, and the operation
+ * starts again after a jittered back-off, a bounded number of times; (4) writes its own lines' items
+ * and marker, then removes them from {@code pending} (an unguarded REMOVE, so it never fails a
+ * concurrent writer; it is also how step 1 ends when the operation writes nothing else).
+ *
+ * <p><b>Exactly once.</b> The money moves in step 3 only, one conditional write, so a movement is
+ * either recorded with its lines or not at all, and two writers that read the same version cannot
+ * both record. An operation was done iff its line is in {@code pending} at the read of step 1, or
+ * its marker exists when read after it: a marker is written before its line leaves
+ * {@code pending}, so a line not pending at the account read and no marker read afterwards means
+ * not done at that version; if it gets done concurrently the version moves and our write fails.
+ * For a reservation, the hold answers first (it exists from the reservation's write until the
+ * settlement's). A settlement's idempotency is the hold: no hold, nothing to settle (never
+ * reserved, or settled already), and a reservation redelivered after its settlement finds its
+ * marker and reserves nothing. A settle whose own write landed but whose answer was lost (the SDK
+ * retried and met its own version) recognises its line by the {@code writer} token and still
+ * answers true, once.
+ *
+ * <p><b>Crash repair.</b> Whatever dies after step 3 leaves the money moved once and the lines in
+ * {@code pending}; the next operation on the account, or the redelivery of the same one, writes the
+ * missing items in its step 1. {@link #ledger} merges pending lines in (by sequence, without
+ * duplicates), reading the account before the lines, so a balance is never seen without its line.
+ *
+ * <p><b>Bounded item.</b> ACCOUNT holds one {@code holds} entry per call in progress (at most
+ * {@value #MAX_OPEN_RESERVATIONS}) and at most two pending lines (those of the last write: each
+ * write removes the lines it found), so it does not grow with the ledger; with a few calls in
+ * progress it stays under 1 KB.
+ *
+ * <p><b>Cost</b> (items up to 1 KB; a transaction costs 2 WCU per item): a top-up or a reservation
+ * is account update + line + marker + pending removal = 4 WCU (was 3 items in a transaction = 6);
+ * a settlement with a release is account update + 2 lines + removal = 4 WCU (was 4 items = 8),
+ * without a release 3 (was 6). Reads: 2 strongly consistent GetItems for a top-up or a new
+ * reservation (account, marker), 1 for a settlement (was 3). Repair costs one conditional put per
+ * missing item. Each UpdateItem of ACCOUNT is charged on the item's size, which grows by about
+ * 60 bytes per call in progress.
+ *
+ * <p><b>Accounts written by the transactional version</b> (no {@code holds}) are carried on: while
+ * such an account has money reserved, its open reservations are its reservation markers without a
+ * settlement marker (they must add up to {@code reserved}), and its next write stores them as holds.
  */
 public final class DynamoDbAccounts implements Accounts {
 
     static final String ACCOUNT_KEY = "ACCOUNT";
-    static final String LEDGER_PREFIX = "ledger#";
-    static final String MARKER_PREFIX = "ref#";
     static final int MAX_ATTEMPTS = 30;
+    /** Holds kept on one ACCOUNT item; beyond it a new reservation is refused, so the item stays small. */
+    static final int MAX_OPEN_RESERVATIONS = 1000;
     private static final long MAX_BACKOFF_MILLIS = 200;
-
-    // Every transaction is [account update, marker put, ledger line(s)]; cancellation reasons come
-    // back in that order.
-    private static final int MARKER_ITEM = 1;
 
     private final DynamoDbClient dynamoDb;
     private final String table;
@@ -96,35 +133,37 @@ public final class DynamoDbAccounts implements Accounts {
         }
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             backOff(attempt);
-            Stored account = readAccount(userId, amount.currency());
-            Optional<Marker> earlier = marker(userId, Kind.TOP_UP, topUpId);
-            if (earlier.isPresent()) {
-                return repeatedTopUp(userId, topUpId, amount, earlier.get());
+            AccountItem account = readAccount(userId, amount.currency());
+            Optional<LedgerLine> recorded = account.pendingLine(Kind.TOP_UP, topUpId);
+            if (recorded.isPresent()) {
+                complete(account);
+                return repeatedTopUp(account, topUpId, amount, recorded.get().money());
             }
-            Stored next = account.next(account.balance + amount.micros(), account.reserved, 1);
-            Outcome outcome = write(List.of(accountWrite(userId, account, next),
-                    markerPut(userId, Kind.TOP_UP, topUpId, amount, at),
-                    ledgerPut(userId, account.version + 1, Kind.TOP_UP, topUpId, amount.micros(), next, at)));
-            switch (outcome) {
-                case COMMITTED:
-                    return next.toAccount();
-                case ALREADY_DONE:
-                    return repeatedTopUp(userId, topUpId, amount, marker(userId, Kind.TOP_UP, topUpId).orElseThrow());
-                default:
-                    break; // another writer came first: read again
+            writeItems(userId, account.pendingLines().values());
+            Optional<Money> marked = marker(userId, Kind.TOP_UP, topUpId); // after the account read
+            if (marked.isPresent()) {
+                removePending(userId, account.pendingLines().keySet());
+                return repeatedTopUp(account, topUpId, amount, marked.get());
+            }
+            LedgerLine line = new LedgerLine(account.version() + 1, Kind.TOP_UP, topUpId, amount.micros(),
+                    account.balance() + amount.micros(), account.reserved(), account.currency(), at, null);
+            if (record(account, List.of(line), null)) {
+                followUp(userId, List.of(line));
+                return new Account(userId, new Money(line.balanceAfter(), line.currency()),
+                        new Money(line.reservedAfter(), line.currency()));
             }
         }
         throw contention("top-up " + topUpId, userId);
     }
 
-    private Account repeatedTopUp(String userId, String topUpId, Money amount, Marker earlier) {
-        if (!earlier.amount().equals(amount)) {
+    private static Account repeatedTopUp(AccountItem account, String topUpId, Money amount, Money recorded) {
+        if (!recorded.equals(amount)) {
             // Same id, different money: two different top-ups share an id, or a message was altered.
             // Swallowing it would lose money silently.
-            throw new IllegalArgumentException("top-up " + topUpId + " of " + userId + " was recorded as "
-                    + earlier.amount() + ", not " + amount);
+            throw new IllegalArgumentException("top-up " + topUpId + " of " + account.userId() + " was recorded as "
+                    + recorded + ", not " + amount);
         }
-        return account(userId, amount.currency());
+        return account.toAccount();
     }
 
     @Override
@@ -134,27 +173,39 @@ public final class DynamoDbAccounts implements Accounts {
         }
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             backOff(attempt);
-            Stored account = readAccount(userId, wanted.currency());
-            Optional<Marker> earlier = marker(userId, Kind.RESERVATION, callId);
-            if (earlier.isPresent()) {
-                return Optional.of(sameCurrency(earlier.get().amount(), wanted.currency()));
+            AccountItem account = readAccount(userId, wanted.currency());
+            Optional<Money> held = account.hold(callId);
+            if (held.isPresent()) {
+                complete(account);
+                return held;
             }
-            long available = account.balance - account.reserved;
-            if (available < minimum.micros()) {
-                return Optional.empty(); // nothing written: a later ask (after a top-up) may succeed
+            Optional<LedgerLine> recorded = account.pendingLine(Kind.RESERVATION, callId);
+            if (recorded.isPresent()) {
+                complete(account);
+                return Optional.of(recorded.get().money());
             }
-            Money reserved = new Money(Math.min(available, wanted.micros()), wanted.currency());
-            Stored next = account.next(account.balance, account.reserved + reserved.micros(), 1);
-            Outcome outcome = write(List.of(accountWrite(userId, account, next),
-                    markerPut(userId, Kind.RESERVATION, callId, reserved, at),
-                    ledgerPut(userId, account.version + 1, Kind.RESERVATION, callId, reserved.micros(), next, at)));
-            switch (outcome) {
-                case COMMITTED:
-                    return Optional.of(reserved);
-                case ALREADY_DONE:
-                    return Optional.of(marker(userId, Kind.RESERVATION, callId).orElseThrow().amount());
-                default:
-                    break;
+            writeItems(userId, account.pendingLines().values());
+            Optional<Money> marked = marker(userId, Kind.RESERVATION, callId); // after the account read
+            if (marked.isPresent()) {
+                // Reserved before, and settled since (else the hold would be there): never again.
+                removePending(userId, account.pendingLines().keySet());
+                return marked;
+            }
+            if (account.available() < minimum.micros()) {
+                removePending(userId, account.pendingLines().keySet());
+                return Optional.empty(); // nothing recorded: a later ask (after a top-up) may succeed
+            }
+            if (account.openReservations() >= MAX_OPEN_RESERVATIONS) {
+                removePending(userId, account.pendingLines().keySet());
+                throw new IllegalStateException(userId + " has " + account.openReservations()
+                        + " calls in progress already; settle some before reserving for call " + callId);
+            }
+            long micros = Math.min(account.available(), wanted.micros());
+            LedgerLine line = new LedgerLine(account.version() + 1, Kind.RESERVATION, callId, micros,
+                    account.balance(), account.reserved() + micros, account.currency(), at, null);
+            if (record(account, List.of(line), new Hold(callId, micros))) {
+                followUp(userId, List.of(line));
+                return Optional.of(line.money());
             }
         }
         throw contention("reservation for call " + callId, userId);
@@ -165,174 +216,324 @@ public final class DynamoDbAccounts implements Accounts {
         if (charged.isNegative()) {
             throw new IllegalArgumentException("a charge cannot be negative: " + charged);
         }
+        String writer = Long.toHexString(ThreadLocalRandom.current().nextLong());
+        long rejectedAt = -1; // the version our last write was guarded by, when its condition failed
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             backOff(attempt);
-            Optional<Marker> reservation = marker(userId, Kind.RESERVATION, callId);
-            if (reservation.isEmpty()) {
-                return false;
+            AccountItem account = readAccount(userId, charged.currency());
+            Optional<Money> held = account.hold(callId);
+            if (held.isEmpty()) {
+                // Never reserved, or settled already: by a duplicate, or by our own write whose answer
+                // was lost (the SDK's retry of it then failed on the version it had moved itself).
+                boolean ours = rejectedAt >= 0 && wrote(userId, account, rejectedAt + 1, callId, writer);
+                complete(account);
+                return ours;
             }
-            Money reserved = sameCurrency(reservation.get().amount(), charged.currency());
+            Money reserved = held.get();
             if (charged.compareTo(reserved) > 0) {
                 throw new IllegalArgumentException("call " + callId + " of " + userId + " cannot be charged " + charged
                         + ": only " + reserved + " was reserved");
             }
-            Stored account = readAccount(userId, charged.currency());
-            if (marker(userId, Kind.SETTLEMENT, callId).isPresent()) {
-                return false;
-            }
+            writeItems(userId, account.pendingLines().values());
             long released = reserved.micros() - charged.micros();
-            Stored next = account.next(account.balance - charged.micros(), account.reserved - reserved.micros(),
-                    released > 0 ? 2 : 1);
-            if (next.balance < 0 || next.reserved < 0) {
+            long balance = account.balance() - charged.micros();
+            long reservedAfter = account.reserved() - reserved.micros();
+            if (balance < 0 || reservedAfter < 0) {
                 // Cannot happen while every write goes through this class (reserved <= balance).
                 throw new IllegalStateException("settling call " + callId + " would leave " + userId + " at balance "
-                        + next.balance + ", reserved " + next.reserved + " micros");
+                        + balance + ", reserved " + reservedAfter + " micros");
             }
-            List<TransactWriteItem> items = new ArrayList<>();
-            items.add(accountWrite(userId, account, next));
-            items.add(markerPut(userId, Kind.SETTLEMENT, callId, charged, at));
             // The settlement line shows the balance after the charge with the whole reservation still
-            // held; the release line then frees the rest. Both lines belong to the same transaction.
-            Stored afterCharge = released > 0 ? account.next(next.balance, next.reserved + released, 1) : next;
-            items.add(ledgerPut(userId, account.version + 1, Kind.SETTLEMENT, callId, -charged.micros(), afterCharge, at));
+            // held; the release line then frees the rest. Both are recorded by the same write.
+            List<LedgerLine> lines = new ArrayList<>();
+            lines.add(new LedgerLine(account.version() + 1, Kind.SETTLEMENT, callId, -charged.micros(), balance,
+                    reservedAfter + released, account.currency(), at, writer));
             if (released > 0) {
-                items.add(ledgerPut(userId, account.version + 2, Kind.RELEASE, callId, released, next, at));
+                lines.add(new LedgerLine(account.version() + 2, Kind.RELEASE, callId, released, balance, reservedAfter,
+                        account.currency(), at, null));
             }
-            switch (write(items)) {
-                case COMMITTED:
-                    return true;
-                case ALREADY_DONE:
-                    return false;
-                default:
-                    break;
+            if (record(account, lines, new Hold(callId, null))) {
+                followUp(userId, lines);
+                return true;
             }
+            rejectedAt = account.version();
         }
         throw contention("settlement of call " + callId, userId);
     }
 
+    /** Whether line {@code sequence} is the settlement of {@code callId} written by {@code writer}. */
+    private boolean wrote(String userId, AccountItem account, long sequence, String callId, String writer) {
+        LedgerLine line = account.pendingLines().get(sequence);
+        if (line == null) {
+            Map<String, AttributeValue> item = get(userId, ledgerKey(sequence));
+            line = item == null ? null : LedgerLine.fromLedgerItem(item);
+        }
+        return line != null && line.is(Kind.SETTLEMENT, callId) && writer.equals(line.writer());
+    }
+
     @Override
     public List<LedgerEntry> ledger(String userId) {
-        return dynamoDb.queryPaginator(r -> r.tableName(table).consistentRead(true).limit(ledgerPageSize)
+        // The account first: a line that leaves `pending` after this read is in its item by then.
+        SortedMap<Long, LedgerLine> lines = new TreeMap<>(pendingLines(userId));
+        dynamoDb.queryPaginator(r -> r.tableName(table).consistentRead(true).limit(ledgerPageSize)
                         .keyConditionExpression("userId = :u AND begins_with(entryKey, :ledger)")
                         .expressionAttributeValues(Map.of(":u", s(userId), ":ledger", s(LEDGER_PREFIX))))
-                .items().stream().map(DynamoDbAccounts::ledgerEntry).toList();
+                .items().forEach(item -> {
+                    LedgerLine line = LedgerLine.fromLedgerItem(item);
+                    lines.put(line.sequence(), line);
+                });
+        return lines.values().stream().map(line -> line.toEntry(userId)).toList();
     }
 
-    /** Native DynamoDB paging backwards over the ledger lines; the cursor is the last line's {@code entryKey}. */
+    /**
+     * Paging backwards over the ledger lines, pending ones included; the cursor is the last line's
+     * {@code entryKey}. Lines older than the cursor are read with a key range, not an
+     * ExclusiveStartKey, because the cursor's line may still be only in {@code pending}.
+     */
     @Override
     public Page<LedgerEntry> ledger(String userId, int limit, Optional<String> after) {
-        after.ifPresent(key -> {
-            if (!key.matches(LEDGER_PREFIX + "[0-9]{19}")) {
-                throw new RequestRefused(Refusal.INVALID_REQUEST, "not a page cursor of this ledger");
-            }
-        });
-        var response = dynamoDb.query(r -> {
-            r.tableName(table).consistentRead(true).limit(limit).scanIndexForward(false)
-                    .keyConditionExpression("userId = :u AND begins_with(entryKey, :ledger)")
-                    .expressionAttributeValues(Map.of(":u", s(userId), ":ledger", s(LEDGER_PREFIX)));
-            after.ifPresent(key -> r.exclusiveStartKey(key(userId, key)));
-        });
-        Optional<String> next = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
-                ? Optional.of(response.lastEvaluatedKey().get("entryKey").s()) : Optional.empty();
-        return new Page<>(response.items().stream().map(DynamoDbAccounts::ledgerEntry).toList(), next);
-    }
-
-    // --- transactions ---------------------------------------------------------------------------
-
-    private enum Outcome { COMMITTED, ALREADY_DONE, CONFLICT }
-
-    private Outcome write(List<TransactWriteItem> items) {
-        try {
-            // A fresh token per attempt: if the SDK retries this very request after a lost response,
-            // DynamoDB answers it as the success it was instead of failing on our own marker.
-            dynamoDb.transactWriteItems(r -> r.transactItems(items).clientRequestToken(UUID.randomUUID().toString()));
-            return Outcome.COMMITTED;
-        } catch (TransactionCanceledException cancelled) {
-            List<CancellationReason> reasons = cancelled.hasCancellationReasons() ? cancelled.cancellationReasons() : List.of();
-            if (failedCondition(reasons, MARKER_ITEM)) {
-                return Outcome.ALREADY_DONE;
-            }
-            boolean retryable = reasons.isEmpty() || reasons.stream().map(CancellationReason::code)
-                    .allMatch(code -> code == null || code.equals("None") || code.equals("ConditionalCheckFailed")
-                            || code.equals("TransactionConflict") || code.equals("ThrottlingError")
-                            || code.equals("ProvisionedThroughputExceeded"));
-            if (retryable) {
-                return Outcome.CONFLICT; // the account's version moved, a concurrent transaction, throttling
-            }
-            throw cancelled;
-        } catch (TransactionInProgressException inProgress) {
-            return Outcome.CONFLICT;
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive: " + limit);
         }
+        long before = after.map(DynamoDbAccounts::cursorSequence).orElse(Long.MAX_VALUE); // exclusive
+        SortedMap<Long, LedgerLine> pending = pendingLines(userId); // first, as in ledger(userId)
+        if (before <= 1) {
+            return new Page<>(List.of(), Optional.empty());
+        }
+        var response = dynamoDb.query(r -> r.tableName(table).consistentRead(true).limit(limit).scanIndexForward(false)
+                .keyConditionExpression("userId = :u AND entryKey BETWEEN :first AND :last")
+                .expressionAttributeValues(Map.of(":u", s(userId), ":first", s(ledgerKey(0)),
+                        ":last", s(ledgerKey(before - 1)))));
+        SortedMap<Long, LedgerLine> lines = new TreeMap<>(Comparator.reverseOrder());
+        response.items().forEach(item -> {
+            LedgerLine line = LedgerLine.fromLedgerItem(item);
+            lines.put(line.sequence(), line);
+        });
+        boolean moreItems = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty();
+        // When the query stopped early, pending lines below its last item come on a later page.
+        long floor = !moreItems ? 0 : lines.isEmpty() ? before : lines.lastKey();
+        if (floor + 1 < before) {
+            pending.subMap(floor + 1, before).forEach(lines::putIfAbsent);
+        }
+        List<LedgerLine> page = lines.values().stream().limit(limit).toList();
+        boolean more = moreItems || lines.size() > limit;
+        Optional<String> next = more && !page.isEmpty()
+                ? Optional.of(ledgerKey(page.get(page.size() - 1).sequence())) : Optional.empty();
+        return new Page<>(page.stream().map(line -> line.toEntry(userId)).toList(), next);
     }
 
-    private static boolean failedCondition(List<CancellationReason> reasons, int index) {
-        return reasons.size() > index && "ConditionalCheckFailed".equals(reasons.get(index).code());
+    private static long cursorSequence(String cursor) {
+        if (cursor.matches(LEDGER_PREFIX + "[0-9]{19}")) {
+            try {
+                return Long.parseLong(cursor.substring(LEDGER_PREFIX.length()));
+            } catch (NumberFormatException tooLarge) {
+                // falls through
+            }
+        }
+        throw new RequestRefused(Refusal.INVALID_REQUEST, "not a page cursor of this ledger");
     }
 
-    private TransactWriteItem accountWrite(String userId, Stored current, Stored next) {
+    // --- writes ---------------------------------------------------------------------------------
+
+    /** A hold added ({@code micros} set) or removed ({@code micros} null) with an account write. */
+    private record Hold(String callId, Long micros) {}
+
+    /**
+     * Step 3: ONE UpdateItem of ACCOUNT, guarded by the version read, recording {@code lines} (the
+     * last one gives the new balance and reserved) and removing the pending lines of the read,
+     * whose items the caller has written.
+     *
+     * @return false when another writer came first
+     */
+    private boolean record(AccountItem account, List<LedgerLine> lines, Hold hold) {
+        LedgerLine last = lines.get(lines.size() - 1);
+        // Every name used goes through a placeholder (DynamoDB refuses placeholders left unused).
+        Map<String, String> names = new HashMap<>(Map.of("#balance", "balance", "#reserved", "reserved",
+                "#currency", "currency", "#version", "version", "#pending", "pending"));
         Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":balance", n(next.balance));
-        values.put(":reserved", n(next.reserved));
-        values.put(":currency", s(next.currency.getCurrencyCode()));
-        values.put(":next", n(next.version));
-        String condition;
-        if (current.version == 0) {
-            condition = "attribute_not_exists(entryKey)";
-        } else {
-            condition = "version = :version";
-            values.put(":version", n(current.version));
+        values.put(":balance", n(last.balanceAfter()));
+        values.put(":reserved", n(last.reservedAfter()));
+        values.put(":currency", s(account.currency().getCurrencyCode()));
+        values.put(":version", n(account.version() + lines.size()));
+        List<String> set = new ArrayList<>(List.of("#balance = :balance", "#reserved = :reserved",
+                "#currency = :currency", "#version = :version"));
+        List<String> remove = new ArrayList<>();
+
+        if (!account.holdsStored()) { // a new account (or one written before holds): the whole map
+            names.put("#holds", "holds");
+            Map<String, AttributeValue> holds = new HashMap<>();
+            if (account.holds() != null) { // reservations made before there were holds
+                account.holds().forEach((call, micros) -> holds.put(call, n(micros)));
+            }
+            if (hold != null && hold.micros() != null) {
+                holds.put(hold.callId(), n(hold.micros()));
+            } else if (hold != null) {
+                holds.remove(hold.callId());
+            }
+            set.add("#holds = :holds");
+            values.put(":holds", AttributeValue.fromM(holds));
+        } else if (hold != null) {
+            names.put("#holds", "holds");
+            names.put("#call", hold.callId()); // a call id is no valid identifier
+            if (hold.micros() != null) {
+                set.add("#holds.#call = :hold");
+                values.put(":hold", n(hold.micros()));
+            } else {
+                remove.add("#holds.#call");
+            }
         }
-        return TransactWriteItem.builder().update(Update.builder().tableName(table).key(key(userId, ACCOUNT_KEY))
-                .updateExpression("SET balance = :balance, reserved = :reserved, currency = :currency, version = :next")
-                .conditionExpression(condition).expressionAttributeValues(values).build()).build();
+
+        if (account.pending() == null) {
+            Map<String, AttributeValue> pending = new HashMap<>();
+            lines.forEach(line -> pending.put(Long.toString(line.sequence()), line.pendingValue()));
+            set.add("#pending = :pending");
+            values.put(":pending", AttributeValue.fromM(pending));
+        } else {
+            int i = 0;
+            for (LedgerLine line : lines) {
+                names.put("#new" + i, Long.toString(line.sequence()));
+                values.put(":new" + i, line.pendingValue());
+                set.add("#pending.#new" + i + " = :new" + i);
+                i++;
+            }
+            int j = 0;
+            for (long written : account.pending().keySet()) {
+                names.put("#old" + j, Long.toString(written));
+                remove.add("#pending.#old" + j);
+                j++;
+            }
+        }
+
+        String condition;
+        if (account.exists()) {
+            condition = "#version = :read";
+            values.put(":read", n(account.version()));
+        } else {
+            condition = "attribute_not_exists(entryKey)";
+        }
+        String update = "SET " + String.join(", ", set) + (remove.isEmpty() ? "" : " REMOVE " + String.join(", ", remove));
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(key(account.userId(), ACCOUNT_KEY)).updateExpression(update)
+                    .conditionExpression(condition).expressionAttributeNames(names).expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException anotherWriterFirst) {
+            return false;
+        }
     }
 
-    private TransactWriteItem markerPut(String userId, Kind kind, String reference, Money amount, Instant at) {
-        Map<String, AttributeValue> item = new HashMap<>(key(userId, markerKey(kind, reference)));
-        item.put("kind", s(kind.name()));
-        item.put("reference", s(reference));
-        item.put("amount", n(amount.micros()));
-        item.put("currency", s(amount.currency().getCurrencyCode()));
-        item.put("at", s(at.toString()));
-        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
-                .conditionExpression("attribute_not_exists(entryKey)").build()).build();
+    /** Steps 1 and 4 together: the lines' items, then their removal from {@code pending}. */
+    private void complete(AccountItem account) {
+        followUp(account.userId(), account.pendingLines().values());
     }
 
-    private TransactWriteItem ledgerPut(String userId, long sequence, Kind kind, String reference, long amount,
-            Stored after, Instant at) {
-        Map<String, AttributeValue> item = new HashMap<>(key(userId, ledgerKey(sequence)));
-        item.put("sequence", n(sequence));
-        item.put("kind", s(kind.name()));
-        item.put("reference", s(reference));
-        item.put("amount", n(amount));
-        item.put("balanceAfter", n(after.balance));
-        item.put("reservedAfter", n(after.reserved));
-        item.put("currency", s(after.currency.getCurrencyCode()));
-        item.put("at", s(at.toString()));
-        // Redundant with the account's version condition; keeps a line from ever being overwritten.
-        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
-                .conditionExpression("attribute_not_exists(entryKey)").build()).build();
+    private void followUp(String userId, Collection<LedgerLine> lines) {
+        writeItems(userId, lines);
+        removePending(userId, lines.stream().map(LedgerLine::sequence).toList());
+    }
+
+    /**
+     * Each line's {@code ledger#} item, then its marker (so no marker is ever without its line), in
+     * sequence order. An item already there was written by an earlier try: same content.
+     */
+    private void writeItems(String userId, Collection<LedgerLine> lines) {
+        for (LedgerLine line : lines) {
+            putIfAbsent(line.ledgerItem(userId));
+            if (line.hasMarker()) {
+                putIfAbsent(line.markerItem(userId));
+            }
+        }
+    }
+
+    /**
+     * Only after the lines' items and markers are written. Guarded by nothing that a money movement
+     * changes, so it never makes a concurrent writer fail; removing a line twice is harmless.
+     */
+    private void removePending(String userId, Collection<Long> sequences) {
+        if (sequences.isEmpty()) {
+            return;
+        }
+        Map<String, String> names = new HashMap<>(Map.of("#pending", "pending", "#version", "version"));
+        List<String> paths = new ArrayList<>();
+        int i = 0;
+        for (long sequence : sequences) {
+            names.put("#line" + i, Long.toString(sequence));
+            paths.add("#pending.#line" + i);
+            i++;
+        }
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(key(userId, ACCOUNT_KEY))
+                    .updateExpression("REMOVE " + String.join(", ", paths))
+                    // Never creates an ACCOUNT item that is not there.
+                    .conditionExpression("attribute_exists(#version)").expressionAttributeNames(names));
+        } catch (ConditionalCheckFailedException noAccount) {
+            // nothing to remove from
+        }
+    }
+
+    private void putIfAbsent(Map<String, AttributeValue> item) {
+        try {
+            dynamoDb.putItem(r -> r.tableName(table).item(item).conditionExpression("attribute_not_exists(entryKey)"));
+        } catch (ConditionalCheckFailedException writtenAlready) {
+            // by an earlier try of this operation or by the repair of a later one: same content
+        }
     }
 
     // --- reads ----------------------------------------------------------------------------------
 
     /** The account item, or a zero account at version 0; refuses another currency than the account's. */
-    private Stored readAccount(String userId, Currency currency) {
+    private AccountItem readAccount(String userId, Currency currency) {
         Map<String, AttributeValue> item = get(userId, ACCOUNT_KEY);
         if (item == null) {
-            return new Stored(userId, 0, 0, currency, 0);
+            return AccountItem.none(userId, currency);
         }
-        Currency stored = Currency.getInstance(item.get("currency").s());
-        if (!stored.equals(currency)) {
-            throw new IllegalArgumentException("account of " + userId + " is in " + stored + ", not " + currency);
+        AccountItem account = AccountItem.from(userId, item);
+        if (!account.currency().equals(currency)) {
+            throw new IllegalArgumentException("account of " + userId + " is in " + account.currency() + ", not " + currency);
         }
-        return new Stored(userId, number(item, "balance"), number(item, "reserved"), stored, number(item, "version"));
+        if (!account.holdsStored() && account.reserved() > 0) {
+            return account.withLegacyHolds(legacyHolds(account));
+        }
+        return account;
     }
 
-    private Optional<Marker> marker(String userId, Kind kind, String reference) {
+    /**
+     * The open reservations of an account written before there were holds (by the transactional
+     * version): its reservation markers without a settlement marker. Read until the next write of the
+     * account stores them as {@code holds}; they must add up to what the account has reserved.
+     */
+    private Map<String, Long> legacyHolds(AccountItem account) {
+        Map<String, Long> open = new HashMap<>();
+        markers(account.userId(), Kind.RESERVATION).forEach(open::put);
+        markers(account.userId(), Kind.SETTLEMENT).keySet().forEach(open::remove);
+        long total = open.values().stream().mapToLong(Long::longValue).sum();
+        if (total != account.reserved()) {
+            throw new IllegalStateException("account of " + account.userId() + " reserves " + account.reserved()
+                    + " micros but its open reservation markers add up to " + total + ": not carried on");
+        }
+        return open;
+    }
+
+    /** Reference to amount of every marker of {@code kind}. */
+    private Map<String, Long> markers(String userId, Kind kind) {
+        String prefix = MARKER_PREFIX + kind.name() + "#";
+        Map<String, Long> found = new HashMap<>();
+        dynamoDb.queryPaginator(r -> r.tableName(table).consistentRead(true)
+                        .keyConditionExpression("userId = :u AND begins_with(entryKey, :prefix)")
+                        .expressionAttributeValues(Map.of(":u", s(userId), ":prefix", s(prefix))))
+                .items().forEach(item -> found.put(item.get("entryKey").s().substring(prefix.length()),
+                        Long.parseLong(item.get("amount").n())));
+        return found;
+    }
+
+    private SortedMap<Long, LedgerLine> pendingLines(String userId) {
+        Map<String, AttributeValue> item = get(userId, ACCOUNT_KEY);
+        return item == null ? new TreeMap<>() : AccountItem.from(userId, item).pendingLines();
+    }
+
+    private Optional<Money> marker(String userId, Kind kind, String reference) {
         Map<String, AttributeValue> item = get(userId, markerKey(kind, reference));
         return item == null ? Optional.empty()
-                : Optional.of(new Marker(new Money(number(item, "amount"), Currency.getInstance(item.get("currency").s()))));
+                : Optional.of(new Money(Long.parseLong(item.get("amount").n()), Currency.getInstance(item.get("currency").s())));
     }
 
     private Map<String, AttributeValue> get(String userId, String entryKey) {
@@ -341,36 +542,10 @@ public final class DynamoDbAccounts implements Accounts {
         return item == null || item.isEmpty() ? null : item;
     }
 
-    private static LedgerEntry ledgerEntry(Map<String, AttributeValue> item) {
-        Currency currency = Currency.getInstance(item.get("currency").s());
-        return new LedgerEntry(item.get("userId").s(), Kind.valueOf(item.get("kind").s()), item.get("reference").s(),
-                new Money(number(item, "amount"), currency), new Money(number(item, "balanceAfter"), currency),
-                new Money(number(item, "reservedAfter"), currency), Instant.parse(item.get("at").s()));
-    }
-
-    private static Money sameCurrency(Money stored, Currency asked) {
-        if (!stored.currency().equals(asked)) {
-            throw new IllegalArgumentException("cannot mix " + stored.currency() + " and " + asked);
-        }
-        return stored;
-    }
-
-    // --- keys, values, back-off -----------------------------------------------------------------
-
-    static String ledgerKey(long sequence) {
-        return LEDGER_PREFIX + String.format("%019d", sequence);
-    }
-
-    static String markerKey(Kind kind, String reference) {
-        return MARKER_PREFIX + kind.name() + "#" + reference;
-    }
+    // --- keys, back-off -------------------------------------------------------------------------
 
     private static Map<String, AttributeValue> key(String userId, String entryKey) {
         return Map.of("userId", s(userId), "entryKey", s(entryKey));
-    }
-
-    private static long number(Map<String, AttributeValue> item, String name) {
-        return Long.parseLong(item.get(name).n());
     }
 
     /** Full jitter: a random wait up to an exponentially growing cap; none before the first attempt. */
@@ -390,19 +565,5 @@ public final class DynamoDbAccounts implements Accounts {
     private static IllegalStateException contention(String what, String userId) {
         return new IllegalStateException(what + " of " + userId + " lost to concurrent writers " + MAX_ATTEMPTS
                 + " times; try again later");
-    }
-
-    private record Marker(Money amount) {}
-
-    /** The ACCOUNT item as read (or as it will be after a write). */
-    private record Stored(String userId, long balance, long reserved, Currency currency, long version) {
-
-        Stored next(long newBalance, long newReserved, int ledgerLines) {
-            return new Stored(userId, newBalance, newReserved, currency, version + ledgerLines);
-        }
-
-        Account toAccount() {
-            return new Account(userId, new Money(balance, currency), new Money(reserved, currency));
-        }
     }
 }

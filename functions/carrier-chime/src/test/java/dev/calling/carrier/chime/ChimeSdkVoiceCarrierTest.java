@@ -36,7 +36,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The carrier adapter with the real Chime SDK Voice client against a stub endpoint (WireMock),
- * legs in DynamoDB Local, failures read back from the real ElasticMQ FIFO queue.
+ * legs in dynalite, failures read back from the real ElasticMQ FIFO queue.
  */
 class ChimeSdkVoiceCarrierTest {
 

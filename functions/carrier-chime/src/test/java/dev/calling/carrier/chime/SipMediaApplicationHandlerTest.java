@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The SIP media application's handling of every sample event in
- * {@code events-samples/sip-media-handler/}, against DynamoDB Local (legs) and the real
+ * {@code events-samples/sip-media-handler/}, against dynalite (legs) and the real
  * {@code call-state-changes.fifo} queue on ElasticMQ. Each test gives the sample's transaction
  * and call a fresh id, so tests do not see each other's legs.
  */

@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * The packaged Lambda, invoked through Quarkus's mock Lambda event server (port 8083) with the
- * signed API Gateway samples from {@code events-samples/carrier-webhook/}, against DynamoDB Local
+ * signed API Gateway samples from {@code events-samples/carrier-webhook/}, against dynalite
  * and ElasticMQ; the Twilio carrier's auth token is read from a Secrets Manager stub.
  */
 @QuarkusTest

@@ -40,7 +40,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The Chime switch with the real Chime SDK Meetings client against a stub of the documented REST
- * API (every request body checked), the call-media table in DynamoDB Local, and what it tells the
+ * API (every request body checked), the call-media table in dynalite, and what it tells the
  * call read back from the real ElasticMQ FIFO queue.
  */
 class ChimeMeetingsSwitchTest {

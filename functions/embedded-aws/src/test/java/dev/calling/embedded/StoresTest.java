@@ -43,8 +43,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** The DynamoDB adapters against DynamoDB Local: their conditional writes keep the contracts of the ports. */
-class StoresAgainstDynamoDbLocalTest {
+/** The DynamoDB adapters against dynalite: their conditional writes keep the contracts of the ports. */
+class StoresTest {
 
     static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
     static EmbeddedAws aws;
@@ -79,7 +79,7 @@ class StoresAgainstDynamoDbLocalTest {
         assertThat(sessions.open(open("u1", "laptop", "u1-c2", T0))).isTrue();
 
         assertThat(sessions.sessionsOf("u1").liveConnectionIds(T0.plusSeconds(1))).containsExactly("u1-c2", "u1-c1");
-        // by connection id: a GSI query, eventually consistent (in DynamoDB Local too, under load)
+        // by connection id: a GSI query, eventually consistent (in dynalite too, under load)
         java.util.Optional<Connection> found = java.util.Optional.empty();
         for (int i = 0; i < 50 && found.isEmpty(); i++) {
             found = sessions.connection("u1-c1");
