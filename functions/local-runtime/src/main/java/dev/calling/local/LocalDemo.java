@@ -24,7 +24,7 @@ import dev.calling.core.routing.Subscriber;
 import dev.calling.core.call.EndReason;
 import dev.calling.core.call.TimelineEntry;
 import dev.calling.carrier.twilio.TwilioPriceList;
-import dev.calling.embedded.twilio.TwilioStub;
+import dev.calling.embedded.TwilioStub;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
