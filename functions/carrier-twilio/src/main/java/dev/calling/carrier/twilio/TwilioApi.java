@@ -103,9 +103,18 @@ public final class TwilioApi {
         form.add(Map.entry("StatusCallbackMethod", "POST"));
         form.add(Map.entry("Timeout", Long.toString(config.ringTimeout().toSeconds())));
         form.add(Map.entry("TimeLimit", Long.toString(timeLimit.toSeconds())));
+        HttpRequest request;
+        try {
+            request = post(callsPath(), form);
+        } catch (RuntimeException noCredentials) {
+            // The secrets cannot be had (Secrets Manager down before the first read, a secret without
+            // the API key secret): nothing was sent, so certainly no call. Fail over, do not throw.
+            return new DialReply.Refused(0, config.providerId() + " credentials unavailable: "
+                    + noCredentials.getClass().getSimpleName());
+        }
         HttpResponse<String> response;
         try {
-            response = send(post(callsPath(), form));
+            response = send(request);
         } catch (HttpConnectTimeoutException | ConnectException | SSLHandshakeException notSent) {
             return new DialReply.Refused(0, config.providerId() + " unreachable: " + notSent.getClass().getSimpleName());
         } catch (HttpTimeoutException e) {

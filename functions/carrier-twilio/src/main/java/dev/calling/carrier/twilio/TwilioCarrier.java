@@ -23,7 +23,9 @@ import java.util.Optional;
  * callback URL carries {@code callId} and {@code attempt}, our reference for the attempt, since
  * Twilio's Calls API takes no idempotency key.
  *
- * <p>A dial never throws for Twilio's own failure: it reports the attempt failed with a
+ * <p>A dial never throws for Twilio's own failure, nor when the account's secrets or the caller's
+ * Voice token cannot be had (only our own carrier-legs table or queue failing makes it throw, to be
+ * retried): it reports the attempt failed with a
  * {@code CallFailed} on {@code call-state-changes}, switch report #1 of the attempt (the number the
  * first status callback would carry, see {@link FailedDial}), so the state machine fails over
  * exactly as it would on a failure Twilio reported itself (5xx, 429, no answer, refused connection
@@ -86,7 +88,15 @@ public final class TwilioCarrier implements CarrierPort {
             return;
         }
         // The caller's app gets its Voice token while the number rings, so it is registered by the bridge.
-        callerClient.prepare(command);
+        // Without it the answered phone could never reach the caller: fail the attempt over instead of
+        // throwing, which would hold the call's later commands (its ring timer) behind a retried dial.
+        try {
+            callerClient.prepare(command);
+        } catch (RuntimeException noToken) {
+            giveUp(callId, attempt, 0, providerId() + " could not hand the caller a Voice token: "
+                    + noToken.getClass().getSimpleName());
+            return;
+        }
         Instant sentAt = clock.instant();
         TwilioApi.DialReply reply = api.createCall(command.number(), statusCallbackUrl(callId, attempt), timeLimit(command, api.config().maxCallDuration()));
         if (reply instanceof TwilioApi.DialReply.Created created) {

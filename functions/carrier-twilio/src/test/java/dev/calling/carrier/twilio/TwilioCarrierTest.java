@@ -536,6 +536,45 @@ class TwilioCarrierTest {
         twilio.verify(1, postRequestedFor(urlEqualTo(CALLS)));
     }
 
+    static TwilioCarrier carrierWithSecrets(TwilioSecretSource secrets) {
+        Clock clock = Clock.fixed(Fixtures.NOW, ZoneOffset.UTC);
+        TwilioConfig config = Fixtures.config(twilio.baseUrl(), secrets);
+        return new TwilioCarrier(new TwilioApi(config), new CallerClient(config, callMedia, pushed::add, clock), legs,
+                new SqsCallStateChanges(sqs, queue.url()), clock);
+    }
+
+    @Test
+    void secretsThatCannotBeReadFailTheAttemptOverInsteadOfHoldingTheCallBehindARetriedDial() {
+        TwilioCarrier noSecrets = carrierWithSecrets(() -> {
+            throw new IllegalStateException("Secrets Manager unreachable before the first read");
+        });
+
+        noSecrets.dial(dial(1));
+
+        assertThat(queue.drain()).singleElement().satisfies(failed -> {
+            assertThat(failed).isInstanceOf(CallEvent.CallFailed.class);
+            assertThat(((CallEvent.CallFailed) failed).sipCode()).isZero(); // a carrier failure: failover
+        });
+        assertThat(pushed).isEmpty();
+        twilio.verify(0, postRequestedFor(urlEqualTo(CALLS)));
+    }
+
+    @Test
+    void secretsLostBetweenTheTokenAndTheCreateFailTheAttemptOverWithNothingSent() {
+        AtomicInteger reads = new AtomicInteger();
+        TwilioCarrier flaky = carrierWithSecrets(() -> {
+            if (reads.getAndIncrement() == 0) {
+                return Fixtures.SECRETS; // the token is minted
+            }
+            throw new IllegalStateException("Secrets Manager unreachable");
+        });
+
+        flaky.dial(dial(1));
+
+        assertThat(queue.drain()).singleElement().isInstanceOf(CallEvent.CallFailed.class);
+        twilio.verify(0, postRequestedFor(urlEqualTo(CALLS)));
+    }
+
     @Test
     void aChargedCallsTimeLimitIsTheTalkItsReservationPaysFor() {
         twilioAnswersCreate(201, callResource(newSid(), "queued"));
