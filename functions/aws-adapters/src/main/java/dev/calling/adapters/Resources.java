@@ -73,15 +73,19 @@ public final class Resources {
             Optional.of("connectionId"), Optional.of("expiresAt"),
             List.of(new IndexDefinition("connectionId-index", "connectionId")));
 
+    /** The sparse index of calls not yet closed out, by when they must be looked at (see DynamoDbCallStore). */
+    public static final String CALLS_SWEEP_INDEX = "sweep-index";
+
     /**
      * Call records, owned by the call state manager. Two sparse, keys-only GSIs list a user's calls
      * newest first, as caller and as callee; {@code listKey} is {@code <requestedAt millis, 13 digits>#<callId>},
-     * set once when the call is created.
+     * set once when the call is created. A third lists the calls the sweeper must look at.
      */
     public static final TableDefinition CALLS = new TableDefinition("calls", "callId", Optional.empty(),
             Optional.empty(), List.of(
                     new IndexDefinition("caller-index", "callerUserId", Optional.of("listKey"), Projection.KEYS_ONLY),
-                    new IndexDefinition("callee-index", "calleeUserId", Optional.of("listKey"), Projection.KEYS_ONLY)));
+                    new IndexDefinition("callee-index", "calleeUserId", Optional.of("listKey"), Projection.KEYS_ONLY),
+                    new IndexDefinition(CALLS_SWEEP_INDEX, "sweepShard", Optional.of("sweepDue"), Projection.KEYS_ONLY)));
 
     /**
      * Calls placed through the call API, keyed on the call id the API derives from the caller and

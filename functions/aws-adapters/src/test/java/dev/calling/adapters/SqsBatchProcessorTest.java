@@ -83,6 +83,36 @@ class SqsBatchProcessorTest {
     }
 
     @Test
+    void anUnreadableMessageIsKeptInTheDeadLetterQueueAtOnceInsteadOfBeingRetried() {
+        List<String> kept = new ArrayList<>();
+        SqsBatchProcessor keeping = new SqsBatchProcessor("test", 3, m -> kept.add(m.getMessageId()));
+
+        SQSBatchResponse response = keeping.process(batch(message("a1", "A", "garbage"), message("a2", "A", "ok")), m -> {
+            if (m.getBody().equals("garbage")) {
+                throw new dev.calling.adapters.json.MalformedMessage("call event", new IllegalArgumentException("not JSON"));
+            }
+            handled.add(m.getMessageId());
+        });
+
+        assertThat(failedIds(response)).isEmpty(); // taken off the queue: its group is not held back a visibility timeout
+        assertThat(kept).containsExactly("a1");
+        assertThat(handled).containsExactly("a2");
+    }
+
+    @Test
+    void anUnreadableMessageThatCannotBeKeptIsRetriedAsBefore() {
+        SqsBatchProcessor failing = new SqsBatchProcessor("test", 3, m -> {
+            throw new IllegalStateException("dead-letter queue unreachable");
+        });
+
+        SQSBatchResponse response = failing.process(batch(message("a1", "A", "garbage")), m -> {
+            throw new dev.calling.adapters.json.MalformedMessage("call event", new IllegalArgumentException("not JSON"));
+        });
+
+        assertThat(failedIds(response)).containsExactly("a1");
+    }
+
+    @Test
     void anEmptyBatchReportsNoFailure() {
         assertThat(processor.process(new SQSEvent(), failOn("bad")).getBatchItemFailures()).isEmpty();
     }

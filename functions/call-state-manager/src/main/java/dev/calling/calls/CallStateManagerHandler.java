@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.calling.adapters.Resources;
 import dev.calling.adapters.json.Json;
 import dev.calling.adapters.lambda.SqsBatchProcessor;
+import dev.calling.adapters.sqs.SqsDeadLetters;
 import dev.calling.adapters.sqs.SqsTimers;
 import dev.calling.core.call.CallEvent;
 import dev.calling.core.call.CallStateManager;
@@ -28,13 +29,14 @@ public class CallStateManagerHandler implements RequestHandler<SQSEvent, SQSBatc
 
     private final CallStateManager manager;
     private final SqsTimers timers;
-    private final SqsBatchProcessor batch =
-            new SqsBatchProcessor("CallStateManager", Resources.CALL_STATE_CHANGES.maxReceiveCount());
+    private final SqsBatchProcessor batch;
 
     @Inject
-    public CallStateManagerHandler(CallStateManager manager, SqsTimers timers) {
+    public CallStateManagerHandler(CallStateManager manager, SqsTimers timers, SqsDeadLetters deadLetters) {
         this.manager = manager;
         this.timers = timers;
+        this.batch = new SqsBatchProcessor("CallStateManager", Resources.CALL_STATE_CHANGES.maxReceiveCount(),
+                deadLetters);
     }
 
     @Override

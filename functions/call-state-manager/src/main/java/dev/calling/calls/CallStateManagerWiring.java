@@ -13,7 +13,10 @@ import dev.calling.secrets.SecretsManagerClients;
 import dev.calling.adapters.realtime.MediaJoinPush;
 import dev.calling.adapters.realtime.RealtimePush;
 import dev.calling.adapters.routing.DynamoDbCarrierCatalogue;
+import dev.calling.adapters.Resources;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
+import dev.calling.adapters.sqs.SqsDeadLetters;
+import dev.calling.adapters.sweeper.CallSweeper;
 import dev.calling.adapters.sqs.SqsSwitchCommands;
 import dev.calling.adapters.sqs.SqsTimers;
 import dev.calling.core.call.CallStateMachine;
@@ -77,7 +80,7 @@ public class CallStateManagerWiring {
             @ConfigProperty(name = "calling.queues.switch-commands") String switchCommandsUrl,
             @ConfigProperty(name = "calling.tables.carrier-legs") String carrierLegsTable,
             @ConfigProperty(name = "calling.queues.call-state-changes") String callStateChangesUrl,
-            @ConfigProperty(name = "calling.calls.ring-timeout") Duration ringTimeout,
+            CallStateMachine.Timing timing,
             @ConfigProperty(name = "calling.carrier-ids") Optional<List<String>> carrierIds, Config config,
             @ConfigProperty(name = "calling.tables.accounts") String accountsTable,
             @ConfigProperty(name = "calling.tables.call-detail-records") String callDetailRecordsTable,
@@ -115,6 +118,38 @@ public class CallStateManagerWiring {
                 catalogue, new PrepaidAuthoriser(user -> pricePlan, accounts, longestCall),
                 new CommandPorts(switchCommands, carriers.port(), timers, new PrepaidBilling(accounts,
                         new DynamoDbCallDetailRecords(dynamoDb, callDetailRecordsTable)), parties),
-                new CallStateMachine(ringTimeout), clock);
+                new CallStateMachine(timing), clock);
+    }
+
+    /** The call state machine's times: the ring timeout, the longest call (charged or not), the watchdog's. */
+    @Produces
+    @jakarta.inject.Singleton
+    CallStateMachine.Timing timing(@ConfigProperty(name = "calling.calls.ring-timeout") Duration ringTimeout,
+            @ConfigProperty(name = "calling.charging.longest-call") Duration longestCall,
+            @ConfigProperty(name = "calling.calls.check-interval") Duration checkInterval,
+            @ConfigProperty(name = "calling.calls.report-wait") Duration reportWait) {
+        return new CallStateMachine.Timing(ringTimeout, longestCall, checkInterval, reportWait);
+    }
+
+    /** Where a call event that can never be read is kept (see SqsBatchProcessor). */
+    @Produces
+    @ApplicationScoped
+    SqsDeadLetters deadLetters(SqsClient sqs,
+            @ConfigProperty(name = "calling.queues.call-state-changes") String callStateChangesUrl,
+            @ConfigProperty(name = "calling.queues.call-timers") String timersUrl) {
+        return new SqsDeadLetters(sqs).of(Resources.CALL_STATE_CHANGES, callStateChangesUrl)
+                .of(Resources.CALL_TIMERS, timersUrl);
+    }
+
+    @Produces
+    @ApplicationScoped
+    CallSweeper sweeper(DynamoDbClient dynamoDb, SqsClient sqs, Clock clock,
+            @ConfigProperty(name = "calling.tables.calls") String callsTable,
+            @ConfigProperty(name = "calling.tables.carrier-health") String carrierHealthTable,
+            @ConfigProperty(name = "calling.queues.call-state-changes") String callStateChangesUrl,
+            @ConfigProperty(name = "calling.carrier-ids") Optional<List<String>> carrierIds,
+            @ConfigProperty(name = "calling.sweeper.grace") Duration grace) {
+        return new CallSweeper(dynamoDb, callsTable, new SqsCallStateChanges(sqs, callStateChangesUrl),
+                carrierHealthTable, carrierIds.orElse(List.of()), grace, clock);
     }
 }

@@ -140,12 +140,22 @@ class CallStateManagerLambdaTest {
 
     @Test
     @Order(3)
-    void malformedMessageFailsAloneAndTheRestOfItsCallAndOtherCallsGoOn() throws Exception {
+    void malformedMessageGoesStraightToTheDeadLetterQueueAndTheRestOfItsCallAndOtherCallsGoOn() throws Exception {
         List<String> failed = invoke(sample("poison-batch.json"));
 
-        // Nothing can come after an unreadable message in order, so it does not hold its call's group back.
-        assertThat(failed).containsExactly("b7f0c6d2-5a0e-4d7c-8f1e-000000000004");
+        // It is never retried: a failed message of a FIFO group would hold the call's later events back.
+        assertThat(failed).isEmpty();
         assertThat(call("sample-call-3").endReason()).isEqualTo(EndReason.UNREACHABLE);
+        String url = EmbeddedAwsTestResource.current().queueUrl(Resources.CALL_STATE_CHANGES);
+        String deadLetters = url.substring(0, url.lastIndexOf('/') + 1) + Resources.CALL_STATE_CHANGES.deadLetterName();
+        List<Message> kept = sqs.receiveMessage(r -> r.queueUrl(deadLetters).maxNumberOfMessages(10).waitTimeSeconds(2)
+                        .messageSystemAttributeNamesWithStrings("All"))
+                .messages();
+        assertThat(kept).singleElement().satisfies(m -> {
+            assertThat(m.body()).isEqualTo("{\"type\":\"CallAnswered\",\"callId\":\"sample-call-2\"}");
+            assertThat(m.attributes()).containsEntry(
+                    software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName.MESSAGE_GROUP_ID, "sample-call-2");
+        });
     }
 
     @Test

@@ -134,6 +134,21 @@ class AccountsTest {
     }
 
     @Test
+    void releaseGivesBackAReservationOnceChargingNothingAndNeedsNoAccount() {
+        accounts.topUp("rel", "t1", usd("3.00"), t(1));
+        accounts.reserve("rel", "c1", usd("2.00"), usd("0.50"), t(2));
+
+        assertThat(accounts.release("rel", "c1", t(3))).isTrue();
+        assertThat(accounts.release("rel", "c1", t(4))).as("exactly once").isFalse();
+        assertThat(accounts.settle("rel", "c1", usd("1.00"), t(5))).as("nothing left to settle").isFalse();
+
+        assertThat(accounts.account("rel", USD)).isEqualTo(new Account("rel", usd("3.00"), usd("0")));
+        assertThat(accounts.release("rel", "never-reserved", t(6))).isFalse();
+        assertThat(accounts.release("nobody-at-all", "c9", t(6))).isFalse();
+        assertThat(accounts.ledger("nobody-at-all")).isEmpty();
+    }
+
+    @Test
     void reserveTakesWantedOrAllThatIsAvailableIfLess() {
         accounts.topUp("res", "t1", usd("3.00"), t(1));
 

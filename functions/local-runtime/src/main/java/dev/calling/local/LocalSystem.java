@@ -21,6 +21,11 @@ import dev.calling.adapters.realtime.ConnectionPush;
 import dev.calling.adapters.realtime.MediaJoinPush;
 import dev.calling.adapters.realtime.RealtimePush;
 import dev.calling.adapters.routing.DynamoDbCarrierCatalogue;
+import dev.calling.adapters.sqs.SqsDeadLetters;
+import dev.calling.adapters.sweeper.CallSweeper;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.adapters.sqs.SqsConnectionEvents;
 import dev.calling.adapters.sqs.SqsEventPublisher;
@@ -250,6 +255,15 @@ public final class LocalSystem implements AutoCloseable {
     private final DynamoDbAccounts accounts;
     private final DynamoDbCallDetailRecords callDetailRecords;
     private final List<QueueEventSource> eventSources = new ArrayList<>();
+    /** How often the local sweeper runs, as the CDK app's schedule does in AWS, and the grace it gives a call. */
+    static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
+    static final Duration SWEEP_GRACE = Duration.ofMinutes(2);
+    private final CallSweeper sweeper;
+    private final ScheduledExecutorService sweeps = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "call-sweeper");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final DynamoDbCallMedia callMedia;
     private ChimeSdkMeetingsClient chimeClient;
     private SecretsManagerStub secretsManagerStub;
@@ -316,7 +330,15 @@ public final class LocalSystem implements AutoCloseable {
                 carriers, new PrepaidAuthoriser(user -> plan, accounts, settings.longestCall()),
                 new CommandPorts(switchCommands, carrierPort, timers,
                         new PrepaidBilling(accounts, callDetailRecords), parties),
-                new CallStateMachine(settings.ringTimeout()), clock), timers);
+                new CallStateMachine(new CallStateMachine.Timing(settings.ringTimeout(), settings.longestCall(),
+                        CallStateMachine.Timing.CHECK_INTERVAL, CallStateMachine.Timing.REPORT_WAIT)), clock), timers,
+                new SqsDeadLetters(sqs).of(Resources.CALL_STATE_CHANGES, aws.queueUrl(Resources.CALL_STATE_CHANGES))
+                        .of(Resources.CALL_TIMERS, aws.queueUrl(Resources.CALL_TIMERS)));
+        sweeper = new CallSweeper(dynamoDb, Resources.CALLS.name(),
+                new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), Resources.CARRIER_HEALTH.name(),
+                settings.carriers().stream().map(Provider::id).toList(), SWEEP_GRACE, clock);
+        sweeps.scheduleWithFixedDelay(this::sweepQuietly, SWEEP_EVERY.toSeconds(), SWEEP_EVERY.toSeconds(),
+                TimeUnit.SECONDS);
 
         eventSources.add(mapping("SessionService", Resources.CONNECTION_EVENTS, sessionService, 2));
         eventSources.add(mapping("CallStateManager", Resources.CALL_STATE_CHANGES, callStateManager, 2));
@@ -514,8 +536,22 @@ public final class LocalSystem implements AutoCloseable {
         }
     }
 
+    /** Sweeps once now (as the scheduled CallSweeper does in AWS): overdue calls checked, carrier counts recounted. */
+    public CallSweeper.Findings sweep() {
+        return sweeper.sweep();
+    }
+
+    private void sweepQuietly() {
+        try {
+            sweeper.sweep();
+        } catch (RuntimeException e) {
+            System.getLogger(LocalSystem.class.getName()).log(System.Logger.Level.WARNING, "sweep failed: " + e);
+        }
+    }
+
     @Override
     public void close() {
+        sweeps.shutdownNow();
         if (gateway != null) {
             gateway.close();
         }

@@ -261,6 +261,15 @@ public final class DynamoDbAccounts implements Accounts {
         throw contention("settlement of call " + callId, userId);
     }
 
+    @Override
+    public boolean release(String userId, String callId, Instant at) {
+        if (get(userId, ACCOUNT_KEY) == null) {
+            return false; // no account, nothing held: one read for the many users who never topped up
+        }
+        Currency currency = readAccount(userId, Currency.getInstance("USD")).currency();
+        return settle(userId, callId, Money.zero(currency), at);
+    }
+
     /** Whether line {@code sequence} is the settlement of {@code callId} written by {@code writer}. */
     private boolean wrote(String userId, AccountItem account, long sequence, String callId, String writer) {
         LedgerLine line = account.pendingLines().get(sequence);

@@ -26,8 +26,16 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * (readable in the console, usable in conditions and future indexes); the attempts, the timeline,
  * the waiting switch reports and the outbox are JSON strings. Every write is a PutItem guarded by
  * {@code attribute_not_exists(callId)} (create) or {@code version = :expected} (update).
+ *
+ * <p>Until a call is closed out, it is listed in the sparse, keys-only {@code sweep-index}: partition
+ * {@code sweepShard} (one of {@link #SWEEP_SHARDS}, from the call id, so no partition is hot), sort
+ * {@code sweepDue} (its {@link Call#checkBy()} in epoch millis, 13 digits). The sweeper reads each
+ * shard up to "now"; closing out removes both attributes, which removes the call from the index.
  */
 public final class DynamoDbCallStore implements CallStore {
+
+    /** How many partitions the sweep index spreads calls over. */
+    public static final int SWEEP_SHARDS = 16;
 
     private final DynamoDbClient dynamoDb;
     private final String table;
@@ -52,6 +60,26 @@ public final class DynamoDbCallStore implements CallStore {
     @Override
     public boolean update(Call call, long expectedVersion) {
         return put(call, "version = :expected", Map.of(":expected", n(expectedVersion)));
+    }
+
+    @Override
+    public void closeOut(String callId) {
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(Map.of("callId", s(callId)))
+                    .updateExpression("REMOVE sweepShard, sweepDue").conditionExpression("attribute_exists(callId)"));
+        } catch (ConditionalCheckFailedException gone) {
+            // nothing to close out
+        }
+    }
+
+    /** The sweep index's partition of a call. */
+    public static String sweepShard(String callId) {
+        return String.format("s%02d", Math.floorMod(callId.hashCode(), SWEEP_SHARDS));
+    }
+
+    /** The sweep index's sort key for a time. */
+    public static String sweepDue(java.time.Instant at) {
+        return String.format("%013d", at.toEpochMilli());
     }
 
     private boolean put(Call call, String condition, Map<String, AttributeValue> values) {
@@ -101,6 +129,14 @@ public final class DynamoDbCallStore implements CallStore {
         item.put("timeline", s(Json.writeTimeline(call.timeline())));
         putIfPresent(item, "lastEventId", call.lastEventId());
         item.put("outbox", s(Json.writeCommands(call.outbox())));
+        if (!call.earlier().isEmpty()) {
+            item.put("earlier", s(Json.writeHandlings(call.earlier())));
+        }
+        putIfPresent(item, "checkBy", call.checkBy());
+        if (call.checkBy() != null) {
+            item.put("sweepShard", s(sweepShard(call.callId())));
+            item.put("sweepDue", s(sweepDue(call.checkBy())));
+        }
         item.put("version", n(call.version()));
         return item;
     }
@@ -143,6 +179,8 @@ public final class DynamoDbCallStore implements CallStore {
                 Json.readTimeline(string(item, "timeline")),
                 string(item, "lastEventId"),
                 Json.readCommands(string(item, "outbox")),
+                item.containsKey("earlier") ? Json.readHandlings(string(item, "earlier")) : List.of(),
+                instant(item, "checkBy"),
                 number(item, "version"));
     }
 }

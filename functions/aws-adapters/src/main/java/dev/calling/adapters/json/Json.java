@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.jsontype.NamedType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.calling.core.call.Attempt;
+import dev.calling.core.call.Call;
 import dev.calling.core.call.CallCommand;
 import dev.calling.core.call.CallEvent;
 import dev.calling.core.call.Charging;
@@ -39,6 +40,7 @@ public final class Json {
 
     private static final TypeReference<List<CallEvent>> EVENTS = new TypeReference<>() {};
     private static final TypeReference<List<CallCommand>> COMMANDS = new TypeReference<>() {};
+    private static final TypeReference<List<Call.Handling>> HANDLINGS = new TypeReference<>() {};
     private static final TypeReference<List<TimelineEntry>> TIMELINE = new TypeReference<>() {};
     private static final TypeReference<List<Attempt>> ATTEMPTS = new TypeReference<>() {};
     private static final TypeReference<List<Route.ProviderOption>> PROVIDER_OPTIONS = new TypeReference<>() {};
@@ -116,6 +118,14 @@ public final class Json {
 
     public static List<CallCommand> readCommands(String json) {
         return readList(json, COMMANDS);
+    }
+
+    public static String writeHandlings(List<Call.Handling> handlings) {
+        return writeList(handlings, HANDLINGS);
+    }
+
+    public static List<Call.Handling> readHandlings(String json) {
+        return readList(json, HANDLINGS);
     }
 
     public static String writeAttempts(List<Attempt> attempts) {

@@ -15,8 +15,10 @@ import java.util.Set;
  * (ReportBatchItemFailures): a message that throws is retried alone, the rest of the batch is
  * deleted. On a FIFO queue, once a message of a message group fails, the later messages of that
  * group in the batch are not processed and are reported failed too, so their order is kept;
- * other groups go on. A message that cannot be read at all ({@link MalformedMessage}) fails alone
- * without holding its group back.
+ * other groups go on. A message that cannot be read at all ({@link MalformedMessage}) is put straight
+ * into the dead-letter queue (given {@link DeadLetters}) and taken off its queue, so that it holds
+ * nothing back: a failed message of a FIFO group would hold the group's later messages for a
+ * visibility timeout per try.
  *
  * <p>Written here rather than taken from Powertools' batch module because that version is not on
  * this build's Maven repository, and its FIFO mode stops the whole batch at the first failure,
@@ -30,18 +32,33 @@ public final class SqsBatchProcessor {
         void handle(SQSMessage message) throws Exception;
     }
 
+    /** Where a message that can never be read is kept. */
+    @FunctionalInterface
+    public interface DeadLetters {
+        /** Keeps the message; false when it has nowhere to go (it is then retried and dead-lettered by SQS). */
+        boolean keep(SQSMessage message);
+
+        DeadLetters NONE = message -> false;
+    }
+
     private static final System.Logger LOG = System.getLogger(SqsBatchProcessor.class.getName());
 
     private final String name;
     private final int maxReceiveCount;
+    private final DeadLetters deadLetters;
 
     /**
      * @param name the consumer's name, for log lines
      * @param maxReceiveCount the queue's redrive setting, so the log can say when a message goes to the DLQ
      */
     public SqsBatchProcessor(String name, int maxReceiveCount) {
+        this(name, maxReceiveCount, DeadLetters.NONE);
+    }
+
+    public SqsBatchProcessor(String name, int maxReceiveCount, DeadLetters deadLetters) {
         this.name = name;
         this.maxReceiveCount = maxReceiveCount;
+        this.deadLetters = deadLetters;
     }
 
     public SQSBatchResponse process(SQSEvent event, MessageHandler handler) {
@@ -57,11 +74,15 @@ public final class SqsBatchProcessor {
             try {
                 handler.handle(message);
             } catch (MalformedMessage unreadable) {
-                // Fails alone, and does not hold its group back: nothing can ever come after a message
-                // that cannot be read, and holding the group would take the call's later events to
-                // the dead-letter queue with it (found by the fault suite).
-                failures.add(failure(message));
-                log(message, unreadable);
+                // Does not hold its group back: holding the group would delay the call's later events,
+                // or take them to the dead-letter queue with it (found by the fault suite).
+                if (keptAside(message)) {
+                    LOG.log(Level.ERROR, () -> name + ": message " + message.getMessageId()
+                            + " cannot be read; put in the dead-letter queue at once: " + unreadable);
+                } else {
+                    failures.add(failure(message));
+                    log(message, unreadable);
+                }
             } catch (Exception e) {
                 failures.add(failure(message));
                 if (group != null) {
@@ -71,6 +92,15 @@ public final class SqsBatchProcessor {
             }
         }
         return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
+    }
+
+    private boolean keptAside(SQSMessage message) {
+        try {
+            return deadLetters.keep(message);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, () -> name + ": could not dead-letter message " + message.getMessageId() + ": " + e);
+            return false;
+        }
     }
 
     private void log(SQSMessage message, Exception e) {

@@ -114,6 +114,31 @@ public final class DynamoDbCarrierCatalogue implements CarrierCatalogue {
         addActiveCalls(providerId, -1);
     }
 
+    /**
+     * Sets each carrier's calls in progress to what was counted from the live calls ({@code live}; a
+     * carrier not named has none), where the stored count differs: the count kept by increments drifts
+     * when a start or end report is lost (a function that died after writing the call, a throttled
+     * update), and a carrier at its capacity would silently leave routing. Returns the corrections made
+     * (carrier to stored-minus-counted). A start or end reported while the count is being set is lost to
+     * it, which the next recount corrects.
+     */
+    public static Map<String, Integer> recount(DynamoDbClient dynamoDb, String table, List<String> carrierIds,
+            Map<String, Integer> live) {
+        Map<String, Integer> corrections = new java.util.TreeMap<>();
+        for (String providerId : carrierIds) {
+            int counted = live.getOrDefault(providerId, 0);
+            Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table).key(key(providerId))
+                    .consistentRead(true)).item();
+            int stored = item == null || !item.containsKey("activeCalls") ? 0 : Integer.parseInt(item.get("activeCalls").n());
+            if (stored != counted) {
+                dynamoDb.updateItem(r -> r.tableName(table).key(key(providerId)).updateExpression("SET activeCalls = :n")
+                        .expressionAttributeValues(Map.of(":n", AttributeValue.fromN(Integer.toString(counted)))));
+                corrections.put(providerId, stored - counted);
+            }
+        }
+        return corrections;
+    }
+
     /** The stored health of one carrier. */
     public ProviderHealth health(String providerId) {
         return read(providerId).health();

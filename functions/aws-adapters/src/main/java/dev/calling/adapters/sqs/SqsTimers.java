@@ -25,6 +25,14 @@ public final class SqsTimers implements TimerPort {
 
     static final Duration MAX_DELAY = Duration.ofMinutes(15);
 
+    /**
+     * No timer of a call is due further ahead than this (the longest call is hours): one that is cannot
+     * be ours, and is dropped rather than sent round every 15 minutes for ever.
+     */
+    public static final Duration HORIZON = Duration.ofDays(2);
+
+    private static final System.Logger LOG = System.getLogger(SqsTimers.class.getName());
+
     private final SqsClient sqs;
     private final String queueUrl;
     private final SqsCallStateChanges callStateChanges;
@@ -49,6 +57,11 @@ public final class SqsTimers implements TimerPort {
 
     /** A timer message arrived: if due, hand it to its call on the FIFO queue; if early, delay it again. */
     public void relay(CallEvent timer) {
+        if (timer.at().isAfter(clock.instant().plus(HORIZON))) {
+            LOG.log(System.Logger.Level.WARNING, () -> "dropped timer " + timer.eventId() + " due " + timer.at()
+                    + ": beyond the " + HORIZON.toDays() + "-day horizon of any call's timer");
+            return;
+        }
         if (timer.at().isAfter(clock.instant())) {
             send(timer);
         } else {

@@ -2,18 +2,24 @@ package dev.calling.carrier.chime;
 
 import dev.calling.adapters.carrier.CarrierLeg;
 import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
+import dev.calling.adapters.carrier.FailedDial;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.core.call.CallCommand;
 import dev.calling.core.call.CallEvent;
 import dev.calling.core.call.CarrierPort;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.retries.StandardRetryStrategy;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.chimesdkvoice.ChimeSdkVoiceClient;
 import software.amazon.awssdk.services.chimesdkvoice.model.NotFoundException;
+import software.amazon.awssdk.services.chimesdkvoice.model.ThrottledClientException;
 
 /**
  * Amazon Chime SDK Voice as a PSTN carrier. A dial is a CreateSipMediaApplicationCall whose
@@ -33,10 +39,35 @@ import software.amazon.awssdk.services.chimesdkvoice.model.NotFoundException;
  * reported as {@code CallFailed} (SIP 503, 500 for Chime's own service failure, 0 when Chime was not
  * reached at all) so the call state manager fails over to the next carrier, and the command
  * succeeds. Errors on bridge and hang-up do throw: the command is redelivered and issued again.
+ *
+ * <p><b>Definite and ambiguous dials.</b> A 4xx answer to CreateSipMediaApplicationCall (bad request,
+ * forbidden, limits, throttling) means Chime created no call: the attempt is reported failed and
+ * nothing is recorded. Any other failure — a timeout, a dropped connection, a 5xx — may come after
+ * Chime created the call, whose phone leg then rings and may be answered. So the attempt is given up
+ * the way the other carriers do it ({@link FailedDial}): a marker registered in place of Chime's
+ * transaction races the SIP media application's registration of the real one in {@code NEW_OUTBOUND_CALL}.
+ * If the marker wins, the attempt is reported failed (the call fails over) and the transaction, if
+ * Chime did create it, is an orphan that the SIP media application hangs up and records
+ * ({@link OrphanTransactions}), where a hang-up of the attempt finds it too. If the transaction wins,
+ * the call exists and reports itself: nothing is reported failed. The SDK does not retry the request
+ * except after throttling: a retry after an ambiguous failure could place a second call.
  */
 public final class ChimeSdkVoiceCarrier implements CarrierPort {
 
     private static final System.Logger LOG = System.getLogger(ChimeSdkVoiceCarrier.class.getName());
+
+    /**
+     * The SDK's retries for CreateSipMediaApplicationCall: only after throttling, which created nothing.
+     * After a 5xx or a timeout Chime may have placed the call, and a retry could place a second one.
+     */
+    static final RetryStrategy DIAL_RETRIES = StandardRetryStrategy.builder()
+            .maxAttempts(3)
+            .retryOnException(ChimeSdkVoiceCarrier::throttled)
+            .treatAsThrottling(ChimeSdkVoiceCarrier::throttled)
+            .backoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(100), Duration.ofSeconds(2)))
+            .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(500), Duration.ofSeconds(5)))
+            .circuitBreakerEnabled(false)
+            .build();
 
     private final ChimeSdkVoiceClient chime;
     private final ChimeSettings settings;
@@ -44,6 +75,7 @@ public final class ChimeSdkVoiceCarrier implements CarrierPort {
     private final SqsCallStateChanges callStateChanges;
     private final Clock clock;
     private final Optional<MeetingSeats> meetings;
+    private final OrphanTransactions orphans;
 
     /** Bridging answered legs to the app side through the Voice Connector ({@code CallAndBridge}). */
     public ChimeSdkVoiceCarrier(ChimeSdkVoiceClient chime, ChimeSettings settings, DynamoDbCarrierLegs legs,
@@ -63,13 +95,18 @@ public final class ChimeSdkVoiceCarrier implements CarrierPort {
         this.callStateChanges = callStateChanges;
         this.clock = clock;
         this.meetings = meetings;
+        this.orphans = new OrphanTransactions(legs, settings.providerId());
     }
 
     @Override
     public void dial(CallCommand.DialNumber command) {
         requireMine(command.providerId());
-        if (legs.byCall(command.callId(), command.attempt()).isPresent()) {
-            return; // placed before: a repeated command
+        Optional<CarrierLeg> known = legs.byCall(command.callId(), command.attempt());
+        if (known.isPresent()) {
+            // A repeated command: placed before (nothing to do), or given up before (say so again, same event).
+            FailedDial.sipCodeOf(known.get().carrierLegId()).ifPresent(sipCode -> publishDialFailure(command, sipCode,
+                    settings.providerId() + " failed this dial before (redelivered command)"));
+            return;
         }
         String transactionId;
         try {
@@ -80,10 +117,16 @@ public final class ChimeSdkVoiceCarrier implements CarrierPort {
                     .argumentsMap(Map.of(
                             SmaArguments.CALL_ID, command.callId(),
                             SmaArguments.ATTEMPT, Integer.toString(command.attempt()),
-                            SmaArguments.PROVIDER_ID, command.providerId())))
+                            SmaArguments.PROVIDER_ID, command.providerId()))
+                    .overrideConfiguration(o -> o.addPlugin(client -> client.overrideConfiguration(
+                            c -> c.retryStrategy(DIAL_RETRIES)))))
                     .sipMediaApplicationCall().transactionId();
-        } catch (SdkException refused) {
-            reportDialFailure(command, refused);
+        } catch (SdkException failed) {
+            if (refusedBeforeCreating(failed)) {
+                reportDialFailure(command, failed);
+            } else {
+                giveUp(command, failed);
+            }
             return;
         }
         try {
@@ -97,10 +140,33 @@ public final class ChimeSdkVoiceCarrier implements CarrierPort {
         }
     }
 
+    /**
+     * Chime may or may not have created the call: the attempt's failed-dial marker and the SIP media
+     * application's registration of a real transaction race for the attempt, and the winner decides.
+     */
+    private void giveUp(CallCommand.DialNumber command, SdkException ambiguous) {
+        int sipCode = sipCodeFor(ambiguous);
+        try {
+            legs.register(command.callId(), command.attempt(), command.providerId(),
+                    FailedDial.marker(sipCode, command.callId(), command.attempt()));
+        } catch (IllegalStateException placed) {
+            LOG.log(Level.WARNING, "Chime: call " + command.callId() + " attempt " + command.attempt()
+                    + ": no definite answer to the dial (" + firstLine(ambiguous.getMessage())
+                    + "), but Chime placed the call and it reports itself; not failing the attempt");
+            return;
+        }
+        String cause = settings.providerId() + " gave no definite answer to the call request, any call it placed is"
+                + " hung up: " + firstLine(ambiguous.getMessage());
+        LOG.log(Level.WARNING, "Chime: call " + command.callId() + " attempt " + command.attempt() + ": " + cause);
+        publishDialFailure(command, sipCode, cause);
+    }
+
     @Override
     public void bridge(CallCommand.BridgeToNumber command) {
         requireMine(command.providerId());
-        CarrierLeg leg = legs.byCall(command.callId(), command.attempt()).orElseThrow(() -> new IllegalStateException(
+        CarrierLeg leg = legs.byCall(command.callId(), command.attempt())
+                .filter(known -> FailedDial.sipCodeOf(known.carrierLegId()).isEmpty())
+                .orElseThrow(() -> new IllegalStateException(
                 "no Chime leg for call " + command.callId() + " attempt " + command.attempt() + " to bridge"));
         if (meetings.isEmpty()) {
             update(leg.carrierLegId(), Map.of(SmaArguments.ACTION, SmaArguments.BRIDGE,
@@ -133,14 +199,22 @@ public final class ChimeSdkVoiceCarrier implements CarrierPort {
         meetings.get().seated(command.callId(), command.attempt());
     }
 
+    /**
+     * Hangs up the attempt's leg, and any orphan transaction of the attempt: after a dial given up on
+     * (no leg, a failed-dial marker) the SIP media application may have recorded one since.
+     */
     @Override
     public void hangUp(CallCommand.HangUpNumber command) {
         requireMine(command.providerId());
         Optional<CarrierLeg> leg = legs.byCall(command.callId(), command.attempt());
-        if (leg.isEmpty()) {
-            return; // never placed (the dial failed): nothing to tear down
+        if (leg.isPresent() && FailedDial.sipCodeOf(leg.get().carrierLegId()).isEmpty()) {
+            update(leg.get().carrierLegId(), Map.of(SmaArguments.ACTION, SmaArguments.HANGUP));
         }
-        update(leg.get().carrierLegId(), Map.of(SmaArguments.ACTION, SmaArguments.HANGUP));
+        orphans.of(command.callId(), command.attempt()).ifPresent(orphan -> {
+            LOG.log(Level.INFO, () -> "Chime: call " + command.callId() + " attempt " + command.attempt()
+                    + ": hanging up orphan transaction " + orphan);
+            update(orphan, Map.of(SmaArguments.ACTION, SmaArguments.HANGUP));
+        });
     }
 
     /** Hands the SIP media application a command; a call Chime no longer knows has ended already. */
@@ -154,11 +228,15 @@ public final class ChimeSdkVoiceCarrier implements CarrierPort {
         }
     }
 
+    /** Chime refused the dial: no call exists, so nothing is recorded and the attempt fails over. */
     private void reportDialFailure(CallCommand.DialNumber command, SdkException refused) {
-        int sipCode = sipCodeFor(refused);
         String cause = settings.providerId() + " refused the call: " + firstLine(refused.getMessage());
         LOG.log(Level.WARNING, "Chime: call " + command.callId() + " attempt " + command.attempt() + ": " + cause);
-        // Sequence 1 of the attempt: no Chime transaction exists, so no other report of it can be numbered.
+        publishDialFailure(command, sipCodeFor(refused), cause);
+    }
+
+    private void publishDialFailure(CallCommand.DialNumber command, int sipCode, String cause) {
+        // Sequence 1 of the attempt: no Chime transaction reports it, so no other report of it can be numbered.
         callStateChanges.publish(new CallEvent.CallFailed(dialFailureEventId(command), command.callId(),
                 clock.instant(), command.attempt(), 1, sipCode, cause));
     }
@@ -177,6 +255,26 @@ public final class ChimeSdkVoiceCarrier implements CarrierPort {
             return service.statusCode() == 500 ? 500 : 503;
         }
         return 0;
+    }
+
+    /**
+     * Whether Chime answered the dial with a refusal that means it created no call: a 4xx service error
+     * (CreateSipMediaApplicationCall's BadRequest, Unauthorized, Forbidden, AccessDenied, NotFound,
+     * ResourceLimitExceeded, Throttled). A 408 is a timeout on the way and, like 5xx and every client-side
+     * failure (timeout, dropped connection, unreadable answer), leaves open whether the call was created.
+     */
+    static boolean refusedBeforeCreating(Throwable failure) {
+        if (!(failure instanceof AwsServiceException service)) {
+            return false;
+        }
+        int status = service.statusCode();
+        return status >= 400 && status < 500 && status != 408;
+    }
+
+    /** Throttling: Chime turned the request away without creating anything, so it can be sent again. */
+    static boolean throttled(Throwable failure) {
+        return failure instanceof ThrottledClientException
+                || failure instanceof AwsServiceException service && service.statusCode() == 429;
     }
 
     private void requireMine(String providerId) {

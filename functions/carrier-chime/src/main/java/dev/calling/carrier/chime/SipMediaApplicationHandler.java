@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
  * The SIP media application's logic: Chime SDK Voice invokes it for every event of a call it
@@ -24,17 +23,30 @@ import java.util.OptionalLong;
  *
  * <p>Chime numbers a transaction's invocations ({@code Sequence}), counting also those that report
  * nothing. The leg in {@code carrier-legs} turns that into the gap-free switch sequence of the
- * attempt: compute the number, publish the event (id {@code chime:<transactionId>:<Sequence>}, so a
- * re-publication is dropped by the FIFO queue's deduplication), then advance the leg. A repeated
- * invocation gets the same actions (they depend on the event alone) and publishes nothing.
+ * attempt: first advance the leg (which takes the next number, conditionally on the leg as read), then
+ * publish the event under the number it took, with id {@code chime:<transactionId>:<Sequence>}. The
+ * order matters when one step fails and Chime invokes again (it retries an invocation that failed or
+ * took too long). Had the event gone out before the leg recorded its number, the next report would
+ * take the same number and the call state manager would drop it as a duplicate. Recorded first, the
+ * number is never given twice: an invocation the leg has just recorded (its {@code Sequence} is the
+ * leg's last) publishes its event again — same id and number, so the queue or the call state manager
+ * drops it if the first publication went out — and one the leg has moved past publishes nothing. A
+ * report lost between the two steps (its invocation not retried) leaves a gap, which the call state
+ * manager's ring timer flushes; it never swallows a later report.
+ *
+ * <p>A transaction of an attempt that is already another leg (its dial was given up, or placed twice)
+ * is an orphan ({@link OrphanTransactions}): it is recorded as such, every invocation of it is answered
+ * with a hang-up of its legs (Chime ignores the answer to {@code NEW_OUTBOUND_CALL} and {@code RINGING},
+ * and obeys it from {@code CALL_ANSWERED} on, so an answered orphan is hung up at once), and nothing
+ * of it is reported.
  *
  * <p>Decisions where Chime leaves a choice:
  * <ul>
  *   <li>Malformed events (not JSON of the documented shape, no TransactionId or Sequence): logged
  *       as errors, nothing published, an empty action list (without leg ids there is nothing to
  *       hang up; the call state manager's timers end such a call).</li>
- *   <li>A transaction this system never registered (an inbound call, a duplicate dial, a leg
- *       whose record expired): every connected leg is hung up, nothing published — no call record
+ *   <li>A transaction this system never registered (an inbound call, a leg whose record expired, an
+ *       orphan whose record failed): every connected leg is hung up, nothing published — no call record
  *       would ever bridge or end it, and a leg left up is billed.</li>
  *   <li>Event types this flow does not use (e.g. {@code DIGITS_RECEIVED}) on a known transaction:
  *       logged as errors, nothing published, no actions (the call goes on as it is).</li>
@@ -55,6 +67,7 @@ public final class SipMediaApplicationHandler {
     private final DynamoDbCarrierLegs legs;
     private final SqsCallStateChanges callStateChanges;
     private final Clock clock;
+    private final OrphanTransactions orphans;
 
     public SipMediaApplicationHandler(ChimeSettings settings, DynamoDbCarrierLegs legs,
             SqsCallStateChanges callStateChanges, Clock clock) {
@@ -62,6 +75,7 @@ public final class SipMediaApplicationHandler {
         this.legs = legs;
         this.callStateChanges = callStateChanges;
         this.clock = clock;
+        this.orphans = new OrphanTransactions(legs, settings.providerId());
     }
 
     /** The Lambda's entry: the event as the runtime deserialised it. */
@@ -103,31 +117,50 @@ public final class SipMediaApplicationHandler {
             return new SmaResponse(hangUpAll(event.participants(), null));
         }
         CarrierLeg leg = found.get();
+        if (OrphanTransactions.isOrphan(leg)) {
+            LOG.log(Level.WARNING, () -> "SipMediaHandler: " + type + " of orphan transaction " + event.transactionId()
+                    + " (" + leg.callId() + " attempt " + leg.attempt() + "): hanging up its legs, nothing reported");
+            return new SmaResponse(hangUpAll(event.participants(), null));
+        }
         Reaction reaction = react(event, leg);
-        OptionalLong switchSequence = leg.switchSequenceFor(event.sequence());
-        if (switchSequence.isEmpty()) {
-            LOG.log(Level.INFO, () -> "SipMediaHandler: " + type + " #" + event.sequence() + " of transaction "
-                    + event.transactionId() + " handled before: nothing published");
-            return reaction.response();
+        long carrierSequence = event.sequence();
+        long switchSequence;
+        if (leg.hasSeen(carrierSequence)) {
+            if (carrierSequence != leg.lastCarrierSequence() || reaction.report() == null) {
+                LOG.log(Level.INFO, () -> "SipMediaHandler: " + type + " #" + carrierSequence + " of transaction "
+                        + event.transactionId() + " handled before: nothing published");
+                return reaction.response();
+            }
+            // The leg recorded this very invocation last; its publication may have failed: the same event again.
+            switchSequence = leg.reportsIssued();
+        } else if (legs.advance(leg, carrierSequence, reaction.report() != null)) {
+            switchSequence = leg.reportsIssued() + (reaction.report() != null ? 1 : 0);
+        } else {
+            Optional<CarrierLeg> now = legs.byCarrierLeg(settings.providerId(), event.transactionId());
+            if (now.isEmpty() || now.get().lastCarrierSequence() != carrierSequence) {
+                // Another invocation of the transaction moved the leg on while this one was handled; the number this
+                // report would have taken is another's now. Chime invokes one call's events one at a time (a retry
+                // after a timeout is the same event, which the branch below covers), so say so loudly.
+                LOG.log(Level.WARNING, () -> "SipMediaHandler: transaction " + event.transactionId() + " moved past #"
+                        + carrierSequence + " while it was handled (concurrent invocations): nothing published");
+                return reaction.response();
+            }
+            // A duplicate of this very invocation running alongside recorded it first: publish the same event.
+            switchSequence = now.get().reportsIssued();
         }
         if (reaction.report() != null) {
-            CallEvent report = reaction.report().toEvent("chime:" + event.transactionId() + ":" + event.sequence(),
-                    leg.callId(), clock.instant(), leg.attempt(), switchSequence.getAsLong());
+            CallEvent report = reaction.report().toEvent(eventId(event), leg.callId(), clock.instant(), leg.attempt(),
+                    switchSequence);
             callStateChanges.publish(report);
             LOG.log(Level.INFO, () -> "SipMediaHandler: call " + leg.callId() + " attempt " + leg.attempt() + ": "
                     + type + " -> " + report.getClass().getSimpleName() + " #" + report.switchSequence());
         }
-        if (!legs.advance(leg, event.sequence(), reaction.report() != null)
-                && legs.byCarrierLeg(settings.providerId(), event.transactionId())
-                        .map(now -> now.lastCarrierSequence() != event.sequence()).orElse(true)) {
-            // Not a duplicate of this very invocation running alongside (that one advanced to the same
-            // number): another invocation of the transaction overtook this one, and the two may have
-            // used the same switch sequence. Chime invokes one call's events one at a time, so this
-            // should not happen; say so loudly if it does.
-            LOG.log(Level.WARNING, () -> "SipMediaHandler: transaction " + event.transactionId() + " moved past #"
-                    + event.sequence() + " while it was handled (concurrent invocations)");
-        }
         return reaction.response();
+    }
+
+    /** The id of the event an invocation reports: the same for every invocation of the same Chime event. */
+    static String eventId(SmaEvent event) {
+        return "chime:" + event.transactionId() + ":" + event.sequence();
     }
 
     /**
@@ -145,13 +178,21 @@ public final class SipMediaApplicationHandler {
                     + " was not placed by provider " + settings.providerId() + " (arguments " + arguments + ")");
             return;
         }
+        int attemptNumber;
         try {
-            legs.register(callId, Integer.parseInt(attempt), providerId, event.transactionId());
+            attemptNumber = Integer.parseInt(attempt);
         } catch (NumberFormatException e) {
             LOG.log(Level.ERROR, "SipMediaHandler: NEW_OUTBOUND_CALL " + event.transactionId() + " has attempt " + attempt);
-        } catch (IllegalStateException duplicate) {
+            return;
+        }
+        try {
+            legs.register(callId, attemptNumber, providerId, event.transactionId());
+        } catch (IllegalStateException taken) {
+            // The attempt is another leg: its dial gave up on Chime's answer (a failed-dial marker) and failed over,
+            // or it was placed twice. This transaction is an orphan, to be hung up.
             LOG.log(Level.WARNING, "SipMediaHandler: transaction " + event.transactionId()
-                    + " duplicates a registered leg and will be hung up: " + duplicate.getMessage());
+                    + " is an orphan and will be hung up: " + taken.getMessage());
+            orphans.record(callId, attemptNumber, event.transactionId());
         }
     }
 

@@ -13,6 +13,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.extension.Parameters;
+import com.github.tomakehurst.wiremock.extension.ServeEventListener;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import dev.calling.adapters.Resources;
 import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
@@ -20,11 +24,16 @@ import dev.calling.core.call.CallCommand;
 import dev.calling.core.call.CallEvent;
 import dev.calling.embedded.EmbeddedAws;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,6 +62,9 @@ class ChimeSdkVoiceCarrierTest {
     static DynamoDbCarrierLegs legs;
     static CallStateChangesQueue queue;
     static ChimeSdkVoiceCarrier carrier;
+    static SipMediaApplicationHandler sipMediaApplication;
+    /** What Chime does while it creates a call, before it answers CreateSipMediaApplicationCall (once). */
+    static final AtomicReference<Runnable> whileChimeCreatesTheCall = new AtomicReference<>();
 
     String callId;
 
@@ -61,13 +73,29 @@ class ChimeSdkVoiceCarrierTest {
         aws = EmbeddedAws.start();
         dynamoDb = aws.clients().dynamoDb();
         sqs = aws.clients().sqs();
-        chimeEndpoint = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        chimeEndpoint = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1")
+                .extensions(new ServeEventListener() {
+                    @Override
+                    public String getName() {
+                        return "chime-invokes-the-sip-media-application";
+                    }
+
+                    @Override
+                    public void afterMatch(ServeEvent event, Parameters parameters) {
+                        Runnable invocation = whileChimeCreatesTheCall.getAndSet(null);
+                        if (invocation != null && event.getRequest().getUrl().endsWith("/calls")) {
+                            invocation.run();
+                        }
+                    }
+                }));
         chimeEndpoint.start();
         chimeClient = ChimeClients.create("us-east-1", Optional.of(URI.create(chimeEndpoint.baseUrl())));
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         legs = new DynamoDbCarrierLegs(dynamoDb, Resources.CARRIER_LEGS.name(), clock);
         queue = new CallStateChangesQueue(aws, sqs);
         carrier = new ChimeSdkVoiceCarrier(chimeClient, SETTINGS, legs,
+                new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), clock);
+        sipMediaApplication = new SipMediaApplicationHandler(SETTINGS, legs,
                 new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), clock);
     }
 
@@ -83,6 +111,7 @@ class ChimeSdkVoiceCarrierTest {
     @BeforeEach
     void freshCall() {
         chimeEndpoint.resetAll();
+        whileChimeCreatesTheCall.set(null);
         queue.drain();
         callId = "call-" + UUID.randomUUID();
     }
@@ -102,6 +131,24 @@ class ChimeSdkVoiceCarrierTest {
         return aResponse().withStatus(status).withHeader("Content-Type", "application/json")
                 .withHeader("x-amzn-ErrorType", errorCode)
                 .withBody("{\"Code\":\"" + errorCode + "\",\"Message\":\"stubbed " + errorCode + "\"}");
+    }
+
+    /** Chime takes the request (and may create the call), but the connection breaks before its answer. */
+    static void chimeDropsTheCreateAnswer() {
+        chimeEndpoint.stubFor(post(urlEqualTo("/sip-media-applications/" + SMA + "/calls"))
+                .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+    }
+
+    /** Chime's invocation of the SIP media application, from events-samples/, for this test's call and {@code transactionId}. */
+    String smaEvent(String sample, String transactionId) throws Exception {
+        String json = Files.readString(Path.of(System.getProperty("events.samples.dir"), "sip-media-handler", sample));
+        return json.replaceAll("a1b2c3d4-1111-4a5b-8c9d-00000000000\\d", transactionId)
+                .replaceAll("sample-pstn-call-\\d", callId);
+    }
+
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> smaActions(String event) {
+        return (List<Map<String, Object>>) sipMediaApplication.handle(event).toJson().get("Actions");
     }
 
     static void chimeAcceptsUpdates() {
@@ -301,5 +348,80 @@ class ChimeSdkVoiceCarrierTest {
         assertThatThrownBy(() -> carrier.dial(new CallCommand.DialNumber(callId, 1, "other", "alice", "alice-c1", "+14155550123", null)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(chimeEndpoint.getAllServeEvents()).isEmpty();
+    }
+
+    /**
+     * The dial's connection breaks after Chime took the request: the attempt is failed over as before, but
+     * the call Chime did create (its NEW_OUTBOUND_CALL carries the dial's arguments) must not ring on
+     * unowned. The SIP media application hangs it up (Chime obeys from CALL_ANSWERED on), reports none of
+     * it, and the attempt's hang-up finds and hangs up its transaction.
+     */
+    @Test
+    void aCallChimeCreatedAfterTheDialGaveUpIsHungUpAndTheAttemptStillFailsOver() throws Exception {
+        chimeDropsTheCreateAnswer();
+        chimeAcceptsUpdates();
+        var dial = new CallCommand.DialNumber(callId, 1, "chime", "alice", "alice-c1", "+14155550123", null);
+
+        carrier.dial(dial);
+
+        chimeEndpoint.verify(exactly(1), postRequestedFor(urlEqualTo("/sip-media-applications/" + SMA + "/calls")));
+        assertThat(queue.drain()).as("the call fails over").singleElement()
+                .isInstanceOfSatisfying(CallEvent.CallFailed.class, failed -> {
+                    assertThat(failed.eventId()).isEqualTo("chime:dial-failed:" + callId + ":1");
+                    assertThat(failed.attempt()).isEqualTo(1);
+                    assertThat(failed.switchSequence()).isEqualTo(1);
+                    assertThat(failed.sipCode()).isZero();
+                });
+
+        String legA = "c0a10001-aaaa-4aaa-8aaa-00000000000a";
+        Map<String, Object> hangUpLegA = Map.of("Type", "Hangup",
+                "Parameters", Map.of("CallId", legA, "SipResponseCode", "0"));
+        assertThat(smaActions(smaEvent("new-outbound-call.json", "tx-late-1"))).containsExactly(hangUpLegA);
+        assertThat(smaActions(smaEvent("ringing.json", "tx-late-1"))).containsExactly(hangUpLegA);
+        assertThat(smaActions(smaEvent("call-answered.json", "tx-late-1"))).containsExactly(hangUpLegA);
+        assertThat(queue.drain()).as("no progress of an attempt given up on").isEmpty();
+
+        carrier.hangUp(new CallCommand.HangUpNumber(callId, 1, "chime"));
+
+        chimeEndpoint.verify(exactly(1), postRequestedFor(urlEqualTo("/sip-media-applications/" + SMA + "/calls/tx-late-1"))
+                .withRequestBody(equalToJson("{\"Arguments\": {\"action\": \"hangup\"}}")));
+
+        carrier.dial(dial);
+        chimeEndpoint.verify(exactly(1), postRequestedFor(urlEqualTo("/sip-media-applications/" + SMA + "/calls")));
+        assertThat(queue.drain()).as("a redelivered dial publishes the same event again, which the FIFO queue drops")
+                .isEmpty();
+    }
+
+    /**
+     * Chime invokes the SIP media application with NEW_OUTBOUND_CALL while it creates the call, and the
+     * dial's connection breaks before Chime's answer: the call exists and reports itself, so the attempt
+     * is not failed over.
+     */
+    @Test
+    void aCallThatReportsItselfBeforeTheDialGivesUpIsNotFailed() throws Exception {
+        chimeDropsTheCreateAnswer();
+        String newOutboundCall = smaEvent("new-outbound-call.json", "tx-early-1");
+        var answered = new AtomicReference<List<Map<String, Object>>>();
+        whileChimeCreatesTheCall.set(() -> answered.set(smaActions(newOutboundCall)));
+
+        carrier.dial(new CallCommand.DialNumber(callId, 1, "chime", "alice", "alice-c1", "+14155550123", null));
+        smaActions(smaEvent("ringing.json", "tx-early-1"));
+
+        assertThat(answered.get()).as("NEW_OUTBOUND_CALL arrived during the dial, and was not hung up").isEmpty();
+        assertThat(queue.drain()).singleElement().isInstanceOfSatisfying(CallEvent.CallRinging.class,
+                ringing -> assertThat(ringing.switchSequence()).isEqualTo(1));
+        assertThat(legs.byCall(callId, 1)).hasValueSatisfying(leg -> assertThat(leg.carrierLegId()).isEqualTo("tx-early-1"));
+    }
+
+    @Test
+    void chimeIsAskedAgainOnlyAfterThrottlingWhichCreatesNoCall() {
+        chimeAnswersCreateWith(500, "ServiceFailureException");
+        carrier.dial(new CallCommand.DialNumber(callId, 1, "chime", "alice", "alice-c1", "+14155550123", null));
+        chimeEndpoint.verify(exactly(1), postRequestedFor(urlEqualTo("/sip-media-applications/" + SMA + "/calls")));
+
+        chimeEndpoint.resetAll();
+        chimeAnswersCreateWith(429, "ThrottledClientException");
+        carrier.dial(new CallCommand.DialNumber(callId, 2, "chime", "alice", "alice-c1", "+14155550123", null));
+        chimeEndpoint.verify(exactly(3), postRequestedFor(urlEqualTo("/sip-media-applications/" + SMA + "/calls")));
     }
 }

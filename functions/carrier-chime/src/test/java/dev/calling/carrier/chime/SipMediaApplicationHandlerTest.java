@@ -1,12 +1,14 @@
 package dev.calling.carrier.chime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calling.adapters.Resources;
 import dev.calling.adapters.carrier.CarrierLeg;
 import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
+import dev.calling.adapters.carrier.FailedDial;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.core.call.CallEvent;
 import dev.calling.core.call.Party;
@@ -19,12 +21,15 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
 /**
  * The SIP media application's handling of every sample event in
@@ -46,6 +51,12 @@ class SipMediaApplicationHandlerTest {
     static DynamoDbCarrierLegs legs;
     static CallStateChangesQueue queue;
     static SipMediaApplicationHandler handler;
+    /** The same handler, but its carrier-legs writes and its publications fail while told to. */
+    static FailingRequests dynamoDbFaults = new FailingRequests();
+    static FailingRequests sqsFaults = new FailingRequests();
+    static DynamoDbClient faultyDynamoDb;
+    static SqsClient faultySqs;
+    static SipMediaApplicationHandler faultyHandler;
 
     String tx;
     String callId;
@@ -60,10 +71,18 @@ class SipMediaApplicationHandlerTest {
         queue = new CallStateChangesQueue(aws, sqs);
         handler = new SipMediaApplicationHandler(SETTINGS, legs,
                 new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), clock);
+        var faulty = aws.clients().withInterceptors(List.of(dynamoDbFaults), List.of(sqsFaults));
+        faultyDynamoDb = faulty.dynamoDb();
+        faultySqs = faulty.sqs();
+        faultyHandler = new SipMediaApplicationHandler(SETTINGS,
+                new DynamoDbCarrierLegs(faultyDynamoDb, Resources.CARRIER_LEGS.name(), clock),
+                new SqsCallStateChanges(faultySqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), clock);
     }
 
     @AfterAll
     static void stop() {
+        faultyDynamoDb.close();
+        faultySqs.close();
         dynamoDb.close();
         sqs.close();
         aws.close();
@@ -71,6 +90,8 @@ class SipMediaApplicationHandlerTest {
 
     @BeforeEach
     void freshIds() {
+        dynamoDbFaults.heal();
+        sqsFaults.heal();
         queue.drain();
         tx = UUID.randomUUID().toString();
         callId = "call-" + UUID.randomUUID();
@@ -292,5 +313,72 @@ class SipMediaApplicationHandlerTest {
         assertThat(actions(invoke(sample("call-answered.json").replace("CALL_ANSWERED", "DIGITS_RECEIVED")))).isEmpty();
 
         assertThat(queue.drain()).isEmpty();
+    }
+
+    /**
+     * Chime invokes CALL_ANSWERED; the leg's record of it fails, and so does Chime's one retry, so Chime
+     * moves on (the call ends). The next report must not take the number of one the call state manager
+     * has had already: that one it drops as a duplicate, and a hung-up phone leg would stay answered.
+     */
+    @Test
+    void aReportWhoseRecordFailedDoesNotLendItsNumberToTheNextReport() throws Exception {
+        faultyHandler.handle(sample("new-outbound-call.json"));
+        faultyHandler.handle(sample("ringing.json"));
+
+        dynamoDbFaults.fail(UpdateItemRequest.class);
+        assertThatThrownBy(() -> faultyHandler.handle(sample("call-answered.json"))).hasMessageContaining("injected");
+        assertThatThrownBy(() -> faultyHandler.handle(sample("call-answered.json"))).as("Chime's retry")
+                .hasMessageContaining("injected");
+        dynamoDbFaults.heal();
+        faultyHandler.handle(sample("hangup-callee.json"));
+
+        List<CallEvent> published = queue.drain();
+        assertThat(published).extracting(CallEvent::switchSequence).as("gap-free, each number once")
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, published.size()).boxed().toList());
+        assertThat(published).first().isInstanceOf(CallEvent.CallRinging.class);
+        assertThat(published).last().isInstanceOfSatisfying(CallEvent.CallHungUp.class, hungUp -> {
+            assertThat(hungUp.eventId()).isEqualTo("chime:" + tx + ":6");
+            assertThat(hungUp.party()).isEqualTo(Party.CALLEE);
+        });
+    }
+
+    /** The leg records CALL_ANSWERED, then its publication fails: Chime's retry publishes that very event. */
+    @Test
+    void aReportWhosePublicationFailedIsPublishedAgainAsTheSameEvent() throws Exception {
+        faultyHandler.handle(sample("new-outbound-call.json"));
+        faultyHandler.handle(sample("ringing.json"));
+
+        sqsFaults.fail(SendMessageRequest.class);
+        assertThatThrownBy(() -> faultyHandler.handle(sample("call-answered.json"))).hasMessageContaining("injected");
+        sqsFaults.heal();
+        faultyHandler.handle(sample("call-answered.json"));
+        faultyHandler.handle(sample("call-answered.json"));
+        faultyHandler.handle(sample("hangup-callee.json"));
+
+        List<CallEvent> published = queue.drain();
+        assertThat(published).extracting(e -> e.getClass().getSimpleName())
+                .containsExactly("CallRinging", "CallAnswered", "CallHungUp");
+        assertThat(published).extracting(CallEvent::switchSequence).containsExactly(1L, 2L, 3L);
+        assertThat(published.get(1).eventId()).isEqualTo("chime:" + tx + ":3");
+        assertThat(legs.byCarrierLeg("chime", tx)).hasValueSatisfying(leg -> assertThat(leg.reportsIssued()).isEqualTo(3));
+    }
+
+    /**
+     * A dial given up on (no definite answer from Chime: the attempt holds a failed-dial marker and has
+     * failed over) whose call Chime did create: every invocation is answered with a hang-up (Chime obeys it
+     * from CALL_ANSWERED on), the transaction is recorded for the attempt's hang-up, nothing is reported.
+     */
+    @Test
+    void aCallOfADialGivenUpOnIsHungUpAndNotReported() throws Exception {
+        legs.register(callId, 1, "chime", FailedDial.marker(0, callId, 1));
+
+        assertThat(actions(invoke(sample("new-outbound-call.json")))).containsExactly(hangup(legA(1)));
+        assertThat(actions(invoke(sample("ringing.json")))).containsExactly(hangup(legA(1)));
+        assertThat(actions(invoke(sample("call-answered.json")))).containsExactly(hangup(legA(1)));
+
+        assertThat(queue.drain()).isEmpty();
+        assertThat(legs.byCall(callId, 1)).hasValueSatisfying(
+                leg -> assertThat(leg.carrierLegId()).isEqualTo(FailedDial.marker(0, callId, 1)));
+        assertThat(new OrphanTransactions(legs, "chime").of(callId, 1)).contains(tx);
     }
 }

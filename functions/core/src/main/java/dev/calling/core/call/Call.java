@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -26,6 +27,12 @@ import java.util.function.Consumer;
  * @param deferred switch reports of the current attempt that arrived ahead of a missing earlier one
  * @param lastEventId the event whose handling produced this version
  * @param outbox the commands of that handling, re-issued if the same event is delivered again
+ * @param earlier the handlings before that one, newest first (at most {@link #EARLIER_HANDLINGS}), so an
+ *     event redelivered late (a dead letter redriven after later events were applied) still finds its
+ *     commands and issues them again
+ * @param checkBy when the call must be looked at if nothing has moved it by then (a ringing call past its
+ *     ring timeout, a connected call past the longest call, an ended call whose end commands are not yet
+ *     known to be carried out); the sweeper's index
  * @param version the optimistic-locking version; 0 for a record not yet stored
  */
 public record Call(
@@ -51,7 +58,26 @@ public record Call(
         List<TimelineEntry> timeline,
         String lastEventId,
         List<CallCommand> outbox,
+        List<Handling> earlier,
+        Instant checkBy,
         long version) {
+
+    /** How many handlings before the last one a record remembers. */
+    public static final int EARLIER_HANDLINGS = 8;
+
+    /** Timeline lines a record keeps: the first, and the latest after it. */
+    public static final int TIMELINE_LINES = 40;
+
+    /** Switch reports a record holds behind a gap; one more and the gap is taken as lost. */
+    public static final int WAITING_REPORTS = 32;
+
+    /** One handled event and the commands its handling issued. */
+    public record Handling(String eventId, List<CallCommand> commands) {
+        public Handling {
+            Objects.requireNonNull(eventId, "eventId");
+            commands = List.copyOf(commands);
+        }
+    }
 
     public Call {
         Objects.requireNonNull(callId, "callId");
@@ -66,6 +92,7 @@ public record Call(
         deferred = List.copyOf(deferred);
         timeline = List.copyOf(timeline);
         outbox = List.copyOf(outbox);
+        earlier = List.copyOf(earlier);
     }
 
     /** A new call as requested, not yet routed nor stored. */
@@ -75,7 +102,7 @@ public record Call(
                 List.of(), List.of(), null, List.of(), request.at(), null, null, 0, List.of(),
                 List.of(new TimelineEntry(request.at(), CallState.REQUESTED,
                         request.callerUserId() + " calls " + request.callee())),
-                request.eventId(), List.of(), 0);
+                request.eventId(), List.of(), List.of(), null, 0);
     }
 
     public boolean isTerminal() {
@@ -116,7 +143,29 @@ public record Call(
     }
 
     Call withTimeline(TimelineEntry entry) {
-        return change(d -> d.timeline.add(entry));
+        return change(d -> {
+            d.timeline.add(entry);
+            if (d.timeline.size() > TIMELINE_LINES) {
+                d.timeline.remove(1); // the first line says who called whom; the latest say how it went
+            }
+        });
+    }
+
+    /** The time of the latest line of the timeline: no event is taken to have happened before it. */
+    Instant latestTime() {
+        return timeline.get(timeline.size() - 1).at();
+    }
+
+    Call withCheckBy(Instant at) {
+        return change(d -> d.checkBy = at);
+    }
+
+    /** The commands issued when event {@code eventId} was handled, if this record remembers that handling. */
+    Optional<List<CallCommand>> commandsOf(String eventId) {
+        if (eventId.equals(lastEventId)) {
+            return Optional.of(outbox);
+        }
+        return earlier.stream().filter(h -> h.eventId().equals(eventId)).findFirst().map(Handling::commands);
     }
 
     Call routed(RouteKind kind, String number, List<String> connections, List<String> failover, Attempt first) {
@@ -172,6 +221,12 @@ public record Call(
     /** The version to store after handling {@code eventId}, with the commands that handling issued. */
     Call handled(String eventId, List<CallCommand> commands) {
         return change(d -> {
+            if (lastEventId != null && !lastEventId.equals(eventId)) {
+                List<Handling> kept = new ArrayList<>();
+                kept.add(new Handling(lastEventId, outbox));
+                kept.addAll(earlier.subList(0, Math.min(earlier.size(), EARLIER_HANDLINGS - 1)));
+                d.earlier = kept;
+            }
             d.lastEventId = eventId;
             d.outbox = new ArrayList<>(commands);
             d.version = version + 1;
@@ -219,6 +274,8 @@ public record Call(
         List<TimelineEntry> timeline;
         String lastEventId;
         List<CallCommand> outbox;
+        List<Handling> earlier;
+        Instant checkBy;
         long version;
 
         Draft(Call c) {
@@ -244,6 +301,8 @@ public record Call(
             timeline = new ArrayList<>(c.timeline);
             lastEventId = c.lastEventId;
             outbox = c.outbox;
+            earlier = c.earlier;
+            checkBy = c.checkBy;
             version = c.version;
         }
 
@@ -251,7 +310,7 @@ public record Call(
             return new Call(callId, callerUserId, callerConnectionId, calleeUserId, dialledNumber, route, state,
                     endReason, ringingConnectionIds, calleeConnectionId, failoverProviders, carrierRates, charging, attempts,
                     requestedAt,
-                    answeredAt, endedAt, lastSwitchSequence, deferred, timeline, lastEventId, outbox, version);
+                    answeredAt, endedAt, lastSwitchSequence, deferred, timeline, lastEventId, outbox, earlier, checkBy, version);
         }
     }
 }

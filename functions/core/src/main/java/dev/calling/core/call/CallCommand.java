@@ -76,6 +76,14 @@ public sealed interface CallCommand {
         }
     }
 
+    /** Deliver the connected call's watchdog check ({@link CallEvent.CallCheck}) at {@code dueAt}. */
+    record ScheduleCheck(String callId, Instant dueAt) implements Timer {
+        @Override
+        public CallEvent event() {
+            return CallEvent.CallCheck.due(callId, dueAt);
+        }
+    }
+
     /**
      * The call ended: settle what it cost the caller ({@code record.retail()}, against the money
      * reserved when it was placed, if {@code prepaid}) and keep its detail record.

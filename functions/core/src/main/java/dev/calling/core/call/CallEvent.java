@@ -38,6 +38,9 @@ public sealed interface CallEvent {
         return switchSequence() > 0;
     }
 
+    /** The same event (same id) as if it had happened {@code at}: how a time that cannot be true is corrected. */
+    CallEvent retimed(Instant at);
+
     /**
      * An app asked, from one of its connections, to call another user ({@code calleeUserId}) or a
      * phone number ({@code dialledNumber}, E.164); exactly one of the two is set.
@@ -54,6 +57,11 @@ public sealed interface CallEvent {
             if (callerUserId.equals(calleeUserId)) {
                 throw new IllegalArgumentException("a user cannot call themselves: " + callerUserId);
             }
+        }
+
+        @Override
+        public CallRequested retimed(Instant at) {
+            return new CallRequested(eventId, callId, at, callerUserId, callerConnectionId, calleeUserId, dialledNumber);
         }
 
         /** A call to another app user. */
@@ -75,6 +83,11 @@ public sealed interface CallEvent {
             requireIds(eventId, callId, at);
             requireStamp(attempt, switchSequence);
         }
+
+        @Override
+        public CallRinging retimed(Instant at) {
+            return new CallRinging(eventId, callId, at, attempt, switchSequence);
+        }
     }
 
     /** The callee answered on one of its connections. */
@@ -85,6 +98,11 @@ public sealed interface CallEvent {
             requireStamp(attempt, switchSequence);
             Objects.requireNonNull(connectionId, "connectionId");
         }
+
+        @Override
+        public CallAnswered retimed(Instant at) {
+            return new CallAnswered(eventId, callId, at, attempt, switchSequence, connectionId);
+        }
     }
 
     /** The callee declined the call (from the app, or reported by the switch). */
@@ -93,6 +111,11 @@ public sealed interface CallEvent {
         public CallDeclined {
             requireIds(eventId, callId, at);
             requireStamp(attempt, switchSequence);
+        }
+
+        @Override
+        public CallDeclined retimed(Instant at) {
+            return new CallDeclined(eventId, callId, at, attempt, switchSequence);
         }
     }
 
@@ -103,6 +126,11 @@ public sealed interface CallEvent {
             requireIds(eventId, callId, at);
             requireStamp(attempt, switchSequence);
         }
+
+        @Override
+        public CalleeBusy retimed(Instant at) {
+            return new CalleeBusy(eventId, callId, at, attempt, switchSequence);
+        }
     }
 
     /** One party hung up (from the app, or reported by the switch). */
@@ -112,6 +140,11 @@ public sealed interface CallEvent {
             requireIds(eventId, callId, at);
             requireStamp(attempt, switchSequence);
             Objects.requireNonNull(party, "party");
+        }
+
+        @Override
+        public CallHungUp retimed(Instant at) {
+            return new CallHungUp(eventId, callId, at, attempt, switchSequence, party);
         }
     }
 
@@ -126,6 +159,11 @@ public sealed interface CallEvent {
             requireStamp(attempt, switchSequence);
             Objects.requireNonNull(cause, "cause");
         }
+
+        @Override
+        public CallFailed retimed(Instant at) {
+            return new CallFailed(eventId, callId, at, attempt, switchSequence, sipCode, cause);
+        }
     }
 
     /**
@@ -139,12 +177,22 @@ public sealed interface CallEvent {
             requireIds(eventId, callId, at);
             Objects.requireNonNull(cause, "cause");
         }
+
+        @Override
+        public MediaLost retimed(Instant at) {
+            return new MediaLost(eventId, callId, at, party, cause);
+        }
     }
 
     /** The ring timer armed when the callee started ringing has fired. */
     record RingTimeoutElapsed(String eventId, String callId, Instant at) implements CallEvent {
         public RingTimeoutElapsed {
             requireIds(eventId, callId, at);
+        }
+
+        @Override
+        public RingTimeoutElapsed retimed(Instant at) {
+            return new RingTimeoutElapsed(eventId, callId, at);
         }
 
         /** The id is derived from the call so that re-arming the same timer is idempotent. */
@@ -162,9 +210,42 @@ public sealed interface CallEvent {
             requireIds(eventId, callId, at);
         }
 
+        @Override
+        public CallTimeLimitReached retimed(Instant at) {
+            return new CallTimeLimitReached(eventId, callId, at);
+        }
+
         /** The id is derived from the call so that re-arming the same timer is idempotent. */
         public static CallTimeLimitReached of(String callId, Instant at) {
             return new CallTimeLimitReached(callId + ":time-limit", callId, at);
+        }
+    }
+
+    /**
+     * Look at the call now ({@code at}, the function's clock): a connected call's watchdog timer, or the
+     * sweeper finding the call past its deadline. A check ends what cannot go on (a ringing call past its
+     * ring timeout, a connected call past the longest call, a party whose app has no live connection
+     * left, reports that waited too long behind a gap), and repeats an ended call's end commands until
+     * they have all been carried out. Only the timer re-arms itself.
+     */
+    record CallCheck(String eventId, String callId, Instant at, boolean timer) implements CallEvent {
+        public CallCheck {
+            requireIds(eventId, callId, at);
+        }
+
+        @Override
+        public CallCheck retimed(Instant at) {
+            return new CallCheck(eventId, callId, at, timer);
+        }
+
+        /** The watchdog timer due {@code at}; the id is derived from the call and the time, so re-arming is idempotent. */
+        public static CallCheck due(String callId, Instant at) {
+            return new CallCheck(callId + ":check:" + at.toEpochMilli(), callId, at, true);
+        }
+
+        /** The sweeper's check at {@code at}. */
+        public static CallCheck sweep(String callId, Instant at) {
+            return new CallCheck(callId + ":sweep:" + at.toEpochMilli(), callId, at, false);
         }
     }
 

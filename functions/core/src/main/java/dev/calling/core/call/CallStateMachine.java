@@ -10,7 +10,9 @@ import dev.calling.core.call.CallCommand.HangUpNumber;
 import dev.calling.core.call.CallCommand.ReleaseConnection;
 import dev.calling.core.call.CallCommand.RingCallee;
 import dev.calling.core.call.CallCommand.ScheduleRingTimeout;
+import dev.calling.core.call.CallCommand.ScheduleCheck;
 import dev.calling.core.call.CallEvent.CallAnswered;
+import dev.calling.core.call.CallEvent.CallCheck;
 import dev.calling.core.call.CallEvent.CallDeclined;
 import dev.calling.core.call.CallEvent.CallFailed;
 import dev.calling.core.call.CallEvent.CallHungUp;
@@ -26,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The call state machine as pure functions: a call and an event in, the next call and the
@@ -38,8 +41,15 @@ import java.util.Objects;
  *   <li>switch reports apply strictly in switch-sequence order within their attempt: a report ahead
  *       of a gap waits on the record, one at or below the applied sequence is a duplicate, one of an
  *       earlier attempt (a carrier the call has failed over from) is ignored;
- *   <li>the ring timeout flushes any waiting reports first (the gap is then taken as lost), so a call
- *       never stays RINGING on a report that will not come.
+ *   <li>a gap never holds a call for ever: the ring timeout flushes waiting reports first (the gap is
+ *       then taken as lost), the connected call's watchdog flushes reports that waited longer than
+ *       {@link Timing#reportWait()}, and more than {@link Call#WAITING_REPORTS} waiting reports flush at once;
+ *   <li>no event is taken to have happened before the call's latest timeline line (a report stamped in the
+ *       past is moved up to it), so an ended call never ends before it was answered;
+ *   <li>every connected call has a cut-off (the talk its reservation buys, or the longest call for a
+ *       call nobody pays for) and a watchdog that ends it when a party's app has no live connection left;
+ *   <li>an event handled before, even several handlings ago (a dead letter redriven late), issues the
+ *       commands of its handling again; a check of an ended call issues its end commands again.
  * </ul>
  * A PSTN attempt whose carrier fails (SIP 408/5xx, timeout) moves the call to the next carrier of
  * its route; what the callee does (busy, decline, unavailable) ends the call instead.
@@ -49,13 +59,50 @@ public final class CallStateMachine {
     /** The provider id of the VoIP switch when routing named none. */
     public static final String VOIP_SWITCH = "voip-switch";
 
+    /**
+     * The machine's times.
+     *
+     * @param ringTimeout how long a call rings before it is missed
+     * @param longestCall the longest a call may be connected, charged or not (a charged call is cut off
+     *     sooner when its reservation buys less)
+     * @param checkInterval how often a connected call's watchdog looks at it
+     * @param reportWait how long a switch report may wait behind a gap in a connected call before the gap is
+     *     taken as lost
+     */
+    public record Timing(Duration ringTimeout, Duration longestCall, Duration checkInterval, Duration reportWait) {
+
+        public static final Duration LONGEST_CALL = Duration.ofHours(4);
+        public static final Duration CHECK_INTERVAL = Duration.ofSeconds(60);
+        public static final Duration REPORT_WAIT = Duration.ofSeconds(20);
+
+        public Timing {
+            for (Duration d : List.of(ringTimeout, longestCall, checkInterval, reportWait)) {
+                if (d.isNegative() || d.isZero()) {
+                    throw new IllegalArgumentException("call timings must be positive: " + d);
+                }
+            }
+        }
+
+        /** The ring timeout given, the rest as deployed by default. */
+        public static Timing withRingTimeout(Duration ringTimeout) {
+            return new Timing(ringTimeout, LONGEST_CALL, CHECK_INTERVAL, REPORT_WAIT);
+        }
+    }
+
+    private final Timing timing;
     private final Duration ringTimeout;
 
     public CallStateMachine(Duration ringTimeout) {
-        if (ringTimeout.isNegative() || ringTimeout.isZero()) {
-            throw new IllegalArgumentException("ring timeout must be positive: " + ringTimeout);
-        }
-        this.ringTimeout = ringTimeout;
+        this(Timing.withRingTimeout(ringTimeout));
+    }
+
+    public CallStateMachine(Timing timing) {
+        this.timing = Objects.requireNonNull(timing);
+        this.ringTimeout = timing.ringTimeout();
+    }
+
+    public Timing timing() {
+        return timing;
     }
 
     /** Starts a requested call along its route, given the caller's live connections at that moment; not charged. */
@@ -87,9 +134,9 @@ public final class CallStateMachine {
                             Attempt.started(1, provider, at))
                     .moveTo(CallState.RINGING, at, "ringing " + voip.calleeConnectionIds().size()
                             + " connection(s) of " + request.calleeUserId());
+            commands.add(new ScheduleRingTimeout(call.callId(), at.plus(ringTimeout)));
             commands.add(new RingCallee(call.callId(), call.callerUserId(), call.callerConnectionId(),
                     call.calleeUserId(), voip.calleeConnectionIds()));
-            commands.add(new ScheduleRingTimeout(call.callId(), at.plus(ringTimeout)));
         } else {
             Route.Pstn pstn = (Route.Pstn) route;
             List<String> providers = pstn.providers().stream().map(Route.ProviderOption::providerId).toList();
@@ -97,14 +144,14 @@ public final class CallStateMachine {
             call = call.routed(RouteKind.PSTN, number, List.of(), providers.subList(1, providers.size()),
                             pstn.providers(), charging, Attempt.started(1, providers.get(0), at))
                     .moveTo(CallState.RINGING, at, "dialling " + number + " via " + providers.get(0));
+            commands.add(new ScheduleRingTimeout(call.callId(), at.plus(ringTimeout)));
             commands.add(new DialNumber(call.callId(), 1, providers.get(0), call.callerUserId(),
                     call.callerConnectionId(), number, talkLimit(charging)));
-            commands.add(new ScheduleRingTimeout(call.callId(), at.plus(ringTimeout)));
         }
         if (call.isTerminal()) {
             commands.add(charge(call));
         }
-        return Outcome.applied(call.handled(request.eventId(), commands), "started");
+        return Outcome.applied(withDeadline(call).handled(request.eventId(), commands), "started");
     }
 
     /** Applies an event to an existing call. */
@@ -114,11 +161,21 @@ public final class CallStateMachine {
             throw new IllegalArgumentException("event " + event.eventId() + " is for call " + event.callId()
                     + ", not " + call.callId());
         }
-        if (event.eventId().equals(call.lastEventId())) {
-            return Outcome.duplicate(call, "already handled " + event.eventId());
+        var handledBefore = call.commandsOf(event.eventId());
+        if (handledBefore.isPresent()) {
+            if (call.isTerminal()) {
+                return Outcome.duplicate(call, endCommands(call), "already handled " + event.eventId()
+                        + "; the call has ended: its end commands once more");
+            }
+            List<CallCommand> again = event.eventId().equals(call.lastEventId()) ? handledBefore.get()
+                    : handledBefore.get().stream().filter(c -> stillDue(call, c)).toList();
+            return Outcome.duplicate(call, again, "already handled " + event.eventId());
         }
         if (event instanceof CallRequested) {
             return Outcome.ignored(call, "call already exists");
+        }
+        if (event instanceof CallCheck check) {
+            return check(call, check, Set.of());
         }
         if (call.isTerminal()) {
             return Outcome.ignored(call, "late " + name(event) + " for an ended call");
@@ -148,13 +205,92 @@ public final class CallStateMachine {
         if (sequence > call.lastSwitchSequence() + 1) {
             List<CallEvent> waiting = new ArrayList<>(call.deferred());
             waiting.add(event);
-            return Outcome.deferred(call.withDeferred(waiting).handled(event.eventId(), List.of()),
-                    "switch report #" + sequence + " waits for #" + (call.lastSwitchSequence() + 1));
+            if (waiting.size() <= Call.WAITING_REPORTS) {
+                return Outcome.deferred(call.withDeferred(waiting).handled(event.eventId(), List.of()),
+                        "switch report #" + sequence + " waits for #" + (call.lastSwitchSequence() + 1));
+            }
+            List<CallCommand> commands = new ArrayList<>();
+            Call next = drain(call.withDeferred(waiting), commands, true); // so many cannot all be late: the gap is lost
+            return settle(call, next, event, commands);
         }
         List<CallCommand> commands = new ArrayList<>();
         Call next = step(call.withSwitchSequence(sequence), event, commands);
         next = drain(next, commands, false);
         return settle(call, next, event, commands);
+    }
+
+    /**
+     * Checks the call at {@code check.at()} (the function's clock), knowing which parties' apps have no
+     * live connection left ({@code gone}: the caller, and for a VoIP call the callee).
+     */
+    public Outcome check(Call call, CallCheck check, Set<Party> gone) {
+        if (call.isTerminal()) {
+            return Outcome.checked(call, endCommands(call), "ended; its end commands once more");
+        }
+        Instant at = check.at();
+        List<CallCommand> commands = new ArrayList<>();
+        Call next = call;
+        if (call.state() == CallState.RINGING) {
+            Instant ringDeadline = call.requestedAt().plus(ringTimeout);
+            if (at.isBefore(ringDeadline)) {
+                return Outcome.ignored(call, "still ringing, within its ring timeout");
+            }
+            next = step(drain(next, commands, true), RingTimeoutElapsed.of(call.callId(), ringDeadline), commands);
+            return settle(call, next, check, commands);
+        }
+        if (!next.deferred().isEmpty() && !next.deferred().get(0).at().plus(timing.reportWait()).isAfter(at)) {
+            next = drain(next, commands, true); // waited long enough behind a gap: the missing report is lost
+        }
+        if (next.state() == CallState.CONNECTED && !gone.isEmpty()) {
+            CallCheck now = at.isBefore(next.latestTime()) ? check.retimed(next.latestTime()) : check;
+            String who = gone.contains(Party.CALLER) ? "the caller's" : "the callee's";
+            next = end(next, EndReason.FAILED, AttemptOutcome.ANSWERED, 0, now,
+                    who + " app has no live connection left", commands);
+        }
+        Instant cutOff = next.state() == CallState.CONNECTED ? cutOffAt(next) : null;
+        if (cutOff != null && !at.isBefore(cutOff)) {
+            next = step(next, CallEvent.CallTimeLimitReached.of(call.callId(), cutOff), commands);
+        }
+        if (next.state() == CallState.CONNECTED && check.timer()) {
+            commands.add(new ScheduleCheck(call.callId(), at.plus(timing.checkInterval())));
+        }
+        if (next.equals(call)) {
+            return Outcome.checked(call, commands, "connected and well");
+        }
+        return settle(call, next, check, commands);
+    }
+
+    /**
+     * Whether a command of an earlier handling (not the latest) still makes sense for the live call as it is
+     * now: a late redelivery must not ring devices of a call that was answered since, nor dial a carrier the
+     * call has failed over from, nor release a leg the call now talks on.
+     */
+    private static boolean stillDue(Call call, CallCommand command) {
+        boolean ringing = call.state() == CallState.RINGING;
+        boolean connected = call.state() == CallState.CONNECTED;
+        if (command instanceof CallCommand.Timer) {
+            return true;
+        }
+        if (command instanceof RingCallee) {
+            return ringing;
+        }
+        if (command instanceof DialNumber dial) {
+            return ringing && dial.attempt() == call.currentAttempt();
+        }
+        if (command instanceof BridgeConnections) {
+            return connected;
+        }
+        if (command instanceof BridgeToNumber bridge) {
+            return connected && bridge.attempt() == call.currentAttempt();
+        }
+        if (command instanceof ReleaseConnection release) {
+            return !release.connectionId().equals(call.callerConnectionId())
+                    && !release.connectionId().equals(call.calleeConnectionId());
+        }
+        if (command instanceof HangUpNumber hangUp) {
+            return hangUp.attempt() != call.currentAttempt();
+        }
+        return false;
     }
 
     /** Applies waiting switch reports that are next in sequence (or all of them, in order, when forced). */
@@ -179,15 +315,35 @@ public final class CallStateMachine {
         return next.withDeferred(waiting);
     }
 
-    private static Outcome settle(Call before, Call after, CallEvent event, List<CallCommand> commands) {
+    private Outcome settle(Call before, Call after, CallEvent event, List<CallCommand> commands) {
         if (after.equals(before)) {
             return Outcome.ignored(before, name(event) + " does not apply in " + before.state());
         }
-        return Outcome.applied(after.handled(event.eventId(), commands), name(event) + " -> " + after.state());
+        return Outcome.applied(withDeadline(after).handled(event.eventId(), commands),
+                name(event) + " -> " + after.state());
+    }
+
+    /** The call with the time by which it must be looked at if nothing moves it (see {@link Call#checkBy()}). */
+    private Call withDeadline(Call call) {
+        return call.withCheckBy(switch (call.state()) {
+            case REQUESTED, RINGING -> call.requestedAt().plus(ringTimeout);
+            case CONNECTED -> cutOffAt(call);
+            case ENDED -> call.endedAt();
+        });
+    }
+
+    /** When a connected call is cut off: when its reserved money runs out, or at the longest call. */
+    private Instant cutOffAt(Call call) {
+        long seconds = timing.longestCall().toSeconds();
+        if (call.charging() != null) {
+            seconds = Math.min(seconds, call.charging().maxTalkSeconds());
+        }
+        return call.answeredAt().plusSeconds(seconds);
     }
 
     /** One event against a non-terminal call; returns the call unchanged when the event does not apply. */
-    private static Call step(Call call, CallEvent event, List<CallCommand> commands) {
+    private Call step(Call call, CallEvent reported, List<CallCommand> commands) {
+        CallEvent event = reported.at().isBefore(call.latestTime()) ? reported.retimed(call.latestTime()) : reported;
         CallState state = call.state();
         if (event instanceof CallRinging) {
             return state == CallState.RINGING
@@ -239,28 +395,30 @@ public final class CallStateMachine {
                     : AttemptOutcome.ABANDONED, 0, event, whose + " was lost: " + lost.cause(), commands);
         }
         if (event instanceof CallTimeLimitReached) {
-            return state == CallState.CONNECTED && call.charging() != null
-                    ? end(call, EndReason.CUT_OFF, AttemptOutcome.ANSWERED, 0, event, "the reserved money bought "
-                            + call.charging().maxTalkSeconds() + " s of talk", commands)
-                    : call;
+            if (state != CallState.CONNECTED || event.at().isBefore(cutOffAt(call))) {
+                return call;
+            }
+            String why = call.charging() != null && call.charging().maxTalkSeconds() < timing.longestCall().toSeconds()
+                    ? "the reserved money bought " + call.charging().maxTalkSeconds() + " s of talk"
+                    : "the longest call is " + timing.longestCall().toMinutes() + " min";
+            return end(call, EndReason.CUT_OFF, AttemptOutcome.ANSWERED, 0, event, why, commands);
         }
         return call;
     }
 
-    private static Call answer(Call call, CallAnswered answered, List<CallCommand> commands) {
+    private Call answer(Call call, CallAnswered answered, List<CallCommand> commands) {
+        if (call.route() != RouteKind.PSTN && !call.ringingConnectionIds().contains(answered.connectionId())) {
+            return call; // never bridge a connection this call did not ring
+        }
+        Call connected = call.answeredOn(answered.connectionId(), answered.at());
+        // Timers first: they must be armed even if a switch or carrier command fails after them.
+        commands.add(new ScheduleCutOff(call.callId(), cutOffAt(connected)));
+        commands.add(new ScheduleCheck(call.callId(), answered.at().plus(timing.checkInterval())));
         if (call.route() == RouteKind.PSTN) {
             Attempt attempt = call.current();
             commands.add(new BridgeToNumber(call.callId(), attempt.number(), attempt.providerId(),
                     call.callerUserId(), call.callerConnectionId()));
-            if (call.charging() != null) {
-                commands.add(new ScheduleCutOff(call.callId(),
-                        answered.at().plusSeconds(call.charging().maxTalkSeconds())));
-            }
-            return call.answeredOn(answered.connectionId(), answered.at())
-                    .moveTo(CallState.CONNECTED, answered.at(), "answered via " + attempt.providerId());
-        }
-        if (!call.ringingConnectionIds().contains(answered.connectionId())) {
-            return call; // never bridge a connection this call did not ring
+            return connected.moveTo(CallState.CONNECTED, answered.at(), "answered via " + attempt.providerId());
         }
         commands.add(new BridgeConnections(call.callId(), call.callerConnectionId(), answered.connectionId()));
         for (String other : call.ringingConnectionIds()) {
@@ -268,8 +426,7 @@ public final class CallStateMachine {
                 commands.add(new ReleaseConnection(call.callId(), other));
             }
         }
-        return call.answeredOn(answered.connectionId(), answered.at())
-                .moveTo(CallState.CONNECTED, answered.at(), "answered on " + answered.connectionId());
+        return connected.moveTo(CallState.CONNECTED, answered.at(), "answered on " + answered.connectionId());
     }
 
     /** The talk time a charged call's reservation pays for; null for a call that is not charged. */
@@ -304,21 +461,31 @@ public final class CallStateMachine {
 
     private static Call end(Call call, EndReason reason, AttemptOutcome outcome, int sipCode, CallEvent event,
             String detail, List<CallCommand> commands) {
-        if (call.route() == RouteKind.PSTN) {
-            Attempt attempt = call.current();
-            commands.add(new ReleaseConnection(call.callId(), call.callerConnectionId()));
-            commands.add(new HangUpNumber(call.callId(), attempt.number(), attempt.providerId()));
+        Call ended = call.attemptEnded(event.at(), outcome, sipCode).end(reason, event.at(), detail);
+        commands.addAll(endCommands(ended));
+        return ended;
+    }
+
+    /**
+     * What ending a call asks of the world, made from the ended record alone so that it can be asked
+     * again: settle its money first (nothing outside may hold it), then tear its legs down.
+     */
+    static List<CallCommand> endCommands(Call ended) {
+        List<CallCommand> commands = new ArrayList<>();
+        commands.add(charge(ended));
+        if (ended.route() == RouteKind.PSTN) {
+            Attempt attempt = ended.current();
+            commands.add(new ReleaseConnection(ended.callId(), ended.callerConnectionId()));
+            commands.add(new HangUpNumber(ended.callId(), attempt.number(), attempt.providerId()));
         } else {
-            List<String> legs = call.state() == CallState.CONNECTED
-                    ? List.of(call.callerConnectionId(), call.calleeConnectionId())
-                    : call.allLegs();
+            List<String> legs = ended.route() == null ? List.of(ended.callerConnectionId())
+                    : ended.answeredAt() != null ? List.of(ended.callerConnectionId(), ended.calleeConnectionId())
+                    : ended.allLegs();
             for (String leg : legs) {
-                commands.add(new ReleaseConnection(call.callId(), leg));
+                commands.add(new ReleaseConnection(ended.callId(), leg));
             }
         }
-        Call ended = call.attemptEnded(event.at(), outcome, sipCode).end(reason, event.at(), detail);
-        commands.add(charge(ended));
-        return ended;
+        return commands;
     }
 
     /** Settling an ended call's money and keeping its detail record. */

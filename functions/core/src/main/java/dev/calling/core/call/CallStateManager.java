@@ -5,7 +5,10 @@ import dev.calling.core.routing.CarrierCatalogue;
 import dev.calling.core.session.SessionDirectory;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -20,10 +23,22 @@ import java.util.Optional;
  * every command is idempotent. A lost optimistic-lock race re-reads the record and decides again.
  * After an applied transition, attempts that started or ended are reported to the carrier
  * catalogue (health and load).
+ *
+ * <p>Commands are independent: each is issued even when one before it failed (a carrier down for an
+ * hour must not hold a call's timers or its settlement), in the order the machine gives them (timers
+ * and settlement before switch and carrier commands); if any failed, {@link CommandsFailed} is thrown
+ * after all were tried so that the event is delivered again (or, in the end, dead-lettered and
+ * redriven). Once every end command of an ended call has been carried out, the call is closed out.
+ *
+ * <p>Times from outside are not trusted: an event stamped more than {@link #CLOCK_SKEW} in the future
+ * is taken to have happened now.
  */
 public final class CallStateManager {
 
     static final int MAX_ATTEMPTS = 5;
+
+    /** How far ahead of this function's clock a reported time may be before it is taken as now. */
+    public static final java.time.Duration CLOCK_SKEW = java.time.Duration.ofSeconds(5);
 
     private final CallStore calls;
     private final SessionDirectory sessions;
@@ -46,19 +61,34 @@ public final class CallStateManager {
         this.clock = Objects.requireNonNull(clock);
     }
 
-    public Outcome handle(CallEvent event) {
+    public Outcome handle(CallEvent reported) {
+        Instant now = clock.instant();
+        CallEvent event = reported.at().isAfter(now.plus(CLOCK_SKEW)) ? reported.retimed(now) : reported;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             Optional<Call> current = calls.find(event.callId());
             Outcome outcome = decide(current, event);
             if (outcome.needsWrite() && !write(current, outcome.call())) {
                 continue;
             }
-            outcome.commands().forEach(ports::issue);
+            List<RuntimeException> failures = new ArrayList<>();
+            for (CallCommand command : outcome.commands()) {
+                try {
+                    ports.issue(command);
+                } catch (RuntimeException failed) {
+                    failures.add(failed);
+                }
+            }
             if (outcome.kind() == Outcome.Kind.APPLIED) {
                 reportAttempts(current.map(Call::attempts).orElse(List.of()), outcome.call().attempts());
             }
             if (outcome.kind() == Outcome.Kind.APPLIED || outcome.kind() == Outcome.Kind.DUPLICATE) {
                 ports.parties().callChanged(outcome.call()); // again on a redelivery: the first push may have been lost
+            }
+            if (!failures.isEmpty()) {
+                throw new CommandsFailed(event, failures);
+            }
+            if (outcome.call() != null && outcome.call().isTerminal() && outcome.kind() != Outcome.Kind.IGNORED) {
+                calls.closeOut(event.callId());
             }
             return outcome;
         }
@@ -66,6 +96,9 @@ public final class CallStateManager {
     }
 
     private Outcome decide(Optional<Call> current, CallEvent event) {
+        if (current.isPresent() && event instanceof CallEvent.CallCheck check) {
+            return machine.check(current.get(), check, gone(current.get(), check.at()));
+        }
         if (current.isPresent()) {
             return machine.apply(current.get(), event);
         }
@@ -89,6 +122,22 @@ public final class CallStateManager {
         return Outcome.ignored(null, "no call " + event.callId() + " for " + event.getClass().getSimpleName());
     }
 
+    /** The parties of a connected call whose apps have no live connection left at {@code now}. */
+    private Set<Party> gone(Call call, Instant now) {
+        if (call.state() != CallState.CONNECTED) {
+            return Set.of();
+        }
+        Set<Party> gone = EnumSet.noneOf(Party.class);
+        if (sessions.sessionsOf(call.callerUserId()).liveConnectionIds(now).isEmpty()) {
+            gone.add(Party.CALLER);
+        }
+        if (call.route() == RouteKind.VOIP && call.calleeUserId() != null
+                && sessions.sessionsOf(call.calleeUserId()).liveConnectionIds(now).isEmpty()) {
+            gone.add(Party.CALLEE);
+        }
+        return gone;
+    }
+
     private boolean write(Optional<Call> current, Call next) {
         return current.isEmpty() ? calls.create(next) : calls.update(next, current.get().version());
     }
@@ -102,6 +151,18 @@ public final class CallStateManager {
             if (attempt.endedAt() != null && (earlier == null || earlier.endedAt() == null)) {
                 catalogue.attemptEnded(attempt.providerId(), attempt.outcome(), attempt.endedAt());
             }
+        }
+    }
+
+    /**
+     * Some of an event's commands failed (all were tried); the event is retried by its queue, and the
+     * record (written already) makes the retry a duplicate that issues them again.
+     */
+    public static final class CommandsFailed extends RuntimeException {
+        CommandsFailed(CallEvent event, List<RuntimeException> failures) {
+            super(failures.size() + " command(s) of " + event.getClass().getSimpleName() + " " + event.eventId()
+                    + " for call " + event.callId() + " failed; first: " + failures.get(0), failures.get(0));
+            failures.stream().skip(1).forEach(this::addSuppressed);
         }
     }
 

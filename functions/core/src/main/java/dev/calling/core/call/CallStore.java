@@ -12,4 +12,10 @@ public interface CallStore {
 
     /** Replaces the call if its stored version is still {@code expectedVersion}; false if it moved on. */
     boolean update(Call call, long expectedVersion);
+
+    /**
+     * The ended call's end commands have all been carried out (its money settled, its legs torn down):
+     * it no longer needs checking. Idempotent.
+     */
+    void closeOut(String callId);
 }

@@ -18,6 +18,6 @@ public enum EndReason {
     UNREACHABLE,
     /** The caller's balance could not pay for the first billing block of a PSTN call: refused before ringing. */
     INSUFFICIENT_FUNDS,
-    /** Answered, then torn down when the money reserved for it was used up. */
+    /** Answered, then torn down when the money reserved for it was used up, or at the longest call allowed. */
     CUT_OFF
 }

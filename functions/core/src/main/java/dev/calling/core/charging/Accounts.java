@@ -36,6 +36,13 @@ public interface Accounts {
      */
     boolean settle(String userId, String callId, Money charged, Instant at);
 
+    /**
+     * Releases whatever is still reserved for call {@code callId}, charging nothing: how a call that
+     * ended uncharged (it was routed otherwise when its request was handled again) gives back money
+     * reserved for it by an earlier try. Exactly once, as {@link #settle}; false when nothing was held.
+     */
+    boolean release(String userId, String callId, Instant at);
+
     /** The ledger, oldest first. */
     List<LedgerEntry> ledger(String userId);
 

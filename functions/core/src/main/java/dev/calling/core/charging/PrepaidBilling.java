@@ -6,7 +6,9 @@ import java.util.Objects;
 
 /**
  * Billing of ended calls: a prepaid call's reservation is settled for its retail amount (the rest
- * released), then its detail record is kept. Both are idempotent per call, so a repeated command
+ * released), then its detail record is kept. A call that ended uncharged still releases anything
+ * reserved under its id: the request may have been authorised on a first try whose record was never
+ * written, then routed otherwise (VoIP, refused) when it was delivered again. Both are idempotent per call, so a repeated command
  * after a redelivery charges nothing twice; settling first means a record in the export always
  * has its money on the ledger.
  */
@@ -25,6 +27,8 @@ public final class PrepaidBilling implements BillingPort {
         CallDetailRecord cdr = command.record();
         if (command.prepaid()) {
             accounts.settle(cdr.callerUserId(), cdr.callId(), cdr.retail(), cdr.endedAt());
+        } else {
+            accounts.release(cdr.callerUserId(), cdr.callId(), cdr.endedAt());
         }
         records.record(cdr);
     }

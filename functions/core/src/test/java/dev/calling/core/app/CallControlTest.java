@@ -48,6 +48,8 @@ class CallControlTest {
             stored.put(call.callId(), call);
             return true;
         }
+
+        public void closeOut(String callId) {}
     };
     final CallRequests requests = new CallRequests() {
         public Optional<PlacedCall> find(String callId) {

@@ -48,12 +48,14 @@ class CallStateManagerTest {
         public void release(CallCommand.ReleaseConnection c) { issued.add(c); }
     };
     final TimerPort timers = issued::add;
+    boolean bobGone;
     final SessionDirectory sessions = new SessionDirectory() {
         public UserSessions sessionsOf(String userId) {
             Instant expiry = T0.plusSeconds(90);
             return UserSessions.of(userId, switch (userId) {
                 case "alice" -> List.of(new Connection("alice", "s", "a1", ConnectionState.OPEN, T0, T0, expiry));
-                case "bob" -> List.of(new Connection("bob", "s", "b1", ConnectionState.OPEN, T0, T0, expiry),
+                case "bob" -> bobGone ? List.of(new Connection("bob", "s", "b1", ConnectionState.CLOSED, T0, T0, expiry))
+                        : List.of(new Connection("bob", "s", "b1", ConnectionState.OPEN, T0, T0, expiry),
                         new Connection("bob", "s", "b0", ConnectionState.CLOSED, T0, T0, expiry));
                 default -> List.of();
             });
@@ -70,10 +72,18 @@ class CallStateManagerTest {
             feedback.add("ended " + providerId + " " + outcome);
         }
     };
+    boolean carrierDown;
     final CarrierPort carriers = new CarrierPort() {
-        public void dial(CallCommand.DialNumber c) { issued.add(c); }
-        public void bridge(CallCommand.BridgeToNumber c) { issued.add(c); }
-        public void hangUp(CallCommand.HangUpNumber c) { issued.add(c); }
+        public void dial(CallCommand.DialNumber c) { carrier(c); }
+        public void bridge(CallCommand.BridgeToNumber c) { carrier(c); }
+        public void hangUp(CallCommand.HangUpNumber c) { carrier(c); }
+
+        private void carrier(CallCommand c) {
+            if (carrierDown) {
+                throw new IllegalStateException("carrier API answers 503");
+            }
+            issued.add(c);
+        }
     };
     final SubscriberDirectory subscribers = userId -> userId.equals("alice")
             ? new Subscriber("alice", Optional.empty(), RoutingPlan.withPstn(List.of()))
@@ -143,7 +153,8 @@ class CallStateManagerTest {
         manager.handle(new CallRequested("r", "c1", T0, "alice", "a1", "bob"));
 
         assertThat(calls.byId.get("c1").state()).isEqualTo(CallState.RINGING);
-        assertThat(issued).first().isEqualTo(new CallCommand.RingCallee("c1", "alice", "a1", "bob", List.of("b1")));
+        assertThat(issued).containsExactly(new CallCommand.ScheduleRingTimeout("c1", T0.plusSeconds(45)),
+                new CallCommand.RingCallee("c1", "alice", "a1", "bob", List.of("b1")));
     }
 
     @Test
@@ -190,6 +201,97 @@ class CallStateManagerTest {
         assertThat(calls.byId).isEmpty();
     }
 
+    @Test
+    void aCarrierDownAtTheEndHoldsNeitherTheSettlementNorTheOtherCommandsAndTheCallClosesOutOnceItIsBack() {
+        manager.handle(new CallRequested("r", "p9", T0, "alice", "a1", null, "+447400123456"));
+        manager.handle(new CallAnswered("a", "p9", T0.plusSeconds(3), 1, 1, "alpha-leg"));
+        issued.clear();
+        carrierDown = true;
+        CallEvent.CallHungUp hungUp = new CallEvent.CallHungUp("h", "p9", T0.plusSeconds(63), 0, 0, Party.CALLER);
+
+        assertThatThrownBy(() -> manager.handle(hungUp)).isInstanceOf(CallStateManager.CommandsFailed.class)
+                .hasMessageContaining("carrier API answers 503");
+
+        assertThat(charged).hasSize(1); // settled although the hang-up failed
+        assertThat(issued).containsExactly(new CallCommand.ReleaseConnection("p9", "a1")); // and the caller released
+        assertThat(calls.byId.get("p9").state()).isEqualTo(CallState.ENDED);
+        assertThat(calls.closedOut).isEmpty();
+
+        carrierDown = false;
+        Outcome redelivered = manager.handle(hungUp);
+
+        assertThat(redelivered.kind()).isEqualTo(Outcome.Kind.DUPLICATE);
+        assertThat(issued).contains(new CallCommand.HangUpNumber("p9", 1, "alpha"));
+        assertThat(charged).hasSize(2).extracting(CallCommand.ChargeCall::record).containsOnly(charged.get(0).record());
+        assertThat(calls.closedOut).containsExactly("p9");
+    }
+
+    @Test
+    void aFailingDialStillArmsTheRingTimer() {
+        carrierDown = true;
+
+        assertThatThrownBy(() -> manager.handle(new CallRequested("r", "p8", T0, "alice", "a1", null, "+447400123456")))
+                .isInstanceOf(CallStateManager.CommandsFailed.class);
+
+        assertThat(issued).containsExactly(new CallCommand.ScheduleRingTimeout("p8", T0.plusSeconds(45)));
+    }
+
+    @Test
+    void aDeadLetteredEventRedrivenAfterLaterEventsStillIssuesItsCommands() {
+        carrierDown = true;
+        CallRequested request = new CallRequested("r", "p7", T0, "alice", "a1", null, "+447400123456");
+        assertThatThrownBy(() -> manager.handle(request)).isInstanceOf(CallStateManager.CommandsFailed.class);
+        carrierDown = false;
+        manager.handle(new CallEvent.CallRinging("ringing", "p7", T0.plusSeconds(2), 1, 1)); // applied meanwhile
+        assertThat(calls.byId.get("p7").lastEventId()).isEqualTo("ringing");
+        issued.clear();
+
+        Outcome redriven = manager.handle(request); // from the dead-letter queue, after the fix
+
+        assertThat(redriven.kind()).isEqualTo(Outcome.Kind.DUPLICATE);
+        assertThat(issued).containsExactly(new CallCommand.ScheduleRingTimeout("p7", T0.plusSeconds(45)),
+                new CallCommand.DialNumber("p7", 1, "alpha", "alice", "a1", "+447400123456", Duration.ofHours(1)));
+    }
+
+    @Test
+    void anEventStampedInTheFutureIsTakenToHaveHappenedNow() {
+        manager.handle(new CallRequested("r", "f1", T0, "alice", "a1", "bob"));
+        manager.handle(new CallAnswered("a", "f1", T0, 1, 1, "b1"));
+
+        Outcome outcome = manager.handle(new CallEvent.CallHungUp("h", "f1", T0.plus(Duration.ofDays(400)), 0, 0,
+                Party.CALLER));
+
+        assertThat(outcome.call().endedAt()).isEqualTo(T0);
+    }
+
+    @Test
+    void theWatchdogEndsACallWhoseCalleeAppHasNoLiveConnectionLeft() {
+        manager.handle(new CallRequested("r", "w1", T0, "alice", "a1", "bob"));
+        manager.handle(new CallAnswered("a", "w1", T0, 1, 1, "b1"));
+        bobGone = true;
+
+        Outcome outcome = manager.handle(CallEvent.CallCheck.due("w1", T0));
+
+        assertThat(outcome.call().endReason()).isEqualTo(EndReason.FAILED);
+        assertThat(outcome.call().timeline().get(outcome.call().timeline().size() - 1).detail())
+                .contains("the callee's app has no live connection left");
+        assertThat(calls.closedOut).containsExactly("w1");
+    }
+
+    @Test
+    void theWatchdogRearmsItselfWhileBothPartiesAreThereAndWritesNothing() {
+        manager.handle(new CallRequested("r", "w2", T0, "alice", "a1", "bob"));
+        manager.handle(new CallAnswered("a", "w2", T0, 1, 1, "b1"));
+        int writes = calls.writes;
+        issued.clear();
+
+        Outcome outcome = manager.handle(CallEvent.CallCheck.due("w2", T0));
+
+        assertThat(outcome.kind()).isEqualTo(Outcome.Kind.CHECKED);
+        assertThat(calls.writes).isEqualTo(writes);
+        assertThat(issued).containsExactly(new CallCommand.ScheduleCheck("w2", T0.plusSeconds(60)));
+    }
+
     static final class MemoryCalls implements CallStore {
         final Map<String, Call> byId = new HashMap<>();
         int writes;
@@ -216,5 +318,11 @@ class CallStateManagerTest {
             byId.put(call.callId(), call);
             return true;
         }
+
+        public void closeOut(String callId) {
+            closedOut.add(callId);
+        }
+
+        final java.util.Set<String> closedOut = new java.util.HashSet<>();
     }
 }

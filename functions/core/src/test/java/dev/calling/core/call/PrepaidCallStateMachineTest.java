@@ -57,8 +57,9 @@ class PrepaidCallStateMachineTest {
     }
 
     @Test
-    void anUnchargedCallHasNoCutOff() {
-        assertThat(connected(null).outbox()).noneMatch(ScheduleCutOff.class::isInstance);
+    void anUnchargedCallIsCutOffAtTheLongestCall() {
+        assertThat(connected(null).outbox()).contains(new ScheduleCutOff("c", T0.plusSeconds(5).plus(
+                CallStateMachine.Timing.LONGEST_CALL)));
     }
 
     @Test

@@ -64,6 +64,10 @@ class PrepaidAuthoriserTest {
             return false;
         }
 
+        public boolean release(String userId, String callId, Instant at) {
+            return false;
+        }
+
         public List<LedgerEntry> ledger(String userId) {
             return List.of();
         }

@@ -1,0 +1,50 @@
+package dev.calling.adapters.sqs;
+
+import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
+import dev.calling.adapters.Resources.QueueDefinition;
+import dev.calling.adapters.lambda.SqsBatchProcessor;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Puts a message that can never be read straight into its queue's dead-letter queue, so that it is
+ * kept for an operator without being retried: on a FIFO queue, retrying it would hold every later
+ * message of its group (its call) back for a visibility timeout per try. The dead-letter queue's URL is
+ * the source queue's with the last part renamed as {@link QueueDefinition#deadLetterName()} says.
+ */
+public final class SqsDeadLetters implements SqsBatchProcessor.DeadLetters {
+
+    private final software.amazon.awssdk.services.sqs.SqsClient sqs;
+    private final Map<String, Target> byQueueName = new HashMap<>();
+
+    private record Target(QueueDefinition queue, String deadLetterUrl) {}
+
+    public SqsDeadLetters(software.amazon.awssdk.services.sqs.SqsClient sqs) {
+        this.sqs = sqs;
+    }
+
+    /** Messages of {@code queue}, found at {@code queueUrl}, go to its dead-letter queue. */
+    public SqsDeadLetters of(QueueDefinition queue, String queueUrl) {
+        String deadLetterUrl = queueUrl.substring(0, queueUrl.lastIndexOf('/') + 1) + queue.deadLetterName();
+        byQueueName.put(queue.name(), new Target(queue, deadLetterUrl));
+        return this;
+    }
+
+    @Override
+    public boolean keep(SQSMessage message) {
+        String arn = message.getEventSourceArn();
+        Target target = arn == null ? null : byQueueName.get(arn.substring(arn.lastIndexOf(':') + 1));
+        if (target == null) {
+            return false;
+        }
+        String group = message.getAttributes() == null ? null : message.getAttributes().get("MessageGroupId");
+        sqs.sendMessage(r -> {
+            r.queueUrl(target.deadLetterUrl()).messageBody(message.getBody() == null ? "" : message.getBody());
+            if (target.queue().fifo()) {
+                r.messageGroupId(group == null ? "unreadable" : group)
+                        .messageDeduplicationId(DeduplicationIds.of("unreadable-" + message.getMessageId()));
+            }
+        });
+        return true;
+    }
+}
