@@ -64,9 +64,9 @@ table sessions expiresAt \
   --key-schema AttributeName=userId,KeyType=HASH AttributeName=connectionId,KeyType=RANGE \
   --global-secondary-indexes '[{"IndexName":"connectionId-index","KeySchema":[{"AttributeName":"connectionId","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}]'
 table calls - \
-  --attribute-definitions AttributeName=callId,AttributeType=S AttributeName=callerUserId,AttributeType=S AttributeName=listKey,AttributeType=S AttributeName=calleeUserId,AttributeType=S \
+  --attribute-definitions AttributeName=callId,AttributeType=S AttributeName=callerUserId,AttributeType=S AttributeName=listKey,AttributeType=S AttributeName=calleeUserId,AttributeType=S AttributeName=sweepShard,AttributeType=S AttributeName=sweepDue,AttributeType=S \
   --key-schema AttributeName=callId,KeyType=HASH \
-  --global-secondary-indexes '[{"IndexName":"caller-index","KeySchema":[{"AttributeName":"callerUserId","KeyType":"HASH"},{"AttributeName":"listKey","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}},{"IndexName":"callee-index","KeySchema":[{"AttributeName":"calleeUserId","KeyType":"HASH"},{"AttributeName":"listKey","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}]'
+  --global-secondary-indexes '[{"IndexName":"caller-index","KeySchema":[{"AttributeName":"callerUserId","KeyType":"HASH"},{"AttributeName":"listKey","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}},{"IndexName":"callee-index","KeySchema":[{"AttributeName":"calleeUserId","KeyType":"HASH"},{"AttributeName":"listKey","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}},{"IndexName":"sweep-index","KeySchema":[{"AttributeName":"sweepShard","KeyType":"HASH"},{"AttributeName":"sweepDue","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}]'
 table call-requests expiresAt \
   --attribute-definitions AttributeName=callId,AttributeType=S \
   --key-schema AttributeName=callId,KeyType=HASH

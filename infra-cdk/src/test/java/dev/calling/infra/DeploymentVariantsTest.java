@@ -100,6 +100,9 @@ class DeploymentVariantsTest {
         JsonNode manager = FunctionsTest.properties(voipOnly, "CallStateManager");
         assertThat(FunctionsTest.fieldNames(manager.at("/Environment/Variables")))
                 .noneMatch(name -> name.startsWith("CALLING_CARRIER"));
+        assertThat(FunctionsTest.fieldNames(FunctionsTest.properties(voipOnly, "CallSweeper").at("/Environment/Variables")))
+                .as("no carrier to recount").noneMatch(name -> name.startsWith("CALLING_CARRIER"))
+                .contains("CALLING_TABLES_CALLS", "CALLING_QUEUES_CALL_STATE_CHANGES");
         assertThat(voipOnly.serviceJson().toString()).doesNotContain("chime:CreateSipMediaApplicationCall");
         voipOnly.service().hasResourceProperties("AWS::Lambda::Permission", Map.of(
                 "Principal", "voiceconnector.chime.amazonaws.com", "SourceAccount", Map.of("Ref", "AWS::AccountId"),
@@ -123,9 +126,9 @@ class DeploymentVariantsTest {
     @Test
     void anExternalSwitchGetsNoSwitchFunctionNoRuleAndNoChimeMeetingsGrantButTheSameQueuesAndTable() {
         assertThat(externalSwitch.stacks().service().function("Switch")).isNull();
-        assertThat(externalSwitch.resources(externalSwitch.serviceJson(), "AWS::Lambda::Function")).hasSize(8)
+        assertThat(externalSwitch.resources(externalSwitch.serviceJson(), "AWS::Lambda::Function")).hasSize(10)
                 .noneSatisfy(f -> assertThat(f.getKey()).startsWith("Switch"));
-        assertThat(externalSwitch.resources(externalSwitch.serviceJson(), "AWS::Events::Rule")).hasSize(1)
+        assertThat(externalSwitch.resources(externalSwitch.serviceJson(), "AWS::Events::Rule")).hasSize(2)
                 .allSatisfy(rule -> assertThat(rule.getValue().at("/Properties/EventPattern").isMissingNode()).isTrue());
         assertThat(externalSwitch.stacks().service().meetingEventsRule()).isEmpty();
         assertThat(externalSwitch.stacks().meetingEventsForwarder()).isEmpty();

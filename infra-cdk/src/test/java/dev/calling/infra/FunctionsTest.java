@@ -39,15 +39,17 @@ class FunctionsTest {
                 Arguments.of("CallApi", "call-api", 1024, 10, 0),
                 Arguments.of("Realtime", "realtime", 512, 10, 0),
                 Arguments.of("RealtimeAuthorizer", "realtime-authorizer", 512, 5, 0),
-                Arguments.of("Switch", "switch", 1024, 10, 30));
+                Arguments.of("Switch", "switch", 1024, 10, 30),
+                Arguments.of("CallSweeper", "call-sweeper", 512, 120, 0),
+                Arguments.of("DlqRedrive", "dlq-redrive", 512, 900, 0));
     }
 
     @Test
-    void nineFunctionsEachWithOneLiveAlias() {
-        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Function")).hasSize(9);
-        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Alias")).hasSize(9)
+    void elevenFunctionsEachWithOneLiveAlias() {
+        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Function")).hasSize(11);
+        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Alias")).hasSize(11)
                 .allSatisfy(alias -> assertThat(alias.getValue().at("/Properties/Name").asText()).isEqualTo("live"));
-        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Version")).hasSize(9)
+        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Version")).hasSize(11)
                 .allSatisfy(version -> assertThat(version.getValue().path("DeletionPolicy").asText())
                         .as("a superseded version is deleted").isEqualTo("Delete"));
     }
@@ -144,6 +146,47 @@ class FunctionsTest {
         assertThat(export.path("CALLING_TABLES_CALL_DETAIL_RECORDS").asText()).isEqualTo(PREFIX + "call-detail-records");
         assertThat(export.at("/CALLING_BUCKETS_BILLING_EXPORTS/Fn::Join/1/0").asText())
                 .isEqualTo(PREFIX + Resources.BILLING_EXPORTS.name() + "-");
+    }
+
+    @Test
+    void callSweeperRunsTheCallStateManagersPackageWithItsOwnHandlerAndConfigurationButNoCarrierSettings() {
+        assertThat(app.stacks().service().function("CallSweeper").settings().module())
+                .isEqualTo(app.stacks().service().function("CallStateManager").settings().module())
+                .isEqualTo("call-state-manager");
+        JsonNode sweeper = environment("CallSweeper");
+        JsonNode manager = environment("CallStateManager");
+        assertThat(sweeper.path("QUARKUS_LAMBDA_HANDLER").asText()).isEqualTo("CallSweeper");
+        assertThat(manager.has("QUARKUS_LAMBDA_HANDLER")).as("application.properties picks CallStateManager").isFalse();
+        assertThat(sweeper.path("CALLING_SNAPSTART_PRIMING").asText()).as("priming builds the call state manager")
+                .isEqualTo("false");
+        assertThat(sweeper.path("CALLING_TABLES_CALLS").asText()).isEqualTo(PREFIX + "calls");
+        assertThat(sweeper.path("CALLING_TABLES_CARRIER_HEALTH").asText()).isEqualTo(PREFIX + "carrier-health");
+        assertThat(sweeper.path("CALLING_QUEUES_CALL_STATE_CHANGES")).isEqualTo(manager.path("CALLING_QUEUES_CALL_STATE_CHANGES"));
+        assertThat(sweeper.path("CALLING_CARRIER_IDS").asText().split(","))
+                .containsExactlyInAnyOrder("chime", "borealis", "twilio");
+        // The same application starts: every variable of the CallStateManager's but the carriers' settings.
+        List<String> shared = fieldNames(manager).stream().filter(name -> !name.startsWith("CALLING_CARRIERS_")).toList();
+        assertThat(fieldNames(manager)).anyMatch(name -> name.startsWith("CALLING_CARRIERS_"));
+        assertThat(fieldNames(sweeper)).containsExactlyInAnyOrderElementsOf(java.util.stream.Stream.concat(
+                shared.stream(), Stream.of("QUARKUS_LAMBDA_HANDLER", "CALLING_SNAPSTART_PRIMING")).toList());
+        shared.forEach(name -> assertThat(sweeper.get(name)).as(name).isEqualTo(manager.get(name)));
+        assertThat(sweeper.toString()).doesNotContain("resolve:secretsmanager");
+    }
+
+    @Test
+    void dlqRedriveFindsTheQueuesByTheStagesNamesAndNothingTriggersIt() {
+        assertThat(app.stacks().service().function("DlqRedrive").settings().module()).isEqualTo("dlq-redrive");
+        JsonNode env = environment("DlqRedrive");
+        assertThat(fieldNames(env)).containsExactly("CALLING_REDRIVE_NAME_PREFIX");
+        assertThat(env.path("CALLING_REDRIVE_NAME_PREFIX").asText()).isEqualTo("calling-test");
+        assertThat(app.stacks().service().function("DlqRedrive").consumptions()).isEmpty();
+        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Permission"))
+                .noneSatisfy(p -> assertThat(p.getKey()).startsWith("DlqRedrive"));
+        assertThat(app.resources(app.serviceJson(), "AWS::Events::Rule")).noneSatisfy(rule ->
+                assertThat(rule.getValue().at("/Properties/Targets/0/Arn/Ref").asText()).startsWith("DlqRedrive"));
+        JsonNode output = app.serviceJson().at("/Outputs/DlqRedriveFunction");
+        assertThat(output.at("/Value/Ref").asText()).startsWith("DlqRedriveFunction");
+        assertThat(output.path("Description").asText()).contains("\"queue\"");
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.calling.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.calling.adapters.Resources;
+import dev.calling.adapters.Resources.QueueDefinition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +30,13 @@ class LeastPrivilegeTest {
     static final Set<String> CONSUME = Set.of("sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl",
             "sqs:DeleteMessage", "sqs:GetQueueAttributes");
     static final Set<String> LOGS = Set.of("logs:CreateLogStream", "logs:PutLogEvents");
+    /** Putting a message into a queue, without learning its URL or attributes. */
+    static final Set<String> SEND_ONLY = Set.of("sqs:SendMessage");
+    /** DlqRedrive on a dead-letter queue: find, count, receive, delete what it moved, release the rest. */
+    static final Set<String> REDRIVE_FROM = Set.of("sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:ReceiveMessage",
+            "sqs:DeleteMessage", "sqs:ChangeMessageVisibility");
+    /** DlqRedrive on a queue: find it, send the messages back. */
+    static final Set<String> REDRIVE_TO = Set.of("sqs:GetQueueUrl", "sqs:SendMessage");
     /** Reading a secret's current value, and nothing else of Secrets Manager. */
     static final Set<String> GET_SECRET = Set.of("secretsmanager:GetSecretValue");
 
@@ -50,16 +59,62 @@ class LeastPrivilegeTest {
     void callStateManagerOwnsTheCallTablesReadsSessionsAndSubscribersAndMaySendToItsQueues() {
         assertThat(access("CallStateManager")).isEqualTo(expected(
                 "table:calls", WRITE, "index:calls/caller-index", READ, "index:calls/callee-index", READ,
-                "table:carrier-health", WRITE, "table:carrier-legs", WRITE, "table:accounts", WRITE,
+                "index:calls/sweep-index", READ, "table:carrier-health", WRITE, "table:carrier-legs", WRITE, "table:accounts", WRITE,
                 "table:call-detail-records", WRITE, "index:call-detail-records/endedDay-index", READ,
                 "table:sessions", READ, "index:sessions/connectionId-index", READ, "table:subscribers", READ,
                 "queue:call-state-changes.fifo", union(CONSUME, SEND), "queue:call-timers", union(CONSUME, SEND),
                 "queue:switch-commands.fifo", SEND,
+                // An event it can never read goes straight to its queue's dead-letter queue.
+                "queue:call-state-changes-dlq.fifo", SEND_ONLY, "queue:call-timers-dlq", SEND_ONLY,
                 // The Twilio carrier: the caller's Voice token in call-media, the account's credentials from its secret.
                 "table:call-media", WRITE, "secret:calling/test/twilio-AbC123", GET_SECRET,
                 "chime:sma/5f2e7c1a-0d3b-4e8f-9a6c-1b2d3e4f5a60",
                 Set.of("chime:CreateSipMediaApplicationCall", "chime:UpdateSipMediaApplicationCall"),
                 "execute-api:live/*/@connections/*", Set.of("execute-api:ManageConnections")));
+    }
+
+    @Test
+    void callSweeperQueriesOnlyTheSweepIndexBatchReadsCallsRecountsCarrierHealthAndSendsChecks() {
+        assertThat(access("CallSweeper")).isEqualTo(expected(
+                "index:calls/sweep-index", Set.of("dynamodb:Query"),
+                "table:calls", Set.of("dynamodb:BatchGetItem"),
+                "table:carrier-health", Set.of("dynamodb:GetItem", "dynamodb:UpdateItem"),
+                "queue:call-state-changes.fifo", SEND_ONLY));
+        // Statement by statement, as written: no statement grants more than its one resource.
+        assertThat(statements("CallSweeper")).containsExactlyInAnyOrder(
+                "[dynamodb:Query] on [index:calls/sweep-index]",
+                "[dynamodb:BatchGetItem] on [table:calls]",
+                "[dynamodb:GetItem, dynamodb:UpdateItem] on [table:carrier-health]",
+                "[sqs:SendMessage] on [queue:call-state-changes.fifo]");
+    }
+
+    @Test
+    void onlyTheCallStateManagerPutsMessagesIntoDeadLetterQueuesAndOnlyDlqRedriveTakesThemOut() {
+        Set<String> deadLetterQueues = new TreeSet<>();
+        Resources.QUEUES.forEach(queue -> deadLetterQueues.add("queue:" + queue.deadLetterName()));
+        for (String function : app.stacks().service().functions().keySet()) {
+            Map<String, Set<String>> onDeadLetterQueues = new TreeMap<>(access(function));
+            onDeadLetterQueues.keySet().retainAll(deadLetterQueues);
+            switch (function) {
+                case "CallStateManager" -> assertThat(onDeadLetterQueues).as(function).isEqualTo(expected(
+                        "queue:call-state-changes-dlq.fifo", SEND_ONLY, "queue:call-timers-dlq", SEND_ONLY));
+                case "DlqRedrive" -> assertThat(onDeadLetterQueues.keySet()).as(function).isEqualTo(deadLetterQueues);
+                default -> assertThat(onDeadLetterQueues).as(function).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void dlqRedriveMayTakeFromEveryDeadLetterQueueAndSendBackToItsQueueOnly() {
+        Map<String, Set<String>> expected = new TreeMap<>();
+        for (QueueDefinition queue : Resources.QUEUES) {
+            expected.put("queue:" + queue.deadLetterName(), REDRIVE_FROM);
+            expected.put("queue:" + queue.name(), REDRIVE_TO);
+        }
+        assertThat(access("DlqRedrive")).isEqualTo(expected);
+        // SQS-managed encryption: no key to grant.
+        assertThat(access("DlqRedrive").keySet()).noneMatch(resource -> resource.startsWith("kms:"));
+        assertThat(statements("DlqRedrive")).hasSize(2);
     }
 
     @Test
@@ -81,6 +136,7 @@ class LeastPrivilegeTest {
     void callApiReadsCallsSessionsAccountsAndCallMediaWritesOnlyCallRequestsAndSendsCallEvents() {
         assertThat(access("CallApi")).isEqualTo(expected(
                 "table:calls", READ, "index:calls/caller-index", READ, "index:calls/callee-index", READ,
+                "index:calls/sweep-index", READ,
                 "table:sessions", READ, "index:sessions/connectionId-index", READ, "table:accounts", READ,
                 "table:call-media", READ, "table:call-requests", WRITE, "queue:call-state-changes.fifo", SEND));
         assertThat(access("CallApi").get("table:call-media")).as("the switch alone writes call media")
@@ -118,6 +174,26 @@ class LeastPrivilegeTest {
                         .as(role.getKey() + " has no managed policy").isTrue());
     }
 
+    /** The function's statements as {@code [actions] on [resources]} (labels, sorted); its log group's left out. */
+    static List<String> statements(String function) {
+        List<String> statements = new ArrayList<>();
+        policy(app, function).at("/Properties/PolicyDocument/Statement").forEach(statement -> {
+            Set<String> resources = new TreeSet<>();
+            list(statement.get("Resource")).forEach(resource -> resources.add(label(render(resource))));
+            Set<String> actions = new TreeSet<>();
+            list(statement.get("Action")).forEach(action -> actions.add(action.asText()));
+            if (!resources.equals(Set.of("logs:" + function))) {
+                statements.add(actions + " on " + resources);
+            }
+        });
+        return statements;
+    }
+
+    private static JsonNode policy(TestApp.Synthesised app, String function) {
+        return app.resources(app.serviceJson(), "AWS::IAM::Policy").stream()
+                .filter(p -> p.getKey().startsWith(function + "RoleDefaultPolicy")).findFirst().orElseThrow().getValue();
+    }
+
     /** Resource (as a label) to the actions the function's policy allows on it; its own log group is checked and left out. */
     static Map<String, Set<String>> access(String function) {
         return access(app, function);
@@ -125,8 +201,7 @@ class LeastPrivilegeTest {
 
     /** {@link #access(String)} in another deployment. */
     static Map<String, Set<String>> access(TestApp.Synthesised app, String function) {
-        JsonNode policy = app.resources(app.serviceJson(), "AWS::IAM::Policy").stream()
-                .filter(p -> p.getKey().startsWith(function + "RoleDefaultPolicy")).findFirst().orElseThrow().getValue();
+        JsonNode policy = policy(app, function);
         assertThat(policy.at("/Properties/Roles/0/Ref").asText()).startsWith(function + "Role");
         Map<String, Set<String>> access = new TreeMap<>();
         policy.at("/Properties/PolicyDocument/Statement").forEach(statement -> {

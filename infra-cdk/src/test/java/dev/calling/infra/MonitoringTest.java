@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Alarms on every dead-letter queue, every queue's oldest message and every function; the daily schedule. */
+/** Alarms on every dead-letter queue, every queue's oldest message and every function; the schedules. */
 class MonitoringTest {
 
     static TestApp.Synthesised app;
@@ -63,7 +63,7 @@ class MonitoringTest {
     @Test
     void everyFunctionsErrorsAlarmAndReservedOnesAlsoOnThrottles() {
         for (String function : List.of("session-service", "call-state-manager", "sip-media-handler", "carrier-webhook",
-                "billing-export", "call-api", "realtime", "realtime-authorizer", "switch")) {
+                "billing-export", "call-api", "realtime", "realtime-authorizer", "switch", "call-sweeper", "dlq-redrive")) {
             JsonNode alarm = alarm("AWS/Lambda", "Errors", "FunctionName", PREFIX + function);
             assertThat(alarm.path("Threshold").asDouble()).isZero();
         }
@@ -72,7 +72,7 @@ class MonitoringTest {
             alarm("AWS/Lambda", "Throttles", "FunctionName", PREFIX + function);
         }
         // Per queue two, per function one, five throttles, and the meeting-events rule's dead-letter queue.
-        assertThat(alarms).hasSize(2 * Resources.QUEUES.size() + 9 + 5 + 1);
+        assertThat(alarms).hasSize(2 * Resources.QUEUES.size() + 11 + 5 + 1);
     }
 
     @Test
@@ -91,14 +91,51 @@ class MonitoringTest {
 
     @Test
     void billingExportRunsDailyAt0030UtcOnItsAlias() {
-        JsonNode rule = app.resources(app.serviceJson(), "AWS::Events::Rule").stream().map(r -> r.getValue().get("Properties"))
-                .filter(r -> r.has("ScheduleExpression")).findFirst().orElseThrow();
+        JsonNode rule = schedule("BillingExport");
         assertThat(rule.path("ScheduleExpression").asText()).isEqualTo("cron(30 0 * * ? *)");
         assertThat(rule.path("State").asText()).isEqualTo("ENABLED");
         JsonNode target = rule.at("/Targets/0");
         assertThat(target.at("/Arn/Ref").asText()).startsWith("BillingExportLive");
         assertThat(target.at("/RetryPolicy/MaximumRetryAttempts").asInt()).isEqualTo(2);
         assertThat(target.has("Input")).as("the scheduled event itself: its time picks the day").isFalse();
+    }
+
+    @Test
+    void callSweeperRunsEveryFiveMinutesOnItsAliasAndAFailedSweepWaitsForTheNext() {
+        JsonNode rule = schedule("CallSweeper");
+        assertThat(rule.path("ScheduleExpression").asText()).isEqualTo("rate(5 minutes)");
+        assertThat(rule.path("State").asText()).isEqualTo("ENABLED");
+        assertThat(rule.get("Targets")).hasSize(1);
+        JsonNode target = rule.at("/Targets/0");
+        assertThat(target.at("/RetryPolicy/MaximumRetryAttempts").asInt()).isEqualTo(2);
+        assertThat(target.at("/RetryPolicy/MaximumEventAgeInSeconds").asInt()).as("not past the next run").isEqualTo(300);
+        assertThat(target.has("Input")).isFalse();
+        JsonNode asyncInvoke = app.resources(app.serviceJson(), "AWS::Lambda::EventInvokeConfig").stream()
+                .map(c -> c.getValue().get("Properties"))
+                .filter(c -> LeastPrivilegeTest.render(c.path("FunctionName")).startsWith("<CallSweeper"))
+                .findFirst().orElseThrow(() -> new AssertionError("no async invoke configuration of the CallSweeper"));
+        assertThat(asyncInvoke.at("/Qualifier/Fn::Select/1/Fn::Split/1/Ref").asText()).as("the live alias's name")
+                .startsWith("CallSweeperLive");
+        assertThat(asyncInvoke.path("MaximumRetryAttempts").asInt()).as("a failed sweep is not re-run").isZero();
+        assertThat(asyncInvoke.path("MaximumEventAgeInSeconds").asInt()).isEqualTo(300);
+        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::EventInvokeConfig")).hasSize(1);
+        // May EventBridge invoke it: only this rule, on the alias.
+        JsonNode permission = app.resources(app.serviceJson(), "AWS::Lambda::Permission").stream()
+                .map(p -> p.getValue().get("Properties"))
+                .filter(p -> p.path("Principal").asText().equals("events.amazonaws.com"))
+                .filter(p -> p.at("/FunctionName/Ref").asText().startsWith("CallSweeperLive")).findFirst().orElseThrow();
+        assertThat(permission.at("/SourceArn/Fn::GetAtt/0").asText()).startsWith("CallSweeperSchedule");
+        // Its failures alarm like any function's.
+        assertThat(alarm("AWS/Lambda", "Errors", "FunctionName", PREFIX + "call-sweeper").path("AlarmDescription").asText())
+                .startsWith("CallSweeper failed");
+    }
+
+    /** The scheduled rule whose one target is the function's live alias. */
+    private static JsonNode schedule(String function) {
+        return app.resources(app.serviceJson(), "AWS::Events::Rule").stream().map(r -> r.getValue().get("Properties"))
+                .filter(r -> r.has("ScheduleExpression"))
+                .filter(r -> r.at("/Targets/0/Arn/Ref").asText().startsWith(function + "Live"))
+                .findFirst().orElseThrow(() -> new AssertionError("no schedule of " + function));
     }
 
     private static JsonNode alarm(String namespace, String metric, String dimension, String value) {

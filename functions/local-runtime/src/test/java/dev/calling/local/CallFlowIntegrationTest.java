@@ -162,7 +162,7 @@ class CallFlowIntegrationTest {
 
         assertThat(shuffled.endReason()).isEqualTo(EndReason.COMPLETED).isEqualTo(inOrder.endReason());
         assertThat(relative(shuffled)).isEqualTo(relative(inOrder));
-        assertThat(Duration.between(shuffled.answeredAt(), shuffled.endedAt())).isEqualTo(Duration.ofSeconds(7));
+        assertThat(Duration.between(shuffled.answeredAt(), shuffled.endedAt())).isEqualTo(Duration.ofSeconds(4));
         assertThat(shuffled.lastSwitchSequence()).isEqualTo(3);
         assertThat(shuffled.deferred()).isEmpty();
     }
@@ -174,8 +174,9 @@ class CallFlowIntegrationTest {
         await().atMost(WAIT).until(() -> system.call(callId).map(c -> c.lastSwitchSequence() == 1).orElse(false));
         Instant requested = system.call(callId).orElseThrow().requestedAt();
 
+        // Times at most 5 s ahead of the call state manager's clock (a later one would be taken as "now").
         CallEvent answer = new CallEvent.CallAnswered("ans-" + callId, callId, requested.plusSeconds(1), 1, 2, bob.connectionId());
-        CallEvent hangup = new CallEvent.CallHungUp("hup-" + callId, callId, requested.plusSeconds(8), 1, 3, Party.CALLEE);
+        CallEvent hangup = new CallEvent.CallHungUp("hup-" + callId, callId, requested.plusSeconds(5), 1, 3, Party.CALLEE);
         if (shuffle) {
             system.publisher().publish(hangup);
             sendWithFreshDeduplicationId(answer);

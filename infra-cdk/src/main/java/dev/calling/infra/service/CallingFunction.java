@@ -6,8 +6,11 @@ import dev.calling.infra.service.DataByName.BucketRef;
 import dev.calling.infra.service.DataByName.QueueRef;
 import dev.calling.infra.service.DataByName.TableRef;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
@@ -66,6 +69,8 @@ public final class CallingFunction extends Construct {
     private final Function function;
     private final Alias alias;
     private final List<Consumption> consumptions = new ArrayList<>();
+    /** The environment as set through {@link #env}, so that another function can share it. */
+    private final Map<String, String> environment = new LinkedHashMap<>();
 
     public CallingFunction(Construct scope, String id, PhysicalNames names, Settings settings, FunctionCode code) {
         super(scope, id);
@@ -125,6 +130,16 @@ public final class CallingFunction extends Construct {
         return env(PhysicalNames.queueProperty(queue.definition()), queue.queue().getQueueUrl());
     }
 
+    /**
+     * SendMessage (only) on the queue's dead-letter queue: a message that can never be read goes there
+     * at once instead of being retried (SqsDeadLetters, which derives the URL from the queue's).
+     */
+    public CallingFunction sendsUnreadableToDeadLetterQueueOf(QueueRef queue) {
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create().actions(List.of("sqs:SendMessage"))
+                .resources(List.of(queue.deadLetterQueue().getQueueArn())).build());
+        return this;
+    }
+
     /** Sets the bucket's name; the caller grants the object actions it needs. */
     public CallingFunction uses(BucketRef bucket, PolicyStatement objectAccess) {
         role.addToPrincipalPolicy(objectAccess);
@@ -156,8 +171,30 @@ public final class CallingFunction extends Construct {
 
     /** Sets a configuration property through its MicroProfile environment variable. */
     public CallingFunction env(String property, String value) {
-        function.addEnvironment(PhysicalNames.environmentVariable(property), value);
+        String variable = PhysicalNames.environmentVariable(property);
+        function.addEnvironment(variable, value);
+        environment.put(variable, value);
         return this;
+    }
+
+    /**
+     * The variables of {@code other}'s environment that {@code shared} accepts, as they are now (set
+     * later on {@code other}, a variable is not copied): for a function running another handler of the
+     * same package, whose application needs the same configuration to start. Grants nothing.
+     */
+    public CallingFunction sharesEnvironmentOf(CallingFunction other, Predicate<String> shared) {
+        other.environment.forEach((variable, value) -> {
+            if (shared.test(variable)) {
+                function.addEnvironment(variable, value);
+                environment.put(variable, value);
+            }
+        });
+        return this;
+    }
+
+    /** The environment variables set so far, by name, in the order they were set. */
+    public Map<String, String> environment() {
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(environment));
     }
 
     /** A statement the generic methods do not cover (Chime, API Gateway Management API). */

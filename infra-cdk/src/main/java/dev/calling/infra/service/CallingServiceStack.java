@@ -52,6 +52,7 @@ import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
 import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
 import software.amazon.awscdk.services.lambda.Permission;
 import software.amazon.awscdk.services.ssm.StringParameter;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
@@ -59,7 +60,8 @@ import software.constructs.Construct;
 
 /**
  * The code and its front doors: every function, the HTTP and WebSocket APIs, the daily billing
- * export schedule, the rule that brings Chime's meeting events to the Switch, and the alarms. Holds no data, so it can be changed or replaced at any time;
+ * export and 5-minute call sweeper schedules, the rule that brings Chime's meeting events to the
+ * Switch, and the alarms. Holds no data, so it can be changed or replaced at any time;
  * it finds the data stack's resources by name and the user pool through SSM parameters.
  */
 public final class CallingServiceStack extends Stack {
@@ -112,7 +114,11 @@ public final class CallingServiceStack extends Stack {
                 .reads(data.table(SUBSCRIBERS))
                 .sendsTo(callStateChanges)
                 .sendsTo(callTimers)
-                .sendsTo(switchCommands);
+                .sendsTo(switchCommands)
+                // An event it can never read goes straight to its queue's dead-letter queue (not retried:
+                // on the FIFO queue that would hold the call's later events back).
+                .sendsUnreadableToDeadLetterQueueOf(callStateChanges)
+                .sendsUnreadableToDeadLetterQueueOf(callTimers);
 
         // Chime waits on every answer of this function during a live call: latency matters more
         // than cost (1 GB), and an answer after 5 s is of no use to the call. Reserved so that a
@@ -207,6 +213,9 @@ public final class CallingServiceStack extends Stack {
         }
         wireCarriers(config, callStateManager, carrierWebhook, httpApi.url() + PublicHttpApi.CARRIER_WEBHOOK_PATH
                 .substring(1));
+        // After everything that configures the CallStateManager: the sweeper starts the same application.
+        CallingFunction callSweeper = callSweeper(names, code, data, callStateManager, callStateChanges);
+        CallingFunction dlqRedrive = dlqRedrive(names, code, data);
 
         // 00:30 UTC: exports the day before (the event's time minus a day), after late-ending calls
         // have written their records. Retries are safe: a day's export rewrites identical objects.
@@ -216,6 +225,19 @@ public final class CallingServiceStack extends Stack {
                 .targets(List.of(new LambdaFunction(billingExport.alias(), LambdaFunctionProps.builder()
                         .retryAttempts(2).maxEventAge(Duration.hours(6)).build())))
                 .build();
+
+        // Every 5 minutes. A sweep that cannot be delivered or fails is not worth keeping: the next
+        // one does the same work, so deliveries are retried for one period at most and a failed run
+        // is not run again by Lambda (which would overlap the next one).
+        Rule.Builder.create(this, "CallSweeperSchedule")
+                .description("CallSweeper: overdue calls and carriers' calls in progress, every "
+                        + SWEEP_PERIOD.toHumanString())
+                .schedule(Schedule.rate(SWEEP_PERIOD))
+                .targets(List.of(new LambdaFunction(callSweeper.alias(), LambdaFunctionProps.builder()
+                        .retryAttempts(2).maxEventAge(SWEEP_PERIOD).build())))
+                .build();
+        callSweeper.alias().configureAsyncInvoke(EventInvokeConfigOptions.builder()
+                .retryAttempts(0).maxEventAge(SWEEP_PERIOD).build());
 
         monitoring = new Monitoring(this, "Monitoring", names.prefix() + "-alarms", config.alarmEmail());
         Resources.QUEUES.forEach(queue -> monitoring.watch(data.queue(queue)));
@@ -233,6 +255,9 @@ public final class CallingServiceStack extends Stack {
                 "The SIP media application's endpoint: this alias ARN");
         output("BillingExportFunction", billingExport.function().getFunctionName(),
                 "Invoke with {\"day\": \"YYYY-MM-DD\"} to re-run a day");
+        output("DlqRedriveFunction", dlqRedrive.function().getFunctionName(),
+                "Invoke with {\"queue\": \"<queue of Resources>\", \"max\": 1000, \"dryRun\": true} to move a"
+                        + " queue's dead-letter messages back to it after a fix");
         output("AlarmTopicArn", monitoring.topic().getTopicArn(), "Subscribe the on-call rota here");
     }
 
@@ -283,6 +308,69 @@ public final class CallingServiceStack extends Stack {
                         + " at run time; the grant is limited to this account's meetings in the Chime control region"
                         + " and to creating, reading and deleting meetings and attendees.",
                 List.of("regex:/^Resource::arn:<AWS::Partition>:chime:(<AWS::Region>|[a-z0-9-]+):<AWS::AccountId>:meeting\\/\\*$/"));
+    }
+
+    /** How often the CallSweeper runs. */
+    static final Duration SWEEP_PERIOD = Duration.minutes(5);
+
+    /**
+     * The CallSweeper, the backstop behind every call timer: the CallStateManager's package with its
+     * other handler, on a schedule. A sweep queries the calls table's sweep index for the calls not yet
+     * closed out, reads them in batches, sends a check through call-state-changes for each overdue one
+     * and sets each carrier's calls in progress in carrier-health to the recount; its role allows
+     * exactly that. The same Quarkus application starts as in the CallStateManager, and every property
+     * its beans require must be set, so it gets the CallStateManager's environment; not the carriers'
+     * settings and credentials (CALLING_CARRIERS_*), which only the call state manager's carriers read
+     * (the sweeper needs their ids only). No SnapStart priming: it would build the call state manager and
+     * read tables the sweeper never touches, to save a once-every-5-minutes job some latency. 512 MB and
+     * 2 minutes: a sweep is 16 shard queries, a batch read per 100 open calls and a send per overdue call,
+     * and must end well inside its period.
+     */
+    private CallingFunction callSweeper(PhysicalNames names, FunctionCode code, DataByName data,
+            CallingFunction callStateManager, QueueRef callStateChanges) {
+        DataByName.TableRef calls = data.table(CALLS);
+        DataByName.TableRef carrierHealth = data.table(CARRIER_HEALTH);
+        return add(names, code, new Settings("CallSweeper", callStateManager.settings().module(),
+                "CallSweeper: checks overdue calls, recounts the carriers' calls in progress", 512,
+                Duration.minutes(2), Optional.empty()))
+                .sharesEnvironmentOf(callStateManager, variable -> !variable.startsWith("CALLING_CARRIERS_"))
+                .env("quarkus.lambda.handler", "CallSweeper")
+                .env("calling.snapstart.priming", "false")
+                .allow(statement(List.of("dynamodb:Query"),
+                        calls.table().getTableArn() + "/index/" + Resources.CALLS_SWEEP_INDEX))
+                .allow(statement(List.of("dynamodb:BatchGetItem"), calls.table().getTableArn()))
+                .allow(statement(List.of("dynamodb:GetItem", "dynamodb:UpdateItem"), carrierHealth.table().getTableArn()))
+                .allow(statement(List.of("sqs:SendMessage"), callStateChanges.queue().getQueueArn()));
+    }
+
+    /**
+     * DlqRedrive, for operators after a fix: moves a queue's dead-letter messages back to the queue
+     * ({@code {"queue": "call-state-changes.fifo"}}, see functions/dlq-redrive); nothing triggers it. It
+     * finds the queues by name ({@code calling-<stage>-} before Resources' names), so for every queue of
+     * Resources it may receive, delete, release and count on the dead-letter queue and send to the queue,
+     * and nothing else. The queues are encrypted with SQS-managed keys: no KMS grant. Up to Lambda's 15
+     * minutes (it stops receiving 20 s before its deadline); 512 MB for SQS calls only.
+     */
+    private CallingFunction dlqRedrive(PhysicalNames names, FunctionCode code, DataByName data) {
+        List<QueueRef> queues = Resources.QUEUES.stream().map(data::queue).toList();
+        return add(names, code, new Settings("DlqRedrive", "dlq-redrive",
+                "DlqRedrive: an operator moves a queue's dead-letter messages back to it", 512, Duration.minutes(15),
+                Optional.empty()))
+                .env("calling.redrive.name-prefix", names.prefix())
+                .allow(PolicyStatement.Builder.create().actions(REDRIVE_DEAD_LETTER_ACTIONS)
+                        .resources(queues.stream().map(queue -> queue.deadLetterQueue().getQueueArn()).toList()).build())
+                .allow(PolicyStatement.Builder.create().actions(REDRIVE_QUEUE_ACTIONS)
+                        .resources(queues.stream().map(queue -> queue.queue().getQueueArn()).toList()).build());
+    }
+
+    /** What DlqRedrive does on a dead-letter queue: find it, count, receive, delete what it moved, release the rest. */
+    static final List<String> REDRIVE_DEAD_LETTER_ACTIONS = List.of("sqs:GetQueueUrl", "sqs:GetQueueAttributes",
+            "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility");
+    /** What DlqRedrive does on a queue: find it and send the messages back. */
+    static final List<String> REDRIVE_QUEUE_ACTIONS = List.of("sqs:GetQueueUrl", "sqs:SendMessage");
+
+    private static PolicyStatement statement(List<String> actions, String resource) {
+        return PolicyStatement.Builder.create().actions(actions).resources(List.of(resource)).build();
     }
 
     /** What the Switch does on Amazon Chime SDK Meetings, and nothing else. */

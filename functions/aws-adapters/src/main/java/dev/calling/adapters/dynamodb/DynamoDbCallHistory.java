@@ -50,6 +50,9 @@ public final class DynamoDbCallHistory implements CallHistory {
         TreeSet<String> keys = new TreeSet<>(Comparator.reverseOrder());
         boolean more = false;
         for (var index : Resources.CALLS.indexes()) {
+            if (!index.sortKey().equals(Optional.of("listKey"))) {
+                continue; // the caller's and callee's indexes only, not the sweeper's
+            }
             QueryResponse response = query(index.name(), index.partitionKey(), userId, limit, after);
             response.items().forEach(item -> keys.add(item.get("listKey").s()));
             more |= response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty();

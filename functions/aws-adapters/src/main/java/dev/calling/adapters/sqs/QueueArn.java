@@ -8,10 +8,16 @@ public final class QueueArn {
 
     private QueueArn() {}
 
-    /** Whether a Lambda SQS record's {@code eventSourceArn} names {@code queue} (its last part is the queue's name). */
+    /**
+     * Whether a Lambda SQS record's {@code eventSourceArn} names {@code queue}: its last part is the queue's
+     * name, or the name behind a deployment's prefix ({@code calling-<stage>-call-timers} in AWS).
+     */
     public static boolean names(String eventSourceArn, dev.calling.adapters.Resources.QueueDefinition queue) {
-        return eventSourceArn != null
-                && eventSourceArn.substring(eventSourceArn.lastIndexOf(':') + 1).equals(queue.name());
+        if (eventSourceArn == null) {
+            return false;
+        }
+        String name = eventSourceArn.substring(eventSourceArn.lastIndexOf(':') + 1);
+        return name.equals(queue.name()) || name.endsWith("-" + queue.name());
     }
 
     /** Asks SQS for the ARN of the queue at {@code queueUrl} (one GetQueueAttributes). */

@@ -3,8 +3,6 @@ package dev.calling.adapters.sqs;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
 import dev.calling.adapters.Resources.QueueDefinition;
 import dev.calling.adapters.lambda.SqsBatchProcessor;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Puts a message that can never be read straight into its queue's dead-letter queue, so that it is
@@ -15,7 +13,7 @@ import java.util.Map;
 public final class SqsDeadLetters implements SqsBatchProcessor.DeadLetters {
 
     private final software.amazon.awssdk.services.sqs.SqsClient sqs;
-    private final Map<String, Target> byQueueName = new HashMap<>();
+    private final java.util.List<Target> targets = new java.util.ArrayList<>();
 
     private record Target(QueueDefinition queue, String deadLetterUrl) {}
 
@@ -25,15 +23,18 @@ public final class SqsDeadLetters implements SqsBatchProcessor.DeadLetters {
 
     /** Messages of {@code queue}, found at {@code queueUrl}, go to its dead-letter queue. */
     public SqsDeadLetters of(QueueDefinition queue, String queueUrl) {
-        String deadLetterUrl = queueUrl.substring(0, queueUrl.lastIndexOf('/') + 1) + queue.deadLetterName();
-        byQueueName.put(queue.name(), new Target(queue, deadLetterUrl));
+        if (!queueUrl.endsWith(queue.name())) {
+            throw new IllegalArgumentException(queueUrl + " is not the URL of a queue named " + queue.name());
+        }
+        String deadLetterUrl = queueUrl.substring(0, queueUrl.length() - queue.name().length()) + queue.deadLetterName();
+        targets.add(new Target(queue, deadLetterUrl));
         return this;
     }
 
     @Override
     public boolean keep(SQSMessage message) {
-        String arn = message.getEventSourceArn();
-        Target target = arn == null ? null : byQueueName.get(arn.substring(arn.lastIndexOf(':') + 1));
+        Target target = targets.stream().filter(t -> QueueArn.names(message.getEventSourceArn(), t.queue())).findFirst()
+                .orElse(null);
         if (target == null) {
             return false;
         }
