@@ -211,7 +211,7 @@ class CallApiLambdaTest {
         Call call = new Call(callId, MEDIA_CALLER, CALLER_CONNECTION, MEDIA_CALLEE, null, RouteKind.VOIP, state,
                 endReason, List.of(CALLEE_PHONE, CALLEE_TABLET), state == CallState.RINGING ? null : CALLEE_PHONE,
                 List.of(), List.of(), null, List.of(), at, state == CallState.RINGING ? null : at,
-                endReason == null ? null : at, 0, List.of(), List.of(), callId + ":test", List.of(), 3);
+                endReason == null ? null : at, 0, List.of(), List.of(), callId + ":test", List.of(), List.of(), null, 3);
         assertThat(new DynamoDbCallStore(dynamoDb, Resources.CALLS.name()).create(call)).isTrue();
         return callId;
     }
