@@ -80,8 +80,9 @@ table carrier-health - \
   --attribute-definitions AttributeName=providerId,AttributeType=S \
   --key-schema AttributeName=providerId,KeyType=HASH
 table accounts - \
-  --attribute-definitions AttributeName=userId,AttributeType=S AttributeName=entryKey,AttributeType=S \
-  --key-schema AttributeName=userId,KeyType=HASH AttributeName=entryKey,KeyType=RANGE
+  --attribute-definitions AttributeName=userId,AttributeType=S AttributeName=entryKey,AttributeType=S AttributeName=holdShard,AttributeType=S AttributeName=oldestHold,AttributeType=S \
+  --key-schema AttributeName=userId,KeyType=HASH AttributeName=entryKey,KeyType=RANGE \
+  --global-secondary-indexes '[{"IndexName":"holds-index","KeySchema":[{"AttributeName":"holdShard","KeyType":"HASH"},{"AttributeName":"oldestHold","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}]'
 table call-detail-records - \
   --attribute-definitions AttributeName=callId,AttributeType=S AttributeName=endedDayShard,AttributeType=S AttributeName=endedAtCallId,AttributeType=S \
   --key-schema AttributeName=callId,KeyType=HASH \

@@ -77,14 +77,18 @@ class LeastPrivilegeTest {
     void callSweeperQueriesOnlyTheSweepIndexBatchReadsCallsRecountsCarrierHealthAndSendsChecks() {
         assertThat(access("CallSweeper")).isEqualTo(expected(
                 "index:calls/sweep-index", Set.of("dynamodb:Query"),
-                "table:calls", Set.of("dynamodb:BatchGetItem"),
-                "table:carrier-health", Set.of("dynamodb:GetItem", "dynamodb:UpdateItem"),
+                "table:calls", Set.of("dynamodb:BatchGetItem", "dynamodb:GetItem"),
+                "table:carrier-health", Set.of("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem"),
+                "index:accounts/holds-index", Set.of("dynamodb:Query"),
+                "table:accounts", Set.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"),
                 "queue:call-state-changes.fifo", SEND_ONLY));
         // Statement by statement, as written: no statement grants more than its one resource.
         assertThat(statements("CallSweeper")).containsExactlyInAnyOrder(
                 "[dynamodb:Query] on [index:calls/sweep-index]",
-                "[dynamodb:BatchGetItem] on [table:calls]",
-                "[dynamodb:GetItem, dynamodb:UpdateItem] on [table:carrier-health]",
+                "[dynamodb:BatchGetItem, dynamodb:GetItem] on [table:calls]",
+                "[dynamodb:BatchGetItem, dynamodb:GetItem, dynamodb:UpdateItem] on [table:carrier-health]",
+                "[dynamodb:Query] on [index:accounts/holds-index]",
+                "[dynamodb:GetItem, dynamodb:PutItem, dynamodb:Query, dynamodb:UpdateItem] on [table:accounts]",
                 "[sqs:SendMessage] on [queue:call-state-changes.fifo]");
     }
 

@@ -109,17 +109,24 @@ public final class Resources {
 
     /**
      * Each carrier's health and load, shared by every call state manager container: recent
-     * attempt outcomes, circuit breaker, calls in progress. One item per carrier.
+     * attempt outcomes and circuit breaker on one item per carrier, calls in progress spread over
+     * load shards {@code <carrier>#load#<k>} (see DynamoDbCarrierCatalogue).
      */
     public static final TableDefinition CARRIER_HEALTH = new TableDefinition("carrier-health", "providerId",
             Optional.empty(), Optional.empty(), List.of());
 
+    /** The sparse index of accounts with money held for calls, by their oldest hold (see DynamoDbAccounts). */
+    public static final String ACCOUNTS_HOLDS_INDEX = "holds-index";
+
     /**
-     * Prepaid accounts: per user one {@code ACCOUNT} item (balance, reserved, version) and the
-     * append-only ledger lines beside it under the same partition key.
+     * Prepaid accounts: per user one {@code ACCOUNT} item (balance, reserved, version, holds) and the
+     * append-only ledger lines beside it under the same partition key. A sparse, keys-only GSI lists
+     * the ACCOUNT items that hold money for calls, partitioned by {@code holdShard} (16, from the user
+     * id) and sorted by {@code oldestHold} (epoch millis, 13 digits): the sweeper reads the old ones.
      */
     public static final TableDefinition ACCOUNTS = new TableDefinition("accounts", "userId", Optional.of("entryKey"),
-            Optional.empty(), List.of());
+            Optional.empty(), List.of(new IndexDefinition(ACCOUNTS_HOLDS_INDEX, "holdShard", Optional.of("oldestHold"),
+                    Projection.KEYS_ONLY)));
 
     /**
      * Call detail records, one per ended call. The GSI is keyed on the UTC day the call ended plus

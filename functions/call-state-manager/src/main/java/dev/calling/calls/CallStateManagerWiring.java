@@ -148,8 +148,11 @@ public class CallStateManagerWiring {
             @ConfigProperty(name = "calling.tables.carrier-health") String carrierHealthTable,
             @ConfigProperty(name = "calling.queues.call-state-changes") String callStateChangesUrl,
             @ConfigProperty(name = "calling.carrier-ids") Optional<List<String>> carrierIds,
-            @ConfigProperty(name = "calling.sweeper.grace") Duration grace) {
+            @ConfigProperty(name = "calling.sweeper.grace") Duration grace,
+            @ConfigProperty(name = "calling.tables.accounts") String accountsTable,
+            @ConfigProperty(name = "calling.charging.longest-call") Duration longestCall) {
+        // A hold older than the longest call and an hour, whose call was never recorded, is released.
         return new CallSweeper(dynamoDb, callsTable, new SqsCallStateChanges(sqs, callStateChangesUrl),
-                carrierHealthTable, carrierIds.orElse(List.of()), grace, clock);
+                carrierHealthTable, carrierIds.orElse(List.of()), accountsTable, grace, longestCall.plusHours(1), clock);
     }
 }

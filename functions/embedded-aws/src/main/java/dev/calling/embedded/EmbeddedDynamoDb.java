@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class EmbeddedDynamoDb implements AutoCloseable {
 
-    static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration START_TIMEOUT = Duration.ofMinutes(3); // generous: a loaded 2-core machine starts Node slowly
     private static final String CLI = "node_modules/dynalite/cli.js";
 
     private final Path directory;

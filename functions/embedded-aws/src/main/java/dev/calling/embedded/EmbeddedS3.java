@@ -33,7 +33,12 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class EmbeddedS3 implements AutoCloseable {
 
-    public static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    /**
+     * How long a start may take. A JVM with Spring Boot takes seconds on an idle machine and minutes on a
+     * loaded 2-core one (seen: over 100 s while the build ran other JVMs); a start fails only when the
+     * process dies, or after this generous bound.
+     */
+    public static final Duration START_TIMEOUT = Duration.ofMinutes(5);
 
     private final Process process;
     private final Thread killOnExit;

@@ -86,6 +86,11 @@ import javax.crypto.spec.SecretKeySpec;
  *   <li><b>Ended calls.</b> {@code Status=...} on a call that has ended answers 200 with the call unchanged
  *       (assumed: not documented; the adapter takes 2xx and 21220 alike as "gone"). {@code Twiml} on it
  *       answers 400 with error 21220 "Invalid call state". An unknown SID answers 404, error 20404.
+ *   <li><b>Fetch</b> ({@code GET Calls/{Sid}.json}, "Fetch a Call") answers the call as it is now: {@code status},
+ *       {@code start_time} (when it was dialled; "Empty if the call has not yet been dialed"), {@code end_time} once
+ *       it has ended and {@code duration} (talked seconds; "empty for busy, failed, unanswered or ongoing calls"),
+ *       times in RFC 2822 to the second ({@code Fri, 18 Oct 2019 17:03:00 +0000}). {@link #failNextFetches}
+ *       makes it fail.
  *   <li><b>Timeout</b> (ring seconds, default 60, at most 600) ends a ringing call {@code no-answer} with
  *       {@code SipResponseCode} 487; <b>TimeLimit</b> (default 4 h; capped at 24 h by the stub) ends an
  *       answered call {@code completed}. They count from the dial and from the answer respectively.
@@ -293,6 +298,11 @@ public final class TwilioStub implements AutoCloseable {
             return created;
         }
 
+        /** When it ended (its {@code end_time}, which the API gives to the second), once it has. */
+        public synchronized Optional<Instant> ended() {
+            return Optional.ofNullable(ended);
+        }
+
         @Override
         public synchronized String toString() {
             return sid + " " + status + (parentSid == null ? "" : " child of " + parentSid);
@@ -343,6 +353,7 @@ public final class TwilioStub implements AutoCloseable {
     private volatile Plan defaultPlan = new Plan(new Script.Answers(Duration.ofMillis(300), Duration.ofSeconds(1)), Delivery.IN_ORDER);
     private volatile Duration second = Duration.ofSeconds(1);
     private final AtomicReference<Refusals> refusals = new AtomicReference<>();
+    private final AtomicReference<Refusals> fetchRefusals = new AtomicReference<>();
     private final Map<String, StubCall> calls = new ConcurrentHashMap<>();
     private final AtomicLong creations = new AtomicLong();
     private final List<SentCallback> sent = new CopyOnWriteArrayList<>();
@@ -436,9 +447,18 @@ public final class TwilioStub implements AutoCloseable {
         refusals.set(count <= 0 ? null : new Refusals(count, httpStatus, code));
     }
 
-    /** Creates are no longer refused by {@link #failNextCreates}. */
+    /**
+     * The next {@code count} fetches of one call ({@code GET Calls/{Sid}.json}) are refused with HTTP
+     * {@code httpStatus} and Twilio error {@code code}, whatever the call; the calls themselves go on.
+     */
+    public void failNextFetches(int count, int httpStatus, int code) {
+        fetchRefusals.set(count <= 0 ? null : new Refusals(count, httpStatus, code));
+    }
+
+    /** Creates and fetches are no longer refused by {@link #failNextCreates} and {@link #failNextFetches}. */
     public void heal() {
         refusals.set(null);
+        fetchRefusals.set(null);
     }
 
     // --- secrets -----------------------------------------------------------------------------
@@ -580,8 +600,7 @@ public final class TwilioStub implements AutoCloseable {
             if (one.matches() && one.group(1).equals(accountSid)) {
                 return switch (method) {
                     case "POST" -> update(one.group(2), parse(request.getBodyAsString()));
-                    case "GET" -> Optional.ofNullable(calls.get(one.group(2))).map(c -> json(200, resource(c)))
-                            .orElseGet(() -> notFound(path));
+                    case "GET" -> fetch(one.group(2), path);
                     default -> error(405, 20004, "Method not allowed");
                 };
             }
@@ -606,8 +625,7 @@ public final class TwilioStub implements AutoCloseable {
     }
 
     private ResponseDefinition create(Map<String, List<String>> form) {
-        Refusals refused = refusals.getAndUpdate(r -> r == null || r.remaining() <= 1 ? null
-                : new Refusals(r.remaining() - 1, r.status(), r.code()));
+        Refusals refused = take(refusals);
         if (refused != null) {
             return error(refused.status(), refused.code(), "refused by failNextCreates");
         }
@@ -654,6 +672,21 @@ public final class TwilioStub implements AutoCloseable {
                     .build();
         }
         return reply;
+    }
+
+    /** "Fetch a Call": the call resource as it is now (its status, and its end_time once it has ended). */
+    private ResponseDefinition fetch(String sid, String path) {
+        Refusals refused = take(fetchRefusals);
+        if (refused != null) {
+            return error(refused.status(), refused.code(), "refused by failNextFetches");
+        }
+        return Optional.ofNullable(calls.get(sid)).map(c -> json(200, resource(c))).orElseGet(() -> notFound(path));
+    }
+
+    /** Uses up one refusal of {@code counter}: the refusal, or null when none is due. */
+    private static Refusals take(AtomicReference<Refusals> counter) {
+        return counter.getAndUpdate(r -> r == null || r.remaining() <= 1 ? null
+                : new Refusals(r.remaining() - 1, r.status(), r.code()));
     }
 
     /** A duration field of the create form, in Twilio seconds (capped as Twilio caps it), as real time. */
@@ -826,7 +859,8 @@ public final class TwilioStub implements AutoCloseable {
             node.put("date_updated", RFC_2822.format(call.updated));
             node.put("start_time", call.started == null ? null : RFC_2822.format(call.started));
             node.put("end_time", call.ended == null ? null : RFC_2822.format(call.ended));
-            node.put("duration", call.ended == null ? null : Long.toString(talked(call, call.ended)));
+            // "The length of the call in seconds. This value is empty for busy, failed, unanswered or ongoing calls."
+            node.put("duration", call.ended == null || call.answered == null ? null : Long.toString(talked(call, call.ended)));
             node.putNull("answered_by");
             node.putNull("caller_name");
             node.putNull("forwarded_from");

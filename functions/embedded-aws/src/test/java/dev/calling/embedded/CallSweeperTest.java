@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.calling.adapters.Resources;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.json.Json;
+import dev.calling.adapters.routing.DynamoDbCarrierCatalogue;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.adapters.sweeper.CallSweeper;
 import dev.calling.core.call.Call;
@@ -72,7 +73,8 @@ class CallSweeperTest {
     CallSweeper sweeperAt(Instant now) {
         return new CallSweeper(dynamoDb, Resources.CALLS.name(),
                 new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), Resources.CARRIER_HEALTH.name(),
-                List.of("sweep-alpha", "sweep-bravo"), Duration.ofMinutes(2), Clock.fixed(now, ZoneOffset.UTC));
+                List.of("sweep-alpha", "sweep-bravo"), Resources.ACCOUNTS.name(), Duration.ofMinutes(2),
+                Duration.ofHours(3), Clock.fixed(now, ZoneOffset.UTC));
     }
 
     List<CallEvent> published() {
@@ -129,8 +131,9 @@ class CallSweeperTest {
         assertThat(published()).extracting(CallEvent::callId).doesNotContain("sw-fresh");
     }
 
-    static int activeCalls(String carrier) {
-        return Integer.parseInt(dynamoDb.getItem(r -> r.tableName(Resources.CARRIER_HEALTH.name())
-                .key(Map.of("providerId", AttributeValue.fromS(carrier)))).item().get("activeCalls").n());
+    /** The stored calls in progress: the sum over the carrier's load shards and its health item's legacy count. */
+    static long activeCalls(String carrier) {
+        return DynamoDbCarrierCatalogue.storedActiveCalls(dynamoDb, Resources.CARRIER_HEALTH.name(), List.of(carrier))
+                .get(carrier);
     }
 }

@@ -134,6 +134,7 @@ class ReservationLeakTest {
             public void dial(dev.calling.core.call.CallCommand.DialNumber c) {}
             public void bridge(dev.calling.core.call.CallCommand.BridgeToNumber c) {}
             public void hangUp(dev.calling.core.call.CallCommand.HangUpNumber c) {}
+            public void check(dev.calling.core.call.CallCommand.CheckNumber c) {}
         };
     }
 }

@@ -26,6 +26,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -341,6 +342,64 @@ class TwilioStubTest {
     }
 
     @Test
+    void aFetchedCallShowsItsCurrentStatusAndOnceEndedItsEndTime() throws Exception {
+        // "Fetch a Call", https://www.twilio.com/docs/voice/api/call-resource: status, start_time, end_time and
+        // duration as the API reference's example has them ("end_time": "Fri, 18 Oct 2019 17:03:00 +0000", "duration": "4").
+        twilio.on("+33612345674", new Script.Answers(Duration.ofMillis(100), null));
+        String sid = JSON.readTree(create("+33612345674", Map.of()).body()).path("sid").asText();
+        awaitCallbacks(2);
+
+        HttpResponse<String> up = fetch(sid);
+        assertThat(up.statusCode()).isEqualTo(200);
+        JsonNode live = JSON.readTree(up.body());
+        assertThat(live.path("sid").asText()).isEqualTo(sid);
+        assertThat(live.path("status").asText()).isEqualTo("in-progress");
+        assertThat(ZonedDateTime.parse(live.path("start_time").asText(), DateTimeFormatter.RFC_1123_DATE_TIME)).isNotNull();
+        assertThat(live.path("end_time").isNull()).isTrue();
+        assertThat(live.path("duration").isNull()).as("empty for ongoing calls").isTrue();
+
+        update(sid, "Status", "completed");
+        awaitCallbacks(3);
+        JsonNode over = JSON.readTree(fetch(sid).body());
+        assertThat(over.path("status").asText()).isEqualTo("completed");
+        assertThat(over.path("end_time").asText()).matches("[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} \\+0000");
+        assertThat(ZonedDateTime.parse(over.path("end_time").asText(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant())
+                .isEqualTo(twilio.call(sid).orElseThrow().ended().orElseThrow().truncatedTo(ChronoUnit.SECONDS));
+        assertThat(over.path("duration").asText()).matches("\\d+");
+
+        twilio.on("+33612345675", new Script.Busy(Duration.ZERO));
+        String busy = JSON.readTree(create("+33612345675", Map.of()).body()).path("sid").asText();
+        await(() -> twilio.call(busy).orElseThrow().status().equals("busy"), "the busy call ended");
+        JsonNode unanswered = JSON.readTree(fetch(busy).body());
+        assertThat(unanswered.path("status").asText()).isEqualTo("busy");
+        assertThat(unanswered.path("end_time").isTextual()).isTrue();
+        assertThat(unanswered.path("duration").isNull()).as("empty for busy, failed, unanswered or ongoing calls").isTrue();
+
+        HttpResponse<String> unknown = fetch("CA" + "0".repeat(32));
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(unknown.body()).path("code").asInt()).isEqualTo(20404);
+    }
+
+    @Test
+    void theNextFetchesFailUntilTheCountIsUsedUpOrHealed() throws Exception {
+        twilio.on("+33612345676", new Script.Answers(Duration.ofMillis(100), null));
+        String sid = JSON.readTree(create("+33612345676", Map.of()).body()).path("sid").asText();
+        twilio.failNextFetches(1, 503, 20503);
+
+        HttpResponse<String> refused = fetch(sid);
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(refused.body()).path("code").asInt()).isEqualTo(20503);
+        assertThat(fetch(sid).statusCode()).isEqualTo(200);
+
+        twilio.failNextFetches(100, 500, 20500);
+        assertThat(fetch(sid).statusCode()).isEqualTo(500);
+        assertThat(create("+33612345676", Map.of()).statusCode()).as("creates are not affected").isEqualTo(201);
+        twilio.heal();
+        assertThat(fetch(sid).statusCode()).isEqualTo(200);
+        assertThat(twilio.call(sid).orElseThrow().isLive()).as("the call itself goes on").isTrue();
+    }
+
+    @Test
     void callsAreListedByNumberStatusAndStartDay() throws Exception {
         twilio.on("+442071838754", new Script.Answers(Duration.ofMillis(100), null));
         String talking = JSON.readTree(create("+442071838754", Map.of()).body()).path("sid").asText();
@@ -480,6 +539,13 @@ class TwilioStubTest {
                 .header("Authorization", basic(KEY + ":" + KEY_SECRET)).GET().build());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return response;
+    }
+
+    /** "Fetch a Call" as the adapter makes it (TwilioApi.fetchCall). */
+    HttpResponse<String> fetch(String sid) throws Exception {
+        URI uri = URI.create(twilio.baseUrl() + "/2010-04-01/Accounts/" + ACCOUNT + "/Calls/" + sid + ".json");
+        return send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).header("Authorization", basic(KEY + ":" + KEY_SECRET))
+                .GET().build());
     }
 
     URI calls(String query) {

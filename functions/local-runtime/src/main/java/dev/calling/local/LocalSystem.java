@@ -117,11 +117,26 @@ public final class LocalSystem implements AutoCloseable {
      */
     public record Settings(Duration ringTimeout, Duration retryAfter, Duration connectionTtl,
             List<Subscriber> subscribers, List<Provider> carriers, ProviderHealth.Policy breaker, PricePlan pricePlan,
-            Duration longestCall, Api api, URI chimeMeetings, Twilio twilio) {
+            Duration longestCall, Api api, URI chimeMeetings, Twilio twilio, Duration checkInterval,
+            Duration reportWait) {
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(45), EmbeddedAws.DEFAULT_RETRY_AFTER, Duration.ofSeconds(90),
                     List.of(), List.of(), ProviderHealth.Policy.defaults(), everywhere("0.10"), Duration.ofHours(2), null,
-                    null, null);
+                    null, null, CallStateMachine.Timing.CHECK_INTERVAL, CallStateMachine.Timing.REPORT_WAIT);
+        }
+
+        /**
+         * How often a connected call's watchdog looks at it, and how long a report may wait behind a gap
+         * before the watchdog takes the missing one as lost (the call state machine's timing).
+         */
+        public Settings withWatchdog(Duration every, Duration wait) {
+            return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
+                    longestCall, api, chimeMeetings, twilio, every, wait);
+        }
+
+        /** The call state machine's times in this system. */
+        public CallStateMachine.Timing callTiming() {
+            return new CallStateMachine.Timing(ringTimeout, longestCall, checkInterval, reportWait);
         }
 
         /** A plan with one price per minute (60/60, no connect fee) to every number. */
@@ -136,28 +151,28 @@ public final class LocalSystem implements AutoCloseable {
 
         public Settings withRingTimeout(Duration timeout) {
             return new Settings(timeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan, longestCall,
-                    api, chimeMeetings, twilio);
+                    api, chimeMeetings, twilio, checkInterval, reportWait);
         }
 
         public Settings withRetryAfter(Duration retry) {
             return new Settings(ringTimeout, retry, connectionTtl, subscribers, carriers, breaker, pricePlan, longestCall,
-                    api, chimeMeetings, twilio);
+                    api, chimeMeetings, twilio, checkInterval, reportWait);
         }
 
         /** How long a connection without heartbeat stays live. */
         public Settings withConnectionTtl(Duration ttl) {
             return new Settings(ringTimeout, retryAfter, ttl, subscribers, carriers, breaker, pricePlan, longestCall,
-                    api, chimeMeetings, twilio);
+                    api, chimeMeetings, twilio, checkInterval, reportWait);
         }
 
         public Settings withPstn(List<Subscriber> directory, List<Provider> pstnCarriers, ProviderHealth.Policy policy) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, directory, pstnCarriers, policy, pricePlan,
-                    longestCall, api, chimeMeetings, twilio);
+                    longestCall, api, chimeMeetings, twilio, checkInterval, reportWait);
         }
 
         public Settings withCharging(PricePlan plan, Duration longest) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, plan, longest,
-                    api, chimeMeetings, twilio);
+                    api, chimeMeetings, twilio, checkInterval, reportWait);
         }
 
         /**
@@ -167,7 +182,7 @@ public final class LocalSystem implements AutoCloseable {
          */
         public Settings withChimeMeetings(URI endpoint) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
-                    longestCall, api, endpoint, twilio);
+                    longestCall, api, endpoint, twilio, checkInterval, reportWait);
         }
 
         /**
@@ -177,13 +192,13 @@ public final class LocalSystem implements AutoCloseable {
          */
         public Settings withTwilio(Twilio account) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
-                    longestCall, api, chimeMeetings, account);
+                    longestCall, api, chimeMeetings, account, checkInterval, reportWait);
         }
 
         /** Serves the apps' APIs on localhost, with tokens signed by {@code tokens}' key. */
         public Settings withApi(Api gateway) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
-                    longestCall, gateway, chimeMeetings, twilio);
+                    longestCall, gateway, chimeMeetings, twilio, checkInterval, reportWait);
         }
     }
 
@@ -330,13 +345,13 @@ public final class LocalSystem implements AutoCloseable {
                 carriers, new PrepaidAuthoriser(user -> plan, accounts, settings.longestCall()),
                 new CommandPorts(switchCommands, carrierPort, timers,
                         new PrepaidBilling(accounts, callDetailRecords), parties),
-                new CallStateMachine(new CallStateMachine.Timing(settings.ringTimeout(), settings.longestCall(),
-                        CallStateMachine.Timing.CHECK_INTERVAL, CallStateMachine.Timing.REPORT_WAIT)), clock), timers,
+                new CallStateMachine(settings.callTiming()), clock), timers,
                 new SqsDeadLetters(sqs).of(Resources.CALL_STATE_CHANGES, aws.queueUrl(Resources.CALL_STATE_CHANGES))
                         .of(Resources.CALL_TIMERS, aws.queueUrl(Resources.CALL_TIMERS)));
         sweeper = new CallSweeper(dynamoDb, Resources.CALLS.name(),
                 new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), Resources.CARRIER_HEALTH.name(),
-                settings.carriers().stream().map(Provider::id).toList(), SWEEP_GRACE, clock);
+                settings.carriers().stream().map(Provider::id).toList(), Resources.ACCOUNTS.name(), SWEEP_GRACE,
+                settings.longestCall().plusHours(1), clock);
         sweeps.scheduleWithFixedDelay(this::sweepQuietly, SWEEP_EVERY.toSeconds(), SWEEP_EVERY.toSeconds(),
                 TimeUnit.SECONDS);
 

@@ -15,6 +15,7 @@ import dev.calling.core.session.ConnectionEvent;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +57,8 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
     private final Map<String, Device> devices = new ConcurrentHashMap<>();
     private final Map<String, SwitchCall> calls = new ConcurrentHashMap<>();
     private final Map<String, CarrierBehaviour> carriers = new ConcurrentHashMap<>();
+    private final Map<String, Duration> carrierClocks = new ConcurrentHashMap<>();
+    private volatile boolean carrierApiDown;
     private final Map<String, RingResponse> phoneLines = new ConcurrentHashMap<>();
 
     /** How a simulated PSTN carrier treats the calls it is given. */
@@ -153,6 +156,25 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
         }
     }
 
+    /** Carrier {@code providerId}'s clock runs {@code skew} ahead (negative: behind) of ours; its reports say so. */
+    public void carrierClock(String providerId, Duration skew) {
+        carrierClocks.put(providerId, skew);
+    }
+
+    /**
+     * While down, every carrier's API refuses our requests (dial, bridge, hang-up, status: the command
+     * fails and is retried by its queue, then dead-lettered); the phone calls already up go on.
+     */
+    public void carrierApiDown(boolean down) {
+        this.carrierApiDown = down;
+    }
+
+    /** Now by the clock of the carrier of the call's current attempt. */
+    private Instant carrierNow(SwitchCall call) {
+        Duration skew = call.provider == null ? null : carrierClocks.get(call.provider);
+        return skew == null ? clock.instant() : clock.instant().plus(skew);
+    }
+
     /** Sets how a PSTN carrier behaves (every carrier works unless told otherwise). */
     public void carrier(String providerId, CarrierBehaviour behaviour) {
         carriers.put(providerId, behaviour);
@@ -209,6 +231,10 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
     }
 
     private void apply(CallCommand command) {
+        if (carrierApiDown && (command instanceof CallCommand.DialNumber || command instanceof CallCommand.BridgeToNumber
+                || command instanceof CallCommand.HangUpNumber || command instanceof CallCommand.CheckNumber)) {
+            throw new IllegalStateException("carrier API down: HTTP 503 for " + command.getClass().getSimpleName());
+        }
         SwitchCall call = call(command.callId());
         synchronized (call) {
             if (command instanceof CallCommand.RingCallee ring) {
@@ -222,6 +248,8 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
                 dial(call, dial);
             } else if (command instanceof CallCommand.BridgeToNumber bridge) {
                 bridgeToNumber(call, bridge);
+            } else if (command instanceof CallCommand.CheckNumber check) {
+                checkNumber(call, check);
             } else if (command instanceof CallCommand.HangUpNumber hangUp) {
                 String leg = leg(call, hangUp.providerId(), hangUp.attempt());
                 call.tornDown.add(leg);
@@ -274,6 +302,7 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
         }
         call.pstn = true;
         call.attempt = dial.attempt();
+        call.provider = dial.providerId();
         call.sequence = 0;
         call.over = false;
         int attempt = dial.attempt();
@@ -284,13 +313,13 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
                     dial.providerId() + (fails.sipCode() == 0 ? " timed out" : " rejected the call")));
             return;
         }
-        report(call, seq -> new CallEvent.CallRinging(eventId(), call.callId, clock.instant(), attempt, seq));
+        report(call, seq -> new CallEvent.CallRinging(eventId(), call.callId, carrierNow(call), attempt, seq));
         RingResponse line = phoneLines.getOrDefault(dial.number(), RingResponse.answerAfter(Duration.ofSeconds(1)));
         if (line instanceof RingResponse.Answer answer) {
             call.schedule(leg, answer.after(), () -> {
                 if (call.attempt == attempt && !call.over) {
                     call.calleeHangUpAfter = answer.hangUpAfter();
-                    report(call, seq -> new CallEvent.CallAnswered(eventId(), call.callId, clock.instant(), attempt, seq,
+                    report(call, seq -> new CallEvent.CallAnswered(eventId(), call.callId, carrierNow(call), attempt, seq,
                             leg));
                 }
             });
@@ -304,7 +333,7 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
     private void reportFailure(SwitchCall call, int attempt, int sipCode, String cause) {
         if (call.attempt == attempt && !call.over) {
             call.over = true;
-            report(call, seq -> new CallEvent.CallFailed(eventId(), call.callId, clock.instant(), attempt, seq, sipCode,
+            report(call, seq -> new CallEvent.CallFailed(eventId(), call.callId, carrierNow(call), attempt, seq, sipCode,
                     cause));
         }
     }
@@ -328,10 +357,22 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
         call.calleeHangUpAfter.ifPresent(talk -> call.schedule(leg, talk, () -> {
             if (!call.over) {
                 call.over = true;
-                report(call, seq -> new CallEvent.CallHungUp(eventId(), call.callId, clock.instant(), attempt, seq,
+                call.legEndedAt = carrierNow(call);
+                report(call, seq -> new CallEvent.CallHungUp(eventId(), call.callId, call.legEndedAt, attempt, seq,
                         Party.CALLEE));
             }
         }));
+    }
+
+    /**
+     * The carrier's answer to "is this leg still up?", as a carrier's call-status request gives it: if the
+     * callee's phone hung up, its end is reported (unsequenced, at the time it ended), whatever became of
+     * the sequenced report of it.
+     */
+    private void checkNumber(SwitchCall call, CallCommand.CheckNumber check) {
+        if (call.pstn && call.attempt == check.attempt() && call.legEndedAt != null) {
+            publish(check.legEnded(call.legEndedAt));
+        }
     }
 
     private static String leg(SwitchCall call, String providerId, int attempt) {
@@ -423,6 +464,9 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
         volatile boolean over;
         volatile Device answeredBy;
         volatile Optional<Duration> calleeHangUpAfter = Optional.empty();
+        volatile String provider;
+        /** When the callee's phone hung up the answered PSTN leg, if it did (by the carrier's clock). */
+        volatile Instant legEndedAt;
         final Set<String> tornDown = ConcurrentHashMap.newKeySet();
         final Map<String, List<ScheduledFuture<?>>> pending = new ConcurrentHashMap<>();
 

@@ -14,7 +14,11 @@ import dev.calling.core.charging.Account;
 import dev.calling.core.charging.CallDetailRecord;
 import dev.calling.core.charging.LedgerEntry;
 import dev.calling.core.money.Money;
+import dev.calling.core.routing.BillingIncrement;
 import dev.calling.embedded.EmbeddedAws;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -29,32 +33,62 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The verdict of a fault run, read from the tables and queues through clients without faults,
- * never from what the functions said they did. Definitions:
+ * never from what the functions said they did, and checked against a record the system under test
+ * does not write: the simulated switch's own (see {@link CallTracker.SwitchTalk}). Definitions:
  * <ul>
  * <li><b>double charges</b>: a call with more than one settlement (or reservation) on its caller's
  * ledger; a settlement that is not what the call's detail record says it cost; a detail record whose
  * price is not 0.01 USD per billed second, or bills more seconds than were talked or than the
  * reservation paid for; money taken for a call that should be free (VoIP, unanswered); an account
- * whose ledger lines do not follow from each other, or whose balance is not top-ups minus settlements,
- * or that still holds money reserved after every call ended;</li>
- * <li><b>stuck calls</b>: placed calls that exist but have not ENDED by the deadline;</li>
+ * whose ledger lines do not follow from each other, or whose balance is not top-ups minus settlements;
+ * and the two below, which are also printed on lines of their own;</li>
+ * <li><b>over-billed seconds</b>: a charged call whose detail record bills more seconds than the
+ * switch carried. The switch's talk time (answer report to the earliest hang-up report or leg
+ * teardown, in started seconds) is rounded up to the call's billing increment; billed seconds above
+ * that are over-billed. One increment of tolerance: a call is counted only when it is billed more
+ * than that plus one increment ({@code nextSeconds} of the rate's increment: 1 s per second billing),
+ * which absorbs the switch and the call state manager stamping the same moment a few milliseconds
+ * apart (a report retimed because it cannot be true, a teardown noted as the switch is handed the
+ * command), never a whole extra increment. Once counted, every billed second above the switch's
+ * rounded talk time is over-billed. A call the switch never answered, or has no record of, may bill
+ * nothing; a call the switch still carries is bounded by the time of the audit. The run hands the
+ * switch's record to {@link #calls};</li>
+ * <li><b>money still reserved at the end</b>: every reservation still open (a RESERVATION line on
+ * the ledger without a SETTLEMENT or RELEASE of the same call) on an account that still has money
+ * reserved after every call ended, counted per call with its amount; money reserved that no open
+ * reservation explains is counted once more for the account;</li>
+ * <li><b>stuck calls</b>: placed calls that exist but have not ENDED by the deadline (nobody hangs
+ * them up for the verdict's sake, see {@code FaultSuite.Config#hangUpConnectedAtEnd}), by state;</li>
  * <li><b>lost messages</b>: placed calls with no call record (their CallRequested was lost); ended
  * calls without a detail record (their ChargeCall was lost); charged calls whose reservation was
- * never settled; and real (non-poison) messages found in a dead-letter queue;</li>
+ * never settled; and real (non-poison) messages found in a dead-letter queue, including those held
+ * behind poison in their call's message group;</li>
+ * <li><b>carrier calls in progress at the end</b>: the {@code activeCalls} count of every carrier in
+ * the {@code carrier-health} table must be back to 0 once every call has ended;</li>
+ * <li><b>call records over 100 KB</b>: any item of the {@code calls} table larger than
+ * {@value #MAX_RECORD_BYTES} bytes, sized as DynamoDB sizes items (see {@link #itemBytes});</li>
  * <li><b>poison in DLQs</b>: messages carrying the poison mark in each dead-letter queue, against
  * what was sent; and no call may exist for the messages sent for unknown calls.</li>
  * </ul>
+ * Messages the run redrove out of the dead-letter queues before the audit are not lost (they went
+ * back to their queues) but are reported ({@link #redriven(long)}).
  */
 final class Audit {
 
     static final Currency USD = Currency.getInstance("USD");
     static final Money PER_SECOND = Money.of("0.01", "USD");
+    /** The largest call record the verdict accepts: 100 KB, a quarter of DynamoDB's 400 KB item limit. */
+    static final long MAX_RECORD_BYTES = 100 * 1024;
+
+    static final String OVER_BILLED = "calls billed above the switch's talk time";
+    static final String RESERVED_AT_END = "money still reserved at the end";
 
     final Map<EndReason, Long> endedByReason = new EnumMap<>(EndReason.class);
     final Map<String, Long> unexpectedEnds = new TreeMap<>();
@@ -64,7 +98,23 @@ final class Audit {
     final Map<String, Long> poisonFound = new TreeMap<>();
     final Map<String, Long> carrierFailures = new TreeMap<>();
     long stuck;
-    long notEndedCallIds;
+    final Map<CallState, Long> stuckByState = new EnumMap<>(CallState.class);
+    /** Over-billed calls and the seconds billed above the switch's (rounded) talk time, in all. */
+    long overBilledCalls;
+    long overBilledSeconds;
+    /** Charged calls with billed seconds that were checked against the switch's record. */
+    long billedCallsChecked;
+    /** Per open reservation ("user callId"), the micros still reserved after every call ended. */
+    final Map<String, Long> reservedAtEnd = new TreeMap<>();
+    /** Per carrier, its stored calls in progress at the end. */
+    final Map<String, Long> carrierActiveCalls = new TreeMap<>();
+    /** Per call record over {@link #MAX_RECORD_BYTES}, its size in bytes. */
+    final Map<String, Long> oversizedRecords = new TreeMap<>();
+    long recordsMeasured;
+    long largestRecordBytes;
+    String largestRecord;
+    /** Messages the run's redrive step moved out of the dead-letter queues before the audit. */
+    long redriven;
     long ghostCallsCreated;
     long queuedAtEnd;
     long cdrs;
@@ -81,7 +131,7 @@ final class Audit {
         for (String k : List.of("calls settled more than once", "calls reserved more than once",
                 "settlement differs from the call's detail record", "detail record priced wrongly",
                 "money taken for a free call", "ledger lines that do not follow", "accounts that do not add up",
-                "money still reserved at the end")) {
+                RESERVED_AT_END, OVER_BILLED)) {
             doubleCharges.put(k, 0L);
         }
         for (String k : List.of("placed calls with no record", "ended calls with no detail record",
@@ -99,6 +149,44 @@ final class Audit {
         return lost.values().stream().mapToLong(Long::longValue).sum();
     }
 
+    /** Micros still reserved at the end, all accounts (USD). */
+    long reservedAtEndMicros() {
+        return reservedAtEnd.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Carriers whose stored calls in progress are not 0. */
+    long carriersNotIdle() {
+        return carrierActiveCalls.values().stream().filter(n -> n != 0).count();
+    }
+
+    /**
+     * Every figure of the verdict that must be 0, by its printed name. (Over-billing and money left
+     * reserved are double charges too; they have a figure of their own so that their seconds and
+     * amounts show.)
+     */
+    Map<String, Long> mustBeZero() {
+        Map<String, Long> figures = new LinkedHashMap<>();
+        figures.put("double charges", doubleChargeTotal());
+        figures.put("over-billed seconds", overBilledSeconds);
+        figures.put("reservations still holding money", (long) reservedAtEnd.size());
+        figures.put("stuck calls", stuck);
+        figures.put("lost messages", lostTotal());
+        figures.put("calls made by messages for unknown calls", ghostCallsCreated);
+        figures.put("carriers with calls in progress at the end", carriersNotIdle());
+        figures.put("call records over 100 KB", (long) oversizedRecords.size());
+        return figures;
+    }
+
+    /** Whether every must-be-zero figure is 0 (the poison count is the run's to compare). */
+    boolean ok() {
+        return mustBeZero().values().stream().allMatch(v -> v == 0);
+    }
+
+    /** The run's redrive step reports the messages it moved out of the dead-letter queues. */
+    void redriven(long messages) {
+        redriven += messages;
+    }
+
     private void count(Map<String, Long> figures, String what, String example) {
         figures.merge(what, 1L, Long::sum);
         if (examples.size() < 30) {
@@ -106,8 +194,12 @@ final class Audit {
         }
     }
 
-    /** Reads every placed call, every detail record and every payer's ledger. */
-    void calls(List<Traffic.Placed> placed, List<String> payingUsers, LocalDate from) {
+    /**
+     * Reads every placed call, every detail record and every payer's ledger, and bills each charged
+     * call against {@code switchRecord}, the simulated switch's own record of the run.
+     */
+    void calls(List<Traffic.Placed> placed, List<String> payingUsers, LocalDate from, CallTracker switchRecord) {
+        Instant audited = Instant.now();
         DynamoDbCallStore store = new DynamoDbCallStore(dynamoDb, Resources.CALLS.name());
         DynamoDbCallDetailRecords records = new DynamoDbCallDetailRecords(dynamoDb, Resources.CALL_DETAIL_RECORDS.name());
         DynamoDbAccounts accounts = new DynamoDbAccounts(dynamoDb, Resources.ACCOUNTS.name());
@@ -129,6 +221,7 @@ final class Audit {
             calls.put(call.callId(), call);
             if (call.state() != CallState.ENDED) {
                 stuck++;
+                stuckByState.merge(call.state(), 1L, Long::sum);
                 if (examples.size() < 30) {
                     examples.add("stuck: " + call.callId() + " " + call.state() + " (" + p.scenario() + ")");
                 }
@@ -151,6 +244,7 @@ final class Audit {
                 continue;
             }
             checkPrice(call, cdr);
+            checkAgainstSwitch(call, cdr, switchRecord.switchTalk(call.callId()), audited);
         }
 
         // Ledgers: per user, every line in order.
@@ -161,6 +255,7 @@ final class Audit {
             long balance = 0;
             long reserved = 0;
             Set<String> releases = new HashSet<>();
+            Map<String, Long> open = new LinkedHashMap<>(); // reservations without their settlement
             for (LedgerEntry line : ledger) {
                 long amount = line.amount().micros();
                 switch (line.kind()) {
@@ -168,14 +263,17 @@ final class Audit {
                     case RESERVATION -> {
                         reserved += amount;
                         reservationsByCall.merge(line.reference(), 1, Integer::sum);
+                        open.merge(line.reference(), amount, Long::sum);
                     }
                     case SETTLEMENT -> {
                         balance += amount;
                         reserved += amount;
                         settlementsByCall.computeIfAbsent(line.reference(), k -> new ArrayList<>()).add(line);
+                        open.remove(line.reference());
                     }
                     case RELEASE -> {
                         reserved -= amount;
+                        open.remove(line.reference()); // after a settlement, or alone (a call that ended uncharged)
                         if (!releases.add(line.reference())) {
                             count(doubleCharges, "calls settled more than once", "second release for " + line.reference());
                         }
@@ -193,9 +291,7 @@ final class Audit {
                 count(doubleCharges, "accounts that do not add up", user + ": balance " + account.balance()
                         + ", ledger says " + new Money(balance, USD));
             }
-            if (account.reserved().micros() != 0) {
-                count(doubleCharges, "money still reserved at the end", user + ": " + account.reserved());
-            }
+            reservedAtEnd(user, account.reserved().micros(), open);
         }
         reservationsByCall.forEach((callId, n) -> {
             if (n > 1) {
@@ -243,6 +339,163 @@ final class Audit {
         }
     }
 
+    /**
+     * Billed seconds against the talk time the switch carried (see the class comment for the
+     * tolerance). A call the switch never heard of carried nothing.
+     */
+    private void checkAgainstSwitch(Call call, CallDetailRecord cdr, Optional<CallTracker.SwitchTalk> talk, Instant audited) {
+        if (call.route() != RouteKind.PSTN || call.charging() == null || cdr.billableSeconds() == 0) {
+            return;
+        }
+        billedCallsChecked++;
+        BillingIncrement increment = call.charging().rate().increment();
+        long carried = talk.map(t -> t.seconds(audited)).orElse(0L);
+        long carriedBillable = increment.billableSeconds(carried);
+        long allowed = carried == 0 ? 0 : carriedBillable + increment.nextSeconds();
+        if (cdr.billableSeconds() > allowed) {
+            long over = cdr.billableSeconds() - carriedBillable;
+            overBilledCalls++;
+            overBilledSeconds += over;
+            count(doubleCharges, OVER_BILLED, call.callId() + " billed " + cdr.billableSeconds() + " s, the switch carried "
+                    + carried + " s (" + talk.map(CallTracker.SwitchTalk::toString).orElse("no switch record") + "): "
+                    + over + " s over");
+        }
+    }
+
+    /**
+     * An account with money still reserved after every call ended: each open reservation counts,
+     * with its amount; what no open reservation explains counts once more.
+     */
+    private void reservedAtEnd(String user, long reservedMicros, Map<String, Long> open) {
+        if (reservedMicros == 0) {
+            return;
+        }
+        long explained = 0;
+        for (Map.Entry<String, Long> reservation : open.entrySet()) {
+            explained += reservation.getValue();
+            reservedAtEnd.put(user + " " + reservation.getKey(), reservation.getValue());
+            count(doubleCharges, RESERVED_AT_END, user + " " + reservation.getKey() + ": "
+                    + new Money(reservation.getValue(), USD));
+        }
+        if (explained != reservedMicros) {
+            reservedAtEnd.put(user + " (no open reservation)", reservedMicros - explained);
+            count(doubleCharges, RESERVED_AT_END, user + ": " + new Money(reservedMicros, USD) + " reserved, open reservations "
+                    + new Money(explained, USD));
+        }
+    }
+
+    /**
+     * Every carrier's calls in progress as stored; each must be back to 0. Carriers in
+     * {@code carrierIds} without an item count 0.
+     */
+    void carriers(List<String> carrierIds) {
+        carrierIds.forEach(id -> carrierActiveCalls.put(id, 0L));
+        carrierActiveCalls.putAll(storedActiveCalls());
+        carrierActiveCalls.forEach((id, n) -> {
+            if (n != 0 && examples.size() < 30) {
+                examples.add("carrier calls in progress at the end: " + id + " " + n);
+            }
+        });
+    }
+
+    /**
+     * The stored {@code activeCalls} of every carrier in {@code carrier-health} (see
+     * {@code DynamoDbCarrierCatalogue}: the health item and its load shards, summed), read raw so that a
+     * count below 0 shows. The one place that
+     * knows how the count is stored: should it move (sharded, another table), only this changes.
+     */
+    Map<String, Long> storedActiveCalls() {
+        Map<String, Long> counts = new TreeMap<>();
+        for (Map<String, AttributeValue> item : dynamoDb.scanPaginator(r -> r.tableName(Resources.CARRIER_HEALTH.name())
+                .consistentRead(true)).items()) {
+            AttributeValue n = item.get("activeCalls");
+            String key = item.get("providerId").s();
+            int shard = key.indexOf("#load#"); // the count is spread over load shards "<carrier>#load#<k>"
+            String carrier = shard < 0 ? key : key.substring(0, shard);
+            counts.merge(carrier, n == null || n.n() == null ? 0L : Long.parseLong(n.n()), Long::sum);
+        }
+        return counts;
+    }
+
+    /** Sizes every item of the {@code calls} table; those over {@link #MAX_RECORD_BYTES} are counted. */
+    void recordSizes() {
+        for (Map<String, AttributeValue> item : dynamoDb.scanPaginator(r -> r.tableName(Resources.CALLS.name())
+                .consistentRead(true)).items()) {
+            long bytes = itemBytes(item);
+            String callId = item.containsKey("callId") ? item.get("callId").s() : String.valueOf(item.keySet());
+            recordsMeasured++;
+            if (bytes > largestRecordBytes) {
+                largestRecordBytes = bytes;
+                largestRecord = callId;
+            }
+            if (bytes > MAX_RECORD_BYTES) {
+                oversizedRecords.put(callId, bytes);
+                if (examples.size() < 30) {
+                    examples.add("call record over 100 KB: " + callId + " " + bytes + " bytes");
+                }
+            }
+        }
+    }
+
+    /**
+     * An item's size the way DynamoDB counts it (the "Item sizes and formats" rules of the DynamoDB
+     * developer guide): the sum over its attributes of the name's UTF-8 length and the value's size.
+     * Exact for strings, binaries, booleans, nulls, lists, maps and sets of those; numbers by the
+     * guide's own approximation (1 byte per two significant digits, plus 1).
+     */
+    static long itemBytes(Map<String, AttributeValue> item) {
+        long bytes = 0;
+        for (Map.Entry<String, AttributeValue> attribute : item.entrySet()) {
+            bytes += utf8(attribute.getKey()) + valueBytes(attribute.getValue());
+        }
+        return bytes;
+    }
+
+    private static long valueBytes(AttributeValue value) {
+        switch (value.type()) {
+            case S:
+                return utf8(value.s());
+            case N:
+                return numberBytes(value.n());
+            case B:
+                return value.b().asByteArray().length;
+            case BOOL:
+            case NUL:
+                return 1;
+            case SS:
+                return value.ss().stream().mapToLong(Audit::utf8).sum();
+            case NS:
+                return value.ns().stream().mapToLong(Audit::numberBytes).sum();
+            case BS:
+                return value.bs().stream().mapToLong(b -> b.asByteArray().length).sum();
+            case L: {
+                long bytes = 3; // a list's overhead, whatever it holds
+                for (AttributeValue element : value.l()) {
+                    bytes += 1 + valueBytes(element);
+                }
+                return bytes;
+            }
+            case M: {
+                long bytes = 3;
+                for (Map.Entry<String, AttributeValue> element : value.m().entrySet()) {
+                    bytes += 1 + utf8(element.getKey()) + valueBytes(element.getValue());
+                }
+                return bytes;
+            }
+            default:
+                throw new IllegalArgumentException("attribute value of unknown type: " + value);
+        }
+    }
+
+    private static long utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static long numberBytes(String number) {
+        int digits = new BigDecimal(number).stripTrailingZeros().unscaledValue().abs().toString().length();
+        return (digits + 1) / 2 + 1;
+    }
+
     /** No call may exist for the messages sent for unknown calls. */
     void ghosts(List<String> ghostCallIds) {
         DynamoDbCallStore store = new DynamoDbCallStore(dynamoDb, Resources.CALLS.name());
@@ -275,7 +528,10 @@ final class Audit {
                     sqs.deleteMessage(r -> r.queueUrl(url).receiptHandle(m.receiptHandle()));
                 }
             }
-            long poison = seen.values().stream().filter(m -> m.body().contains(Poison.MARK)).count();
+            // Distinct bodies: an unreadable message is put into its DLQ by the consumer at once, and a standard
+            // queue may hand one message to two consumers (at-least-once), so a copy may land there twice.
+            long poison = seen.values().stream().map(Message::body).filter(body -> body.contains(Poison.MARK))
+                    .distinct().count();
             if (poison > 0 || Poison.POISONED.contains(queue)) {
                 poisonFound.put(queue.deadLetterName(), poison);
             }

@@ -4,6 +4,7 @@ import dev.calling.core.call.Call;
 import dev.calling.core.call.CallEvent;
 import dev.calling.core.call.CallState;
 import dev.calling.core.call.Party;
+import dev.calling.core.money.Money;
 import dev.calling.core.routing.Provider;
 import dev.calling.core.routing.ProviderHealth;
 import dev.calling.local.LocalSystem;
@@ -25,18 +26,22 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The fault-injection suite: many calls, VoIP and PSTN, charged, from many simulated devices
  * through the local stack on the real emulators, while every kind of fault the design claims to
  * survive is injected at once. Then it stops the faults, lets every call end, reads the tables and
- * queues, and prints the verdict: calls placed, calls ended by reason, double charges, stuck calls
- * and lost messages (each must be 0), poison messages in the dead-letter queues (must equal the
- * poison sent), faults injected per kind, wall time. {@code main} exits non-zero when a must-be-zero
- * figure is not zero.
+ * queues, and prints the verdict (see {@link Audit}): calls placed, calls ended by reason, double
+ * charges, over-billed seconds against the switch's own record, reservations still holding money,
+ * stuck calls, lost messages, carriers with calls in progress, call records over 100 KB (each must be
+ * 0), poison messages in the dead-letter queues (must equal the poison sent), messages redriven,
+ * faults injected per kind, wall time. {@code main} exits non-zero when a must-be-zero figure is not
+ * zero.
  *
- * <p>{@code functions/resilience/run-faults [calls] [--callers=N] [--seed=N]}; the build runs a
- * trimmed version ({@code FaultSuiteTest}).
+ * <p>{@code functions/resilience/run-faults [calls] [--callers=N] [--seed=N] [--hang-up-at-end]}; the
+ * build runs a trimmed version ({@code FaultSuiteTest}).
  */
 public final class FaultSuite {
 
@@ -52,11 +57,18 @@ public final class FaultSuite {
      * @param dynamoDbRestarts times the embedded DynamoDB is stopped and started again on the same port, with its data
      * @param sqsOutages times ElasticMQ is taken off the network (connections refused and cut)
      * @param carrierFlip how often one of the three carriers changes behaviour (503s, timeouts, working)
+     * @param hangUpConnectedAtEnd have the caller's app hang up the calls still CONNECTED after the
+     *     grace period, before the deadline (off by default: such calls are stuck, the verdict fails)
+     * @param loseReports share of the carriers' (PSTN calls') reports lost for good
+     * @param carrierApiOutages times every carrier's API refuses our requests for {@code carrierApiDown}, longer
+     *     than the switch-commands queue retries (its messages are dead-lettered, then redriven after the run)
+     * @param carrierClockSkews how far each carrier's clock runs ahead (negative: behind) of ours
      */
     public record Config(int calls, int callers, long seed, Duration ringTimeout, Duration retryAfter,
             double duplicateReports, double reorderReports, FunctionTap.Rates batches, DynamoDbFaults.Rates dynamoDb,
             int poisonRounds, int poisonInCallGroups, int dynamoDbRestarts, int sqsOutages, Duration dynamoDbDown,
-            Duration sqsDown, Duration carrierFlip) {
+            Duration sqsDown, Duration carrierFlip, boolean hangUpConnectedAtEnd, double loseReports,
+            int carrierApiOutages, Duration carrierApiDown, Map<String, Duration> carrierClockSkews) {
 
         /** The full suite's fault mix for {@code calls} calls. */
         public static Config of(int calls, int callers, long seed) {
@@ -65,16 +77,41 @@ public final class FaultSuite {
                     0.05, 0.05, new FunctionTap.Rates(0.01, 0.01, 0.01),
                     new DynamoDbFaults.Rates(0.02, 0.002, 0.01, 0.02),
                     Math.max(2, calls / 500), Math.max(1, calls / 1000), outages, outages,
-                    Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(4));
+                    Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(4), false,
+                    0.02, Math.max(1, calls / 5000), Duration.ofSeconds(16),
+                    Map.of("atlas-uk", Duration.ofSeconds(3), "borealis-uk", Duration.ofSeconds(-20)));
+        }
+
+        /** This run, with the calls still connected at the end hung up by their callers (or not). */
+        public Config withHangUpConnectedAtEnd(boolean hangUp) {
+            return new Config(calls, callers, seed, ringTimeout, retryAfter, duplicateReports, reorderReports, batches,
+                    dynamoDb, poisonRounds, poisonInCallGroups, dynamoDbRestarts, sqsOutages, dynamoDbDown, sqsDown,
+                    carrierFlip, hangUp, loseReports, carrierApiOutages, carrierApiDown, carrierClockSkews);
         }
     }
 
-    /** The verdict. */
+    /**
+     * The verdict.
+     *
+     * @param mustBeZero every figure that must be 0, by printed name ({@link Audit#mustBeZero})
+     * @param overBilledSeconds billed seconds above the switch's talk time, on {@code overBilledCalls} of the
+     *     {@code billedCallsChecked} charged calls that billed any second
+     * @param reservedAtEnd per open reservation ("user callId"), the micros (USD) still reserved at the end
+     * @param stuckByState the stuck calls by the state they were left in
+     * @param forcedHangUps calls still connected that were hung up for the verdict (only with
+     *     {@link Config#hangUpConnectedAtEnd}), or -1 when that is off
+     * @param carrierActiveCalls per carrier, its stored calls in progress at the end
+     * @param oversizedRecords per call record over 100 KB, its size in bytes
+     * @param redriven messages the run's redrive step moved out of the dead-letter queues
+     */
     public record Report(int placed, Map<String, Long> endedByReason, Map<String, Long> unexpectedEnds,
             long doubleCharges, Map<String, Long> doubleChargeDetail, long stuck, long lostMessages,
             Map<String, Long> lostDetail, Map<String, Long> poisonExpected, Map<String, Long> poisonFound,
             long ghostCallsCreated, Map<String, Long> faultsInjected, long forcedHangUps, long queuedAtEnd,
-            Duration trafficTime, Duration wallTime, List<String> examples) {
+            Duration trafficTime, Duration wallTime, List<String> examples, Map<String, Long> mustBeZero,
+            long overBilledSeconds, long overBilledCalls, long billedCallsChecked, Map<String, Long> reservedAtEnd,
+            Map<String, Long> stuckByState, Map<String, Long> carrierActiveCalls, Map<String, Long> oversizedRecords, long recordsMeasured,
+            long largestRecordBytes, long redriven) {
 
         public long poisonMissing() {
             long missing = 0;
@@ -86,7 +123,11 @@ public final class FaultSuite {
 
         /** Every must-be-zero figure is zero, and every poison message is where it should be. */
         public boolean ok() {
-            return doubleCharges == 0 && stuck == 0 && lostMessages == 0 && ghostCallsCreated == 0 && poisonMissing() == 0;
+            return mustBeZero.values().stream().allMatch(v -> v == 0) && poisonMissing() == 0;
+        }
+
+        public long reservedAtEndMicros() {
+            return reservedAtEnd.values().stream().mapToLong(Long::longValue).sum();
         }
 
         public void print(PrintStream out) {
@@ -96,13 +137,26 @@ public final class FaultSuite {
             out.printf(Locale.ROOT, "calls ended, by reason       %s%n", endedByReason);
             out.printf(Locale.ROOT, "  ended other than scripted  %s%n", unexpectedEnds.isEmpty() ? "none" : unexpectedEnds);
             out.printf(Locale.ROOT, "double charges (must be 0)   %d  %s%n", doubleCharges, doubleChargeDetail);
-            out.printf(Locale.ROOT, "stuck calls (must be 0)      %d  (not ENDED by the deadline after the faults stopped;"
-                    + " %d still connected were hung up by their caller at the end)%n", stuck, forcedHangUps);
+            out.printf(Locale.ROOT, "over-billed seconds (must be 0)  %d s on %d calls  (of %d billed calls checked against"
+                    + " the switch's own talk time, rounded up to the billing increment, one increment of tolerance)%n",
+                    overBilledSeconds, overBilledCalls, billedCallsChecked);
+            out.printf(Locale.ROOT, "reservations still holding money at the end (must be 0)  %d, %s%s%n",
+                    reservedAtEnd.size(), new Money(reservedAtEndMicros(), Audit.USD),
+                    reservedAtEnd.isEmpty() ? "" : "  " + first(reservedAtEnd, 10, micros -> new Money(micros, Audit.USD)));
+            out.printf(Locale.ROOT, "stuck calls (must be 0)      %d  (not ENDED by the deadline after the faults stopped%s;"
+                    + " %s)%n", stuck, stuckByState.isEmpty() ? "" : ", by state " + stuckByState,
+                    forcedHangUps < 0 ? "none hung up for the verdict"
+                            : forcedHangUps + " still connected were hung up by their caller before the deadline");
             out.printf(Locale.ROOT, "lost messages (must be 0)    %d  %s%n", lostMessages, lostDetail);
             out.printf(Locale.ROOT, "calls made by messages for unknown calls (must be 0)  %d%n", ghostCallsCreated);
+            out.printf(Locale.ROOT, "carrier calls in progress at the end (must be 0 each)  %s%n", carrierActiveCalls);
+            out.printf(Locale.ROOT, "call records over 100 KB (must be 0)  %d  (%d records sized the DynamoDB way, largest"
+                    + " %d bytes)%s%n", oversizedRecords.size(), recordsMeasured, largestRecordBytes,
+                    oversizedRecords.isEmpty() ? "" : "  " + first(oversizedRecords, 10, bytes -> bytes + " bytes"));
             out.printf(Locale.ROOT, "poison in DLQs               found %s%n", poisonFound);
             out.printf(Locale.ROOT, "                             sent  %s%s%n", poisonExpected,
                     poisonMissing() == 0 ? "  (all there)" : "  MISMATCH " + poisonMissing());
+            out.printf(Locale.ROOT, "messages redriven from DLQs  %d%n", redriven);
             out.printf(Locale.ROOT, "messages left on the queues  %d%n", queuedAtEnd);
             out.println("faults injected:");
             faultsInjected.forEach((k, v) -> out.printf(Locale.ROOT, "  %-62s %d%n", k, v));
@@ -112,7 +166,24 @@ public final class FaultSuite {
                 out.println("examples:");
                 examples.forEach(e -> out.println("  " + e));
             }
+            if (!ok()) {
+                List<String> failed = new ArrayList<>();
+                mustBeZero.forEach((k, v) -> {
+                    if (v != 0) {
+                        failed.add(k + " " + v);
+                    }
+                });
+                if (poisonMissing() != 0) {
+                    failed.add("poison not where it should be " + poisonMissing());
+                }
+                out.println("failed on: " + String.join(", ", failed));
+            }
             out.println(ok() ? "VERDICT: OK" : "VERDICT: FAILED");
+        }
+
+        private static String first(Map<String, Long> entries, int n, Function<Long, Object> shown) {
+            return entries.entrySet().stream().limit(n).map(e -> e.getKey() + "=" + shown.apply(e.getValue()))
+                    .collect(Collectors.joining(", ", "{", entries.size() > n ? ", ...}" : "}"));
         }
     }
 
@@ -129,7 +200,8 @@ public final class FaultSuite {
         LocalSystem.Settings settings = LocalSystem.Settings.defaults().withRingTimeout(config.ringTimeout())
                 .withRetryAfter(config.retryAfter()).withConnectionTtl(Duration.ofHours(6))
                 .withPstn(population.subscribers(), carriers, ProviderHealth.Policy.defaults())
-                .withCharging(Stack.perSecondPlan(), Duration.ofMinutes(2));
+                .withCharging(Stack.perSecondPlan(), Duration.ofMinutes(2))
+                .withWatchdog(Duration.ofSeconds(2), Duration.ofSeconds(3));
         Map<String, Integer> concurrency = Map.of("CallStateManager", 3, "SimulatedSwitch", 2);
         try (Stack stack = new Stack(settings, new Stack.Options(config.seed(), true, true, concurrency, Stack.ALL_SOURCES))) {
             LocalSystem system = stack.system;
@@ -141,18 +213,20 @@ public final class FaultSuite {
             });
             ReportChaos chaos = new ReportChaos(config.seed() * 31 + 3, stack.faults, stack.sqs(),
                     system.aws().queueUrl(dev.calling.adapters.Resources.CALL_STATE_CHANGES), scheduler);
-            sw.routeReports(chaos);
+            stack.routeSwitchReports(chaos); // the tracker keeps the switch's record in front of the chaos
+            config.carrierClockSkews().forEach(sw::carrierClock);
             sw.retryPublishing(Duration.ofMinutes(2));
             Poison poison = new Poison(stack.sqs(), system.aws(), stack.faults);
             Traffic traffic = new Traffic(stack, population,
                     new Traffic.Timing(Duration.ofMillis(300), Duration.ofMillis(1200), Duration.ofMillis(400),
-                            Duration.ofMillis(800)),
+                            Duration.ofMillis(800), config.ringTimeout().plusSeconds(2)),
                     weights(), config.seed(), config.ringTimeout().plusSeconds(90));
             log.printf(Locale.ROOT, "setting up %d callers and their callees ...%n", config.callers());
             traffic.setUp();
 
             // Faults on.
             chaos.rates(config.duplicateReports(), config.reorderReports(), Duration.ofMillis(800));
+            chaos.losing(config.loseReports(), traffic::isPstn);
             stack.tap.rates(config.batches());
             stack.dynamoDbFaults.rates(config.dynamoDb());
             AtomicInteger claimed = new AtomicInteger();
@@ -169,6 +243,8 @@ public final class FaultSuite {
 
             // Faults off: let everything settle.
             chaos.rates(0, 0, Duration.ofMillis(800));
+            chaos.losing(0, traffic::isPstn);
+            sw.carrierApiDown(false);
             stack.tap.rates(FunctionTap.Rates.none());
             stack.dynamoDbFaults.rates(DynamoDbFaults.Rates.none());
             carriers.forEach(c -> sw.carrier(c.id(), new SimulatedSwitch.CarrierBehaviour.Works()));
@@ -177,7 +253,10 @@ public final class FaultSuite {
                     trafficTime.toMillis() / 1000.0);
             long forced = settle(stack, placed, config, log);
 
+            // After the fix (the carrier API is back): what the outages dead-lettered goes back, in group order.
+            long redriven = redrive(stack, log);
             Audit audit = new Audit(stack.dynamoDb(), stack.sqs(), system.aws());
+            audit.redriven(redriven);
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             while (audit.deadLettered() < poison.totalPoison() && System.nanoTime() < deadline) {
                 Thread.sleep(500);
@@ -191,9 +270,11 @@ public final class FaultSuite {
             List<String> payers = new ArrayList<>(population.payers());
             payers.addAll(population.cutOffs());
             payers.addAll(population.brokes());
-            audit.calls(placed, payers, firstDay);
+            audit.calls(placed, payers, firstDay, stack.tracker);
             audit.ghosts(poison.unknownCallIds());
             audit.deadLetters(poison.poisonedCalls());
+            audit.carriers(carriers.stream().map(Provider::id).toList());
+            audit.recordSizes();
 
             Map<String, Long> faults = new TreeMap<>(stack.faults.snapshot());
             faults.putAll(audit.carrierFailures);
@@ -203,21 +284,47 @@ public final class FaultSuite {
                     faults.put("conditional check failed (lost a race): " + k.replace(" ConditionalCheckFailed", ""), v);
                 }
             });
-            Map<String, Long> ended = new TreeMap<>();
-            audit.endedByReason.forEach((k, v) -> ended.put(k.name(), v));
             traffic.close();
             scheduler.shutdownNow();
-            return new Report(placed.size(), ended, audit.unexpectedEnds, audit.doubleChargeTotal(), audit.doubleCharges,
-                    audit.stuck, audit.lostTotal(), audit.lost, poison.expectedInDlq(), audit.poisonFound,
-                    audit.ghostCallsCreated, faults, forced, queuedAtEnd, trafficTime,
-                    Duration.ofNanos(System.nanoTime() - wallStart), audit.examples);
+            return report(audit, placed.size(), poison.expectedInDlq(), faults, forced, queuedAtEnd, trafficTime,
+                    Duration.ofNanos(System.nanoTime() - wallStart));
         }
     }
 
     /**
-     * Waits for every placed call to end (by the table); once the longest scripted call could have
-     * ended, calls still connected are hung up by their caller's app (as a user would), then waits
-     * again up to a deadline. Returns how many had to be hung up.
+     * Moves what the carrier API outages dead-lettered on {@code switch-commands.fifo} back, in group order
+     * (the DLQ redrive tool's code); poison that was there goes back too and is dead-lettered again.
+     */
+    static long redrive(Stack stack, PrintStream log) {
+        var redrive = new dev.calling.redrive.DeadLetterRedrive(stack.sqs(), "", java.time.Clock.systemUTC());
+        var report = redrive.redrive(dev.calling.adapters.Resources.SWITCH_COMMANDS,
+                dev.calling.redrive.DeadLetterRedrive.Options.defaults());
+        log.printf(Locale.ROOT, "redrove %d message(s) from %s (%s)%n", report.moved(), report.deadLetterQueue(),
+                report.stop());
+        return report.moved();
+    }
+
+    /** The verdict of a run from its audit and what the run itself counted. */
+    static Report report(Audit audit, int placed, Map<String, Long> poisonExpected, Map<String, Long> faults, long forced,
+            long queuedAtEnd, Duration trafficTime, Duration wallTime) {
+        Map<String, Long> ended = new TreeMap<>();
+        audit.endedByReason.forEach((k, v) -> ended.put(k.name(), v));
+        Map<String, Long> stuckByState = new TreeMap<>();
+        audit.stuckByState.forEach((k, v) -> stuckByState.put(k.name(), v));
+        return new Report(placed, ended, audit.unexpectedEnds, audit.doubleChargeTotal(), audit.doubleCharges,
+                audit.stuck, audit.lostTotal(), audit.lost, poisonExpected, audit.poisonFound, audit.ghostCallsCreated,
+                faults, forced, queuedAtEnd, trafficTime, wallTime, audit.examples, audit.mustBeZero(),
+                audit.overBilledSeconds, audit.overBilledCalls, audit.billedCallsChecked, audit.reservedAtEnd, stuckByState,
+                audit.carrierActiveCalls, audit.oversizedRecords, audit.recordsMeasured, audit.largestRecordBytes,
+                audit.redriven);
+    }
+
+    /**
+     * Waits for every placed call to end (by the table), up to a deadline: the longest scripted call
+     * could have ended by the grace period, then 60 s more. Calls not ended by then are stuck. Only
+     * with {@link Config#hangUpConnectedAtEnd} are the calls still connected after the grace period
+     * hung up by their caller's app (as a user would) before waiting again; returns how many, or -1
+     * when that is off.
      */
     static long settle(Stack stack, List<Traffic.Placed> placed, Config config, PrintStream log) throws InterruptedException {
         Map<String, Boolean> open = new HashMap<>();
@@ -228,18 +335,20 @@ public final class FaultSuite {
             Thread.sleep(500);
         }
         open.keySet().removeIf(id -> stack.system.call(id).map(Call::isTerminal).orElse(false));
-        long forced = 0;
-        for (String id : open.keySet()) {
-            Call call = stack.system.call(id).orElse(null);
-            if (call != null && call.state() == CallState.CONNECTED) {
-                stack.system.publisher().publish(new CallEvent.CallHungUp("final-hangup-" + UUID.randomUUID(), id,
-                        Instant.now(), 0, 0, Party.CALLER));
-                forced++;
+        long forced = config.hangUpConnectedAtEnd() ? 0 : -1;
+        if (config.hangUpConnectedAtEnd()) {
+            for (String id : open.keySet()) {
+                Call call = stack.system.call(id).orElse(null);
+                if (call != null && call.state() == CallState.CONNECTED) {
+                    stack.system.publisher().publish(new CallEvent.CallHungUp("final-hangup-" + UUID.randomUUID(), id,
+                            Instant.now(), 0, 0, Party.CALLER));
+                    forced++;
+                }
             }
         }
         if (!open.isEmpty()) {
-            log.printf(Locale.ROOT, "%d calls not ended yet (%d connected, hung up now); waiting up to 60 s%n", open.size(),
-                    forced);
+            log.printf(Locale.ROOT, "%d calls not ended yet (%s); waiting up to 60 s%n", open.size(),
+                    forced < 0 ? "none hung up for them" : forced + " connected, hung up now");
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!open.isEmpty() && System.nanoTime() < deadline) {
@@ -259,8 +368,10 @@ public final class FaultSuite {
         w.put(Scenario.VOIP_CANCELLED, 6);
         w.put(Scenario.VOIP_BUSY, 4);
         w.put(Scenario.VOIP_OFFLINE, 4);
+        w.put(Scenario.VOIP_CALLEE_VANISHES, 2);
         w.put(Scenario.PSTN_CALLER_HANGS_UP, 14);
         w.put(Scenario.PSTN_CALLEE_HANGS_UP, 13);
+        w.put(Scenario.PSTN_TALKS_PAST_RING_TIMEOUT, 2);
         w.put(Scenario.PSTN_BUSY, 4);
         w.put(Scenario.PSTN_DECLINED, 4);
         w.put(Scenario.PSTN_MISSED, 2);
@@ -316,7 +427,27 @@ public final class FaultSuite {
                     plan.add(Map.entry(at, this::sqsOutage));
                 }
             }
+            for (int i = 0; i < config.carrierApiOutages(); i++) {
+                plan.add(Map.entry((i + 0.4) / config.carrierApiOutages() * 0.8, this::carrierApiOutage));
+            }
             plan.sort(Map.Entry.comparingByKey());
+        }
+
+        /** Every carrier's API refuses requests for longer than the switch-commands queue retries. */
+        private void carrierApiOutage() {
+            log.printf(Locale.ROOT, "  carrier API down for %d s ...%n", config.carrierApiDown().toSeconds());
+            sw.carrierApiDown(true);
+            stack.faults.add("carrier API down past the retry window (commands dead-lettered, redriven after)");
+            Thread up = new Thread(() -> {
+                try {
+                    Thread.sleep(config.carrierApiDown().toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                sw.carrierApiDown(false);
+            }, "carrier-api-outage");
+            up.setDaemon(true);
+            up.start();
         }
 
         void stop() {
@@ -400,11 +531,14 @@ public final class FaultSuite {
         int calls = 10_000;
         int callers = 40;
         long seed = 7;
+        boolean hangUpAtEnd = false;
         for (String arg : args) {
             if (arg.startsWith("--callers=")) {
                 callers = Integer.parseInt(arg.substring("--callers=".length()));
             } else if (arg.startsWith("--seed=")) {
                 seed = Long.parseLong(arg.substring("--seed=".length()));
+            } else if (arg.equals("--hang-up-at-end")) {
+                hangUpAtEnd = true;
             } else if (!arg.startsWith("--")) {
                 calls = Integer.parseInt(arg);
             }
@@ -413,7 +547,7 @@ public final class FaultSuite {
         System.out.printf(Locale.ROOT, "load average at start: %s%n", Quiet.loadAverage());
         Report report;
         try {
-            report = run(Config.of(calls, callers, seed), System.out);
+            report = run(Config.of(calls, callers, seed).withHangUpConnectedAtEnd(hangUpAtEnd), System.out);
         } catch (Exception | Error e) {
             e.printStackTrace();
             System.exit(2);

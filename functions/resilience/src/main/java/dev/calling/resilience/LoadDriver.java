@@ -86,7 +86,7 @@ public final class LoadDriver {
         }
         try (Stack stack = new Stack(settings, new Stack.Options(11, false, false, concurrency, Set.of()))) {
             Traffic traffic = new Traffic(stack, population, new Traffic.Timing(Duration.ofMillis(o.answerMs()),
-                    Duration.ofMillis(o.talkMs()), Duration.ofMillis(400), Duration.ofMillis(800)), weights, 11,
+                    Duration.ofMillis(o.talkMs()), Duration.ofMillis(400), Duration.ofMillis(800), Duration.ofSeconds(7)), weights, 11,
                     ringTimeout.plusSeconds(60));
             out.printf(Locale.ROOT, "setting up %d callers ...%n", o.callers());
             traffic.setUp();

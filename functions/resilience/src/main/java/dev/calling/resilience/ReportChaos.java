@@ -22,7 +22,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * under a new SQS deduplication id, as a carrier that retries its callback does, so SQS FIFO's own
  * five-minute deduplication does not catch it and the call state manager sees it twice;</li>
  * <li><b>reordered</b>: a report is held back until the call's next report has been sent (or
- * {@code maxHold} has passed), so it arrives after a report with a higher sequence number.</li>
+ * {@code maxHold} has passed), so it arrives after a report with a higher sequence number;</li>
+ * <li><b>lost for good</b>: a carrier's report (of a call {@code lossy} names: the PSTN calls, whose
+ * reports are webhooks a carrier may give up on) is never sent at all.</li>
  * </ul>
  */
 public final class ReportChaos implements UnaryOperator<Consumer<CallEvent>> {
@@ -38,6 +40,8 @@ public final class ReportChaos implements UnaryOperator<Consumer<CallEvent>> {
     private volatile double duplicate;
     private volatile double reorder;
     private volatile Duration maxHold = Duration.ofMillis(800);
+    private volatile double lose;
+    private volatile java.util.function.Predicate<String> lossy = callId -> false;
 
     public ReportChaos(long seed, FaultCounts counts, SqsClient sqs, String callStateChangesUrl,
             ScheduledExecutorService scheduler) {
@@ -46,6 +50,12 @@ public final class ReportChaos implements UnaryOperator<Consumer<CallEvent>> {
         this.sqs = sqs;
         this.callStateChangesUrl = callStateChangesUrl;
         this.scheduler = scheduler;
+    }
+
+    /** A share {@code rate} of the reports of calls that {@code lossyCalls} names is lost for good. */
+    public void losing(double rate, java.util.function.Predicate<String> lossyCalls) {
+        this.lose = rate;
+        this.lossy = lossyCalls;
     }
 
     public void rates(double duplicateRate, double reorderRate, Duration hold) {
@@ -61,6 +71,10 @@ public final class ReportChaos implements UnaryOperator<Consumer<CallEvent>> {
     @Override
     public Consumer<CallEvent> apply(Consumer<CallEvent> normal) {
         return event -> {
+            if (lose > 0 && lossy.test(event.callId()) && next() < lose) {
+                counts.add("carrier reports lost for good");
+                return;
+            }
             Held earlier = held.remove(event.callId());
             if (earlier != null && earlier.released().compareAndSet(false, true)) {
                 normal.accept(event);

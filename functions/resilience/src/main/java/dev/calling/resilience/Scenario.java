@@ -15,8 +15,12 @@ public enum Scenario {
     VOIP_CANCELLED(false, EndReason.CANCELLED),
     VOIP_BUSY(false, EndReason.BUSY),
     VOIP_OFFLINE(false, EndReason.UNREACHABLE),
+    /** The callee answers, then its app vanishes (connection closed, no hang-up): the watchdog ends the call. */
+    VOIP_CALLEE_VANISHES(false, EndReason.FAILED),
     PSTN_CALLER_HANGS_UP(true, EndReason.COMPLETED),
     PSTN_CALLEE_HANGS_UP(true, EndReason.COMPLETED),
+    /** The phone talks for longer than the ring timeout, then hangs up. */
+    PSTN_TALKS_PAST_RING_TIMEOUT(true, EndReason.COMPLETED),
     PSTN_BUSY(true, EndReason.BUSY),
     PSTN_DECLINED(true, EndReason.REJECTED),
     PSTN_MISSED(true, EndReason.MISSED),

@@ -1,6 +1,7 @@
 package dev.calling.resilience;
 
 import dev.calling.adapters.AwsClients;
+import dev.calling.core.call.CallEvent;
 import dev.calling.core.money.Money;
 import dev.calling.core.routing.BillingIncrement;
 import dev.calling.core.routing.Provider;
@@ -20,6 +21,8 @@ import java.util.Currency;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -28,15 +31,19 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * The local system as the suites run it: the real emulators, every function fed from its queue,
  * the simulated switch; the functions' SDK clients carry the {@link RequestCounter} and the
  * {@link DynamoDbFaults}, each function sits behind the {@link FunctionTap}, the {@link CallTracker}
- * is told of every change, and optionally SQS is reached through a {@link TcpProxy} and DynamoDB
+ * is told of every change and keeps the simulated switch's own record of each call (its reports
+ * and the commands it is handed), and optionally SQS is reached through a {@link TcpProxy} and DynamoDB
  * Local keeps its data in a directory (so that it can be restarted). The suites read their
  * verdicts through separate clients without interceptors ({@link #dynamoDb()}, {@link #sqs()}).
  */
 public final class Stack implements AutoCloseable {
 
+    /** The simulated switch's event source (the switch-commands queue). */
+    static final String SWITCH = "SimulatedSwitch";
+
     /** Sources whose batches the tap may misdeliver. */
     static final Set<String> ALL_SOURCES = Set.of("SessionService", "CallStateManager", "CallStateManager-timers",
-            "SimulatedSwitch");
+            SWITCH);
 
     /**
      * @param sqsThroughProxy put a TCP proxy in front of ElasticMQ for the functions and the switch
@@ -62,8 +69,12 @@ public final class Stack implements AutoCloseable {
         dynamoDbFaults = new DynamoDbFaults(options.seed() * 31 + 1, faults);
         tap = new FunctionTap(options.seed() * 31 + 2, faults, options.faultySources());
         dynamoDbDirectory = options.dynamoDbOnDisk() ? temporaryDirectory() : null;
+        // The tracker sits right in front of the switch (inside the tap), so it notes what the switch is handed.
         system = LocalSystem.start(settings, new LocalSystem.Instrumentation(aws -> clients(aws, options),
-                options.concurrency(), tap, tracker, dynamoDbDirectory));
+                options.concurrency(),
+                (name, function) -> tap.apply(name, SWITCH.equals(name) ? tracker.switchCommands(function) : function),
+                tracker, dynamoDbDirectory));
+        routeSwitchReports(UnaryOperator.identity());
         cleanDynamoDb = system.aws().clients().dynamoDb();
         cleanSqs = system.aws().clients().sqs();
     }
@@ -86,6 +97,16 @@ public final class Stack implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Sends the simulated switch's reports through {@code route} (a misbehaving carrier, see
+     * {@link ReportChaos}); the {@link CallTracker} notes each report as the switch made it, before
+     * the route. Use this instead of {@code SimulatedSwitch.routeReports}, which would take the
+     * tracker off the route and leave the verdict without the switch's record.
+     */
+    void routeSwitchReports(UnaryOperator<Consumer<CallEvent>> route) {
+        system.simulatedSwitch().routeReports(publish -> tracker.switchReports(route.apply(publish)));
     }
 
     /** Takes ElasticMQ off the network for {@code down} (only with {@code sqsThroughProxy}). */

@@ -43,7 +43,8 @@ import java.util.stream.Stream;
 final class Traffic {
 
     /** How the simulated people behave. */
-    record Timing(Duration answerAfter, Duration talk, Duration declineAfter, Duration cancelAfter) {}
+    /** @param longTalk a talk longer than the ring timeout */
+    record Timing(Duration answerAfter, Duration talk, Duration declineAfter, Duration cancelAfter, Duration longTalk) {}
 
     /** One call as placed: its id, what it should do, who placed it and when (this JVM's clock). */
     record Placed(String callId, Scenario scenario, String callerUserId, long requestedNanos, Instant requestedAt) {}
@@ -87,6 +88,7 @@ final class Traffic {
     static final String LINE_DECLINES = "+442079460004";
     static final String LINE_NO_ANSWER = "+442079460005";
     static final String LINE_TALKS_LONG = "+442079460006";
+    static final String LINE_TALKS_PAST_RING_TIMEOUT = "+442079460007";
     static final String INVALID_NUMBER = "+44791112";
 
     private final Stack stack;
@@ -108,6 +110,7 @@ final class Traffic {
     private final BlockingQueue<Device> brokeDevices = new LinkedBlockingQueue<>();
     private final BlockingQueue<Device> cutOffDevices = new LinkedBlockingQueue<>();
     private final Queue<Placed> placed = new ConcurrentLinkedQueue<>();
+    private final java.util.Set<String> pstnCalls = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicLong offline = new AtomicLong();
     private final AtomicLong timedOut = new AtomicLong();
 
@@ -142,6 +145,7 @@ final class Traffic {
         pool("declines", size(2, Scenario.VOIP_DECLINED), new RingResponse.Decline(timing.declineAfter()), all);
         pool("ignores", size(3, Scenario.VOIP_MISSED, Scenario.VOIP_CANCELLED), new RingResponse.Ignore(), all);
         pool("busy", size(2, Scenario.VOIP_BUSY), new RingResponse.Busy(), all);
+        pool("vanishes", size(2, Scenario.VOIP_CALLEE_VANISHES), RingResponse.answerAfter(timing.answerAfter()), all);
         for (String user : population.brokes()) {
             Device device = sw.connect(user, "phone");
             brokeDevices.add(device);
@@ -158,6 +162,7 @@ final class Traffic {
         sw.phoneLine(LINE_DECLINES, new RingResponse.Decline(timing.declineAfter()));
         sw.phoneLine(LINE_NO_ANSWER, new RingResponse.Ignore());
         sw.phoneLine(LINE_TALKS_LONG, RingResponse.answerAfter(timing.answerAfter(), Duration.ofMinutes(5)));
+        sw.phoneLine(LINE_TALKS_PAST_RING_TIMEOUT, RingResponse.answerAfter(timing.answerAfter(), timing.longTalk()));
         for (Device device : all) {
             system.awaitLive(device, Duration.ofSeconds(120));
         }
@@ -252,11 +257,13 @@ final class Traffic {
             }
             case VOIP_BUSY -> lentFrom = callees.get("busy");
             case VOIP_OFFLINE -> calleeUser = "offline-" + offline.incrementAndGet();
+            case VOIP_CALLEE_VANISHES -> lentFrom = callees.get("vanishes");
             case PSTN_CALLER_HANGS_UP -> {
                 number = LINE_ANSWERS;
                 script = CallerScript.hangUpAfterTalking(timing.talk());
             }
             case PSTN_CALLEE_HANGS_UP -> number = LINE_ANSWERS_HANGS_UP;
+            case PSTN_TALKS_PAST_RING_TIMEOUT -> number = LINE_TALKS_PAST_RING_TIMEOUT;
             case PSTN_BUSY -> number = LINE_BUSY;
             case PSTN_DECLINED -> number = LINE_DECLINES;
             case PSTN_MISSED -> number = LINE_NO_ANSWER;
@@ -291,6 +298,15 @@ final class Traffic {
         Instant requestedAt = Instant.now();
         String callId = number != null ? caller.dial(number, script) : caller.call(calleeUser, script);
         placed.add(new Placed(callId, scenario, caller.userId(), requested, requestedAt));
+        if (scenario.pstn) {
+            pstnCalls.add(callId);
+        }
+        if (scenario == Scenario.VOIP_CALLEE_VANISHES) {
+            Device vanishing = callee;
+            // The app dies mid-call: its connection closes, it never hangs up.
+            returns.schedule(vanishing::disconnect, timing.answerAfter().plus(timing.talk()).toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
         boolean ended = false;
         try {
             stack.tracker.of(callId).ended().get(callDeadline.toMillis(), TimeUnit.MILLISECONDS);
@@ -301,7 +317,15 @@ final class Traffic {
             throw new IllegalStateException(e);
         }
         // Give the switch time to carry out the release before the devices are used again.
-        if (callee != null && ended) {
+        if (callee != null && scenario == Scenario.VOIP_CALLEE_VANISHES) {
+            // The user opens the app again: a new connection, back in the pool once it is live.
+            Device gone = callee;
+            BlockingQueue<Device> pool = lentFrom;
+            returns.schedule(() -> {
+                Device again = sw.connect(gone.userId(), "phone").whenRung(RingResponse.answerAfter(timing.answerAfter()));
+                returns.schedule(() -> pool.add(again), 1500, TimeUnit.MILLISECONDS);
+            }, 1500, TimeUnit.MILLISECONDS);
+        } else if (callee != null && ended) {
             Device lent = callee;
             BlockingQueue<Device> pool = lentFrom;
             returns.schedule(() -> pool.add(lent), 1500, TimeUnit.MILLISECONDS);
@@ -310,6 +334,11 @@ final class Traffic {
             Device broke = caller;
             returns.schedule(() -> brokeDevices.add(broke), 200, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** Whether a call was placed to a phone number (its carrier's reports are webhooks, which can be lost). */
+    boolean isPstn(String callId) {
+        return pstnCalls.contains(callId);
     }
 
     List<Placed> placed() {

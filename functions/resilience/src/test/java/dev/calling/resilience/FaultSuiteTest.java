@@ -7,7 +7,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The fault-injection suite, trimmed to a few hundred calls so that it runs in the build: every
  * fault kind is injected (one DynamoDB restart, one SQS outage, poison on every queue ...)
- * and the must-be-zero figures are asserted. The full run is {@code functions/resilience/run-faults}.
+ * and the must-be-zero figures are asserted (over-billing against the switch's own record, money
+ * left reserved, carrier counts, record sizes among them). The full run is
+ * {@code functions/resilience/run-faults}.
  */
 class FaultSuiteTest {
 
@@ -22,6 +24,16 @@ class FaultSuiteTest {
         assertThat(report.lostMessages()).as("lost messages %s %s", report.lostDetail(), report.examples()).isZero();
         assertThat(report.ghostCallsCreated()).as("calls created by messages for unknown calls").isZero();
         assertThat(report.poisonFound()).as("poison in the dead-letter queues").isEqualTo(report.poisonExpected());
+        assertThat(report.billedCallsChecked()).as("charged calls checked against the switch's record").isPositive();
+        assertThat(report.overBilledSeconds()).as("seconds billed above the switch's talk time %s", report.examples())
+                .isZero();
+        assertThat(report.reservedAtEnd()).as("reservations still holding money").isEmpty();
+        assertThat(report.carrierActiveCalls()).as("carrier calls in progress at the end")
+                .allSatisfy((carrier, calls) -> assertThat(calls).as(carrier).isZero());
+        assertThat(report.oversizedRecords()).as("call records over 100 KB").isEmpty();
+        assertThat(report.mustBeZero()).as("every must-be-zero figure").allSatisfy((figure, value) -> assertThat(value)
+                .as(figure).isZero());
+        assertThat(report.ok()).isTrue();
         assertThat(report.endedByReason().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(300);
         // Every kind of fault was really injected, not just configured.
         assertThat(report.faultsInjected()).containsKeys("DynamoDB restarts (same port, same data)",

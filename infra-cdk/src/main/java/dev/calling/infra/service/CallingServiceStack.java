@@ -316,9 +316,10 @@ public final class CallingServiceStack extends Stack {
     /**
      * The CallSweeper, the backstop behind every call timer: the CallStateManager's package with its
      * other handler, on a schedule. A sweep queries the calls table's sweep index for the calls not yet
-     * closed out, reads them in batches, sends a check through call-state-changes for each overdue one
-     * and sets each carrier's calls in progress in carrier-health to the recount; its role allows
-     * exactly that. The same Quarkus application starts as in the CallStateManager, and every property
+     * closed out, reads them in batches, sends a check through call-state-changes for each overdue one,
+     * sets each carrier's calls in progress in carrier-health to the recount, and releases holds older than
+     * the longest call whose call was never recorded (the accounts' holds index, the account's own
+     * writes); its role allows exactly that. The same Quarkus application starts as in the CallStateManager, and every property
      * its beans require must be set, so it gets the CallStateManager's environment; not the carriers'
      * settings and credentials (CALLING_CARRIERS_*), which only the call state manager's carriers read
      * (the sweeper needs their ids only). No SnapStart priming: it would build the call state manager and
@@ -330,6 +331,7 @@ public final class CallingServiceStack extends Stack {
             CallingFunction callStateManager, QueueRef callStateChanges) {
         DataByName.TableRef calls = data.table(CALLS);
         DataByName.TableRef carrierHealth = data.table(CARRIER_HEALTH);
+        DataByName.TableRef accounts = data.table(Resources.ACCOUNTS);
         return add(names, code, new Settings("CallSweeper", callStateManager.settings().module(),
                 "CallSweeper: checks overdue calls, recounts the carriers' calls in progress", 512,
                 Duration.minutes(2), Optional.empty()))
@@ -338,8 +340,14 @@ public final class CallingServiceStack extends Stack {
                 .env("calling.snapstart.priming", "false")
                 .allow(statement(List.of("dynamodb:Query"),
                         calls.table().getTableArn() + "/index/" + Resources.CALLS_SWEEP_INDEX))
-                .allow(statement(List.of("dynamodb:BatchGetItem"), calls.table().getTableArn()))
-                .allow(statement(List.of("dynamodb:GetItem", "dynamodb:UpdateItem"), carrierHealth.table().getTableArn()))
+                .allow(statement(List.of("dynamodb:BatchGetItem", "dynamodb:GetItem"), calls.table().getTableArn()))
+                .allow(statement(List.of("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem"),
+                        carrierHealth.table().getTableArn()))
+                // Holds older than the longest call whose call was never recorded are released (a money write).
+                .allow(statement(List.of("dynamodb:Query"),
+                        accounts.table().getTableArn() + "/index/" + Resources.ACCOUNTS_HOLDS_INDEX))
+                .allow(statement(List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"),
+                        accounts.table().getTableArn()))
                 .allow(statement(List.of("sqs:SendMessage"), callStateChanges.queue().getQueueArn()));
     }
 

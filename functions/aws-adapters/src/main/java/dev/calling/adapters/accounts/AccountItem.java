@@ -3,6 +3,7 @@ package dev.calling.adapters.accounts;
 import dev.calling.core.charging.Account;
 import dev.calling.core.charging.LedgerEntry.Kind;
 import dev.calling.core.money.Money;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.Currency;
 import java.util.HashMap;
@@ -23,18 +24,24 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * @param holdsStored whether {@code holds} is the item's own attribute (else the next write stores the whole map)
  * @param pending the lines recorded in the item whose {@code ledger#} item or marker may not be
  *     written yet, by sequence; null when the item has no {@code pending} attribute
+ * @param holdTimes call id to when its hold was made (epoch millis); null when the item has no
+ *     {@code holdTimes} attribute (written before hold times were kept). A hold may lack its time
+ *     (made by a writer that kept none): the next write gives it that write's time
+ * @param holdShard the item's partition in the holds index as stored, or null (not listed)
+ * @param oldestHold the item's sort key in the holds index as stored, or null (not listed)
  */
 record AccountItem(String userId, boolean exists, long balance, long reserved, Currency currency, long version,
-        Map<String, Long> holds, boolean holdsStored, SortedMap<Long, LedgerLine> pending) {
+        Map<String, Long> holds, boolean holdsStored, SortedMap<Long, LedgerLine> pending, Map<String, Long> holdTimes,
+        String holdShard, String oldestHold) {
 
     static AccountItem none(String userId, Currency currency) {
-        return new AccountItem(userId, false, 0, 0, currency, 0, null, false, null);
+        return new AccountItem(userId, false, 0, 0, currency, 0, null, false, null, null, null, null);
     }
 
     /** This item with the holds an item written before there were holds has (read from its markers). */
     AccountItem withLegacyHolds(Map<String, Long> legacy) {
         return new AccountItem(userId, exists, balance, reserved, currency, version, Collections.unmodifiableMap(legacy),
-                false, pending);
+                false, pending, holdTimes, holdShard, oldestHold);
     }
 
     static AccountItem from(String userId, Map<String, AttributeValue> item) {
@@ -53,10 +60,25 @@ record AccountItem(String userId, boolean exists, long balance, long reserved, C
                 pending.put(parsed.sequence(), parsed);
             }
         }
+        Map<String, Long> holdTimes = null;
+        if (item.containsKey("holdTimes")) {
+            holdTimes = new HashMap<>();
+            for (var time : item.get("holdTimes").m().entrySet()) {
+                holdTimes.put(time.getKey(), Long.parseLong(time.getValue().n()));
+            }
+        }
         return new AccountItem(userId, true, number(item, "balance"), number(item, "reserved"),
                 Currency.getInstance(item.get("currency").s()), number(item, "version"),
                 holds == null ? null : Collections.unmodifiableMap(holds), holds != null,
-                pending == null ? null : Collections.unmodifiableSortedMap(pending));
+                pending == null ? null : Collections.unmodifiableSortedMap(pending),
+                holdTimes == null ? null : Collections.unmodifiableMap(holdTimes),
+                string(item, "holdShard"), string(item, "oldestHold"));
+    }
+
+    /** When the hold of {@code callId} was made, if the item knows. */
+    Optional<Instant> holdTime(String callId) {
+        return holdTimes == null || !holdTimes.containsKey(callId) ? Optional.empty()
+                : Optional.of(Instant.ofEpochMilli(holdTimes.get(callId)));
     }
 
     Optional<Money> hold(String callId) {
@@ -82,6 +104,11 @@ record AccountItem(String userId, boolean exists, long balance, long reserved, C
 
     Account toAccount() {
         return new Account(userId, new Money(balance, currency), new Money(reserved, currency));
+    }
+
+    private static String string(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : value.s();
     }
 
     private static long number(Map<String, AttributeValue> item, String name) {

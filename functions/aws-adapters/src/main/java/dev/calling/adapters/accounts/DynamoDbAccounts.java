@@ -7,6 +7,7 @@ import static dev.calling.adapters.accounts.LedgerLine.markerKey;
 import static dev.calling.adapters.dynamodb.Attributes.n;
 import static dev.calling.adapters.dynamodb.Attributes.s;
 
+import dev.calling.adapters.Resources;
 import dev.calling.core.Page;
 import dev.calling.core.app.Refusal;
 import dev.calling.core.app.RequestRefused;
@@ -39,7 +40,13 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * <li>{@code ACCOUNT}: {@code balance} and {@code reserved} (micros), {@code currency},
  * {@code version} (the number of ledger lines recorded so far), {@code holds} (call id to the
  * micros reserved for it, one entry per open reservation) and {@code pending} (sequence number to
- * ledger line: the lines recorded by the last write whose own items may not be written yet).
+ * ledger line: the lines recorded by the last write whose own items may not be written yet),
+ * {@code holdTimes} (call id to when its hold was made, epoch millis: the reservation's {@code at})
+ * and, while any hold is open, {@code holdShard} ({@code h00}..{@code h15}, from the user id) and
+ * {@code oldestHold} (the oldest hold's time, epoch millis as 13 digits): the keys of the sparse,
+ * keys-only {@code holds-index} (see {@link Resources#ACCOUNTS}), through which the sweeper finds
+ * holds older than any call can be ({@link #holdsOlderThan}) without scanning the table. All of
+ * them are set in the same write that adds or removes a hold, from the account as read.
  * Written only by UpdateItem, guarded by {@code version} (by {@code attribute_not_exists} when
  * new), except the removal of pending lines, which changes no money and no version;</li>
  * <li>{@code ledger#<seq>} (seq zero-padded to 19 digits, 1-based): one ledger line each, in the
@@ -89,7 +96,9 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * without a release 3 (was 6). Reads: 2 strongly consistent GetItems for a top-up or a new
  * reservation (account, marker), 1 for a settlement (was 3). Repair costs one conditional put per
  * missing item. Each UpdateItem of ACCOUNT is charged on the item's size, which grows by about
- * 60 bytes per call in progress.
+ * 110 bytes per call in progress (its hold and its time). The holds index adds no request: a user's
+ * first hold puts the account into it (1 index WCU), the settlement of the last removes it (1), and
+ * a settlement that leaves an older or younger hold open moves it (2) when the oldest changes.
  *
  * <p><b>Accounts written by the transactional version</b> (no {@code holds}) are carried on: while
  * such an account has money reserved, its open reservations are its reservation markers without a
@@ -99,6 +108,8 @@ public final class DynamoDbAccounts implements Accounts {
 
     static final String ACCOUNT_KEY = "ACCOUNT";
     static final int MAX_ATTEMPTS = 30;
+    /** How many partitions the holds index spreads accounts over. */
+    public static final int HOLD_SHARDS = 16;
     /** Holds kept on one ACCOUNT item; beyond it a new reservation is refused, so the item stays small. */
     static final int MAX_OPEN_RESERVATIONS = 1000;
     private static final long MAX_BACKOFF_MILLIS = 200;
@@ -263,11 +274,63 @@ public final class DynamoDbAccounts implements Accounts {
 
     @Override
     public boolean release(String userId, String callId, Instant at) {
-        if (get(userId, ACCOUNT_KEY) == null) {
+        Map<String, AttributeValue> item = get(userId, ACCOUNT_KEY);
+        if (item == null) {
             return false; // no account, nothing held: one read for the many users who never topped up
         }
-        Currency currency = readAccount(userId, Currency.getInstance("USD")).currency();
+        Currency currency = AccountItem.from(userId, item).currency(); // whatever it is (not only USD)
         return settle(userId, callId, Money.zero(currency), at);
+    }
+
+    /** A hold and when it was made, as the sweeper sees it. */
+    public record HeldFor(String userId, String callId, Money amount, Instant since) {}
+
+    /**
+     * Every hold made at or before {@code cutoff}, found without a scan: the holds index lists each
+     * account with a hold by its oldest hold's time, so each of its {@value #HOLD_SHARDS} partitions is
+     * read from its start to {@code cutoff} (one Query page per 1 MB of keys, eventually consistent);
+     * each account found is then read (one strongly consistent GetItem) for its holds and their times.
+     * A hold without a time is not listed (its age is unknown; the account's next write gives it one).
+     */
+    public List<HeldFor> holdsOlderThan(Instant cutoff) {
+        String upTo = holdsIndexTime(cutoff.toEpochMilli());
+        java.util.Set<String> userIds = new java.util.LinkedHashSet<>();
+        for (int shard = 0; shard < HOLD_SHARDS; shard++) {
+            String partition = holdShard(shard);
+            dynamoDb.queryPaginator(r -> r.tableName(table).indexName(Resources.ACCOUNTS_HOLDS_INDEX)
+                            .keyConditionExpression("holdShard = :shard AND oldestHold <= :upTo")
+                            .expressionAttributeValues(Map.of(":shard", s(partition), ":upTo", s(upTo))))
+                    .items().forEach(key -> userIds.add(key.get("userId").s()));
+        }
+        List<HeldFor> held = new ArrayList<>();
+        for (String userId : userIds) {
+            Map<String, AttributeValue> item = get(userId, ACCOUNT_KEY);
+            if (item == null) {
+                continue;
+            }
+            AccountItem account = AccountItem.from(userId, item);
+            if (account.holds() == null) {
+                continue;
+            }
+            account.holds().keySet().stream().sorted().forEach(callId -> account.holdTime(callId)
+                    .filter(since -> !since.isAfter(cutoff))
+                    .ifPresent(since -> held.add(new HeldFor(userId, callId, account.hold(callId).orElseThrow(), since))));
+        }
+        return held;
+    }
+
+    /** The holds index's partition of a user's account: from the user id, so no partition is hot. */
+    static String holdShard(String userId) {
+        return holdShard(Math.floorMod(userId.hashCode(), HOLD_SHARDS));
+    }
+
+    private static String holdShard(int shard) {
+        return String.format("h%02d", shard);
+    }
+
+    /** The holds index's sort key for a time: epoch millis, 13 digits, so that strings sort as times. */
+    private static String holdsIndexTime(long epochMillis) {
+        return String.format("%013d", epochMillis);
     }
 
     /** Whether line {@code sequence} is the settlement of {@code callId} written by {@code writer}. */
@@ -368,28 +431,79 @@ public final class DynamoDbAccounts implements Accounts {
                 "#currency = :currency", "#version = :version"));
         List<String> remove = new ArrayList<>();
 
+        Map<String, Long> holdsAfter = new HashMap<>(account.holds() == null ? Map.of() : account.holds());
+        if (hold != null && hold.micros() != null) {
+            holdsAfter.put(hold.callId(), hold.micros());
+        } else if (hold != null) {
+            holdsAfter.remove(hold.callId());
+        }
+        Map<String, String> callNames = new HashMap<>(); // a call id is no valid identifier: one placeholder each
+        java.util.function.Function<String, String> callName = callId -> callNames.computeIfAbsent(callId, id -> {
+            String placeholder = "#call" + callNames.size();
+            names.put(placeholder, id);
+            return placeholder;
+        });
+
         if (!account.holdsStored()) { // a new account (or one written before holds): the whole map
             names.put("#holds", "holds");
             Map<String, AttributeValue> holds = new HashMap<>();
-            if (account.holds() != null) { // reservations made before there were holds
-                account.holds().forEach((call, micros) -> holds.put(call, n(micros)));
-            }
-            if (hold != null && hold.micros() != null) {
-                holds.put(hold.callId(), n(hold.micros()));
-            } else if (hold != null) {
-                holds.remove(hold.callId());
-            }
+            holdsAfter.forEach((call, micros) -> holds.put(call, n(micros)));
             set.add("#holds = :holds");
             values.put(":holds", AttributeValue.fromM(holds));
         } else if (hold != null) {
             names.put("#holds", "holds");
-            names.put("#call", hold.callId()); // a call id is no valid identifier
             if (hold.micros() != null) {
-                set.add("#holds.#call = :hold");
+                set.add("#holds." + callName.apply(hold.callId()) + " = :hold");
                 values.put(":hold", n(hold.micros()));
             } else {
-                remove.add("#holds.#call");
+                remove.add("#holds." + callName.apply(hold.callId()));
             }
+        }
+
+        // When each hold was made, and the holds index's keys (see holdsOlderThan). A hold without a
+        // time (made before times were kept) gets this write's: later than it was made, so it is
+        // released later, never sooner.
+        long at = last.at().toEpochMilli();
+        Map<String, Long> timesBefore = account.holdTimes() == null ? Map.of() : account.holdTimes();
+        Map<String, Long> timesAfter = new HashMap<>();
+        holdsAfter.keySet().forEach(call -> timesAfter.put(call, timesBefore.getOrDefault(call, at)));
+        if (account.holdTimes() == null) {
+            names.put("#holdTimes", "holdTimes");
+            Map<String, AttributeValue> times = new HashMap<>();
+            timesAfter.forEach((call, millis) -> times.put(call, n(millis)));
+            set.add("#holdTimes = :holdTimes");
+            values.put(":holdTimes", AttributeValue.fromM(times));
+        } else {
+            int t = 0;
+            for (var time : timesAfter.entrySet()) {
+                if (!timesBefore.containsKey(time.getKey())) {
+                    names.put("#holdTimes", "holdTimes");
+                    set.add("#holdTimes." + callName.apply(time.getKey()) + " = :holdAt" + t);
+                    values.put(":holdAt" + t, n(time.getValue()));
+                    t++;
+                }
+            }
+            for (String call : timesBefore.keySet()) {
+                if (!timesAfter.containsKey(call)) { // settled (or settled by a writer that kept no times)
+                    names.put("#holdTimes", "holdTimes");
+                    remove.add("#holdTimes." + callName.apply(call));
+                }
+            }
+        }
+        String oldest = timesAfter.values().stream().min(Long::compare).map(DynamoDbAccounts::holdsIndexTime).orElse(null);
+        String shard = oldest == null ? null : holdShard(account.userId());
+        if (oldest == null && (account.holdShard() != null || account.oldestHold() != null)) {
+            names.put("#holdShard", "holdShard");
+            names.put("#oldestHold", "oldestHold");
+            remove.add("#holdShard");
+            remove.add("#oldestHold");
+        } else if (oldest != null && !(shard.equals(account.holdShard()) && oldest.equals(account.oldestHold()))) {
+            names.put("#holdShard", "holdShard");
+            names.put("#oldestHold", "oldestHold");
+            set.add("#holdShard = :holdShard");
+            set.add("#oldestHold = :oldestHold");
+            values.put(":holdShard", s(shard));
+            values.put(":oldestHold", s(oldest));
         }
 
         if (account.pending() == null) {

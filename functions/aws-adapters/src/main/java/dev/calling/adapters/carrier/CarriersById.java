@@ -33,6 +33,11 @@ public final class CarriersById implements CarrierPort {
         adapter(command.providerId()).hangUp(command);
     }
 
+    @Override
+    public void check(CallCommand.CheckNumber command) {
+        adapter(command.providerId()).check(command);
+    }
+
     private CarrierPort adapter(String providerId) {
         CarrierPort adapter = adapters.get(providerId);
         if (adapter == null) {

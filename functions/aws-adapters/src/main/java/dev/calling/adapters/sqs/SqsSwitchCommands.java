@@ -54,6 +54,11 @@ public final class SqsSwitchCommands implements SwitchPort, CarrierPort {
         send(command);
     }
 
+    @Override
+    public void check(CallCommand.CheckNumber command) {
+        send(command);
+    }
+
     private void send(CallCommand command) {
         String body = Json.write(command);
         sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body).messageGroupId(command.callId())

@@ -30,6 +30,11 @@ class CarriersByIdTest {
         public void hangUp(CallCommand.HangUpNumber command) {
             commands.add(command);
         }
+
+        @Override
+        public void check(CallCommand.CheckNumber command) {
+            commands.add(command);
+        }
     }
 
     @Test

@@ -217,6 +217,29 @@ public final class ChimeSdkVoiceCarrier implements CarrierPort {
         });
     }
 
+    /**
+     * Chime SDK Voice has no call-status request: the adapter probes the transaction with an
+     * UpdateSipMediaApplicationCall that asks for nothing ({@code action=probe}, answered with no actions by
+     * the SIP media application, one invocation). NotFound means the call is over, and its end is reported
+     * at the time we learnt it (up to one watchdog interval after the real end: Chime does not say when).
+     */
+    @Override
+    public void check(CallCommand.CheckNumber command) {
+        requireMine(command.providerId());
+        Optional<CarrierLeg> leg = legs.byCall(command.callId(), command.attempt());
+        if (leg.isEmpty() || FailedDial.sipCodeOf(leg.get().carrierLegId()).isPresent()) {
+            return;
+        }
+        try {
+            chime.updateSipMediaApplicationCall(r -> r.sipMediaApplicationId(settings.sipMediaApplicationId())
+                    .transactionId(leg.get().carrierLegId()).arguments(Map.of(SmaArguments.ACTION, SmaArguments.PROBE)));
+        } catch (NotFoundException over) {
+            LOG.log(Level.WARNING, () -> "Chime: call " + command.callId() + " attempt " + command.attempt()
+                    + ": its transaction is over but its hang-up was never reported; reporting it now");
+            callStateChanges.publish(command.legEnded(clock.instant()));
+        }
+    }
+
     /** Hands the SIP media application a command; a call Chime no longer knows has ended already. */
     private void update(String transactionId, Map<String, String> arguments) {
         try {

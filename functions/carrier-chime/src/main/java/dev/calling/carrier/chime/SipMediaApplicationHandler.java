@@ -284,6 +284,9 @@ public final class SipMediaApplicationHandler {
         if (SmaArguments.HANGUP.equals(action)) {
             return new Reaction(hangUpAll(event.participants(), null), null);
         }
+        if (SmaArguments.PROBE.equals(action)) {
+            return Reaction.nothing(); // the call is still up: that is all the adapter wanted to know
+        }
         if (SmaArguments.BRIDGE.equals(action)) {
             if (event.participant(LEG_B).filter(Participant::connected).isPresent()) {
                 return Reaction.nothing(); // bridged already: a repeated command must not add a second leg

@@ -16,6 +16,8 @@ final class SmaArguments {
     static final String CALLER_CONNECTION_ID = "callerConnectionId";
     static final String BRIDGE = "bridge";
     static final String HANGUP = "hangup";
+    /** Nothing to do: the adapter only asks whether Chime still knows the transaction (NotFound once it is over). */
+    static final String PROBE = "probe";
     /** Join the PSTN leg to the call's Chime SDK meeting ({@code JoinChimeMeeting}). */
     static final String JOIN_MEETING = "join-meeting";
     static final String MEETING_ID = "meetingId";

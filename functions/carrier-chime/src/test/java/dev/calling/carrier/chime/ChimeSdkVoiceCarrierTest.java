@@ -327,6 +327,33 @@ class ChimeSdkVoiceCarrierTest {
     }
 
     @Test
+    void aLegChimeNoLongerKnowsIsReportedEndedWhenTheWatchdogAsks() {
+        legs.register(callId, 1, "chime", "tx-over-1");
+        chimeEndpoint.stubFor(post(urlEqualTo("/sip-media-applications/" + SMA + "/calls/tx-over-1"))
+                .willReturn(error(404, "NotFoundException")));
+
+        carrier.check(new CallCommand.CheckNumber(callId, 1, "chime"));
+
+        chimeEndpoint.verify(exactly(1), postRequestedFor(urlEqualTo("/sip-media-applications/" + SMA + "/calls/tx-over-1"))
+                .withRequestBody(equalToJson("{\"Arguments\": {\"action\": \"probe\"}}")));
+        assertThat(queue.drain()).singleElement().isInstanceOfSatisfying(CallEvent.CallHungUp.class, hungUp -> {
+            assertThat(hungUp.eventId()).isEqualTo(callId + ":1:leg-ended");
+            assertThat(hungUp.fromSwitch()).isFalse();
+            assertThat(hungUp.party()).isEqualTo(dev.calling.core.call.Party.CALLEE);
+        });
+    }
+
+    @Test
+    void aLegStillUpIsLeftAloneWhenTheWatchdogAsks() {
+        legs.register(callId, 1, "chime", "tx-up-1");
+        chimeAcceptsUpdates();
+
+        carrier.check(new CallCommand.CheckNumber(callId, 1, "chime"));
+
+        assertThat(queue.drain()).isEmpty();
+    }
+
+    @Test
     void hangUpOfAnAttemptThatWasNeverPlacedSendsNothing() {
         carrier.hangUp(new CallCommand.HangUpNumber(callId, 4, "chime"));
 

@@ -11,8 +11,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The carrier's HTTP API as docs/carrier-rest-api.md defines it, through the JDK's HTTP client
@@ -31,6 +34,18 @@ public final class RestCarrierApi {
          * code, 503 for 429 (overloaded), else 0 (timeout, transport error, unreadable reply).
          */
         record NotPlaced(int sipCode, String cause) implements DialReply {}
+    }
+
+    /**
+     * A carrier call as {@code GET /v1/calls/{id}} describes it: its {@code status} (the status callbacks'
+     * vocabulary, or {@code queued}) and {@code endedAt}, the carrier's own end time, null while the call
+     * is up (or when the carrier left it out).
+     */
+    public record CallState(String status, Instant endedAt) {
+        /** Whether the carrier's call is over: its status is a final one ({@link CarrierStatus#isFinal}). */
+        public boolean ended() {
+            return CarrierStatus.fromWire(status).map(CarrierStatus::isFinal).orElse(false);
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -113,6 +128,48 @@ public final class RestCarrierApi {
                     + status);
         }
         return true;
+    }
+
+    /**
+     * {@code GET /v1/calls/{id}}: the call's current status. Empty when the carrier does not know the call
+     * (404). Throws {@link CarrierApiException} when the carrier fails (any other non-2xx, no answer, a
+     * reply without a {@code status}): nothing can be concluded, the caller asks again later.
+     */
+    public Optional<CallState> callStatus(String carrierCallId) {
+        HttpResponse<String> response = sendOrThrow(request("/v1/calls/"
+                + URLEncoder.encode(carrierCallId, StandardCharsets.UTF_8)).GET().build(), "status request");
+        int status = response.statusCode();
+        if (status == 404) {
+            return Optional.empty();
+        }
+        if (!isSuccess(status)) {
+            throw new CarrierApiException(config.providerId() + " refused the status of call " + carrierCallId + ": HTTP "
+                    + status);
+        }
+        JsonNode call;
+        try {
+            call = JSON.readTree(response.body());
+        } catch (JsonProcessingException | RuntimeException e) {
+            call = null;
+        }
+        JsonNode callStatus = call == null ? null : call.path("status");
+        if (callStatus == null || !callStatus.isTextual()) {
+            throw new CarrierApiException(config.providerId() + " answered the status of call " + carrierCallId
+                    + " with HTTP " + status + " but no usable status");
+        }
+        return Optional.of(new CallState(callStatus.asText(), instant(call.path("endedAt"))));
+    }
+
+    /** An ISO-8601 instant ({@code 2026-11-23T10:03:12Z}), or null when absent or unreadable. */
+    private static Instant instant(JsonNode node) {
+        if (!node.isTextual()) {
+            return null;
+        }
+        try {
+            return Instant.parse(node.asText());
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     private HttpRequest.Builder request(String path) {

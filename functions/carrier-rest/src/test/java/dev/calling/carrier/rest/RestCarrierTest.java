@@ -5,6 +5,8 @@ import dev.calling.adapters.carrier.FailedDial;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -21,6 +23,7 @@ import dev.calling.adapters.json.Json;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.core.call.CallCommand;
 import dev.calling.core.call.CallEvent;
+import dev.calling.core.call.Party;
 import dev.calling.embedded.EmbeddedAws;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -343,6 +346,140 @@ class RestCarrierTest {
         assertThatThrownBy(() -> carrier().bridge(new CallCommand.BridgeToNumber(callId, 1, "acme", "alice", "alice-c1")))
                 .isInstanceOf(IllegalStateException.class);
         carrierApi.verify(0, postRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.anyUrl()));
+    }
+
+
+    // ---- check: GET /v1/calls/{id} -----------------------------------------------------------
+
+    static void carrierReportsCall(String carrierCallId, int status, String body) {
+        carrierApi.stubFor(get("/v1/calls/" + carrierCallId).willReturn(aResponse().withStatus(status)
+                .withHeader("Content-Type", "application/json").withBody(body)));
+    }
+
+    CallCommand.CheckNumber check(int attempt) {
+        return new CallCommand.CheckNumber(callId, attempt, "acme");
+    }
+
+    CallEvent.CallHungUp legEnded(int attempt, Instant at) {
+        return new CallEvent.CallHungUp(callId + ":" + attempt + ":leg-ended", callId, at, 0, 0, Party.CALLEE);
+    }
+
+    @Test
+    void checkOfALegTheCarrierSaysCompletedReportsTheCalleesHangUpAtTheCarriersEndTime() {
+        legs.register(callId, 1, "acme", "CA-4001");
+        carrierReportsCall("CA-4001", 200, "{\"callId\":\"CA-4001\",\"status\":\"completed\",\"endedAt\":\"2026-11-23T09:58:41Z\"}");
+
+        carrier().check(check(1));
+
+        carrierApi.verify(1, getRequestedFor(urlEqualTo("/v1/calls/CA-4001"))
+                .withHeader("Authorization", equalTo("Bearer " + KEY)).withHeader("Accept", equalTo("application/json")));
+        assertThat(queue.drain()).as("unsequenced, at the carrier's end time, not at our clock's")
+                .containsExactly(legEnded(1, Instant.parse("2026-11-23T09:58:41Z")));
+    }
+
+    @Test
+    void askingAgainPublishesTheSameEvent() {
+        legs.register(callId, 2, "acme", "CA-4002");
+        carrierReportsCall("CA-4002", 200, "{\"callId\":\"CA-4002\",\"status\":\"completed\",\"endedAt\":\"2026-11-23T09:59:05Z\"}");
+        // A second FIFO queue, so the repeat is not hidden by the first one's dedup window.
+        String otherQueue = sqs.createQueue(r -> r.queueName("check-" + UUID.randomUUID().toString().substring(0, 8)
+                + ".fifo").attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true"))).queueUrl();
+        RestCarrier nextTick = new RestCarrier(new RestCarrierApi(config(carrierApi.baseUrl())), legs,
+                new SqsCallStateChanges(sqs, otherQueue), Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC));
+
+        carrier().check(check(2));
+        carrier().check(check(2));
+        nextTick.check(check(2));
+
+        carrierApi.verify(3, getRequestedFor(urlEqualTo("/v1/calls/CA-4002")));
+        assertThat(queue.drain()).as("the repeat has the same deduplication id").containsExactly(
+                legEnded(2, Instant.parse("2026-11-23T09:59:05Z")));
+        List<Message> again = sqs.receiveMessage(r -> r.queueUrl(otherQueue).waitTimeSeconds(1)).messages();
+        assertThat(again).extracting(m -> Json.readCallEvent(m.body()))
+                .containsExactly(legEnded(2, Instant.parse("2026-11-23T09:59:05Z")));
+    }
+
+    @Test
+    void checkOfALegStillUpPublishesNothing() {
+        legs.register(callId, 1, "acme", "CA-4003");
+        carrierReportsCall("CA-4003", 200, "{\"callId\":\"CA-4003\",\"status\":\"answered\"}");
+        legs.register(callId, 2, "acme", "CA-4004");
+        carrierReportsCall("CA-4004", 200, "{\"callId\":\"CA-4004\",\"status\":\"on-hold\"}");
+
+        carrier().check(check(1));
+        carrier().check(check(2));
+
+        carrierApi.verify(1, getRequestedFor(urlEqualTo("/v1/calls/CA-4003")));
+        carrierApi.verify(1, getRequestedFor(urlEqualTo("/v1/calls/CA-4004")));
+        assertThat(queue.drain()).as("answered, or a status we do not know, is not an end").isEmpty();
+    }
+
+    @Test
+    void checkOfAnAttemptWithoutCarrierCallAsksNothingAndPublishesNothing() {
+        carrierAnswersDial(503, "{}");
+        carrier().dial(dial(1)); // failed: the attempt holds a failed-dial marker
+        queue.drain();
+        // attempt 2 did get a call, which has ended: the only one asked about and reported
+        legs.register(callId, 2, "acme", "CA-4005");
+        carrierApi.stubFor(get(com.github.tomakehurst.wiremock.client.WireMock.urlMatching("/v1/calls/.*"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody("{\"callId\":\"CA-4005\",\"status\":\"completed\",\"endedAt\":\"2026-11-23T09:59:30Z\"}")));
+
+        carrier().check(check(1));
+        carrier().check(check(7));
+        carrier().check(check(2));
+
+        carrierApi.verify(1, getRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.anyUrl()));
+        carrierApi.verify(1, getRequestedFor(urlEqualTo("/v1/calls/CA-4005")));
+        assertThat(queue.drain()).containsExactly(legEnded(2, Instant.parse("2026-11-23T09:59:30Z")));
+    }
+
+    @Test
+    void aCarrierFailureIsLoggedNotThrownAndPublishesNothing() {
+        legs.register(callId, 1, "acme", "CA-4006");
+        carrierReportsCall("CA-4006", 503, "{\"error\":\"maintenance\"}");
+        legs.register(callId, 2, "acme", "CA-4007");
+        carrierApi.stubFor(get("/v1/calls/CA-4007").willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        legs.register(callId, 3, "acme", "CA-4008");
+        carrierReportsCall("CA-4008", 200, "<html>gateway</html>");
+
+        carrier().check(check(1));
+        carrier().check(check(2));
+        carrier().check(check(3));
+
+        carrierApi.verify(1, getRequestedFor(urlEqualTo("/v1/calls/CA-4006")));
+        // the JDK's client repeats an idempotent GET once by itself after a reset connection
+        carrierApi.verify(com.github.tomakehurst.wiremock.client.WireMock.moreThanOrExactly(1),
+                getRequestedFor(urlEqualTo("/v1/calls/CA-4007")));
+        carrierApi.verify(1, getRequestedFor(urlEqualTo("/v1/calls/CA-4008")));
+        assertThat(queue.drain()).as("the next check asks again").isEmpty();
+    }
+
+    @Test
+    void aCallTheCarrierDoesNotKnowIsNotEnded() {
+        legs.register(callId, 1, "acme", "CA-4009");
+        carrierReportsCall("CA-4009", 404, "{\"error\":\"not found\"}");
+
+        carrier().check(check(1));
+
+        carrierApi.verify(1, getRequestedFor(urlEqualTo("/v1/calls/CA-4009")));
+        assertThat(queue.drain()).isEmpty();
+    }
+
+    @Test
+    void aFinalStatusWithoutEndedAtEndsTheLegAtOurClock() {
+        legs.register(callId, 1, "acme", "CA-4010");
+        carrierReportsCall("CA-4010", 200, "{\"callId\":\"CA-4010\",\"status\":\"failed\"}");
+
+        carrier().check(check(1));
+
+        assertThat(queue.drain()).containsExactly(legEnded(1, NOW));
+    }
+
+    @Test
+    void checksForAnotherCarrierAreRefused() {
+        assertThatThrownBy(() -> carrier().check(new CallCommand.CheckNumber(callId, 1, "other")))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

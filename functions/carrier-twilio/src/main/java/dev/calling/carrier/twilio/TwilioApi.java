@@ -23,6 +23,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLHandshakeException;
 
@@ -58,6 +59,20 @@ public final class TwilioApi {
 
     /** One row of a call list. */
     public record ListedCall(String sid, String status, Instant dateCreated) {}
+
+    /**
+     * A call as "Fetch a Call" ({@code GET Calls/{Sid}.json}) describes it: {@code status} (queued, ringing,
+     * in-progress, canceled, completed, busy, failed, no-answer), {@code start_time} ("Empty if the call has
+     * not yet been dialed") and {@code end_time} (RFC 2822, e.g. {@code Fri, 18 Oct 2019 17:03:00 +0000}),
+     * and {@code duration} in seconds ("empty for busy, failed, unanswered or ongoing calls"); each null
+     * when Twilio leaves it empty.
+     */
+    public record FetchedCall(String sid, String status, Instant startTime, Instant endTime, Long durationSeconds) {
+        /** Whether Twilio reports the call over: completed, canceled, failed, busy or no-answer. */
+        public boolean ended() {
+            return TwilioCallStatus.fromWire(status).map(TwilioCallStatus::isFinal).orElse(false);
+        }
+    }
 
     /** Call statuses in which a call still costs or rings: the Call resource's "queued", "ringing", "in-progress". */
     static final List<String> LIVE_STATUSES = List.of("queued", "ringing", "in-progress");
@@ -218,6 +233,66 @@ public final class TwilioApi {
      */
     public Update hangUp(String callSid) {
         return update(callSid, List.of(Map.entry("Status", "completed")), "hangup");
+    }
+
+    /**
+     * "Fetch a Call": {@code GET /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json}, the call's current
+     * status and times. Empty when Twilio does not know the SID (404, error 20404).
+     *
+     * @throws TwilioApiException when Twilio does not answer, refuses (any other non-200), answers something
+     *     without a {@code status}, or the account's secrets cannot be had: nothing can be concluded
+     */
+    public Optional<FetchedCall> fetchCall(String callSid) {
+        requireSid(callSid);
+        HttpResponse<String> response;
+        try {
+            response = send(request(callPath(callSid)).GET().build());
+        } catch (IOException e) {
+            throw new TwilioApiException(config.providerId() + " fetch of " + callSid + " failed: " + e, e);
+        } catch (RuntimeException noCredentials) {
+            // The secret source failed (not quoted: its message could carry what it read).
+            throw new TwilioApiException(config.providerId() + " fetch of " + callSid + ": credentials unavailable: "
+                    + noCredentials.getClass().getSimpleName());
+        }
+        int status = response.statusCode();
+        if (status == 404) {
+            return Optional.empty();
+        }
+        if (status != 200) {
+            Integer code = errorCode(response.body());
+            throw new TwilioApiException(config.providerId() + " refused the fetch of " + callSid + ": HTTP " + status
+                    + (code == null ? "" : " (Twilio error " + code + ")"));
+        }
+        JsonNode call;
+        try {
+            call = JSON.readTree(response.body());
+        } catch (JsonProcessingException | RuntimeException e) {
+            call = null;
+        }
+        if (call == null || !call.path("status").isTextual()) {
+            throw new TwilioApiException(config.providerId() + " fetch of " + callSid + ": HTTP 200 without a usable status");
+        }
+        return Optional.of(new FetchedCall(callSid, call.path("status").asText(), rfc2822(textOrNull(call.path("start_time"))),
+                rfc2822(textOrNull(call.path("end_time"))), seconds(call.path("duration"))));
+    }
+
+    private static String textOrNull(JsonNode node) {
+        return node.isTextual() ? node.asText() : null;
+    }
+
+    /** Twilio's {@code duration}: a string of seconds ({@code "4"}), or null when empty or unreadable. */
+    private static Long seconds(JsonNode node) {
+        if (node.isIntegralNumber()) {
+            return node.asLong();
+        }
+        if (!node.isTextual()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(node.asText().trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private Update update(String callSid, List<Map.Entry<String, String>> form, String what) {

@@ -43,6 +43,18 @@ final class Fixtures {
                 Duration.ofMillis(800), URI.create(baseUrl), Duration.ofHours(1), Duration.ofHours(1), secrets);
     }
 
+    /**
+     * Our account against {@code baseUrl} (a {@code TwilioStub}), status callbacks to {@code statusCallbackUrl},
+     * with timeouts long enough that a busy test machine does not turn a create into an ambiguous dial.
+     */
+    static TwilioConfig stubConfig(String baseUrl, URI statusCallbackUrl) {
+        TwilioConfig c = config(baseUrl);
+        return new TwilioConfig(c.providerId(), c.accountSid(), c.apiKeySid(), c.fromNumber(), statusCallbackUrl,
+                c.clientIdentityPrefix(), c.twimlAppSid(), c.pushCredentialSid(), c.ringTimeout(), c.maxCallDuration(),
+                c.answerHold(), Duration.ofSeconds(5), Duration.ofSeconds(20), c.baseUrl(), c.accessTokenTtl(),
+                c.callbackMaxAge(), c.secrets());
+    }
+
     /** How Twilio writes dates: RFC 2822, {@code Mon, 23 Nov 2026 10:00:00 +0000}. */
     static String rfc2822(Instant at) {
         return RFC_2822.format(at);

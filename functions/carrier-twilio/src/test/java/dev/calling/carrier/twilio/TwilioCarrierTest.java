@@ -40,6 +40,7 @@ import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.core.call.CallCommand;
 import dev.calling.core.call.CallEvent;
+import dev.calling.core.call.Party;
 import dev.calling.core.routing.AttemptOutcome;
 import dev.calling.embedded.EmbeddedAws;
 import java.io.IOException;
@@ -687,6 +688,158 @@ class TwilioCarrierTest {
         carrier().hangUp(new CallCommand.HangUpNumber(callId, 7, Fixtures.PROVIDER));
 
         twilio.verify(0, postRequestedFor(anyUrl()));
+    }
+
+
+    // ---- check: "Fetch a Call" -----------------------------------------------------------------
+    // (the same through TwilioStub, with calls the adapter dials: TwilioCheckTest)
+
+    /**
+     * A Call resource as "Fetch a Call" answers it: the API reference's example (status, start_time,
+     * end_time in RFC 2822, duration a string of seconds) with our account, SID and numbers.
+     */
+    static String fetchedCall(String sid, String status, String startTime, String endTime, String duration) {
+        return """
+                {"account_sid":"%s","annotation":null,"answered_by":null,"api_version":"2010-04-01","caller_name":null,
+                 "date_created":"Mon, 23 Nov 2026 09:54:58 +0000","date_updated":"Mon, 23 Nov 2026 09:58:42 +0000",
+                 "direction":"outbound-api","duration":%s,"end_time":%s,"forwarded_from":null,"from":"%s",
+                 "from_formatted":"(415) 555-0100","group_sid":null,"parent_call_sid":null,"phone_number_sid":null,
+                 "price":null,"price_unit":"USD","queue_time":"0","sid":"%s","start_time":%s,"status":"%s",
+                 "to":"%s","to_formatted":"+442071838750","trunk_sid":null,
+                 "uri":"/2010-04-01/Accounts/%s/Calls/%s.json"}"""
+                .formatted(Fixtures.ACCOUNT_SID, quoted(duration), quoted(endTime), Fixtures.FROM, sid, quoted(startTime), status,
+                        Fixtures.TO, Fixtures.ACCOUNT_SID, sid);
+    }
+
+    static String quoted(String value) {
+        return value == null ? "null" : "\"" + value + "\"";
+    }
+
+    static void twilioFetches(String sid, int status, String body) {
+        twilio.stubFor(get(urlEqualTo(callPath(sid))).willReturn(aResponse().withStatus(status)
+                .withHeader("Content-Type", "application/json").withBody(body)));
+    }
+
+    CallCommand.CheckNumber check(int attempt) {
+        return new CallCommand.CheckNumber(callId, attempt, Fixtures.PROVIDER);
+    }
+
+    CallEvent.CallHungUp legEnded(int attempt, Instant at) {
+        return new CallEvent.CallHungUp(callId + ":" + attempt + ":leg-ended", callId, at, 0, 0, Party.CALLEE);
+    }
+
+    @Test
+    void checkFetchesTheCallAsDocumentedAndReportsTheCalleesHangUpAtItsEndTime() {
+        String sid = newSid();
+        legs.register(callId, 1, Fixtures.PROVIDER, sid);
+        twilioFetches(sid, 200, fetchedCall(sid, "completed", "Mon, 23 Nov 2026 09:55:00 +0000",
+                "Mon, 23 Nov 2026 09:58:41 +0000", "221"));
+
+        carrier().check(check(1));
+
+        twilio.verify(1, getRequestedFor(urlEqualTo(callPath(sid)))
+                .withBasicAuth(new BasicCredentials(Fixtures.API_KEY_SID, Fixtures.API_KEY_SECRET))
+                .withHeader("Accept", equalTo("application/json")));
+        twilio.verify(0, postRequestedFor(anyUrl()));
+        assertThat(queue.drain()).containsExactly(legEnded(1, Instant.parse("2026-11-23T09:58:41Z")));
+    }
+
+    @Test
+    void everyFinalStatusIsAnEndAndNoOtherIs() {
+        List<String> statuses = List.of("completed", "canceled", "failed", "busy", "no-answer", "queued", "ringing", "in-progress");
+        for (int i = 0; i < statuses.size(); i++) {
+            String sid = newSid();
+            legs.register(callId, i + 1, Fixtures.PROVIDER, sid);
+            twilioFetches(sid, 200, fetchedCall(sid, statuses.get(i), "Mon, 23 Nov 2026 09:55:00 +0000",
+                    i < 5 ? "Mon, 23 Nov 2026 09:5" + i + ":10 +0000" : null, null));
+        }
+
+        for (int attempt = 1; attempt <= statuses.size(); attempt++) {
+            carrier().check(check(attempt));
+        }
+
+        twilio.verify(statuses.size(), getRequestedFor(anyUrl()));
+        assertThat(queue.drain()).containsExactlyInAnyOrder(legEnded(1, Instant.parse("2026-11-23T09:50:10Z")),
+                legEnded(2, Instant.parse("2026-11-23T09:51:10Z")), legEnded(3, Instant.parse("2026-11-23T09:52:10Z")),
+                legEnded(4, Instant.parse("2026-11-23T09:53:10Z")), legEnded(5, Instant.parse("2026-11-23T09:54:10Z")));
+    }
+
+    @Test
+    void withoutEndTimeTheEndIsStartTimePlusDurationElseOurClock() {
+        String counted = newSid();
+        legs.register(callId, 1, Fixtures.PROVIDER, counted);
+        twilioFetches(counted, 200, fetchedCall(counted, "completed", "Mon, 23 Nov 2026 09:55:00 +0000", null, "221"));
+        String bare = newSid();
+        legs.register(callId, 2, Fixtures.PROVIDER, bare);
+        twilioFetches(bare, 200, fetchedCall(bare, "completed", null, "not a date", null));
+
+        carrier().check(check(1));
+        carrier().check(check(2));
+
+        assertThat(queue.drain()).containsExactlyInAnyOrder(legEnded(1, Instant.parse("2026-11-23T09:58:41Z")),
+                legEnded(2, Fixtures.NOW));
+    }
+
+    @Test
+    void twilioFailingOrNotKnowingTheCallIsLoggedNotThrownAndPublishesNothing() {
+        String refused = newSid();
+        String gone = newSid();
+        String reset = newSid();
+        String garbled = newSid();
+        legs.register(callId, 1, Fixtures.PROVIDER, refused);
+        legs.register(callId, 2, Fixtures.PROVIDER, gone);
+        legs.register(callId, 3, Fixtures.PROVIDER, reset);
+        legs.register(callId, 4, Fixtures.PROVIDER, garbled);
+        twilioFetches(refused, 503, error(20503, 503, "Service Unavailable"));
+        twilioFetches(gone, 404, error(20404, 404, "The requested resource was not found"));
+        twilio.stubFor(get(urlEqualTo(callPath(reset))).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        twilioFetches(garbled, 200, "<html>proxy</html>");
+
+        for (int attempt = 1; attempt <= 4; attempt++) {
+            carrier().check(check(attempt));
+        }
+
+        twilio.verify(1, getRequestedFor(urlEqualTo(callPath(refused))));
+        twilio.verify(1, getRequestedFor(urlEqualTo(callPath(gone))));
+        twilio.verify(com.github.tomakehurst.wiremock.client.WireMock.moreThanOrExactly(1),
+                getRequestedFor(urlEqualTo(callPath(reset)))); // the JDK's client repeats a reset GET once itself
+        twilio.verify(1, getRequestedFor(urlEqualTo(callPath(garbled))));
+        assertThat(queue.drain()).as("the next check asks again").isEmpty();
+    }
+
+    @Test
+    void secretsThatCannotBeReadMakeACheckDoNothing() {
+        String sid = newSid();
+        legs.register(callId, 1, Fixtures.PROVIDER, sid);
+        twilioFetches(sid, 200, fetchedCall(sid, "completed", null, "Mon, 23 Nov 2026 09:58:41 +0000", "221"));
+        TwilioCarrier noSecrets = carrierWithSecrets(() -> {
+            throw new IllegalStateException("Secrets Manager unreachable");
+        });
+
+        noSecrets.check(check(1));
+        carrier().check(check(1)); // the secrets are back
+
+        twilio.verify(1, getRequestedFor(anyUrl()));
+        assertThat(queue.drain()).containsExactly(legEnded(1, Instant.parse("2026-11-23T09:58:41Z")));
+    }
+
+    @Test
+    void checkOfAnAttemptWithoutCallAsksNothing() {
+        twilioAnswersCreate(503, error(20500, 503, "Service Unavailable"));
+        carrier().dial(dial(1)); // failed: the attempt holds a failed-dial marker
+        queue.drain();
+        String sid = newSid();
+        legs.register(callId, 2, Fixtures.PROVIDER, sid);
+        twilio.stubFor(get(com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching(".*/Calls/.*")).willReturn(aResponse()
+                .withStatus(200).withBody(fetchedCall(sid, "completed", null, "Mon, 23 Nov 2026 09:58:41 +0000", "221"))));
+
+        carrier().check(check(1));
+        carrier().check(check(7));
+        carrier().check(check(2));
+
+        twilio.verify(1, getRequestedFor(anyUrl()));
+        twilio.verify(1, getRequestedFor(urlEqualTo(callPath(sid))));
+        assertThat(queue.drain()).containsExactly(legEnded(2, Instant.parse("2026-11-23T09:58:41Z")));
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.calling.carrier.twilio;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -172,6 +174,29 @@ class TwilioSecretRotationTest {
                 .setSkipSignatureVerification().build().processToClaims(token).getIssuer()).isEqualTo(newKey);
         assertThatThrownBy(() -> TwilioSecretSource.parse("{\"authToken\":\"t\",\"apiKeySid\":\"" + newKey + "\"}",
                 SECRET_ID)).hasMessageContaining("no apiKeySecret");
+    }
+
+    @Test
+    void aFetchRefusedWithTheOldSecretIsRepeatedOnceWithTheRotatedOne() {
+        secretIs(Fixtures.AUTH_TOKEN, Fixtures.API_KEY_SECRET);
+        TwilioApi api = new TwilioApi(config(TwilioSecretSource.fromSecretsManager(client, SECRET_ID, clock)));
+        String sid = Fixtures.callSid(0x79);
+        String call = "/2010-04-01/Accounts/" + Fixtures.ACCOUNT_SID + "/Calls/" + sid + ".json";
+        twilio.stubFor(get(call).willReturn(aResponse().withStatus(401).withHeader("Content-Type", "application/json")
+                .withBody("{\"code\":20003,\"message\":\"Authenticate\",\"status\":401}")));
+        twilio.stubFor(get(call).withBasicAuth(Fixtures.API_KEY_SID, NEW_API_KEY_SECRET).willReturn(aResponse()
+                .withStatus(200).withHeader("Content-Type", "application/json").withBody("{\"sid\":\"" + sid
+                        + "\",\"status\":\"completed\",\"end_time\":\"Mon, 23 Nov 2026 09:58:41 +0000\"}")));
+        api.config().secrets().get();
+        clock.now = clock.now.plus(CachedSecret.REREAD_AFTER);
+        secretIs(NEW_AUTH_TOKEN, NEW_API_KEY_SECRET); // rotated: Twilio now refuses the old secret
+
+        Optional<TwilioApi.FetchedCall> fetched = api.fetchCall(sid);
+
+        assertThat(fetched).map(TwilioApi.FetchedCall::endTime).contains(Instant.parse("2026-11-23T09:58:41Z"));
+        twilio.verify(2, getRequestedFor(urlEqualTo(call)));
+        twilio.verify(1, getRequestedFor(urlEqualTo(call)).withBasicAuth(new BasicCredentials(Fixtures.API_KEY_SID,
+                NEW_API_KEY_SECRET)));
     }
 
     @Test

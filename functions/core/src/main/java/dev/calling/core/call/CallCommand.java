@@ -49,6 +49,23 @@ public sealed interface CallCommand {
     record BridgeToNumber(String callId, int attempt, String providerId, String callerUserId, String callerConnectionId)
             implements CallCommand {}
 
+    /**
+     * Ask the carrier whether the answered PSTN leg of {@code attempt} is still up; if the carrier says it
+     * ended, report that ({@link CallEvent.CallHungUp} of the callee, unsequenced, at the carrier's end time).
+     * The connected call's watchdog asks every check, so a hang-up report lost for good ends the call at
+     * the time the carrier ended it, not at its cut-off.
+     */
+    record CheckNumber(String callId, int attempt, String providerId) implements CallCommand {
+
+        /**
+         * The report of the leg's end at {@code endedAt}: the callee's hang-up, unsequenced, with an id of the
+         * attempt alone, so asking again reports the same event (dropped as a repeat).
+         */
+        public CallEvent.CallHungUp legEnded(Instant endedAt) {
+            return new CallEvent.CallHungUp(callId + ":" + attempt + ":leg-ended", callId, endedAt, 0, 0, Party.CALLEE);
+        }
+    }
+
     /** Tear the PSTN leg of {@code attempt} down (cancel it if it still rings). */
     record HangUpNumber(String callId, int attempt, String providerId) implements CallCommand {}
 

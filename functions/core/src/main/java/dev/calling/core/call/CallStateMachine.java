@@ -253,6 +253,10 @@ public final class CallStateMachine {
         }
         if (next.state() == CallState.CONNECTED && check.timer()) {
             commands.add(new ScheduleCheck(call.callId(), at.plus(timing.checkInterval())));
+            if (next.route() == RouteKind.PSTN) {
+                Attempt attempt = next.current();
+                commands.add(new CallCommand.CheckNumber(call.callId(), attempt.number(), attempt.providerId()));
+            }
         }
         if (next.equals(call)) {
             return Outcome.checked(call, commands, "connected and well");
@@ -289,6 +293,9 @@ public final class CallStateMachine {
         }
         if (command instanceof HangUpNumber hangUp) {
             return hangUp.attempt() != call.currentAttempt();
+        }
+        if (command instanceof CallCommand.CheckNumber check) {
+            return connected && check.attempt() == call.currentAttempt();
         }
         return false;
     }

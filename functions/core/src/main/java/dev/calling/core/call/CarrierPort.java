@@ -12,4 +12,10 @@ public interface CarrierPort {
     void bridge(CallCommand.BridgeToNumber command);
 
     void hangUp(CallCommand.HangUpNumber command);
+
+    /**
+     * Asks the carrier whether the leg is still up, and reports its end if it is not (see
+     * {@link CallCommand.CheckNumber}). A carrier without a way to ask does nothing, and says so in its docs.
+     */
+    void check(CallCommand.CheckNumber command);
 }

@@ -35,6 +35,8 @@ public record CommandPorts(SwitchPort switchPort, CarrierPort carriers, TimerPor
             carriers.bridge(bridge);
         } else if (command instanceof CallCommand.HangUpNumber hangUp) {
             carriers.hangUp(hangUp);
+        } else if (command instanceof CallCommand.CheckNumber check) {
+            carriers.check(check);
         } else if (command instanceof CallCommand.Timer timer) {
             timers.schedule(timer);
         } else if (command instanceof CallCommand.ChargeCall charge) {

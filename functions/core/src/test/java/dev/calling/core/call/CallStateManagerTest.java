@@ -77,6 +77,7 @@ class CallStateManagerTest {
         public void dial(CallCommand.DialNumber c) { carrier(c); }
         public void bridge(CallCommand.BridgeToNumber c) { carrier(c); }
         public void hangUp(CallCommand.HangUpNumber c) { carrier(c); }
+        public void check(CallCommand.CheckNumber c) { carrier(c); }
 
         private void carrier(CallCommand c) {
             if (carrierDown) {

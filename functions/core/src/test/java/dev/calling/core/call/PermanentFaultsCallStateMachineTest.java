@@ -72,6 +72,24 @@ class PermanentFaultsCallStateMachineTest {
     }
 
     @Test
+    void theWatchdogOfAConnectedPstnCallAsksTheCarrierWhetherTheLegIsStillUp() {
+        Outcome check = machine.check(pstnConnected(), CallCheck.due("c", T0.plusSeconds(65)), Set.of());
+
+        assertThat(check.kind()).isEqualTo(Outcome.Kind.CHECKED);
+        assertThat(check.commands()).containsExactly(new ScheduleCheck("c", T0.plusSeconds(125)),
+                new CallCommand.CheckNumber("c", 1, "alpha"));
+    }
+
+    @Test
+    void aHangUpTheCarrierReportsOnAskingEndsTheCallAtTheCarriersTime() {
+        Outcome outcome = machine.apply(pstnConnected(), new CallHungUp("c:1:leg-ended", "c", T0.plusSeconds(65), 0, 0,
+                Party.CALLEE));
+
+        assertThat(outcome.call().endReason()).isEqualTo(EndReason.COMPLETED);
+        assertThat(charge(outcome).record().talkSeconds()).isEqualTo(60);
+    }
+
+    @Test
     void aVoipCallIsCutOffAtTheLongestCallAndBilledNothing() {
         Call call = voipConnected();
         Instant cutOff = T0.plusSeconds(5).plus(CallStateMachine.Timing.LONGEST_CALL);
