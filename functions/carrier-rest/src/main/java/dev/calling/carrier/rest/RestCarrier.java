@@ -1,16 +1,15 @@
 package dev.calling.carrier.rest;
 
 import dev.calling.adapters.carrier.FailedDial;
+import dev.calling.adapters.carrier.LegCheck;
 import dev.calling.adapters.carrier.CarrierLeg;
 import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.core.call.CallCommand;
 import dev.calling.core.call.CallEvent;
 import dev.calling.core.call.CarrierPort;
-import dev.calling.core.call.Party;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -125,54 +124,14 @@ public final class RestCarrier implements CarrierPort {
     }
 
     /**
-     * The watchdog's question: is the answered leg of the attempt still up? When the carrier says it has
-     * ended, the callee's hang-up is published unsequenced at the carrier's end time, with an event id of
-     * the attempt alone ({@link CallCommand.CheckNumber#legEnded}), so asking again publishes the same event and the call
-     * state manager drops the repeat — also when the hang-up callback did arrive after all.
-     *
-     * <p>No leg, a failed-dial marker, a call still up, or one the carrier does not know (404): nothing.
-     * The carrier failing (5xx, timeout, unreadable reply) is logged, not thrown: the next check asks again,
-     * and a thrown command would be retried in the call's message group for nothing. Only our own queue
-     * failing throws, so that the command is redelivered.
+     * The watchdog's question, asked with the protocol's {@code GET /v1/calls/{callId}} (see {@link LegCheck}
+     * for what each answer does).
      */
     @Override
     public void check(CallCommand.CheckNumber command) {
         requireMine(command.providerId());
-        String attempt = command.callId() + ":" + command.attempt();
-        Optional<CarrierLeg> leg = legs.byCall(command.callId(), command.attempt());
-        if (leg.isEmpty() || FailedDial.sipCodeOf(leg.get().carrierLegId()).isPresent()) {
-            LOG.log(Level.DEBUG, () -> "check " + attempt + " via " + providerId() + ": no carrier call, nothing to ask");
-            return;
-        }
-        String carrierCallId = leg.get().carrierLegId();
-        Optional<RestCarrierApi.CallState> state;
-        try {
-            state = api.callStatus(carrierCallId);
-        } catch (CarrierApiException e) {
-            LOG.log(Level.WARNING, () -> "check " + attempt + " via " + providerId() + ": " + e.getMessage()
-                    + "; the next check asks again");
-            return;
-        }
-        if (state.isEmpty()) {
-            // Not evidence that the call ended (the carrier may have lost or purged it): the call's cut-off ends it.
-            LOG.log(Level.WARNING, () -> "check " + attempt + ": " + providerId() + " does not know call " + carrierCallId);
-            return;
-        }
-        if (!state.get().ended()) {
-            return;
-        }
-        Instant endedAt = state.get().endedAt();
-        if (endedAt == null) {
-            // The protocol gives endedAt with every final status; without it, the latest the call can have
-            // ended is now (at most one check interval late).
-            LOG.log(Level.WARNING, () -> "check " + attempt + ": " + providerId() + " call " + carrierCallId + " is "
-                    + state.get().status() + " without endedAt; ending it at our clock's time");
-            endedAt = clock.instant();
-        }
-        Instant at = endedAt;
-        LOG.log(Level.WARNING, () -> "check " + attempt + ": " + providerId() + " call " + carrierCallId + " is "
-                + state.get().status() + " since " + at + " but its hang-up was never reported; reporting it now");
-        callStateChanges.publish(command.legEnded(at));
+        new LegCheck(providerId(), legs, callStateChanges, clock).check(command, carrierCallId -> api
+                .callStatus(carrierCallId).map(state -> new LegCheck.Answer(state.status(), state.ended(), state.endedAt())));
     }
 
     private void requireMine(String providerId) {

@@ -1,13 +1,13 @@
 package dev.calling.carrier.twilio;
 
 import dev.calling.adapters.carrier.FailedDial;
+import dev.calling.adapters.carrier.LegCheck;
 import dev.calling.adapters.carrier.CarrierLeg;
 import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.core.call.CallCommand;
 import dev.calling.core.call.CallEvent;
 import dev.calling.core.call.CarrierPort;
-import dev.calling.core.call.Party;
 import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.time.Clock;
@@ -241,52 +241,22 @@ public final class TwilioCarrier implements CarrierPort {
     }
 
     /**
-     * The watchdog's question: is the answered leg of the attempt still up? When Twilio reports the call
-     * over (completed — the normal end of an answered leg — or canceled, failed, busy, no-answer), the
-     * callee's hang-up is published unsequenced at the time Twilio ended it ({@link #endedAt}), with an
-     * event id of the attempt alone, so asking again publishes the same event and the call state manager
-     * drops the repeat (also when the {@code completed} callback arrives after all).
-     *
-     * <p>No leg, a failed-dial marker, a call still queued/ringing/in progress, or a SID Twilio does not
-     * know (404: no proof that it ended; the call's cut-off ends it): nothing. Twilio failing (5xx, timeout,
-     * unreadable reply, secrets unavailable) is logged, not thrown: the next check asks again, and a thrown
-     * command would only be retried in the call's message group. Only our own queue failing throws.
+     * The watchdog's question, asked by fetching the Call resource ({@code GET …/Calls/{Sid}.json}, see
+     * {@link LegCheck} for what each answer does): over when completed (the normal end of an answered leg),
+     * canceled, failed, busy or no-answer, at {@link #endedAt}.
      */
     @Override
     public void check(CallCommand.CheckNumber command) {
         requireMine(command.providerId());
-        String attempt = command.callId() + ":" + command.attempt();
-        Optional<CarrierLeg> leg = legs.byCall(command.callId(), command.attempt());
-        if (leg.isEmpty() || FailedDial.sipCodeOf(leg.get().carrierLegId()).isPresent()) {
-            LOG.log(Level.DEBUG, () -> "check " + attempt + " via " + providerId() + ": no Twilio call, nothing to ask");
-            return;
-        }
-        String callSid = leg.get().carrierLegId();
-        Optional<TwilioApi.FetchedCall> call;
-        try {
-            call = api.fetchCall(callSid);
-        } catch (TwilioApiException e) {
-            LOG.log(Level.WARNING, () -> "check " + attempt + ": " + e.getMessage() + "; the next check asks again");
-            return;
-        }
-        if (call.isEmpty()) {
-            LOG.log(Level.WARNING, () -> "check " + attempt + ": " + providerId() + " does not know call " + callSid);
-            return;
-        }
-        if (!call.get().ended()) {
-            return;
-        }
-        Instant at = endedAt(call.get());
-        LOG.log(Level.WARNING, () -> "check " + attempt + ": " + providerId() + " call " + callSid + " is "
-                + call.get().status() + " since " + at + " but its hang-up was never reported; reporting it now");
-        callStateChanges.publish(command.legEnded(at));
+        new LegCheck(providerId(), legs, callStateChanges, clock).check(command, callSid -> api.fetchCall(callSid)
+                .map(call -> new LegCheck.Answer(call.status(), call.ended(), endedAt(call))));
     }
 
     /**
      * When an ended call ended: Twilio's {@code end_time}. Without one (the docs promise it only for a call
      * that completed), {@code start_time + duration} — {@code start_time} is when Twilio dialled, so if
      * {@code duration} counts only the talk this is early by the ring time, which errs in the caller's
-     * favour — and without those our clock's now: the call has ended by now, at most one check late.
+     * favour — and without those null (the check then takes our clock's now).
      */
     Instant endedAt(TwilioApi.FetchedCall call) {
         if (call.endTime() != null) {
@@ -295,9 +265,7 @@ public final class TwilioCarrier implements CarrierPort {
         if (call.startTime() != null && call.durationSeconds() != null) {
             return call.startTime().plusSeconds(call.durationSeconds());
         }
-        LOG.log(Level.WARNING, () -> providerId() + " call " + call.sid() + " is " + call.status()
-                + " without end_time or start_time and duration; ending it at our clock's time");
-        return clock.instant();
+        return null; // LegCheck ends it at our clock's now: it has ended by now, at most one check late
     }
 
     private void requireMine(String providerId) {
