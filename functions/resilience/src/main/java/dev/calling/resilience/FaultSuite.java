@@ -255,6 +255,12 @@ public final class FaultSuite {
 
             // After the fix (the carrier API is back): what the outages dead-lettered goes back, in group order.
             long redriven = redrive(stack, log);
+            // The scheduled CallSweeper's run (every 5 minutes in AWS): overdue calls checked, carriers' calls in
+            // progress recounted (a start or end report lost with a function that died after its write).
+            var swept = system.sweep();
+            log.println(swept);
+            swept.carrierCorrections().forEach((carrier, off) -> stack.faults.add(
+                    "carrier calls-in-progress counts corrected by the sweeper (" + carrier + ")", Math.abs(off)));
             Audit audit = new Audit(stack.dynamoDb(), stack.sqs(), system.aws());
             audit.redriven(redriven);
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
