@@ -31,7 +31,8 @@ import java.util.Optional;
  * redriven). Once every end command of an ended call has been carried out, the call is closed out.
  *
  * <p>Times from outside are not trusted: an event stamped more than {@link #CLOCK_SKEW} in the future
- * is taken to have happened now.
+ * is taken to have happened now, and an answer stamped before the call's latest timeline line (a clock
+ * running behind) too, so that money is never counted from before the answer.
  */
 public final class CallStateManager {
 
@@ -66,7 +67,7 @@ public final class CallStateManager {
         CallEvent event = reported.at().isAfter(now.plus(CLOCK_SKEW)) ? reported.retimed(now) : reported;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             Optional<Call> current = calls.find(event.callId());
-            Outcome outcome = decide(current, event);
+            Outcome outcome = decide(current, answeredNoEarlierThanPossible(current, event, now));
             if (outcome.needsWrite() && !write(current, outcome.call())) {
                 continue;
             }
@@ -120,6 +121,16 @@ public final class CallStateManager {
             return machine.start(request, callerLive, route, charging);
         }
         return Outcome.ignored(null, "no call " + event.callId() + " for " + event.getClass().getSimpleName());
+    }
+
+    /**
+     * An answer stamped before the call's latest timeline line comes from a clock running behind (a carrier's):
+     * it happened between that line and now, and billing starts at the latest it can have been, now. (An end
+     * stamped so is moved up to the latest line by the machine instead: the earliest it can have been.)
+     */
+    private static CallEvent answeredNoEarlierThanPossible(Optional<Call> current, CallEvent event, Instant now) {
+        return event instanceof CallEvent.CallAnswered && current.isPresent()
+                && event.at().isBefore(current.get().latestTime()) ? event.retimed(now) : event;
     }
 
     /** The parties of a connected call whose apps have no live connection left at {@code now}. */

@@ -266,6 +266,15 @@ class CallStateManagerTest {
     }
 
     @Test
+    void anAnswerFromACarrierWhoseClockRunsBehindIsTakenAtItsArrivalNotAtTheDial() {
+        manager.handle(new CallRequested("r", "k1", T0.minusSeconds(3), "alice", "a1", null, "+447400123456"));
+
+        Outcome outcome = manager.handle(new CallAnswered("a", "k1", T0.minusSeconds(23), 1, 1, "alpha-leg"));
+
+        assertThat(outcome.call().answeredAt()).isEqualTo(T0); // the clock's now, not the dial 3 s before
+    }
+
+    @Test
     void theWatchdogEndsACallWhoseCalleeAppHasNoLiveConnectionLeft() {
         manager.handle(new CallRequested("r", "w1", T0, "alice", "a1", "bob"));
         manager.handle(new CallAnswered("a", "w1", T0, 1, 1, "b1"));
