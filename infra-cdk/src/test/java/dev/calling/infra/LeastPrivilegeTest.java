@@ -60,6 +60,7 @@ class LeastPrivilegeTest {
         assertThat(access("CallStateManager")).isEqualTo(expected(
                 "table:calls", WRITE, "index:calls/caller-index", READ, "index:calls/callee-index", READ,
                 "index:calls/sweep-index", READ, "table:carrier-health", WRITE, "table:carrier-legs", WRITE, "table:accounts", WRITE,
+                "index:accounts/holds-index", READ,
                 "table:call-detail-records", WRITE, "index:call-detail-records/endedDay-index", READ,
                 "table:sessions", READ, "index:sessions/connectionId-index", READ, "table:subscribers", READ,
                 "queue:call-state-changes.fifo", union(CONSUME, SEND), "queue:call-timers", union(CONSUME, SEND),
@@ -142,6 +143,7 @@ class LeastPrivilegeTest {
                 "table:calls", READ, "index:calls/caller-index", READ, "index:calls/callee-index", READ,
                 "index:calls/sweep-index", READ,
                 "table:sessions", READ, "index:sessions/connectionId-index", READ, "table:accounts", READ,
+                "index:accounts/holds-index", READ,
                 "table:call-media", READ, "table:call-requests", WRITE, "queue:call-state-changes.fifo", SEND));
         assertThat(access("CallApi").get("table:call-media")).as("the switch alone writes call media")
                 .doesNotContain("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem");
