@@ -56,6 +56,11 @@ public final class ExportSyntheticRecords implements CallDetailRecords {
     }
 
     @Override
+    public void revise(CallDetailRecord revised) {
+        throw new UnsupportedOperationException("synthetic records are read-only");
+    }
+
+    @Override
     public void forEachEndedOn(LocalDate requested, Consumer<CallDetailRecord> sink) {
         if (requested.equals(day)) {
             forEach(sink);

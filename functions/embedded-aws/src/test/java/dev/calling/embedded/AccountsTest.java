@@ -266,6 +266,77 @@ class AccountsTest {
     }
 
     @Test
+    void aRefundGivesBackWhatTheSettlementTookAboveTheRevisedChargeOnceAndOnlyAfterIt() {
+        accounts.topUp("refund", "t1", usd("10.00"), t(1));
+        accounts.reserve("refund", "c1", usd("3.00"), usd("0.50"), t(2));
+        assertThatThrownBy(() -> accounts.refund("refund", "c1", usd("0.10"), t(3)))
+                .as("not settled yet: the refund waits for the settlement").isInstanceOf(IllegalStateException.class);
+        accounts.settle("refund", "c1", usd("3.00"), t(4)); // cut off: the whole reservation
+
+        assertThat(accounts.refund("refund", "c1", usd("0.10"), t(5))).isTrue();
+        assertThat(accounts.refund("refund", "c1", usd("0.10"), t(6))).as("redelivered").isFalse();
+        assertThat(accounts.refund("refund", "c1", usd("0.01"), t(7))).as("once per call, whatever").isFalse();
+
+        Account account = accounts.account("refund", USD);
+        assertThat(account).isEqualTo(new Account("refund", usd("9.90"), usd("0")));
+        List<LedgerEntry> ledger = accounts.ledger("refund");
+        LedgerEntry refund = ledger.get(ledger.size() - 1);
+        assertThat(List.of(refund.kind(), refund.reference(), refund.amount(), refund.balanceAfter(),
+                refund.reservedAfter())).containsExactly(Kind.REFUND, "c1", usd("2.90"), usd("9.90"), usd("0"));
+        assertLedgerIsConsistentWith(ledger, account);
+        assertThat(keys("refund")).contains("ref#SETTLEMENT#c1", "ref#REFUND#c1");
+    }
+
+    @Test
+    void noRefundForACallSettledAtTheRevisedPriceAlreadyOrNeverCharged() {
+        accounts.topUp("no-refund", "t1", usd("10.00"), t(1));
+        accounts.reserve("no-refund", "c1", usd("3.00"), usd("0.50"), t(2));
+        accounts.settle("no-refund", "c1", usd("0.10"), t(3)); // the revision's own charge got there first
+
+        assertThat(accounts.refund("no-refund", "c1", usd("0.10"), t(4))).isFalse();
+        assertThat(accounts.refund("no-refund", "never-reserved", usd("0"), t(4))).isFalse();
+        assertThat(accounts.refund("nobody-at-all", "c9", usd("0"), t(4))).isFalse();
+
+        assertThat(accounts.account("no-refund", USD)).isEqualTo(new Account("no-refund", usd("9.90"), usd("0")));
+        assertThat(accounts.ledger("no-refund")).extracting(LedgerEntry::kind).doesNotContain(Kind.REFUND);
+    }
+
+    @Test
+    void concurrentDuplicateRefundsGiveBackOnce() throws Exception {
+        accounts.topUp("dup-refund", "t1", usd("10.00"), t(1));
+        accounts.reserve("dup-refund", "c1", usd("4.00"), usd("0.50"), t(2));
+        accounts.reserve("dup-refund", "c2", usd("1.00"), usd("0.50"), t(2)); // stays reserved throughout
+        accounts.settle("dup-refund", "c1", usd("4.00"), t(3));
+
+        List<Callable<Boolean>> refunds = new ArrayList<>();
+        for (int i = 0; i < THREADS; i++) {
+            refunds.add(() -> accounts.refund("dup-refund", "c1", usd("1.00"), t(4)));
+        }
+        assertThat(runTogether(refunds)).filteredOn(Boolean::booleanValue).as("exactly one refund wins").hasSize(1);
+
+        Account account = accounts.account("dup-refund", USD);
+        assertThat(account).isEqualTo(new Account("dup-refund", usd("9.00"), usd("1.00")));
+        assertLedgerIsConsistentWith(accounts.ledger("dup-refund"), account);
+    }
+
+    @Test
+    void aRefundThatDiedAfterTheAccountWriteIsCompletedByItsRedeliveryAndGivesBackOnce() {
+        accounts.topUp("died-refund", "t1", usd("10.00"), t(1));
+        accounts.reserve("died-refund", "c1", usd("3.00"), usd("0.50"), t(2));
+        accounts.settle("died-refund", "c1", usd("3.00"), t(3));
+        crash.before(PutItemRequest.class, 1); // after the account write: its line and marker are not written
+        assertThatThrownBy(() -> crashing.refund("died-refund", "c1", usd("1.00"), t(4))).satisfies(AccountsTest::died);
+        crash.revive();
+
+        assertThat(accounts.refund("died-refund", "c1", usd("1.00"), t(4))).isFalse();
+
+        Account account = accounts.account("died-refund", USD);
+        assertThat(account).isEqualTo(new Account("died-refund", usd("9.00"), usd("0")));
+        assertLedgerIsConsistentWith(accounts.ledger("died-refund"), account);
+        assertStoredLedgerIsComplete("died-refund");
+    }
+
+    @Test
     void settlingTheWholeReservationWritesNoRelease() {
         accounts.topUp("settle-all", "t1", usd("5.00"), t(1));
         accounts.reserve("settle-all", "c1", usd("2.00"), usd("0.50"), t(2));
@@ -387,11 +458,11 @@ class AccountsTest {
         accounts.reserve("layout", "c1", usd("0.60"), usd("0.10"), t(2));
         accounts.settle("layout", "c1", usd("0.50"), t(3));
 
-        // A settlement has no marker: the hold it removed is its idempotency.
+        // A settlement's marker keeps what it took, for a refund; the hold it removed is its idempotency.
         assertThat(keys("layout")).containsExactly("ACCOUNT",
                 "ledger#0000000000000000001", "ledger#0000000000000000002", "ledger#0000000000000000003",
                 "ledger#0000000000000000004",
-                "ref#RESERVATION#c1", "ref#TOP_UP#t1");
+                "ref#RESERVATION#c1", "ref#SETTLEMENT#c1", "ref#TOP_UP#t1");
         Map<String, AttributeValue> account = item("layout", "ACCOUNT");
         assertThat(account.get("version").n()).isEqualTo("4");
         assertThat(account.get("holds").m()).as("no call in progress").isEmpty();
@@ -815,14 +886,13 @@ class AccountsTest {
                         .containsExactly(item.get("kind").s(), item.get("reference").s(), item.get("amount").n());
             }
         }
-        long marked = lines.values().stream().filter(l -> !l.get("kind").s().equals("SETTLEMENT")
-                && !l.get("kind").s().equals("RELEASE")).count();
+        long marked = lines.values().stream().filter(l -> !l.get("kind").s().equals("RELEASE")).count();
         assertThat(items.stream().filter(i -> i.get("entryKey").s().startsWith("ref#"))).as("one marker per line")
                 .hasSize((int) marked);
     }
 
     /**
-     * The ledger explains the account: top-ups and settlements add up to the balance; reservations
+     * The ledger explains the account: top-ups, settlements and refunds add up to the balance; reservations
      * minus releases and settled charges add up to what is reserved; each line's balance and reserved
      * follow from the line before.
      */
@@ -839,13 +909,15 @@ class AccountsTest {
                     reserved += amount; // the charged part of the reservation is used up
                 }
                 case RELEASE -> reserved -= amount;
+                case REFUND -> balance += amount; // part of a settlement given back
             }
             assertThat(line.balanceAfter().micros()).as("balance after %s", line).isEqualTo(balance);
             assertThat(line.reservedAfter().micros()).as("reserved after %s", line).isEqualTo(reserved);
             assertThat(balance).as("balance never negative").isNotNegative();
             assertThat(reserved).as("reserved never above balance").isBetween(0L, balance);
         }
-        long balanceMovingSum = ledger.stream().filter(e -> e.kind() == Kind.TOP_UP || e.kind() == Kind.SETTLEMENT)
+        long balanceMovingSum = ledger.stream()
+                .filter(e -> e.kind() == Kind.TOP_UP || e.kind() == Kind.SETTLEMENT || e.kind() == Kind.REFUND)
                 .mapToLong(e -> e.amount().micros()).sum();
         assertThat(new Money(balanceMovingSum, USD)).isEqualTo(account.balance());
         assertThat(new Money(reserved, USD)).isEqualTo(account.reserved());

@@ -127,6 +127,11 @@ class BillingExportMultipartTest {
         }
 
         @Override
+        public void revise(CallDetailRecord revised) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public void forEachEndedOn(LocalDate day, Consumer<CallDetailRecord> sink) {
             Instant start = day.atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
             Random random = new Random(42); // the same records, in the same order, on every call

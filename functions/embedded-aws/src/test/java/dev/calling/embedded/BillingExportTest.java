@@ -205,6 +205,38 @@ class BillingExportTest {
         assertThat(read).containsExactlyInAnyOrder(pstn, voip);
     }
 
+    @Test
+    void aRevisionReplacesARecordWithMoreTalkMovesItToItsDayAndIsNotUndoneByTheFirstRecordArrivingLate() {
+        CallDetailRecord cutOff = pstn("cdr-rev1", "2026-11-27T00:10:00Z", "7.200000", "1.000000", "USD");
+        CallDetailRecord revised = revised(cutOff, Instant.parse("2026-11-26T23:59:00Z"), 13, "0.130000");
+        records.record(cutOff);
+
+        records.revise(revised);
+        records.record(cutOff); // the first end's charge, redelivered: changes nothing
+        records.revise(revised(cutOff, Instant.parse("2026-11-27T00:05:00Z"), 200, "2.000000")); // more talk: no
+
+        assertThat(endedOn("2026-11-26")).containsExactly(revised);
+        assertThat(endedOn("2026-11-27")).isEmpty();
+
+        CallDetailRecord neverRecorded = pstn("cdr-rev2", "2026-11-26T12:00:00Z", "3.000000", "1.000000", "USD");
+        CallDetailRecord revisedFirst = revised(neverRecorded, neverRecorded.endedAt().minusSeconds(300), 25, "0.250000");
+        records.revise(revisedFirst); // before the first record got through
+        records.record(neverRecorded);
+        assertThat(endedOn("2026-11-26")).contains(revisedFirst).doesNotContain(neverRecorded);
+    }
+
+    static List<CallDetailRecord> endedOn(String day) {
+        List<CallDetailRecord> found = new ArrayList<>();
+        records.forEachEndedOn(LocalDate.parse(day), found::add);
+        return found;
+    }
+
+    static CallDetailRecord revised(CallDetailRecord cdr, Instant endedAt, long talk, String retail) {
+        return new CallDetailRecord(cdr.callId(), cdr.callerUserId(), cdr.callee(), cdr.dialledNumber(), cdr.route(),
+                cdr.providerId(), cdr.attempts(), cdr.requestedAt(), cdr.answeredAt(), endedAt, EndReason.COMPLETED,
+                talk, talk, Money.of(retail, cdr.retail().currency().getCurrencyCode()), cdr.carrierCost());
+    }
+
     static CallDetailRecord pstn(String callId, String endedAt, String retail, String cost, String currency) {
         Instant ended = Instant.parse(endedAt);
         Instant requested = ended.minusSeconds(330);

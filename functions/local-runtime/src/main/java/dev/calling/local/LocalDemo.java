@@ -319,7 +319,8 @@ public final class LocalDemo {
             for (LedgerEntry entry : system.accounts().ledger(user)) {
                 System.out.printf(Locale.ROOT, "    %-10s %-14s %10s  balance %s%n", entry.kind(), entry.reference(),
                         entry.amount(), entry.balanceAfter());
-                if (entry.kind() == LedgerEntry.Kind.TOP_UP || entry.kind() == LedgerEntry.Kind.SETTLEMENT) {
+                if (entry.kind() == LedgerEntry.Kind.TOP_UP || entry.kind() == LedgerEntry.Kind.SETTLEMENT
+                        || entry.kind() == LedgerEntry.Kind.REFUND) {
                     fromLedger = fromLedger.plus(entry.amount());
                 }
             }

@@ -173,6 +173,46 @@ class ChargingIntegrationTest {
         assertThat(account(caller).reserved().micros()).isZero();
     }
 
+    /**
+     * The callee hangs up after 2 s and the carrier's report of it is lost for good; no watchdog check comes
+     * before the cut-off (the check interval is longer than the 15 s the money buys), so the call is cut off
+     * and settled for 15 s. The cut-off asks the carrier how the leg ended: it ended at 2 s, so the call is
+     * revised (COMPLETED then) and the caller gets back what the settlement took above the revised price.
+     */
+    @Test
+    void aCallCutOffAfterItsHangUpReportWasLostIsRevisedToTheCarriersEndAndTheDifferenceRefunded() {
+        Device caller = payer("0.15"); // fifteen seconds
+        String number = line(RingResponse.answerAfter(Duration.ofMillis(300), Duration.ofSeconds(2)));
+        java.util.Set<String> losing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        sw.routeReports(publish -> event -> {
+            if (!(event instanceof CallEvent.CallHungUp && losing.contains(event.callId()))) {
+                publish.accept(event);
+            }
+        });
+        try {
+            String callId = caller.dial(number, CallerScript.waitForOtherSide());
+            losing.add(callId); // before the hang-up: it comes 2 s after the answer
+
+            Call cutOff = system.awaitEnded(callId, WAIT);
+            assertThat(cutOff.endReason()).isEqualTo(EndReason.CUT_OFF);
+            LocalSystem.awaitCondition(WAIT, () -> system.call(callId).map(Call::endReason)
+                    .filter(EndReason.COMPLETED::equals).isPresent(), "the call revised to the carrier's end");
+            LocalSystem.awaitCondition(WAIT, () -> awaitRecord(callId).talkSeconds() < 15, "the revised record");
+
+            CallDetailRecord cdr = awaitRecord(callId);
+            assertThat(cdr.endReason()).isEqualTo(EndReason.COMPLETED);
+            assertThat(cdr.talkSeconds()).isBetween(2L, 4L);
+            assertThat(ledger(caller, LedgerEntry.Kind.SETTLEMENT)).singleElement()
+                    .extracting(LedgerEntry::amount).isEqualTo(Money.of("-0.15", "USD"));
+            assertThat(ledger(caller, LedgerEntry.Kind.REFUND)).singleElement()
+                    .extracting(LedgerEntry::amount).isEqualTo(Money.of("0.15", "USD").minus(cdr.retail()));
+            assertThat(account(caller).balance()).isEqualTo(Money.of("0.15", "USD").minus(cdr.retail()));
+            assertThat(account(caller).reserved().micros()).isZero();
+        } finally {
+            sw.routeReports(publish -> publish);
+        }
+    }
+
     @Test
     void aBalanceThatCannotPayTheFirstSecondRefusesTheCallBeforeItRings() {
         Device caller = payer("0.00");

@@ -128,7 +128,7 @@ final class Audit {
         this.dynamoDb = dynamoDb;
         this.sqs = sqs;
         this.aws = aws;
-        for (String k : List.of("calls settled more than once", "calls reserved more than once",
+        for (String k : List.of("calls settled more than once", "calls reserved more than once", "calls refunded more than once",
                 "settlement differs from the call's detail record", "detail record priced wrongly",
                 "money taken for a free call", "ledger lines that do not follow", "accounts that do not add up",
                 RESERVED_AT_END, OVER_BILLED)) {
@@ -249,6 +249,7 @@ final class Audit {
 
         // Ledgers: per user, every line in order.
         Map<String, List<LedgerEntry>> settlementsByCall = new HashMap<>();
+        Map<String, Long> refundsByCall = new HashMap<>();
         Map<String, Integer> reservationsByCall = new HashMap<>();
         for (String user : payingUsers) {
             List<LedgerEntry> ledger = accounts.ledger(user);
@@ -270,6 +271,12 @@ final class Audit {
                         reserved += amount;
                         settlementsByCall.computeIfAbsent(line.reference(), k -> new ArrayList<>()).add(line);
                         open.remove(line.reference());
+                    }
+                    case REFUND -> { // a revised charge: the carrier said the call ended earlier than billed
+                        balance += amount;
+                        if (refundsByCall.put(line.reference(), amount) != null) {
+                            count(doubleCharges, "calls refunded more than once", line.reference());
+                        }
                     }
                     case RELEASE -> {
                         reserved -= amount;
@@ -305,7 +312,8 @@ final class Audit {
             }
             Call call = calls.get(callId);
             CallDetailRecord cdr = cdrByCall.get(callId);
-            Money charged = Money.zero(USD).minus(lines.get(0).amount());
+            Money charged = Money.zero(USD).minus(lines.get(0).amount())
+                    .minus(new Money(refundsByCall.getOrDefault(callId, 0L), USD));
             if (cdr != null && !charged.equals(cdr.retail())) {
                 count(doubleCharges, "settlement differs from the call's detail record", callId + " settled " + charged
                         + ", record says " + cdr.retail());
@@ -358,8 +366,18 @@ final class Audit {
             overBilledSeconds += over;
             count(doubleCharges, OVER_BILLED, call.callId() + " billed " + cdr.billableSeconds() + " s, the switch carried "
                     + carried + " s (" + talk.map(CallTracker.SwitchTalk::toString).orElse("no switch record") + "): "
-                    + over + " s over");
+                    + over + " s over; timeline: " + timeline(call));
         }
+    }
+
+    /** The call's timeline on one line, each entry as "HH:mm:ss.SSS STATE detail", for an example. */
+    private static String timeline(Call call) {
+        StringBuilder line = new StringBuilder();
+        for (var entry : call.timeline()) {
+            line.append(line.length() == 0 ? "" : " | ").append(entry.at().toString(), 11, 23).append(' ')
+                    .append(entry.state()).append(' ').append(entry.detail());
+        }
+        return line.toString();
     }
 
     /**

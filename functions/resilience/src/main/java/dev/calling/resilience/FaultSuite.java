@@ -40,7 +40,7 @@ import java.util.stream.Collectors;
  * faults injected per kind, wall time. {@code main} exits non-zero when a must-be-zero figure is not
  * zero.
  *
- * <p>{@code functions/resilience/run-faults [calls] [--callers=N] [--seed=N] [--hang-up-at-end]}; the
+ * <p>{@code functions/resilience/run-faults [calls] [--callers=N] [--seed=N] [--carrier-api-outages=N] [--hang-up-at-end]}; the
  * build runs a trimmed version ({@code FaultSuiteTest}).
  */
 public final class FaultSuite {
@@ -80,6 +80,13 @@ public final class FaultSuite {
                     Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(4), false,
                     0.02, Math.max(1, calls / 5000), Duration.ofSeconds(16),
                     Map.of("atlas-uk", Duration.ofSeconds(3), "borealis-uk", Duration.ofSeconds(-20)));
+        }
+
+        /** This run, with the carrier APIs down {@code outages} times. */
+        public Config withCarrierApiOutages(int outages) {
+            return new Config(calls, callers, seed, ringTimeout, retryAfter, duplicateReports, reorderReports, batches,
+                    dynamoDb, poisonRounds, poisonInCallGroups, dynamoDbRestarts, sqsOutages, dynamoDbDown, sqsDown,
+                    carrierFlip, hangUpConnectedAtEnd, loseReports, outages, carrierApiDown, carrierClockSkews);
         }
 
         /** This run, with the calls still connected at the end hung up by their callers (or not). */
@@ -538,11 +545,14 @@ public final class FaultSuite {
         int callers = 40;
         long seed = 7;
         boolean hangUpAtEnd = false;
+        int carrierApiOutages = -1;
         for (String arg : args) {
             if (arg.startsWith("--callers=")) {
                 callers = Integer.parseInt(arg.substring("--callers=".length()));
             } else if (arg.startsWith("--seed=")) {
                 seed = Long.parseLong(arg.substring("--seed=".length()));
+            } else if (arg.startsWith("--carrier-api-outages=")) {
+                carrierApiOutages = Integer.parseInt(arg.substring("--carrier-api-outages=".length()));
             } else if (arg.equals("--hang-up-at-end")) {
                 hangUpAtEnd = true;
             } else if (!arg.startsWith("--")) {
@@ -553,7 +563,8 @@ public final class FaultSuite {
         System.out.printf(Locale.ROOT, "load average at start: %s%n", Quiet.loadAverage());
         Report report;
         try {
-            report = run(Config.of(calls, callers, seed).withHangUpConnectedAtEnd(hangUpAtEnd), System.out);
+            Config config = Config.of(calls, callers, seed).withHangUpConnectedAtEnd(hangUpAtEnd);
+            report = run(carrierApiOutages < 0 ? config : config.withCarrierApiOutages(carrierApiOutages), System.out);
         } catch (Exception | Error e) {
             e.printStackTrace();
             System.exit(2);

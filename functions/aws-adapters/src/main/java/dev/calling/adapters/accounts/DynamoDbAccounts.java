@@ -53,8 +53,9 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * order recorded, which is the order in which {@code balanceAfter}/{@code reservedAfter} follow
  * from each other (the caller's {@code at} is stored but may go backwards when an old message is
  * redelivered);</li>
- * <li>{@code ref#TOP_UP#<id>}, {@code ref#RESERVATION#<callId>}: markers remembering for good that
- * a top-up or reservation was done, with its amount and line sequence. Never changed or deleted.</li>
+ * <li>{@code ref#TOP_UP#<id>}, {@code ref#RESERVATION#<callId>}, {@code ref#SETTLEMENT#<callId>},
+ * {@code ref#REFUND#<callId>}: markers remembering for good that a top-up, reservation, settlement or
+ * refund was done, with its amount and line sequence. Never changed or deleted.</li>
  * </ul>
  *
  * <p><b>Every operation</b> (1) reads ACCOUNT strongly consistently and writes the {@code ledger#}
@@ -74,7 +75,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * {@code pending}, so a line not pending at the account read and no marker read afterwards means
  * not done at that version; if it gets done concurrently the version moves and our write fails.
  * For a reservation, the hold answers first (it exists from the reservation's write until the
- * settlement's). A settlement's idempotency is the hold: no hold, nothing to settle (never
+ * settlement's). A refund follows a settlement only (refused while the hold is there) and gives back
+ * what the settlement line took above the revised charge, once (its marker). A settlement's idempotency is the hold: no hold, nothing to settle (never
  * reserved, or settled already), and a reservation redelivered after its settlement finds its
  * marker and reserves nothing. A settle whose own write landed but whose answer was lost (the SDK
  * retried and met its own version) recognises its line by the {@code writer} token and still
@@ -92,8 +94,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  *
  * <p><b>Cost</b> (items up to 1 KB; a transaction costs 2 WCU per item): a top-up or a reservation
  * is account update + line + marker + pending removal = 4 WCU (was 3 items in a transaction = 6);
- * a settlement with a release is account update + 2 lines + removal = 4 WCU (was 4 items = 8),
- * without a release 3 (was 6). Reads: 2 strongly consistent GetItems for a top-up or a new
+ * a settlement with a release is account update + 2 lines + its marker + removal = 5 WCU (was 4 items
+ * = 8), without a release 4 (was 6); a refund, as a top-up, 4. Reads: 2 strongly consistent GetItems for a top-up or a new
  * reservation (account, marker), 1 for a settlement (was 3). Repair costs one conditional put per
  * missing item. Each UpdateItem of ACCOUNT is charged on the item's size, which grows by about
  * 110 bytes per call in progress (its hold and its time). The holds index adds no request: a user's
@@ -273,13 +275,57 @@ public final class DynamoDbAccounts implements Accounts {
     }
 
     @Override
+    public boolean refund(String userId, String callId, Money charge, Instant at) {
+        if (charge.isNegative()) {
+            throw new IllegalArgumentException("a charge cannot be negative: " + charge);
+        }
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            backOff(attempt);
+            AccountItem account = readAccount(userId, charge.currency());
+            if (account.hold(callId).isPresent()) {
+                complete(account);
+                throw new IllegalStateException("call " + callId + " of " + userId
+                        + " is not settled yet: its refund must follow its settlement");
+            }
+            if (account.pendingLine(Kind.REFUND, callId).isPresent()) {
+                complete(account);
+                return false;
+            }
+            Optional<Money> pendingSettlement = account.pendingLine(Kind.SETTLEMENT, callId).map(LedgerLine::money);
+            writeItems(userId, account.pendingLines().values());
+            if (marker(userId, Kind.REFUND, callId).isPresent()) { // after the account read
+                removePending(userId, account.pendingLines().keySet());
+                return false;
+            }
+            Optional<Money> settled = pendingSettlement.or(() -> marker(userId, Kind.SETTLEMENT, callId));
+            long back = settled.map(line -> -line.micros() - charge.micros()).orElse(0L);
+            if (back <= 0) {
+                // Never settled (never reserved: nothing was taken), or it took no more than the revised charge.
+                removePending(userId, account.pendingLines().keySet());
+                return false;
+            }
+            LedgerLine line = new LedgerLine(account.version() + 1, Kind.REFUND, callId, back, account.balance() + back,
+                    account.reserved(), account.currency(), at, null);
+            if (record(account, List.of(line), null)) {
+                followUp(userId, List.of(line));
+                return true;
+            }
+        }
+        throw contention("refund of call " + callId, userId);
+    }
+
+    @Override
     public boolean release(String userId, String callId, Instant at) {
         Map<String, AttributeValue> item = get(userId, ACCOUNT_KEY);
-        if (item == null) {
+        AccountItem account = item == null ? null : AccountItem.from(userId, item);
+        if (account == null) {
             return false; // no account, nothing held: one read for the many users who never topped up
         }
-        Currency currency = AccountItem.from(userId, item).currency(); // whatever it is (not only USD)
-        return settle(userId, callId, Money.zero(currency), at);
+        if (account.hold(callId).isEmpty()) {
+            complete(account); // as settle does (writes only when an earlier write left ledger lines to finish)
+            return false;
+        }
+        return settle(userId, callId, Money.zero(account.currency()), at); // whatever currency (not only USD)
     }
 
     /** A hold and when it was made, as the sweeper sees it. */

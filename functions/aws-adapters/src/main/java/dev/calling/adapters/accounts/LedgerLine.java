@@ -34,9 +34,12 @@ record LedgerLine(long sequence, Kind kind, String reference, long amount, long 
         return MARKER_PREFIX + kind.name() + "#" + reference;
     }
 
-    /** Top-ups and reservations are remembered for good by a marker; a settlement by the hold it removed. */
+    /**
+     * Top-ups, reservations, settlements (what a later refund gives back from) and refunds are remembered for
+     * good by a marker; a release is told by the hold it removed.
+     */
     boolean hasMarker() {
-        return kind == Kind.TOP_UP || kind == Kind.RESERVATION;
+        return kind != Kind.RELEASE;
     }
 
     boolean is(Kind otherKind, String otherReference) {

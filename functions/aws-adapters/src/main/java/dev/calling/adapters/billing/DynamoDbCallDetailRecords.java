@@ -27,7 +27,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /**
- * Call detail records in the {@code call-detail-records} table, one item per call, written once.
+ * Call detail records in the {@code call-detail-records} table, one item per call, written once (and
+ * replaced only by a revision that bills less talk, see {@link #revise}).
  * The day's index ({@code endedDay-index}) is keyed on {@code <UTC day>#<shard>}, the shard being
  * CRC-32 of the call id mod {@value #SHARDS}, so one busy day spreads its writes over 16
  * partitions; its sort key {@code endedAtCallId} is the end time with a fixed nine-digit fraction
@@ -56,6 +57,21 @@ public final class DynamoDbCallDetailRecords implements CallDetailRecords {
             dynamoDb.putItem(r -> r.tableName(table).item(toItem(cdr)).conditionExpression("attribute_not_exists(callId)"));
         } catch (ConditionalCheckFailedException alreadyRecorded) {
             // A call is recorded once; a redelivered end of call leaves the first record as it is.
+        }
+    }
+
+    /**
+     * One conditional put: the revised record replaces one with more talk (its day index key moves with its
+     * end), or stands for a record not written yet (the first record's own put then changes nothing).
+     */
+    @Override
+    public void revise(CallDetailRecord revised) {
+        try {
+            dynamoDb.putItem(r -> r.tableName(table).item(toItem(revised))
+                    .conditionExpression("attribute_not_exists(callId) OR talkSeconds > :talk")
+                    .expressionAttributeValues(Map.of(":talk", n(revised.talkSeconds()))));
+        } catch (ConditionalCheckFailedException asShortAlready) {
+            // revised before (a redelivered revision), or already as short
         }
     }
 

@@ -79,6 +79,14 @@ public final class DynamoDbCarrierLegs {
                 .orElseGet(() -> leg(item)));
     }
 
+    /**
+     * The carrier call of attempt {@code attempt} of {@code callId}: its leg, unless the attempt never got
+     * one (no leg, or a {@link FailedDial} marker in its place).
+     */
+    public Optional<CarrierLeg> liveLeg(String callId, int attempt) {
+        return byCall(callId, attempt).filter(leg -> FailedDial.sipCodeOf(leg.carrierLegId()).isEmpty());
+    }
+
     /** The leg the carrier calls {@code carrierLegId}, with its report numbering. */
     public Optional<CarrierLeg> byCarrierLeg(String providerId, String carrierLegId) {
         return get(legKey(providerId, carrierLegId)).map(DynamoDbCarrierLegs::leg);

@@ -49,8 +49,8 @@ public final class LegCheck {
     /** Asks (see the class comment); {@code ask} may throw for the carrier's failures. */
     public void check(CallCommand.CheckNumber command, Ask ask) {
         String attempt = command.callId() + ":" + command.attempt();
-        Optional<CarrierLeg> leg = legs.byCall(command.callId(), command.attempt());
-        if (leg.isEmpty() || FailedDial.sipCodeOf(leg.get().carrierLegId()).isPresent()) {
+        Optional<CarrierLeg> leg = legs.liveLeg(command.callId(), command.attempt());
+        if (leg.isEmpty()) {
             LOG.log(Level.DEBUG, () -> "check " + attempt + " via " + providerId + ": no carrier call, nothing to ask");
             return;
         }

@@ -15,6 +15,7 @@ import dev.calling.core.call.EndReason;
 import dev.calling.core.call.RouteKind;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -74,7 +75,12 @@ public final class DynamoDbCallStore implements CallStore {
 
     /** The sweep index's partition of a call. */
     public static String sweepShard(String callId) {
-        return String.format("s%02d", Math.floorMod(callId.hashCode(), SWEEP_SHARDS));
+        return sweepShard(Math.floorMod(callId.hashCode(), SWEEP_SHARDS));
+    }
+
+    /** The name of sweep shard {@code shard} (0 to {@link #SWEEP_SHARDS} − 1), as the sweeper queries it. */
+    public static String sweepShard(int shard) {
+        return String.format(Locale.ROOT, "s%02d", shard);
     }
 
     /** The sweep index's sort key for a time. */

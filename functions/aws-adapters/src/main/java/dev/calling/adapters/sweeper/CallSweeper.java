@@ -119,7 +119,7 @@ public final class CallSweeper {
         List<String> open = new ArrayList<>();
         int overdue = 0;
         for (int shard = 0; shard < DynamoDbCallStore.SWEEP_SHARDS; shard++) {
-            String partition = String.format("s%02d", shard);
+            String partition = DynamoDbCallStore.sweepShard(shard);
             Map<String, AttributeValue> start = null;
             do {
                 Map<String, AttributeValue> from = start;

@@ -164,8 +164,7 @@ public final class ChimeSdkVoiceCarrier implements CarrierPort {
     @Override
     public void bridge(CallCommand.BridgeToNumber command) {
         requireMine(command.providerId());
-        CarrierLeg leg = legs.byCall(command.callId(), command.attempt())
-                .filter(known -> FailedDial.sipCodeOf(known.carrierLegId()).isEmpty())
+        CarrierLeg leg = legs.liveLeg(command.callId(), command.attempt())
                 .orElseThrow(() -> new IllegalStateException(
                 "no Chime leg for call " + command.callId() + " attempt " + command.attempt() + " to bridge"));
         if (meetings.isEmpty()) {
@@ -206,10 +205,8 @@ public final class ChimeSdkVoiceCarrier implements CarrierPort {
     @Override
     public void hangUp(CallCommand.HangUpNumber command) {
         requireMine(command.providerId());
-        Optional<CarrierLeg> leg = legs.byCall(command.callId(), command.attempt());
-        if (leg.isPresent() && FailedDial.sipCodeOf(leg.get().carrierLegId()).isEmpty()) {
-            update(leg.get().carrierLegId(), Map.of(SmaArguments.ACTION, SmaArguments.HANGUP));
-        }
+        legs.liveLeg(command.callId(), command.attempt())
+                .ifPresent(leg -> update(leg.carrierLegId(), Map.of(SmaArguments.ACTION, SmaArguments.HANGUP)));
         orphans.of(command.callId(), command.attempt()).ifPresent(orphan -> {
             LOG.log(Level.INFO, () -> "Chime: call " + command.callId() + " attempt " + command.attempt()
                     + ": hanging up orphan transaction " + orphan);
@@ -226,8 +223,8 @@ public final class ChimeSdkVoiceCarrier implements CarrierPort {
     @Override
     public void check(CallCommand.CheckNumber command) {
         requireMine(command.providerId());
-        Optional<CarrierLeg> leg = legs.byCall(command.callId(), command.attempt());
-        if (leg.isEmpty() || FailedDial.sipCodeOf(leg.get().carrierLegId()).isPresent()) {
+        Optional<CarrierLeg> leg = legs.liveLeg(command.callId(), command.attempt());
+        if (leg.isEmpty()) {
             return;
         }
         try {

@@ -41,12 +41,14 @@ public final class RestCarrier implements CarrierPort {
     private final DynamoDbCarrierLegs legs;
     private final SqsCallStateChanges callStateChanges;
     private final Clock clock;
+    private final LegCheck legCheck;
 
     public RestCarrier(RestCarrierApi api, DynamoDbCarrierLegs legs, SqsCallStateChanges callStateChanges, Clock clock) {
         this.api = api;
         this.legs = legs;
         this.callStateChanges = callStateChanges;
         this.clock = clock;
+        this.legCheck = new LegCheck(providerId(), legs, callStateChanges, clock);
     }
 
     public String providerId() {
@@ -96,8 +98,7 @@ public final class RestCarrier implements CarrierPort {
     @Override
     public void bridge(CallCommand.BridgeToNumber command) {
         requireMine(command.providerId());
-        CarrierLeg leg = legs.byCall(command.callId(), command.attempt())
-                .filter(known -> FailedDial.sipCodeOf(known.carrierLegId()).isEmpty())
+        CarrierLeg leg = legs.liveLeg(command.callId(), command.attempt())
                 .orElseThrow(() -> new IllegalStateException("no " + providerId() + " call for attempt "
                         + command.attempt() + " of call " + command.callId() + " to bridge"));
         if (!api.bridge(leg.carrierLegId(), api.config().bridgeSipUri(command.callId(), command.callerConnectionId()))) {
@@ -109,8 +110,8 @@ public final class RestCarrier implements CarrierPort {
     @Override
     public void hangUp(CallCommand.HangUpNumber command) {
         requireMine(command.providerId());
-        Optional<CarrierLeg> leg = legs.byCall(command.callId(), command.attempt());
-        if (leg.isEmpty() || FailedDial.sipCodeOf(leg.get().carrierLegId()).isPresent()) {
+        Optional<CarrierLeg> leg = legs.liveLeg(command.callId(), command.attempt());
+        if (leg.isEmpty()) {
             // The attempt never got a carrier call: nothing rings. (A real call that shows up later for
             // a failed attempt is hung up by the webhook as an orphan.)
             LOG.log(Level.INFO, () -> "hangup " + command.callId() + ":" + command.attempt() + " via " + providerId()
@@ -130,7 +131,7 @@ public final class RestCarrier implements CarrierPort {
     @Override
     public void check(CallCommand.CheckNumber command) {
         requireMine(command.providerId());
-        new LegCheck(providerId(), legs, callStateChanges, clock).check(command, carrierCallId -> api
+        legCheck.check(command, carrierCallId -> api
                 .callStatus(carrierCallId).map(state -> new LegCheck.Answer(state.status(), state.ended(), state.endedAt())));
     }
 

@@ -64,6 +64,7 @@ public final class TwilioCarrier implements CarrierPort {
     private final DynamoDbCarrierLegs legs;
     private final SqsCallStateChanges callStateChanges;
     private final Clock clock;
+    private final LegCheck legCheck;
 
     public TwilioCarrier(TwilioApi api, CallerClient callerClient, DynamoDbCarrierLegs legs,
             SqsCallStateChanges callStateChanges, Clock clock) {
@@ -72,6 +73,7 @@ public final class TwilioCarrier implements CarrierPort {
         this.legs = legs;
         this.callStateChanges = callStateChanges;
         this.clock = clock;
+        this.legCheck = new LegCheck(providerId(), legs, callStateChanges, clock);
     }
 
     public String providerId() {
@@ -205,8 +207,7 @@ public final class TwilioCarrier implements CarrierPort {
     @Override
     public void bridge(CallCommand.BridgeToNumber command) {
         requireMine(command.providerId());
-        CarrierLeg leg = legs.byCall(command.callId(), command.attempt())
-                .filter(known -> FailedDial.sipCodeOf(known.carrierLegId()).isEmpty())
+        CarrierLeg leg = legs.liveLeg(command.callId(), command.attempt())
                 .orElseThrow(() -> new IllegalStateException("no " + providerId() + " call for attempt "
                         + command.attempt() + " of call " + command.callId() + " to bridge"));
         String callSid = leg.carrierLegId();
@@ -226,8 +227,8 @@ public final class TwilioCarrier implements CarrierPort {
     @Override
     public void hangUp(CallCommand.HangUpNumber command) {
         requireMine(command.providerId());
-        Optional<CarrierLeg> leg = legs.byCall(command.callId(), command.attempt());
-        if (leg.isEmpty() || FailedDial.sipCodeOf(leg.get().carrierLegId()).isPresent()) {
+        Optional<CarrierLeg> leg = legs.liveLeg(command.callId(), command.attempt());
+        if (leg.isEmpty()) {
             // The attempt never got a call: nothing rings. (A call that shows up later for a failed
             // attempt is hung up by the status callback as an orphan.)
             LOG.log(Level.INFO, () -> "hangup " + command.callId() + ":" + command.attempt() + " via " + providerId()
@@ -248,7 +249,7 @@ public final class TwilioCarrier implements CarrierPort {
     @Override
     public void check(CallCommand.CheckNumber command) {
         requireMine(command.providerId());
-        new LegCheck(providerId(), legs, callStateChanges, clock).check(command, callSid -> api.fetchCall(callSid)
+        legCheck.check(command, callSid -> api.fetchCall(callSid)
                 .map(call -> new LegCheck.Answer(call.status(), call.ended(), endedAt(call))));
     }
 

@@ -8,4 +8,6 @@ package dev.calling.core.call;
 public interface BillingPort {
 
     void charge(CallCommand.ChargeCall command);
+
+    void revise(CallCommand.ReviseCharge command);
 }

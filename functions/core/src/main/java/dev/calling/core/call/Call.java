@@ -142,6 +142,24 @@ public record Call(
         }).withTimeline(new TimelineEntry(at, CallState.ENDED, reason + " (" + detail + ")"));
     }
 
+    /**
+     * The end of an ended call, corrected: it ended at {@code at} (earlier than recorded) for
+     * {@code reason}; the answered attempt ends then too. The old end stays in the timeline, the
+     * correction follows it.
+     */
+    Call revisedEnd(EndReason reason, Instant at, String detail) {
+        if (state != CallState.ENDED) {
+            throw new IllegalStateException("only an ended call's end can be revised: " + callId + " is " + state);
+        }
+        return change(d -> {
+            d.endReason = reason;
+            d.endedAt = at;
+            Attempt last = d.attempts.get(d.attempts.size() - 1);
+            d.attempts.set(d.attempts.size() - 1, new Attempt(last.number(), last.providerId(), last.startedAt(), at,
+                    last.outcome(), last.sipCode()));
+        }).withTimeline(new TimelineEntry(at, CallState.ENDED, reason + " (" + detail + ")"));
+    }
+
     Call withTimeline(TimelineEntry entry) {
         return change(d -> {
             d.timeline.add(entry);

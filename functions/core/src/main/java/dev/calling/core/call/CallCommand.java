@@ -53,16 +53,19 @@ public sealed interface CallCommand {
      * Ask the carrier whether the answered PSTN leg of {@code attempt} is still up; if the carrier says it
      * ended, report that ({@link CallEvent.CallHungUp} of the callee, unsequenced, at the carrier's end time).
      * The connected call's watchdog asks every check, so a hang-up report lost for good ends the call at
-     * the time the carrier ended it, not at its cut-off.
+     * the time the carrier ended it, not at its cut-off; a call we ended ourselves (cut off, or failed after
+     * the answer) asks once more, so an answer that comes late (the carrier's API was down) still revises
+     * what the call was billed ({@link ReviseCharge}).
      */
     record CheckNumber(String callId, int attempt, String providerId) implements CallCommand {
 
         /**
-         * The report of the leg's end at {@code endedAt}: the callee's hang-up, unsequenced, with an id of the
-         * attempt alone, so asking again reports the same event (dropped as a repeat).
+         * The report of the leg's end at {@code endedAt}: the callee's hang-up of {@code attempt}, unsequenced,
+         * with an id of the attempt alone, so asking again reports the same event (dropped as a repeat).
          */
         public CallEvent.CallHungUp legEnded(Instant endedAt) {
-            return new CallEvent.CallHungUp(callId + ":" + attempt + ":leg-ended", callId, endedAt, 0, 0, Party.CALLEE);
+            return new CallEvent.CallHungUp(callId + ":" + attempt + ":leg-ended", callId, endedAt, attempt, 0,
+                    Party.CALLEE);
         }
     }
 
@@ -106,4 +109,11 @@ public sealed interface CallCommand {
      * reserved when it was placed, if {@code prepaid}) and keep its detail record.
      */
     record ChargeCall(String callId, CallDetailRecord record, boolean prepaid) implements CallCommand {}
+
+    /**
+     * The carrier says the leg of a call we ended ourselves had ended earlier than we billed: the call costs
+     * {@code revised.retail()}; give the caller back what its settlement took above that (if {@code prepaid};
+     * once, after the settlement) and keep {@code revised} as the call's detail record.
+     */
+    record ReviseCharge(String callId, CallDetailRecord revised, boolean prepaid) implements CallCommand {}
 }

@@ -37,7 +37,9 @@ import java.util.Set;
  * <p>Rules that make it safe under at-least-once, reordered delivery:
  * <ul>
  *   <li>an event already handled (same id as the record's last) is a duplicate: its commands are re-issued;
- *   <li>nothing moves an ENDED call;
+ *   <li>nothing moves an ENDED call, but one correction: a PSTN call we ended ourselves (cut off, or failed
+ *       after the answer) whose carrier then says its leg had ended earlier is billed to that end instead
+ *       ({@link CallCommand.ReviseCharge});
  *   <li>switch reports apply strictly in switch-sequence order within their attempt: a report ahead
  *       of a gap waits on the record, one at or below the applied sequence is a duplicate, one of an
  *       earlier attempt (a carrier the call has failed over from) is ignored;
@@ -58,6 +60,12 @@ public final class CallStateMachine {
 
     /** The provider id of the VoIP switch when routing named none. */
     public static final String VOIP_SWITCH = "voip-switch";
+
+    /**
+     * How much earlier than billed a carrier must say a leg ended for the bill to be revised: less is clock
+     * noise (the tolerance the call state manager gives times from outside, {@link CallStateManager#CLOCK_SKEW}).
+     */
+    static final Duration REVISION_MARGIN = CallStateManager.CLOCK_SKEW;
 
     /**
      * The machine's times.
@@ -164,7 +172,9 @@ public final class CallStateMachine {
         var handledBefore = call.commandsOf(event.eventId());
         if (handledBefore.isPresent()) {
             if (call.isTerminal()) {
-                return Outcome.duplicate(call, endCommands(call), "already handled " + event.eventId()
+                List<CallCommand> again = new ArrayList<>(endCommands(call));
+                handledBefore.get().stream().filter(CallCommand.ReviseCharge.class::isInstance).forEach(again::add);
+                return Outcome.duplicate(call, again, "already handled " + event.eventId()
                         + "; the call has ended: its end commands once more");
             }
             List<CallCommand> again = event.eventId().equals(call.lastEventId()) ? handledBefore.get()
@@ -178,6 +188,9 @@ public final class CallStateMachine {
             return check(call, check, Set.of());
         }
         if (call.isTerminal()) {
+            if (event instanceof CallHungUp legEnded && revisable(call, legEnded)) {
+                return revise(call, legEnded);
+            }
             return Outcome.ignored(call, "late " + name(event) + " for an ended call");
         }
         if (event.fromSwitch()) {
@@ -190,6 +203,35 @@ public final class CallStateMachine {
         }
         next = step(next, event, commands);
         return settle(call, next, event, commands);
+    }
+
+    /**
+     * Whether the carrier's answer to a check ({@link CallCommand.CheckNumber#legEnded}) corrects the end of
+     * an ended call: a PSTN call that was answered and that we ended ourselves (cut off at the money's end,
+     * or failed after the answer: no report of the leg's end had come), whose current leg the carrier says
+     * ended more than {@link #REVISION_MARGIN} before we billed it to. The hang-up report was lost and the
+     * watchdog's checks did not get through in time (the carrier's API was down).
+     */
+    private static boolean revisable(Call call, CallHungUp legEnded) {
+        boolean endedByUs = call.endReason() == EndReason.CUT_OFF || call.endReason() == EndReason.FAILED;
+        return endedByUs && call.route() == RouteKind.PSTN && call.answeredAt() != null && !legEnded.fromSwitch()
+                && legEnded.party() == Party.CALLEE && legEnded.attempt() == call.currentAttempt()
+                && legEnded.at().plus(REVISION_MARGIN).isBefore(call.endedAt());
+    }
+
+    /** The call ended when the carrier says (not before its answer): COMPLETED then, billed to then. */
+    private Outcome revise(Call call, CallHungUp legEnded) {
+        Instant at = legEnded.at().isBefore(call.answeredAt()) ? call.answeredAt() : legEnded.at();
+        long billedBefore = CallDetails.of(call).talkSeconds();
+        Call revised = call.revisedEnd(EndReason.COMPLETED, at, "the carrier says the callee hung up then; the call"
+                + " was billed to " + call.endedAt() + " (" + call.endReason() + "), " + billedBefore + " s of talk");
+        // Charge first: whichever of the two settles the call (this one if the first end's charge has not got
+        // through yet, at the revised price), the refund then gives back only what was taken above that price.
+        List<CallCommand> commands = List.of(charge(revised), new CallCommand.ReviseCharge(call.callId(),
+                CallDetails.of(revised), call.charging() != null));
+        return Outcome.applied(withDeadline(revised).handled(legEnded.eventId(), commands),
+                "leg ended earlier -> billed talk revised from " + billedBefore + " s to "
+                        + CallDetails.of(revised).talkSeconds() + " s");
     }
 
     private Outcome applySwitchReport(Call call, CallEvent event) {
@@ -484,6 +526,12 @@ public final class CallStateMachine {
             Attempt attempt = ended.current();
             commands.add(new ReleaseConnection(ended.callId(), ended.callerConnectionId()));
             commands.add(new HangUpNumber(ended.callId(), attempt.number(), attempt.providerId()));
+            if (ended.answeredAt() != null
+                    && (ended.endReason() == EndReason.CUT_OFF || ended.endReason() == EndReason.FAILED)) {
+                // We ended it, not a report of the leg's end: ask the carrier once more how the leg ended, so a
+                // hang-up whose report was lost (and whose checks failed) still corrects the bill, however late.
+                commands.add(new CallCommand.CheckNumber(ended.callId(), attempt.number(), attempt.providerId()));
+            }
         } else {
             List<String> legs = ended.route() == null ? List.of(ended.callerConnectionId())
                     : ended.answeredAt() != null ? List.of(ended.callerConnectionId(), ended.calleeConnectionId())

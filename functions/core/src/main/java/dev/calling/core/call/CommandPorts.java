@@ -41,6 +41,8 @@ public record CommandPorts(SwitchPort switchPort, CarrierPort carriers, TimerPor
             timers.schedule(timer);
         } else if (command instanceof CallCommand.ChargeCall charge) {
             billing.charge(charge);
+        } else if (command instanceof CallCommand.ReviseCharge revision) {
+            billing.revise(revision);
         } else {
             throw new IllegalArgumentException("no port for " + command);
         }

@@ -43,6 +43,17 @@ public interface Accounts {
      */
     boolean release(String userId, String callId, Instant at);
 
+    /**
+     * Call {@code callId}'s charge was revised down to {@code charge} (the carrier says the call ended
+     * earlier than it was billed): gives back what its settlement took above {@code charge}. Exactly once
+     * per call, whatever {@code charge} a later revision names; nothing when the settlement took no more.
+     *
+     * @return true if this call gave money back
+     * @throws IllegalStateException while the call's money is still reserved: a refund only follows its
+     *     settlement, so the caller tries again later (whichever settles first, the refund is right)
+     */
+    boolean refund(String userId, String callId, Money charge, Instant at);
+
     /** The ledger, oldest first. */
     List<LedgerEntry> ledger(String userId);
 

@@ -32,4 +32,17 @@ public final class PrepaidBilling implements BillingPort {
         }
         records.record(cdr);
     }
+
+    /**
+     * Refund first (it fails while the call's money is still reserved, so the command is tried again after
+     * the settlement), then the revised record.
+     */
+    @Override
+    public void revise(CallCommand.ReviseCharge command) {
+        CallDetailRecord revised = command.revised();
+        if (command.prepaid()) {
+            accounts.refund(revised.callerUserId(), revised.callId(), revised.retail(), revised.endedAt());
+        }
+        records.revise(revised);
+    }
 }

@@ -302,10 +302,10 @@ class CallStateMachineTest {
         return all;
     }
 
-    /** The commands for the switch, carriers and timers: everything but billing, which has tests of its own. */
-    /** The commands that work on legs and the ring timer (not the settlement, the cut-off or the watchdog). */
+    /** The commands that work on legs and the ring timer (not the settlement, cut-off, watchdog or its checks). */
     static List<CallCommand> legs(Outcome outcome) {
         return outcome.commands().stream().filter(c -> !(c instanceof CallCommand.ChargeCall
-                || c instanceof CallCommand.ScheduleCutOff || c instanceof CallCommand.ScheduleCheck)).toList();
+                || c instanceof CallCommand.ScheduleCutOff || c instanceof CallCommand.ScheduleCheck
+                || c instanceof CallCommand.CheckNumber)).toList();
     }
 }

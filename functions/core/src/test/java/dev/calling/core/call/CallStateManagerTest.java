@@ -90,6 +90,18 @@ class CallStateManagerTest {
             ? new Subscriber("alice", Optional.empty(), RoutingPlan.withPstn(List.of()))
             : Subscriber.appOnly(userId);
     final List<CallCommand.ChargeCall> charged = new ArrayList<>();
+    final List<CallCommand.ReviseCharge> revisions = new ArrayList<>();
+    final BillingPort billing = new BillingPort() {
+        @Override
+        public void charge(CallCommand.ChargeCall command) {
+            charged.add(command);
+        }
+
+        @Override
+        public void revise(CallCommand.ReviseCharge command) {
+            revisions.add(command);
+        }
+    };
     final List<String> authorised = new ArrayList<>();
     final CallAuthoriser authoriser = (request, route, now) -> {
         authorised.add(request.callId());
@@ -99,7 +111,7 @@ class CallStateManagerTest {
     final List<String> notified = new ArrayList<>();
     final CallStateManager manager = new CallStateManager(calls, sessions,
             new CatalogueRouter(new ProviderRouting(), subscribers, catalogue), catalogue, authoriser,
-            new CommandPorts(recordingSwitch, carriers, timers, charged::add,
+            new CommandPorts(recordingSwitch, carriers, timers, billing,
                     call -> notified.add(call.state() + " v" + call.version())),
             new CallStateMachine(Duration.ofSeconds(45)), Clock.fixed(T0, ZoneOffset.UTC));
 

@@ -173,4 +173,83 @@ class PermanentFaultsCallStateMachineTest {
         assertThat(call.timeline().get(0).detail()).isEqualTo("alice calls " + NUMBER);
         assertThat(call.earlier()).hasSizeLessThanOrEqualTo(Call.EARLIER_HANDLINGS);
     }
+
+    // --- a bill revised by the carrier's late word ---------------------------------------------
+
+    static CallCommand.ReviseCharge revision(Outcome outcome) {
+        return outcome.commands().stream().filter(CallCommand.ReviseCharge.class::isInstance)
+                .map(CallCommand.ReviseCharge.class::cast).findFirst().orElseThrow();
+    }
+
+    /** Connected at T0+5, the callee's hang-up at T0+65 lost for good, every check failed: cut off at 4 h. */
+    Call cutOff() {
+        Instant cutOff = T0.plusSeconds(5).plus(CallStateMachine.Timing.LONGEST_CALL);
+        return machine.apply(pstnConnected(), CallTimeLimitReached.of("c", cutOff)).call();
+    }
+
+    @Test
+    void aCallWeCutOffAsksTheCarrierOnceMoreHowItsLegEnded() {
+        Call ended = cutOff();
+
+        assertThat(ended.endReason()).isEqualTo(EndReason.CUT_OFF);
+        assertThat(ended.outbox()).containsSubsequence(new HangUpNumber("c", 1, "alpha"),
+                new CallCommand.CheckNumber("c", 1, "alpha"));
+        Call hungUp = machine.apply(pstnConnected(), new CallHungUp("h", "c", T0.plusSeconds(65), 0, 0, Party.CALLER))
+                .call();
+        assertThat(hungUp.outbox()).noneMatch(CallCommand.CheckNumber.class::isInstance); // a party's word ends it
+    }
+
+    @Test
+    void aCarrierThatSaysTheLegEndedLongBeforeTheCutOffRevisesTheBillToThatEndOnce() {
+        Call ended = cutOff();
+        CallHungUp legEnded = new CallCommand.CheckNumber("c", 1, "alpha").legEnded(T0.plusSeconds(65));
+
+        Outcome revised = machine.apply(ended, legEnded);
+
+        assertThat(revised.kind()).isEqualTo(Outcome.Kind.APPLIED);
+        assertThat(revised.call().endReason()).isEqualTo(EndReason.COMPLETED);
+        assertThat(revised.call().endedAt()).isEqualTo(T0.plusSeconds(65));
+        assertThat(revised.call().attempts().get(0).endedAt()).isEqualTo(T0.plusSeconds(65));
+        assertThat(revised.commands().get(0)).isInstanceOf(ChargeCall.class); // settles at the new price if not yet
+        assertThat(charge(revised).record().talkSeconds()).isEqualTo(60);
+        assertThat(revision(revised).revised().talkSeconds()).isEqualTo(60);
+        assertThat(revision(revised).revised().retail()).isEqualTo(Money.of("0.10", "USD"));
+        assertThat(revision(revised).prepaid()).isTrue();
+        assertThat(revised.call().timeline().get(revised.call().timeline().size() - 1).detail())
+                .contains("the carrier says the callee hung up then").contains("CUT_OFF").contains("14400 s");
+
+        Outcome again = machine.apply(revised.call(), legEnded); // redelivered: the refund may not have got through
+        assertThat(again.kind()).isEqualTo(Outcome.Kind.DUPLICATE);
+        assertThat(revision(again)).isEqualTo(revision(revised));
+        Outcome other = machine.apply(revised.call(), new CallHungUp("other", "c", T0.plusSeconds(20), 1, 0,
+                Party.CALLEE));
+        assertThat(other.kind()).isEqualTo(Outcome.Kind.IGNORED); // revised once: it ended COMPLETED now
+    }
+
+    @Test
+    void aCallWhoseAppVanishedIsRevisedTooButNotBeforeItsAnswer() {
+        Call failed = machine.check(pstnConnected(), CallCheck.due("c", T0.plusSeconds(65)), Set.of(Party.CALLER))
+                .call();
+
+        Outcome revised = machine.apply(failed, new CallCommand.CheckNumber("c", 1, "alpha").legEnded(T0));
+
+        assertThat(revised.call().endedAt()).isEqualTo(T0.plusSeconds(5)); // the answer, not the carrier's T0
+        assertThat(revision(revised).revised().talkSeconds()).isZero();
+    }
+
+    @Test
+    void noRevisionWithinTheClockMarginForAnotherAttemptOrForACallAPartyEnded() {
+        Call ended = cutOff();
+        Instant cutOffAt = ended.endedAt();
+        CallCommand.CheckNumber check = new CallCommand.CheckNumber("c", 1, "alpha");
+
+        assertThat(machine.apply(ended, check.legEnded(cutOffAt.minusSeconds(4))).kind())
+                .isEqualTo(Outcome.Kind.IGNORED); // the carrier's clock, a few seconds off: noise
+        assertThat(machine.apply(ended, new CallCommand.CheckNumber("c", 2, "alpha").legEnded(T0.plusSeconds(65)))
+                .kind()).isEqualTo(Outcome.Kind.IGNORED); // not the call's leg
+        Call hungUp = machine.apply(pstnConnected(), new CallHungUp("h", "c", T0.plusSeconds(600), 0, 0, Party.CALLER))
+                .call();
+        assertThat(machine.apply(hungUp, check.legEnded(T0.plusSeconds(65))).kind())
+                .isEqualTo(Outcome.Kind.IGNORED); // the caller's own hang-up is the call's end
+    }
 }

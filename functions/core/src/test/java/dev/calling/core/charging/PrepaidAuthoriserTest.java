@@ -68,6 +68,10 @@ class PrepaidAuthoriserTest {
             return false;
         }
 
+        public boolean refund(String userId, String callId, Money charge, Instant at) {
+            return false;
+        }
+
         public List<LedgerEntry> ledger(String userId) {
             return List.of();
         }
