@@ -361,7 +361,7 @@ class RestCarrierTest {
     }
 
     CallEvent.CallHungUp legEnded(int attempt, Instant at) {
-        return new CallEvent.CallHungUp(callId + ":" + attempt + ":leg-ended", callId, at, 0, 0, Party.CALLEE);
+        return new CallEvent.CallHungUp(callId + ":" + attempt + ":leg-ended", callId, at, attempt, 0, Party.CALLEE);
     }
 
     @Test

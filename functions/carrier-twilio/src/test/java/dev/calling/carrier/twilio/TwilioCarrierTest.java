@@ -725,7 +725,7 @@ class TwilioCarrierTest {
     }
 
     CallEvent.CallHungUp legEnded(int attempt, Instant at) {
-        return new CallEvent.CallHungUp(callId + ":" + attempt + ":leg-ended", callId, at, 0, 0, Party.CALLEE);
+        return new CallEvent.CallHungUp(callId + ":" + attempt + ":leg-ended", callId, at, attempt, 0, Party.CALLEE);
     }
 
     @Test

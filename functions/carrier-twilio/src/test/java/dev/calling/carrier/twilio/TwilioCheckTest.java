@@ -123,7 +123,7 @@ class TwilioCheckTest {
     }
 
     CallEvent.CallHungUp legEnded(int attempt, Instant at) {
-        return new CallEvent.CallHungUp(callId + ":" + attempt + ":leg-ended", callId, at, 0, 0, Party.CALLEE);
+        return new CallEvent.CallHungUp(callId + ":" + attempt + ":leg-ended", callId, at, attempt, 0, Party.CALLEE);
     }
 
     /** When the stub's call ended, as its {@code end_time} says it: RFC 2822, to the second. */
