@@ -86,7 +86,7 @@ class ReservationLeakTest {
             public void closeOut(String callId) { stored.closeOut(callId); }
         };
         AtomicInteger routings = new AtomicInteger();
-        CallRouter calleeComesOnline = (request, calleeLive, now) -> routings.incrementAndGet() == 1
+        CallRouter calleeComesOnline = (request, calleeLive, calleeDevices, now) -> routings.incrementAndGet() == 1
                 ? new Route.Pstn(PhoneNumber.parse("+447400123456"), List.of(new Route.ProviderOption("alpha", RATE)))
                 : new Route.Voip(List.of("ben-1"), List.of());
         SessionDirectory sessions = new SessionDirectory() {

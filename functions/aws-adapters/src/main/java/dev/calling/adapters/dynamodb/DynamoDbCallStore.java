@@ -117,6 +117,9 @@ public final class DynamoDbCallStore implements CallStore {
             item.put("endReason", s(call.endReason().name()));
         }
         item.put("ringingConnectionIds", AttributeValue.fromL(call.ringingConnectionIds().stream().map(Attributes::s).toList()));
+        if (!call.pushedDeviceIds().isEmpty()) {
+            item.put("pushedDeviceIds", AttributeValue.fromL(call.pushedDeviceIds().stream().map(Attributes::s).toList()));
+        }
         putIfPresent(item, "calleeConnectionId", call.calleeConnectionId());
         item.put("failoverProviders", AttributeValue.fromL(call.failoverProviders().stream().map(Attributes::s).toList()));
         if (!call.carrierRates().isEmpty()) {
@@ -172,6 +175,7 @@ public final class DynamoDbCallStore implements CallStore {
                 CallState.valueOf(string(item, "state")),
                 endReason == null ? null : EndReason.valueOf(endReason),
                 strings(item, "ringingConnectionIds"),
+                item.containsKey("pushedDeviceIds") ? strings(item, "pushedDeviceIds") : List.of(),
                 string(item, "calleeConnectionId"),
                 strings(item, "failoverProviders"),
                 item.containsKey("carrierRates") ? Json.readProviderOptions(string(item, "carrierRates")) : List.of(),

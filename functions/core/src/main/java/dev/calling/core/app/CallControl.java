@@ -67,7 +67,7 @@ public final class CallControl {
                     "this Idempotency-Key named an earlier call; use a new key for a new call");
         }
         Instant now = clock.instant();
-        String connectionId = callerConnection(userId, call.connectionId(), now);
+        String connectionId = liveConnectionOf(userId, call.connectionId(), now);
         CallRequested request;
         try {
             request = new CallRequested(callId + ":requested", callId, now, userId, connectionId,
@@ -100,7 +100,7 @@ public final class CallControl {
                 .orElseGet(() -> CallView.requested(earlier.request(), userId)), true);
     }
 
-    private String callerConnection(String userId, Optional<String> requested, Instant now) {
+    private String liveConnectionOf(String userId, Optional<String> requested, Instant now) {
         List<Connection> live = sessions.sessionsOf(userId).liveConnections(now);
         if (requested.isPresent()) {
             if (live.stream().noneMatch(c -> c.connectionId().equals(requested.get()))) {
@@ -120,15 +120,22 @@ public final class CallControl {
 
     /**
      * The callee answers, on {@code connectionId} (one of the connections the call rang) or, if
-     * not given, on the first connection it rang.
+     * not given, on the first connection it rang. A call that woke the callee's devices by push may
+     * be answered on any live connection of the callee (the woken app's new one), by default the latest.
      */
     public CallView answer(String userId, String callId, Optional<String> connectionId) {
         connectionId.ifPresent(id -> PlaceCall.requireId("connectionId", id));
         Call call = ringingForCallee(userId, callId, "answer");
-        String connection = connectionId.orElseGet(() -> call.ringingConnectionIds().get(0));
-        if (!call.ringingConnectionIds().contains(connection)) {
+        String connection = connectionId.isPresent() ? connectionId.get()
+                : !call.ringingConnectionIds().isEmpty() ? call.ringingConnectionIds().get(0)
+                : liveConnectionOf(userId, Optional.empty(), clock.instant()); // the callee's latest live one
+        boolean rung = call.ringingConnectionIds().contains(connection);
+        boolean woken = !call.pushedDeviceIds().isEmpty()
+                && sessions.sessionsOf(userId).liveConnectionIds(clock.instant()).contains(connection);
+        if (!rung && !woken) {
             throw new RequestRefused(Refusal.WRONG_STATE, "the call did not ring connection " + connection
-                    + "; answer on one of " + call.ringingConnectionIds());
+                    + (call.pushedDeviceIds().isEmpty() ? "; answer on one of " + call.ringingConnectionIds()
+                    : ", nor is it one of your live connections: open the realtime WebSocket first"));
         }
         events.publish(new CallEvent.CallAnswered(callId + ":answer", callId, clock.instant(), 0, 0, connection));
         return CallView.of(call, userId);

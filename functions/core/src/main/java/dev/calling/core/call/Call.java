@@ -45,6 +45,7 @@ public record Call(
         CallState state,
         EndReason endReason,
         List<String> ringingConnectionIds,
+        List<String> pushedDeviceIds,
         String calleeConnectionId,
         List<String> failoverProviders,
         List<Route.ProviderOption> carrierRates,
@@ -86,6 +87,7 @@ public record Call(
             throw new IllegalArgumentException("an end reason is set exactly when the call has ENDED");
         }
         ringingConnectionIds = List.copyOf(ringingConnectionIds);
+        pushedDeviceIds = List.copyOf(pushedDeviceIds);
         failoverProviders = List.copyOf(failoverProviders);
         carrierRates = List.copyOf(carrierRates);
         attempts = List.copyOf(attempts);
@@ -95,10 +97,24 @@ public record Call(
         earlier = List.copyOf(earlier);
     }
 
+    /** A call whose callee was not woken by push on any device (records and tests from before push). */
+    public Call(String callId, String callerUserId, String callerConnectionId, String calleeUserId,
+            String dialledNumber, RouteKind route, CallState state, EndReason endReason,
+            List<String> ringingConnectionIds, String calleeConnectionId, List<String> failoverProviders,
+            List<Route.ProviderOption> carrierRates, Charging charging, List<Attempt> attempts, Instant requestedAt,
+            Instant answeredAt, Instant endedAt, long lastSwitchSequence, List<CallEvent> deferred,
+            List<TimelineEntry> timeline, String lastEventId, List<CallCommand> outbox, List<Handling> earlier,
+            Instant checkBy, long version) {
+        this(callId, callerUserId, callerConnectionId, calleeUserId, dialledNumber, route, state, endReason,
+                ringingConnectionIds, List.of(), calleeConnectionId, failoverProviders, carrierRates, charging, attempts,
+                requestedAt, answeredAt, endedAt, lastSwitchSequence, deferred, timeline, lastEventId, outbox, earlier,
+                checkBy, version);
+    }
+
     /** A new call as requested, not yet routed nor stored. */
     public static Call requested(CallEvent.CallRequested request) {
         return new Call(request.callId(), request.callerUserId(), request.callerConnectionId(),
-                request.calleeUserId(), request.dialledNumber(), null, CallState.REQUESTED, null, List.of(), null,
+                request.calleeUserId(), request.dialledNumber(), null, CallState.REQUESTED, null, List.of(), List.of(), null,
                 List.of(), List.of(), null, List.of(), request.at(), null, null, 0, List.of(),
                 List.of(new TimelineEntry(request.at(), CallState.REQUESTED,
                         request.callerUserId() + " calls " + request.callee())),
@@ -203,6 +219,11 @@ public record Call(
         });
     }
 
+    /** The devices of the callee this call wakes by push. */
+    Call pushedTo(List<String> deviceIds) {
+        return change(d -> d.pushedDeviceIds = List.copyOf(deviceIds));
+    }
+
     Call answeredOn(String connectionId, Instant at) {
         return change(d -> {
             d.calleeConnectionId = connectionId;
@@ -279,6 +300,7 @@ public record Call(
         CallState state;
         EndReason endReason;
         List<String> ringingConnectionIds;
+        List<String> pushedDeviceIds;
         String calleeConnectionId;
         List<String> failoverProviders;
         List<Route.ProviderOption> carrierRates;
@@ -306,6 +328,7 @@ public record Call(
             state = c.state;
             endReason = c.endReason;
             ringingConnectionIds = c.ringingConnectionIds;
+            pushedDeviceIds = c.pushedDeviceIds;
             calleeConnectionId = c.calleeConnectionId;
             failoverProviders = new ArrayList<>(c.failoverProviders);
             carrierRates = c.carrierRates;
@@ -326,7 +349,7 @@ public record Call(
 
         Call build() {
             return new Call(callId, callerUserId, callerConnectionId, calleeUserId, dialledNumber, route, state,
-                    endReason, ringingConnectionIds, calleeConnectionId, failoverProviders, carrierRates, charging, attempts,
+                    endReason, ringingConnectionIds, pushedDeviceIds, calleeConnectionId, failoverProviders, carrierRates, charging, attempts,
                     requestedAt,
                     answeredAt, endedAt, lastSwitchSequence, deferred, timeline, lastEventId, outbox, earlier, checkBy, version);
         }

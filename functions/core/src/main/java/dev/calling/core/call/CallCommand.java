@@ -1,6 +1,7 @@
 package dev.calling.core.call;
 
 import dev.calling.core.charging.CallDetailRecord;
+import dev.calling.core.push.PushKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -66,6 +67,18 @@ public sealed interface CallCommand {
         public CallEvent.CallHungUp legEnded(Instant endedAt) {
             return new CallEvent.CallHungUp(callId + ":" + attempt + ":leg-ended", callId, endedAt, attempt, 0,
                     Party.CALLEE);
+        }
+    }
+
+    /**
+     * Push to the callee's registered devices {@code deviceIds} what {@code kind} says about the call: that it
+     * rings (until {@code ringUntil}, after which the push is worthless), that it stopped ringing, that it was
+     * missed. Sent at most once per device, call and kind, however often the command is issued.
+     */
+    record PushCallee(String callId, String callerUserId, String calleeUserId, PushKind kind, List<String> deviceIds,
+            Instant ringUntil) implements CallCommand {
+        public PushCallee {
+            deviceIds = List.copyOf(deviceIds);
         }
     }
 

@@ -21,6 +21,7 @@ import dev.calling.core.call.CallEvent.CallRinging;
 import dev.calling.core.call.CallEvent.CalleeBusy;
 import dev.calling.core.call.CallEvent.MediaLost;
 import dev.calling.core.call.CallEvent.RingTimeoutElapsed;
+import dev.calling.core.push.PushKind;
 import dev.calling.core.routing.AttemptOutcome;
 import dev.calling.core.routing.Route;
 import java.time.Duration;
@@ -55,6 +56,12 @@ import java.util.Set;
  * </ul>
  * A PSTN attempt whose carrier fails (SIP 408/5xx, timeout) moves the call to the next carrier of
  * its route; what the callee does (busy, decline, unavailable) ends the call instead.
+ *
+ * <p>A VoIP call also wakes the devices the callee registered for push ({@link CallCommand.PushCallee}):
+ * a ring push until the ring timeout, then a cancel push when it stops ringing (answered on any
+ * connection, which a call that pushed accepts: the woken app answers on the connection it opens), and a
+ * missed-call notice when it was missed. Pushes are issued again with the rest of a handling's commands;
+ * the push sender sends each at most once per device, call and kind.
  */
 public final class CallStateMachine {
 
@@ -140,11 +147,19 @@ public final class CallStateMachine {
             String provider = voip.providerIds().isEmpty() ? VOIP_SWITCH : voip.providerIds().get(0);
             call = call.routed(RouteKind.VOIP, null, voip.calleeConnectionIds(), List.of(),
                             Attempt.started(1, provider, at))
+                    .pushedTo(voip.pushDeviceIds())
                     .moveTo(CallState.RINGING, at, "ringing " + voip.calleeConnectionIds().size()
-                            + " connection(s) of " + request.calleeUserId());
+                            + " connection(s)" + (voip.pushDeviceIds().isEmpty() ? ""
+                            : " and pushing to " + voip.pushDeviceIds().size() + " device(s)")
+                            + " of " + request.calleeUserId());
             commands.add(new ScheduleRingTimeout(call.callId(), at.plus(ringTimeout)));
+            // The switch sets up the caller's side even when no connection of the callee is live yet (a device
+            // woken by push connects, then answers on its new connection).
             commands.add(new RingCallee(call.callId(), call.callerUserId(), call.callerConnectionId(),
                     call.calleeUserId(), voip.calleeConnectionIds()));
+            if (!voip.pushDeviceIds().isEmpty()) {
+                commands.add(push(call, PushKind.RING, at.plus(ringTimeout)));
+            }
         } else {
             Route.Pstn pstn = (Route.Pstn) route;
             List<String> providers = pstn.providers().stream().map(Route.ProviderOption::providerId).toList();
@@ -339,6 +354,9 @@ public final class CallStateMachine {
         if (command instanceof CallCommand.CheckNumber check) {
             return connected && check.attempt() == call.currentAttempt();
         }
+        if (command instanceof CallCommand.PushCallee push) {
+            return push.kind() != PushKind.RING || ringing;
+        }
         return false;
     }
 
@@ -456,8 +474,9 @@ public final class CallStateMachine {
     }
 
     private Call answer(Call call, CallAnswered answered, List<CallCommand> commands) {
-        if (call.route() != RouteKind.PSTN && !call.ringingConnectionIds().contains(answered.connectionId())) {
-            return call; // never bridge a connection this call did not ring
+        if (call.route() != RouteKind.PSTN && !call.ringingConnectionIds().contains(answered.connectionId())
+                && call.pushedDeviceIds().isEmpty()) {
+            return call; // never bridge a connection this call did not ring (a woken device answers on a new one)
         }
         Call connected = call.answeredOn(answered.connectionId(), answered.at());
         // Timers first: they must be armed even if a switch or carrier command fails after them.
@@ -474,6 +493,9 @@ public final class CallStateMachine {
             if (!other.equals(answered.connectionId())) {
                 commands.add(new ReleaseConnection(call.callId(), other));
             }
+        }
+        if (!call.pushedDeviceIds().isEmpty()) {
+            commands.add(push(call, PushKind.CANCEL, null)); // answered: the other devices stop ringing
         }
         return connected.moveTo(CallState.CONNECTED, answered.at(), "answered on " + answered.connectionId());
     }
@@ -539,8 +561,20 @@ public final class CallStateMachine {
             for (String leg : legs) {
                 commands.add(new ReleaseConnection(ended.callId(), leg));
             }
+            if (ended.answeredAt() == null && !ended.pushedDeviceIds().isEmpty()) {
+                commands.add(push(ended, PushKind.CANCEL, null)); // an answered call said so at its answer
+                if (ended.endReason() == EndReason.MISSED) {
+                    commands.add(push(ended, PushKind.MISSED, null));
+                }
+            }
         }
         return commands;
+    }
+
+    /** A push about the call to every device it woke ({@code ringUntil}: when a ring push is worth nothing). */
+    private static CallCommand.PushCallee push(Call call, PushKind kind, Instant ringUntil) {
+        return new CallCommand.PushCallee(call.callId(), call.callerUserId(), call.calleeUserId(), kind,
+                call.pushedDeviceIds(), ringUntil);
     }
 
     /** Settling an ended call's money and keeping its detail record. */

@@ -1,16 +1,18 @@
 package dev.calling.core.call;
 
-import dev.calling.core.routing.Route;
+import dev.calling.core.push.Device;
+import dev.calling.core.push.Devices;
 import dev.calling.core.routing.CarrierCatalogue;
+import dev.calling.core.routing.Route;
 import dev.calling.core.session.SessionDirectory;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The call state manager's use case: take one call event, move the call record, then tell the
@@ -38,6 +40,29 @@ public final class CallStateManager {
 
     static final int MAX_ATTEMPTS = 5;
 
+    /** No user has a device registered for push. */
+    private static final Devices NO_DEVICES = new Devices() {
+        public List<Device> of(String userId) {
+            return List.of();
+        }
+
+        public Device register(Device device) {
+            throw new UnsupportedOperationException("no device store");
+        }
+
+        public boolean remove(String userId, String deviceId) {
+            return false;
+        }
+
+        public boolean removeIfToken(String userId, String deviceId, String token) {
+            return false;
+        }
+
+        public Optional<Device> find(String userId, String deviceId) {
+            return Optional.empty();
+        }
+    };
+
     /** How far ahead of this function's clock a reported time may be before it is taken as now. */
     public static final java.time.Duration CLOCK_SKEW = java.time.Duration.ofSeconds(5);
 
@@ -49,9 +74,18 @@ public final class CallStateManager {
     private final CommandPorts ports;
     private final CallStateMachine machine;
     private final Clock clock;
+    private final Devices devices;
 
+    /** Without devices registered for push: callees are rung over their live connections only. */
     public CallStateManager(CallStore calls, SessionDirectory sessions, CallRouter router, CarrierCatalogue catalogue,
             CallAuthoriser authoriser, CommandPorts ports, CallStateMachine machine, Clock clock) {
+        this(calls, sessions, router, catalogue, authoriser, ports, machine, clock, NO_DEVICES);
+    }
+
+    /** @param devices the devices callees registered for push: a callee with any is also woken by push */
+    public CallStateManager(CallStore calls, SessionDirectory sessions, CallRouter router, CarrierCatalogue catalogue,
+            CallAuthoriser authoriser, CommandPorts ports, CallStateMachine machine, Clock clock, Devices devices) {
+        this.devices = Objects.requireNonNull(devices);
         this.calls = Objects.requireNonNull(calls);
         this.sessions = Objects.requireNonNull(sessions);
         this.router = Objects.requireNonNull(router);
@@ -108,7 +142,9 @@ public final class CallStateManager {
             List<String> callerLive = sessions.sessionsOf(request.callerUserId()).liveConnectionIds(now);
             List<String> calleeLive = request.calleeUserId() == null ? List.of()
                     : sessions.sessionsOf(request.calleeUserId()).liveConnectionIds(now);
-            Route route = router.route(request, calleeLive, now);
+            List<String> calleeDevices = request.calleeUserId() == null ? List.of()
+                    : devices.of(request.calleeUserId()).stream().map(Device::deviceId).toList();
+            Route route = router.route(request, calleeLive, calleeDevices, now);
             Charging charging = null;
             if (route instanceof Route.Pstn pstn && callerLive.contains(request.callerConnectionId())) {
                 CallAuthoriser.Authorisation authorisation = authoriser.authorise(request, pstn, now);

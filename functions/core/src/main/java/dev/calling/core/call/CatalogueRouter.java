@@ -25,7 +25,8 @@ public final class CatalogueRouter implements CallRouter {
     }
 
     @Override
-    public Route route(CallRequested request, List<String> calleeLiveConnections, Instant now) {
+    public Route route(CallRequested request, List<String> calleeLiveConnections, List<String> calleeDeviceIds,
+            Instant now) {
         RoutingPlan plan = subscribers.subscriber(request.callerUserId()).plan();
         Destination destination;
         if (request.calleeUserId() != null) {
@@ -38,6 +39,6 @@ public final class CatalogueRouter implements CallRouter {
                 return new Route.Refused(Route.Refusal.INVALID_NUMBER, e.getMessage());
             }
         }
-        return routing.route(destination, calleeLiveConnections, plan, catalogue.carriers(now), now);
+        return routing.route(destination, calleeLiveConnections, calleeDeviceIds, plan, catalogue.carriers(now), now);
     }
 }

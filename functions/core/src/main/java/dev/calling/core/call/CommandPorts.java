@@ -4,22 +4,29 @@ import java.util.Objects;
 
 /**
  * Where the call state manager's output goes: its commands to the VoIP switch, the PSTN carriers,
- * the timers and billing, and news of each change to the parties' apps.
+ * the timers, billing and the callee's devices (push), and news of each change to the parties' apps.
  */
 public record CommandPorts(SwitchPort switchPort, CarrierPort carriers, TimerPort timers, BillingPort billing,
-        PartyNotifier parties) {
+        PushPort pushes, PartyNotifier parties) {
 
     public CommandPorts {
         Objects.requireNonNull(switchPort, "switchPort");
         Objects.requireNonNull(carriers, "carriers");
         Objects.requireNonNull(timers, "timers");
         Objects.requireNonNull(billing, "billing");
+        Objects.requireNonNull(pushes, "pushes");
         Objects.requireNonNull(parties, "parties");
     }
 
-    /** Without apps to notify (tests of the call path alone). */
+    /** Without devices to push to (no {@link dev.calling.core.push.Devices} is read, so none is ever named). */
+    public CommandPorts(SwitchPort switchPort, CarrierPort carriers, TimerPort timers, BillingPort billing,
+            PartyNotifier parties) {
+        this(switchPort, carriers, timers, billing, PushPort.NONE, parties);
+    }
+
+    /** Without apps to notify or devices to push to (tests of the call path alone). */
     public CommandPorts(SwitchPort switchPort, CarrierPort carriers, TimerPort timers, BillingPort billing) {
-        this(switchPort, carriers, timers, billing, PartyNotifier.NONE);
+        this(switchPort, carriers, timers, billing, PushPort.NONE, PartyNotifier.NONE);
     }
 
     void issue(CallCommand command) {
@@ -43,6 +50,8 @@ public record CommandPorts(SwitchPort switchPort, CarrierPort carriers, TimerPor
             billing.charge(charge);
         } else if (command instanceof CallCommand.ReviseCharge revision) {
             billing.revise(revision);
+        } else if (command instanceof CallCommand.PushCallee push) {
+            pushes.push(push);
         } else {
             throw new IllegalArgumentException("no port for " + command);
         }

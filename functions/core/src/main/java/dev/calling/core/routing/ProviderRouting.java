@@ -24,9 +24,19 @@ public final class ProviderRouting {
 
     public Route route(Destination destination, List<String> calleeLiveConnections, RoutingPlan plan,
             List<CarrierStatus> carriers, Instant now) {
+        return route(destination, calleeLiveConnections, List.of(), plan, carriers, now);
+    }
+
+    /**
+     * An app user is rung in the app when it has a live connection or a device registered for push (which
+     * wakes the app, even asleep); only a user with neither is called on their phone number, if the plan
+     * allows it.
+     */
+    public Route route(Destination destination, List<String> calleeLiveConnections, List<String> calleeDeviceIds,
+            RoutingPlan plan, List<CarrierStatus> carriers, Instant now) {
         if (destination instanceof Destination.AppUser user) {
-            if (!calleeLiveConnections.isEmpty()) {
-                return new Route.Voip(calleeLiveConnections, voipProviders(carriers, now));
+            if (!calleeLiveConnections.isEmpty() || !calleeDeviceIds.isEmpty()) {
+                return new Route.Voip(calleeLiveConnections, voipProviders(carriers, now), calleeDeviceIds);
             }
             if (user.phoneNumber().isEmpty() || !plan.pstnAllowed()) {
                 return new Route.Refused(Route.Refusal.UNREACHABLE, user.userId() + " is offline"

@@ -5,11 +5,21 @@ import java.util.List;
 /** Provider routing's answer for one call. */
 public sealed interface Route {
 
-    /** App to app over the callee's live data connections, through the VoIP providers in order. */
-    record Voip(List<String> calleeConnectionIds, List<String> providerIds) implements Route {
+    /**
+     * App to app, through the VoIP providers in order: rung over the callee's live data connections and woken
+     * by push on the devices the callee registered ({@code pushDeviceIds}); at least one of the two.
+     */
+    record Voip(List<String> calleeConnectionIds, List<String> providerIds, List<String> pushDeviceIds)
+            implements Route {
         public Voip {
             calleeConnectionIds = List.copyOf(calleeConnectionIds);
             providerIds = List.copyOf(providerIds);
+            pushDeviceIds = List.copyOf(pushDeviceIds);
+        }
+
+        /** Over live connections only. */
+        public Voip(List<String> calleeConnectionIds, List<String> providerIds) {
+            this(calleeConnectionIds, providerIds, List.of());
         }
     }
 

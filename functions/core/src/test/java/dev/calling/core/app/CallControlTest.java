@@ -204,6 +204,25 @@ class CallControlTest {
     }
 
     @Test
+    void aCallThatWokeTheCalleeByPushIsAnsweredOnTheWokenAppsNewConnectionAndOnNoOneElses() {
+        var request = new CallEvent.CallRequested("call-2:requested", "call-2", NOW, "alice", "alice-c1", "bob");
+        stored.put("call-2", new CallStateMachine(Duration.ofSeconds(45))
+                .start(request, List.of("alice-c1"), new Route.Voip(List.of(), List.of(), List.of("iphone"))).call());
+        assertThat(refusal(() -> control.answer("bob", "call-2", Optional.empty())))
+                .as("not connected yet").isEqualTo(Refusal.NOT_CONNECTED);
+        live("bob", "bob-woken", NOW.minusSeconds(1));
+        live("alice", "alice-c2", NOW.minusSeconds(1));
+
+        assertThat(refusal(() -> control.answer("bob", "call-2", Optional.of("alice-c2"))))
+                .as("not the callee's connection").isEqualTo(Refusal.WRONG_STATE);
+        assertThat(published).isEmpty();
+        control.answer("bob", "call-2", Optional.empty());
+
+        assertThat(published).singleElement().isInstanceOfSatisfying(CallEvent.CallAnswered.class,
+                a -> assertThat(a.connectionId()).isEqualTo("bob-woken"));
+    }
+
+    @Test
     void eitherPartyHangsUpButNoOneElse() {
         ringing("call-1", List.of("bob-c1"));
 

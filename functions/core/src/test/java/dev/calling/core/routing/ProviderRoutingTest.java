@@ -50,6 +50,17 @@ class ProviderRoutingTest {
     }
 
     @Test
+    void anOfflineCalleeWithADeviceRegisteredForPushIsWokenInTheAppBeforeAnyNumberIsCalled() {
+        Route route = routing.route(new Destination.AppUser("bob", Optional.of(UK_MOBILE)), List.of(), List.of("iphone"),
+                RoutingPlan.withPstn(List.of()), List.of(pstn("alpha", 50, rate("44", "0.01", "0"))), NOW);
+
+        assertThat(route).isEqualTo(new Route.Voip(List.of(), List.of(), List.of("iphone")));
+        assertThat(routing.route(new Destination.AppUser("bob", Optional.empty()), List.of("b1"), List.of("iphone"),
+                RoutingPlan.voipOnly(), List.of(), NOW)).isEqualTo(new Route.Voip(List.of("b1"), List.of(),
+                List.of("iphone"))); // online too: pushed as well (a suspended iOS app's socket may be dead)
+    }
+
+    @Test
     void offlineCalleeWithoutNumberOrWithoutPstnPlanIsUnreachable() {
         assertThat(routing.route(new Destination.AppUser("bob", Optional.empty()), List.of(),
                 RoutingPlan.withPstn(List.of()), List.of(pstn("alpha", 50, rate("44", "0.01", "0"))), NOW))
