@@ -244,7 +244,8 @@ final class Audit {
                 continue;
             }
             checkPrice(call, cdr);
-            checkAgainstSwitch(call, cdr, switchRecord.switchTalk(call.callId()), audited);
+            checkAgainstSwitch(call, cdr, switchRecord.switchTalk(call.callId()), audited,
+                    () -> switchRecord.switchLog(call.callId()));
         }
 
         // Ledgers: per user, every line in order.
@@ -351,7 +352,8 @@ final class Audit {
      * Billed seconds against the talk time the switch carried (see the class comment for the
      * tolerance). A call the switch never heard of carried nothing.
      */
-    private void checkAgainstSwitch(Call call, CallDetailRecord cdr, Optional<CallTracker.SwitchTalk> talk, Instant audited) {
+    private void checkAgainstSwitch(Call call, CallDetailRecord cdr, Optional<CallTracker.SwitchTalk> talk, Instant audited,
+            java.util.function.Supplier<List<String>> switchLog) {
         if (call.route() != RouteKind.PSTN || call.charging() == null || cdr.billableSeconds() == 0) {
             return;
         }
@@ -366,7 +368,7 @@ final class Audit {
             overBilledSeconds += over;
             count(doubleCharges, OVER_BILLED, call.callId() + " billed " + cdr.billableSeconds() + " s, the switch carried "
                     + carried + " s (" + talk.map(CallTracker.SwitchTalk::toString).orElse("no switch record") + "): "
-                    + over + " s over; timeline: " + timeline(call));
+                    + over + " s over; timeline: " + timeline(call) + "; the switch: " + String.join(" | ", switchLog.get()));
         }
     }
 

@@ -12,7 +12,9 @@ import dev.calling.core.call.PartyNotifier;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -97,6 +99,8 @@ public final class CallTracker implements PartyNotifier {
 
     /** The switch's view of one call, as far as the tracker saw it. */
     private static final class SwitchCall {
+        /** What the switch reported and was handed, in order, by our clock: how a verdict's example is traced. */
+        final List<String> log = new ArrayList<>();
         String callerConnectionId;
         int answeredAttempt;
         Instant answeredAt;
@@ -172,6 +176,26 @@ public final class CallTracker implements PartyNotifier {
 
     // --- the switch's own record ----------------------------------------------------------------
 
+    /** What the switch reported and was handed for a call, in order ("HH:mm:ss.SSS what"), for a verdict's example. */
+    public List<String> switchLog(String callId) {
+        SwitchCall call = switchCalls.get(callId);
+        if (call == null) {
+            return List.of();
+        }
+        synchronized (call) {
+            return List.copyOf(call.log);
+        }
+    }
+
+    private void note(String callId, Instant at, String what) {
+        SwitchCall call = switchCall(callId);
+        synchronized (call) {
+            if (call.log.size() < 40) {
+                call.log.add(at.toString().substring(11, 23) + " " + what);
+            }
+        }
+    }
+
     /** The switch's record of a call, or empty when the switch never heard of it (no report, no command). */
     public Optional<SwitchTalk> switchTalk(String callId) {
         SwitchCall call = switchCalls.get(callId);
@@ -227,10 +251,13 @@ public final class CallTracker implements PartyNotifier {
     public Consumer<CallEvent> switchReports(Consumer<CallEvent> then) {
         return event -> {
             // Noted when they happen, by our clock: a carrier's clock may be skewed (the suite skews two).
+            Instant now = clock.instant();
+            note(event.callId(), now, "report " + event.getClass().getSimpleName() + " #" + event.attempt() + "."
+                    + event.switchSequence());
             if (event instanceof CallEvent.CallAnswered answered) {
-                switchAnswered(answered.callId(), answered.attempt(), clock.instant());
+                switchAnswered(answered.callId(), answered.attempt(), now);
             } else if (event instanceof CallEvent.CallHungUp hungUp && hungUp.fromSwitch()) {
-                switchHungUp(hungUp.callId(), hungUp.attempt(), clock.instant());
+                switchHungUp(hungUp.callId(), hungUp.attempt(), now);
             }
             then.accept(event);
         };
@@ -260,6 +287,8 @@ public final class CallTracker implements PartyNotifier {
     }
 
     private void switchCommand(CallCommand command, Instant at) {
+        note(command.callId(), at, "handed " + command.getClass().getSimpleName()
+                + (command instanceof CallCommand.ReleaseConnection release ? " " + release.connectionId() : ""));
         if (command instanceof CallCommand.RingCallee ring) {
             callerConnection(ring.callId(), ring.callerConnectionId());
         } else if (command instanceof CallCommand.DialNumber dial) {
