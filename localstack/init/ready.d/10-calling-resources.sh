@@ -90,6 +90,12 @@ table call-detail-records - \
 table call-media expiresAt \
   --attribute-definitions AttributeName=callId,AttributeType=S \
   --key-schema AttributeName=callId,KeyType=HASH
+table devices - \
+  --attribute-definitions AttributeName=userId,AttributeType=S \
+  --key-schema AttributeName=userId,KeyType=HASH
+table push-markers expiresAt \
+  --attribute-definitions AttributeName=pushKey,AttributeType=S \
+  --key-schema AttributeName=pushKey,KeyType=HASH
 
 # Queues
 queue connection-events connection-events-dlq standard 60 345600 5
@@ -97,6 +103,7 @@ queue call-state-changes.fifo call-state-changes-dlq.fifo fifo 180 345600 5
 queue call-timers call-timers-dlq standard 180 345600 5
 queue switch-commands.fifo switch-commands-dlq.fifo fifo 60 86400 5
 queue meeting-events meeting-events-dlq standard 60 345600 5
+queue call-pushes call-pushes-dlq standard 30 86400 3
 
 # Buckets
 bucket billing-exports

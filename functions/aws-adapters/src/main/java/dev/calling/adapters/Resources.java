@@ -146,6 +146,22 @@ public final class Resources {
     public static final TableDefinition CALL_MEDIA = new TableDefinition("call-media", "callId", Optional.empty(),
             Optional.of("expiresAt"), List.of());
 
+    /**
+     * The devices each user registered for push: one item per user ({@code userId}) holding them all (at most
+     * ten: platform, tokens, registration time each), so a user's devices are one GetItem and the bound holds
+     * with one version-guarded write, without transactions (see DynamoDbDevices).
+     */
+    public static final TableDefinition DEVICES = new TableDefinition("devices", "userId", Optional.empty(),
+            Optional.empty(), List.of());
+
+    /**
+     * One item per push sent ({@code pushKey} = {@code <callId>#<deviceId>#<kind>}), written with a condition
+     * before the push goes out, so a redelivered or duplicated push command sends nothing twice. Expire after
+     * two days.
+     */
+    public static final TableDefinition PUSH_MARKERS = new TableDefinition("push-markers", "pushKey", Optional.empty(),
+            Optional.of("expiresAt"), List.of());
+
     /** Finance's daily exports of call detail records (gzip CSV plus a manifest per day). */
     public static final BucketDefinition BILLING_EXPORTS = new BucketDefinition("billing-exports");
 
@@ -171,6 +187,13 @@ public final class Resources {
             Duration.ofSeconds(60), 5, Duration.ofDays(1));
 
     /**
+     * Pushes to callees' devices (ring, cancel, missed), from the call state manager to the push sender: a
+     * standard queue, so a push service outage holds back no call; three tries, then the DLQ.
+     */
+    public static final QueueDefinition CALL_PUSHES = new QueueDefinition("call-pushes", false,
+            Duration.ofSeconds(30), 3, Duration.ofDays(1));
+
+    /**
      * The switch's media events (Amazon Chime SDK meeting lifecycle events through an EventBridge
      * rule): the switch turns those that matter to a call into call events, in the call's group.
      */
@@ -178,8 +201,8 @@ public final class Resources {
             Duration.ofSeconds(60), 5, Duration.ofDays(4));
 
     public static final List<TableDefinition> TABLES = List.of(SESSIONS, CALLS, CALL_REQUESTS, SUBSCRIBERS, CARRIER_LEGS,
-            CARRIER_HEALTH, ACCOUNTS, CALL_DETAIL_RECORDS, CALL_MEDIA);
+            CARRIER_HEALTH, ACCOUNTS, CALL_DETAIL_RECORDS, CALL_MEDIA, DEVICES, PUSH_MARKERS);
 
     public static final List<QueueDefinition> QUEUES =
-            List.of(CONNECTION_EVENTS, CALL_STATE_CHANGES, CALL_TIMERS, SWITCH_COMMANDS, MEETING_EVENTS);
+            List.of(CONNECTION_EVENTS, CALL_STATE_CHANGES, CALL_TIMERS, SWITCH_COMMANDS, MEETING_EVENTS, CALL_PUSHES);
 }

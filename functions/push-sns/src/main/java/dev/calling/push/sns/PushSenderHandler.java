@@ -1,0 +1,47 @@
+package dev.calling.push.sns;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.calling.adapters.Resources;
+import dev.calling.adapters.json.Json;
+import dev.calling.adapters.json.MalformedMessage;
+import dev.calling.adapters.lambda.SqsBatchProcessor;
+import dev.calling.adapters.sqs.SqsDeadLetters;
+import dev.calling.core.call.CallCommand;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+
+/**
+ * The PushSender Lambda: consumes the {@code call-pushes} queue, one {@link CallCommand.PushCallee} per
+ * message, and sends it ({@link PushSender}). A message whose pushes failed for a passing reason is reported
+ * failed alone (partial batch response) and delivered again; one that cannot be read goes straight to the
+ * dead-letter queue.
+ */
+@Named("PushSender")
+public class PushSenderHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+
+    private final PushSender sender;
+    private final SqsBatchProcessor batch;
+
+    @Inject
+    public PushSenderHandler(PushSender sender, SqsDeadLetters deadLetters) {
+        this.sender = sender;
+        this.batch = new SqsBatchProcessor("PushSender", Resources.CALL_PUSHES.maxReceiveCount(), deadLetters);
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        return batch.process(event, message -> sender.handle(pushOf(message.getBody())));
+    }
+
+    static CallCommand.PushCallee pushOf(String body) {
+        CallCommand command = Json.readCallCommand(body);
+        if (command instanceof CallCommand.PushCallee push) {
+            return push;
+        }
+        throw new MalformedMessage("push command",
+                new IllegalArgumentException("a " + command.getClass().getSimpleName() + " is not a PushCallee"));
+    }
+}
