@@ -46,7 +46,8 @@ public record ApiProblem(String type, String title, int status, String detail, S
             Refusal.NOT_CONNECTED, new Mapping(409, "not-connected", "No live connection"),
             Refusal.NO_MEDIA, new Mapping(404, "no-media", "No media to join on this call"),
             Refusal.IDEMPOTENCY_KEY_REUSED, new Mapping(422, "idempotency-key-reused",
-                    "Idempotency-Key reused for a different request"));
+                    "Idempotency-Key reused for a different request"),
+            Refusal.TOO_MANY_DEVICES, new Mapping(409, "too-many-devices", "Too many devices registered"));
 
     public static ApiProblem of(Kind kind, String detail, String instance) {
         return new ApiProblem(TYPE_BASE + kind.slug, kind.title, kind.status, detail, instance);

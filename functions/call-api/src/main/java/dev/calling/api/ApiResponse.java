@@ -12,6 +12,11 @@ record ApiResponse(int status, Map<String, String> headers, Object body) {
         return new ApiResponse(status, Map.of(), body);
     }
 
+    /** 204: done, nothing to say. */
+    static ApiResponse noContent() {
+        return new ApiResponse(204, Map.of(), null);
+    }
+
     static ApiResponse problem(ApiProblem problem) {
         return new ApiResponse(problem.status(), Map.of(), problem);
     }
@@ -24,10 +29,12 @@ record ApiResponse(int status, Map<String, String> headers, Object body) {
 
     APIGatewayV2HTTPResponse toEvent() {
         Map<String, String> all = new LinkedHashMap<>();
-        all.put("content-type", body instanceof ApiProblem ? ApiProblem.MEDIA_TYPE : "application/json");
+        if (body != null) {
+            all.put("content-type", body instanceof ApiProblem ? ApiProblem.MEDIA_TYPE : "application/json");
+        }
         all.put("cache-control", "no-store");
         headers.forEach((name, value) -> all.put(name.toLowerCase(java.util.Locale.ROOT), value));
         return APIGatewayV2HTTPResponse.builder().withStatusCode(status).withHeaders(all)
-                .withBody(Json.writeView(body)).withIsBase64Encoded(false).build();
+                .withBody(body == null ? "" : Json.writeView(body)).withIsBase64Encoded(false).build();
     }
 }

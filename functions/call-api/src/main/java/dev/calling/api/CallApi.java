@@ -12,12 +12,15 @@ import dev.calling.core.app.CallControl;
 import dev.calling.core.app.CallMedia;
 import dev.calling.core.app.CallView;
 import dev.calling.core.app.MyAccount;
+import dev.calling.core.app.MyDevices;
 import dev.calling.core.app.PlaceCall;
 import dev.calling.core.app.Refusal;
 import dev.calling.core.app.RequestRefused;
 import dev.calling.core.charging.Account;
 import dev.calling.core.charging.LedgerEntry;
 import dev.calling.core.money.Money;
+import dev.calling.core.push.Device;
+import dev.calling.core.push.PushPlatform;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -59,18 +62,24 @@ public final class CallApi {
             "POST /v1/calls/{callId}/hangup",
             "GET /v1/calls/{callId}/media",
             "GET /v1/me/balance",
-            "GET /v1/me/ledger");
+            "GET /v1/me/ledger",
+            "GET /v1/me/devices",
+            "PUT /v1/me/devices/{deviceId}",
+            "DELETE /v1/me/devices/{deviceId}");
 
     private static final Pattern CALL_PATH = Pattern.compile("/v1/calls/([^/]+)(?:/(answer|reject|hangup|media))?");
+    private static final Pattern DEVICE_PATH = Pattern.compile("/v1/me/devices/([^/]+)");
 
     private final CallControl calls;
     private final MyAccount account;
     private final CallMedia media;
+    private final MyDevices devices;
 
-    public CallApi(CallControl calls, MyAccount account, CallMedia media) {
+    public CallApi(CallControl calls, MyAccount account, CallMedia media, MyDevices devices) {
         this.calls = calls;
         this.account = account;
         this.media = media;
+        this.devices = devices;
     }
 
     public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event) {
@@ -109,6 +118,24 @@ public final class CallApi {
                 throw notAllowed(request, "GET");
             }
             return path.endsWith("balance") ? balance(userId) : ledger(userId, request);
+        }
+        if (path.equals("/v1/me/devices")) {
+            if (!request.method().equals("GET")) {
+                throw notAllowed(request, "GET");
+            }
+            return ApiResponse.ok(200, new DeviceList(devices.list(userId).stream().map(DeviceView::of).toList()));
+        }
+        Matcher device = DEVICE_PATH.matcher(path);
+        if (device.matches()) {
+            return switch (request.method()) {
+                case "PUT" -> registerDevice(userId, device.group(1), request);
+                case "DELETE" -> {
+                    request.jsonBody(Set.of());
+                    devices.unregister(userId, device.group(1));
+                    yield ApiResponse.noContent();
+                }
+                default -> throw notAllowed(request, "PUT, DELETE");
+            };
         }
         Matcher call = CALL_PATH.matcher(path);
         if (!call.matches()) {
@@ -170,6 +197,34 @@ public final class CallApi {
         ApiResponse response = ApiResponse.ok(202, placed.call())
                 .withHeader("Location", "/v1/calls/" + placed.call().callId());
         return placed.replayed() ? response.withHeader("Idempotent-Replayed", "true") : response;
+    }
+
+    /**
+     * A device as its owner sees it: never its tokens (credentials to reach the phone), only the last six
+     * characters of the push token, to tell which registration is stored.
+     */
+    public record DeviceView(String deviceId, PushPlatform platform, String tokenSuffix, boolean hasAlertToken,
+            Instant registeredAt) {
+        static DeviceView of(Device device) {
+            String token = device.token();
+            return new DeviceView(device.deviceId(), device.platform(), token.substring(Math.max(0, token.length() - 6)),
+                    device.alertToken() != null, device.registeredAt());
+        }
+    }
+
+    public record DeviceList(List<DeviceView> devices) {}
+
+    private ApiResponse registerDevice(String userId, String deviceId, Request request) {
+        JsonNode body = request.jsonBody(Set.of("platform", "token", "alertToken"));
+        if (body == null) {
+            throw new RequestRefused(Refusal.INVALID_REQUEST, "a JSON body with platform and token is required");
+        }
+        String platform = text(body, "platform").orElseThrow(() -> new RequestRefused(Refusal.INVALID_REQUEST,
+                "platform is required"));
+        String token = text(body, "token").orElseThrow(() -> new RequestRefused(Refusal.INVALID_REQUEST,
+                "token is required"));
+        return ApiResponse.ok(200, DeviceView.of(devices.register(userId, deviceId, platform, token,
+                text(body, "alertToken"))));
     }
 
     /** A list of calls and where the next page starts. */

@@ -1,6 +1,7 @@
 package dev.calling.api;
 
 import dev.calling.adapters.accounts.DynamoDbAccounts;
+import dev.calling.adapters.devices.DynamoDbDevices;
 import dev.calling.adapters.dynamodb.DynamoDbCallHistory;
 import dev.calling.adapters.dynamodb.DynamoDbCallRequests;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
@@ -10,6 +11,7 @@ import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.core.app.CallControl;
 import dev.calling.core.app.CallMedia;
 import dev.calling.core.app.MyAccount;
+import dev.calling.core.app.MyDevices;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import java.time.Clock;
@@ -35,6 +37,7 @@ public class CallApiWiring {
             @ConfigProperty(name = "calling.tables.sessions") String sessionsTable,
             @ConfigProperty(name = "calling.tables.accounts") String accountsTable,
             @ConfigProperty(name = "calling.tables.call-media") String callMediaTable,
+            @ConfigProperty(name = "calling.tables.devices") String devicesTable,
             @ConfigProperty(name = "calling.queues.call-state-changes") String callStateChangesUrl,
             @ConfigProperty(name = "calling.charging.currency") String currency) {
         return new CallApi(
@@ -42,6 +45,7 @@ public class CallApiWiring {
                         new DynamoDbCallRequests(dynamoDb, callRequestsTable), new SqsCallStateChanges(sqs, callStateChangesUrl),
                         new DynamoDbSessionStore(dynamoDb, sessionsTable), clock),
                 new MyAccount(new DynamoDbAccounts(dynamoDb, accountsTable), Currency.getInstance(currency)),
-                new CallMedia(new DynamoDbCallStore(dynamoDb, callsTable), new DynamoDbCallMedia(dynamoDb, callMediaTable)));
+                new CallMedia(new DynamoDbCallStore(dynamoDb, callsTable), new DynamoDbCallMedia(dynamoDb, callMediaTable)),
+                new MyDevices(new DynamoDbDevices(dynamoDb, devicesTable), clock));
     }
 }

@@ -407,6 +407,83 @@ class CallApiLambdaTest {
         }
     }
 
+    static final String VOIP_TOKEN = "0a1b".repeat(16);
+
+    static String device(String userId, String method, String deviceId, String body) throws Exception {
+        return edited("balance.json", event -> {
+            path("/v1/me/devices" + (deviceId == null ? "" : "/" + deviceId)).accept(event);
+            method(method).accept(event);
+            sub(userId).accept(event);
+            if (body != null) {
+                body(body).accept(event);
+                header("content-type", "application/json").accept(event);
+            }
+        });
+    }
+
+    static String registration(String platform, String token) {
+        return "{\"platform\":\"" + platform + "\",\"token\":\"" + token + "\"}";
+    }
+
+    @Test
+    void aDeviceIsRegisteredListedRefreshedAndUnregisteredAndItsTokenIsNeverShown() throws Exception {
+        Reply registered = invoke(device("dev-ann", "PUT", "iphone-1", registration("APNS_VOIP", VOIP_TOKEN)));
+
+        assertThat(registered.status()).isEqualTo(200);
+        assertThat(registered.text("deviceId")).isEqualTo("iphone-1");
+        assertThat(registered.text("platform")).isEqualTo("APNS_VOIP");
+        assertThat(registered.text("tokenSuffix")).isEqualTo(VOIP_TOKEN.substring(VOIP_TOKEN.length() - 6));
+        assertThat(registered.body().toString()).doesNotContain(VOIP_TOKEN);
+        String refreshed = "ffee".repeat(16);
+        Reply again = invoke(device("dev-ann", "PUT", "iphone-1", "{\"platform\":\"APNS_VOIP\",\"token\":\""
+                + refreshed + "\",\"alertToken\":\"" + VOIP_TOKEN + "\"}"));
+        assertThat(again.text("registeredAt")).as("the first registration").isEqualTo(registered.text("registeredAt"));
+        assertThat(again.body().path("hasAlertToken").asBoolean()).isTrue();
+
+        Reply listed = invoke(device("dev-ann", "GET", null, null));
+        assertThat(listed.status()).isEqualTo(200);
+        assertThat(listed.body().path("devices")).hasSize(1);
+        assertThat(listed.body().toString()).doesNotContain(refreshed).doesNotContain(VOIP_TOKEN);
+        assertThat(invoke(device("dev-bob", "GET", null, null)).body().path("devices")).as("only one's own").isEmpty();
+
+        assertThat(invoke(device("dev-ann", "DELETE", "iphone-1", null)).status()).isEqualTo(204);
+        assertThat(invoke(device("dev-ann", "DELETE", "iphone-1", null)).status()).as("idempotent").isEqualTo(204);
+        assertThat(invoke(device("dev-ann", "GET", null, null)).body().path("devices")).isEmpty();
+    }
+
+    @Test
+    void badDeviceRegistrationsAreProblemsThatWriteNothingAndNeverEchoTheToken() throws Exception {
+        String path = "/v1/me/devices/phone";
+        assertProblem(invoke(device("dev-cat", "PUT", "phone", registration("WINDOWS", VOIP_TOKEN))), 400,
+                "invalid-request", path);
+        Reply badToken = invoke(device("dev-cat", "PUT", "phone", registration("APNS_VOIP", "not-hex-secret-1234")));
+        assertProblem(badToken, 400, "invalid-request", path);
+        assertThat(badToken.body().toString()).doesNotContain("not-hex-secret-1234");
+        assertProblem(invoke(device("dev-cat", "PUT", "phone", "{\"platform\":\"FCM\",\"token\":\"" + "f".repeat(40)
+                + "\",\"alertToken\":\"" + VOIP_TOKEN + "\"}")), 400, "invalid-request", path);
+        assertProblem(invoke(device("dev-cat", "PUT", "phone", "{\"platform\":\"FCM\",\"token\":\"" + "f".repeat(40)
+                + "\",\"colour\":\"red\"}")), 400, "invalid-request", path);
+        assertProblem(invoke(device("dev-cat", "PUT", "phone", null)), 400, "invalid-request", path);
+        assertProblem(invoke(device("dev-cat", "PUT", "bad%20id!", registration("FCM", "f".repeat(40)))), 400,
+                "invalid-request", "/v1/me/devices/bad%20id!");
+        assertProblem(invoke(device("dev-cat", "POST", "phone", null)), 405, "method-not-allowed", path);
+        assertProblem(invoke(device("dev-cat", "POST", null, null)), 405, "method-not-allowed", "/v1/me/devices");
+
+        assertThat(invoke(device("dev-cat", "GET", null, null)).body().path("devices")).isEmpty();
+    }
+
+    @Test
+    void aUserHasAtMostTenDevices() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            assertThat(invoke(device("dev-dan", "PUT", "phone-" + i, registration("FCM", "f".repeat(40)))).status())
+                    .isEqualTo(200);
+        }
+        assertProblem(invoke(device("dev-dan", "PUT", "phone-10", registration("FCM", "f".repeat(40)))), 409,
+                "too-many-devices", "/v1/me/devices/phone-10");
+        assertThat(invoke(device("dev-dan", "PUT", "phone-3", registration("FCM", "e".repeat(40)))).status())
+                .as("a known device is refreshed").isEqualTo(200);
+    }
+
     @Test
     void callsAreListedAPageAtATime() throws Exception {
         Reply reply = invoke(sample("list-calls.json"));

@@ -9,6 +9,7 @@ import dev.calling.adapters.AwsClients;
 import dev.calling.adapters.Resources.QueueDefinition;
 import dev.calling.adapters.Resources;
 import dev.calling.adapters.accounts.DynamoDbAccounts;
+import dev.calling.adapters.devices.DynamoDbDevices;
 import dev.calling.adapters.auth.DevTokenIssuer;
 import dev.calling.adapters.billing.DynamoDbCallDetailRecords;
 import dev.calling.adapters.dynamodb.DynamoDbCallHistory;
@@ -36,6 +37,7 @@ import dev.calling.calls.CallStateManagerHandler;
 import dev.calling.core.app.CallControl;
 import dev.calling.core.app.CallMedia;
 import dev.calling.core.app.MyAccount;
+import dev.calling.core.app.MyDevices;
 import dev.calling.core.call.Call;
 import dev.calling.core.call.CallStateMachine;
 import dev.calling.core.call.CallStateManager;
@@ -419,7 +421,8 @@ public final class LocalSystem implements AutoCloseable {
         var callApi = new CallApi(new CallControl(calls, new DynamoDbCallHistory(dynamoDb, Resources.CALLS.name()),
                 new DynamoDbCallRequests(dynamoDb, Resources.CALL_REQUESTS.name()),
                 new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), sessions, clock),
-                new MyAccount(accounts, plan.currency()), new CallMedia(calls, callMedia));
+                new MyAccount(accounts, plan.currency()), new CallMedia(calls, callMedia),
+                new MyDevices(new DynamoDbDevices(dynamoDb, Resources.DEVICES.name()), clock));
         var connectionEvents = new SqsConnectionEvents(sqs, aws.queueUrl(Resources.CONNECTION_EVENTS));
         var realtime = new Realtime(new RealtimeConnections(connectionEvents::publish, clock));
         RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse> realtimeWithMedia = (event, context) -> {

@@ -10,6 +10,7 @@ import static dev.calling.adapters.Resources.CALL_STATE_CHANGES;
 import static dev.calling.adapters.Resources.CALL_TIMERS;
 import static dev.calling.adapters.Resources.CARRIER_HEALTH;
 import static dev.calling.adapters.Resources.CARRIER_LEGS;
+import static dev.calling.adapters.Resources.DEVICES;
 import static dev.calling.adapters.Resources.CONNECTION_EVENTS;
 import static dev.calling.adapters.Resources.MEETING_EVENTS;
 import static dev.calling.adapters.Resources.SESSIONS;
@@ -162,6 +163,7 @@ public final class CallingServiceStack extends Stack {
                 .reads(data.table(ACCOUNTS))
                 .reads(data.table(CALL_MEDIA))
                 .writes(data.table(CALL_REQUESTS))
+                .writes(data.table(DEVICES))
                 .sendsTo(callStateChanges);
 
         // The apps' WebSocket events (connect, disconnect, heartbeats): one small message each, 512 MB.

@@ -17,5 +17,7 @@ public enum Refusal {
     /** The user is party to the call but has no media to join on it (not yet, or no longer). */
     NO_MEDIA,
     /** The Idempotency-Key was used before for a different request. */
-    IDEMPOTENCY_KEY_REUSED
+    IDEMPOTENCY_KEY_REUSED,
+    /** The user has as many devices registered for push as one may; unregister one first. */
+    TOO_MANY_DEVICES
 }
