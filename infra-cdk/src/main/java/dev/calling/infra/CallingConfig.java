@@ -35,7 +35,51 @@ import software.constructs.Node;
  */
 public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Carrier> carriers,
         Optional<String> alarmEmail, boolean reservedConcurrency, boolean apiGatewayCloudWatchRole,
-        int billingExportRetentionDays, SwitchKind switchKind, ChimeMeetings chimeMeetings) {
+        int billingExportRetentionDays, SwitchKind switchKind, ChimeMeetings chimeMeetings,
+        Map<PushTarget, String> pushApplications) {
+
+    /**
+     * Where the PushSender sends, by context key under {@code pushPlatformApplications}: the SNS platform
+     * application's platform in its ARN, and the function's setting that names it.
+     */
+    public enum PushTarget {
+        APNS_VOIP("apnsVoip", "APNS_VOIP"),
+        APNS_VOIP_SANDBOX("apnsVoipSandbox", "APNS_VOIP_SANDBOX"),
+        APNS("apns", "APNS"),
+        APNS_SANDBOX("apnsSandbox", "APNS_SANDBOX"),
+        FCM("fcm", "GCM");
+
+        private final String contextKey;
+        private final String snsPlatform;
+
+        PushTarget(String contextKey, String snsPlatform) {
+            this.contextKey = contextKey;
+            this.snsPlatform = snsPlatform;
+        }
+
+        public String contextKey() {
+            return contextKey;
+        }
+
+        /** The PushSender's setting: {@code calling.push.apns-voip-application-arn} and so on. */
+        public String property() {
+            return "calling.push." + name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + "-application-arn";
+        }
+
+        static PushTarget of(String contextKey) {
+            for (PushTarget target : values()) {
+                if (target.contextKey.equals(contextKey)) {
+                    return target;
+                }
+            }
+            throw new IllegalArgumentException("pushPlatformApplications." + contextKey + ": not one of apnsVoip,"
+                    + " apnsVoipSandbox, apns, apnsSandbox, fcm");
+        }
+    }
+
+    /** An SNS platform application's ARN: {@code arn:aws:sns:<region>:<account>:app/<PLATFORM>/<name>}. */
+    private static final Pattern SNS_APPLICATION =
+            Pattern.compile("arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:app/([A-Z_]+)/[A-Za-z0-9_.-]{1,256}");
 
     private static final Pattern STAGE = Pattern.compile("[a-z][a-z0-9-]{0,11}");
     private static final Pattern CARRIER_ID = Pattern.compile("[a-z][a-z0-9]{0,30}");
@@ -73,12 +117,25 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
         }
         Objects.requireNonNull(switchKind, "switchKind");
         Objects.requireNonNull(chimeMeetings, "chimeMeetings");
+        pushApplications = Map.copyOf(pushApplications);
+        pushApplications.forEach((target, arn) -> {
+            var match = SNS_APPLICATION.matcher(arn);
+            if (!match.matches() || !match.group(1).equals(target.snsPlatform)) {
+                throw new IllegalArgumentException("pushPlatformApplications." + target.contextKey() + " must be the ARN"
+                        + " of an SNS platform application of platform " + target.snsPlatform + ": " + arn);
+            }
+        });
+    }
+
+    /** The SNS endpoints of a platform application: what its pushes are published to. */
+    public static String endpointsOf(String applicationArn) {
+        return applicationArn.replace(":app/", ":endpoint/") + "/*";
     }
 
     /** Defaults only: stage {@code dev}, VoIP only, no e-mail, the Switch on Chime SDK Meetings in the stack's region. */
     public static CallingConfig defaults() {
         return new CallingConfig("dev", Optional.empty(), Map.of(), Optional.empty(), true, false,
-                DEFAULT_EXPORT_RETENTION_DAYS, SwitchKind.CHIME_MEETINGS, ChimeMeetings.IN_STACK_REGION);
+                DEFAULT_EXPORT_RETENTION_DAYS, SwitchKind.CHIME_MEETINGS, ChimeMeetings.IN_STACK_REGION, Map.of());
     }
 
     /** The VoIP switch behind {@code switch-commands.fifo}, by its context value ({@code -c switch=...}). */
@@ -375,7 +432,19 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
                 string(node, "billingExportRetentionDays").map(days -> (int) Double.parseDouble(days))
                         .orElse(defaults.billingExportRetentionDays()),
                 string(node, "switch").map(SwitchKind::of).orElse(defaults.switchKind()),
-                new ChimeMeetings(string(node, "chimeMeetingsRegion"), string(node, "chimeMeetingsMediaRegion")));
+                new ChimeMeetings(string(node, "chimeMeetingsRegion"), string(node, "chimeMeetingsMediaRegion")),
+                pushApplications(node.tryGetContext("pushPlatformApplications")));
+    }
+
+    /** {@code {"apnsVoip": "arn:aws:sns:...:app/APNS_VOIP/MyApp", "fcm": "..."}}, an object or a JSON string. */
+    static Map<PushTarget, String> pushApplications(Object context) {
+        if (context == null) {
+            return Map.of();
+        }
+        Map<String, Object> byKey = context instanceof String json ? parse(json) : asMap(context, "pushPlatformApplications");
+        Map<PushTarget, String> applications = new java.util.EnumMap<>(PushTarget.class);
+        byKey.forEach((key, arn) -> applications.put(PushTarget.of(key), String.valueOf(arn)));
+        return applications;
     }
 
     /**
@@ -413,7 +482,7 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
         try {
             return new ObjectMapper().readValue(json, new TypeReference<>() {});
         } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("carriers is not a JSON object: " + e.getMessage(), e);
+            throw new IllegalArgumentException("not a JSON object: " + e.getMessage(), e);
         }
     }
 

@@ -194,6 +194,29 @@ class CallingConfigTest {
     }
 
     @Test
+    void pushPlatformApplicationsAreSnsApplicationArnsOfTheirPlatform() {
+        CallingConfig config = config(Map.of("pushPlatformApplications",
+                "{\"apnsVoip\": \"arn:aws:sns:eu-west-1:123456789012:app/APNS_VOIP/Calling\","
+                        + " \"fcm\": \"arn:aws:sns:eu-west-1:123456789012:app/GCM/Calling\"}"));
+
+        assertThat(config.pushApplications()).containsOnlyKeys(CallingConfig.PushTarget.APNS_VOIP,
+                CallingConfig.PushTarget.FCM);
+        assertThat(CallingConfig.PushTarget.APNS_VOIP_SANDBOX.property())
+                .isEqualTo("calling.push.apns-voip-sandbox-application-arn");
+        assertThat(CallingConfig.endpointsOf("arn:aws:sns:eu-west-1:123456789012:app/GCM/Calling"))
+                .isEqualTo("arn:aws:sns:eu-west-1:123456789012:endpoint/GCM/Calling/*");
+        assertThat(config(Map.of()).pushApplications()).isEmpty();
+        assertThatThrownBy(() -> config(Map.of("pushPlatformApplications",
+                "{\"apnsVoip\": \"arn:aws:sns:eu-west-1:123456789012:app/GCM/Calling\"}")))
+                .hasMessageContaining("platform APNS_VOIP");
+        assertThatThrownBy(() -> config(Map.of("pushPlatformApplications", "{\"fcm\": \"Calling\"}")))
+                .hasMessageContaining("SNS platform application");
+        assertThatThrownBy(() -> config(Map.of("pushPlatformApplications",
+                "{\"huawei\": \"arn:aws:sns:eu-west-1:123456789012:app/GCM/Calling\"}")))
+                .hasMessageContaining("not one of apnsVoip");
+    }
+
+    @Test
     void badInputIsRefusedAtSynth() {
         assertThatThrownBy(() -> config(Map.of("stage", "Prod_1"))).hasMessageContaining("stage");
         assertThatThrownBy(() -> config(Map.of("chimeSipMediaApplicationId", "x")))

@@ -126,14 +126,14 @@ class DeploymentVariantsTest {
     @Test
     void anExternalSwitchGetsNoSwitchFunctionNoRuleAndNoChimeMeetingsGrantButTheSameQueuesAndTable() {
         assertThat(externalSwitch.stacks().service().function("Switch")).isNull();
-        assertThat(externalSwitch.resources(externalSwitch.serviceJson(), "AWS::Lambda::Function")).hasSize(10)
+        assertThat(externalSwitch.resources(externalSwitch.serviceJson(), "AWS::Lambda::Function")).hasSize(11)
                 .noneSatisfy(f -> assertThat(f.getKey()).startsWith("Switch"));
         assertThat(externalSwitch.resources(externalSwitch.serviceJson(), "AWS::Events::Rule")).hasSize(2)
                 .allSatisfy(rule -> assertThat(rule.getValue().at("/Properties/EventPattern").isMissingNode()).isTrue());
         assertThat(externalSwitch.stacks().service().meetingEventsRule()).isEmpty();
         assertThat(externalSwitch.stacks().meetingEventsForwarder()).isEmpty();
         assertThat(FunctionsTest.eventSources(externalSwitch)).containsOnlyKeys(":calling-ext-connection-events",
-                ":calling-ext-call-state-changes.fifo", ":calling-ext-call-timers");
+                ":calling-ext-call-state-changes.fifo", ":calling-ext-call-timers", ":calling-ext-call-pushes");
         String service = externalSwitch.serviceJson().toString();
         assertThat(service).doesNotContain("chime:CreateMeeting").doesNotContain("meeting-events-rule-dlq")
                 .doesNotContain("CALLING_CHIME_MEETINGS");

@@ -41,15 +41,16 @@ class FunctionsTest {
                 Arguments.of("RealtimeAuthorizer", "realtime-authorizer", 512, 5, 0),
                 Arguments.of("Switch", "switch", 1024, 10, 30),
                 Arguments.of("CallSweeper", "call-sweeper", 512, 120, 0),
-                Arguments.of("DlqRedrive", "dlq-redrive", 512, 900, 0));
+                Arguments.of("DlqRedrive", "dlq-redrive", 512, 900, 0),
+                Arguments.of("PushSender", "push-sender", 512, 5, 0));
     }
 
     @Test
-    void elevenFunctionsEachWithOneLiveAlias() {
-        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Function")).hasSize(11);
-        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Alias")).hasSize(11)
+    void twelveFunctionsEachWithOneLiveAlias() {
+        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Function")).hasSize(12);
+        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Alias")).hasSize(12)
                 .allSatisfy(alias -> assertThat(alias.getValue().at("/Properties/Name").asText()).isEqualTo("live"));
-        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Version")).hasSize(11)
+        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Version")).hasSize(12)
                 .allSatisfy(version -> assertThat(version.getValue().path("DeletionPolicy").asText())
                         .as("a superseded version is deleted").isEqualTo("Delete"));
     }
@@ -79,7 +80,8 @@ class FunctionsTest {
     void everyEventSourceReportsBatchItemFailuresOnTheAliasWithBatchSizeAndMaximumConcurrency() {
         Map<String, JsonNode> byQueue = eventSources(app);
         assertThat(byQueue).containsOnlyKeys(":" + PREFIX + "connection-events", ":" + PREFIX + "call-state-changes.fifo",
-                ":" + PREFIX + "call-timers", ":" + PREFIX + "switch-commands.fifo", ":" + PREFIX + "meeting-events");
+                ":" + PREFIX + "call-timers", ":" + PREFIX + "switch-commands.fifo", ":" + PREFIX + "meeting-events",
+                ":" + PREFIX + "call-pushes");
         byQueue.values().forEach(props -> {
             assertThat(props.path("FunctionResponseTypes").get(0).asText()).isEqualTo("ReportBatchItemFailures");
             assertThat(props.at("/FunctionName/Fn::Join/1/1").asText()).as("invokes the alias").isEqualTo(":live");
@@ -89,6 +91,7 @@ class FunctionsTest {
         assertMapping(byQueue.get(":" + PREFIX + "call-timers"), "CallStateManager", 10, 10);
         assertMapping(byQueue.get(":" + PREFIX + "switch-commands.fifo"), "Switch", 1, 20);
         assertMapping(byQueue.get(":" + PREFIX + "meeting-events"), "Switch", 10, 10);
+        assertMapping(byQueue.get(":" + PREFIX + "call-pushes"), "PushSender", 10, 10);
     }
 
     /** The event source mappings by the end of their queue's ARN ({@code :calling-test-<queue>}). */

@@ -48,6 +48,17 @@ class LeastPrivilegeTest {
     }
 
     @Test
+    void pushSenderConsumesItsQueueKeepsDevicesAndMarkersAndPublishesOnlyToTheConfiguredApplications() {
+        assertThat(access("PushSender")).isEqualTo(expected(
+                "table:devices", WRITE, "table:push-markers", union(WRITE, Set.of("dynamodb:DeleteItem")),
+                "queue:call-pushes", CONSUME, "queue:call-pushes-dlq", SEND_ONLY,
+                "sns:app/APNS_VOIP/CallingVoip", Set.of("sns:CreatePlatformEndpoint", "sns:SetEndpointAttributes"),
+                "sns:app/GCM/CallingAndroid", Set.of("sns:CreatePlatformEndpoint", "sns:SetEndpointAttributes"),
+                "sns:endpoint/APNS_VOIP/CallingVoip/*", Set.of("sns:Publish", "sns:DeleteEndpoint"),
+                "sns:endpoint/GCM/CallingAndroid/*", Set.of("sns:Publish", "sns:DeleteEndpoint")));
+    }
+
+    @Test
     void sessionServiceTouchesOnlySessionsAndItsQueue() {
         assertThat(access("SessionService")).isEqualTo(expected(
                 "table:sessions", WRITE, "index:sessions/connectionId-index", READ,
@@ -63,8 +74,9 @@ class LeastPrivilegeTest {
                 "index:accounts/holds-index", READ,
                 "table:call-detail-records", WRITE, "index:call-detail-records/endedDay-index", READ,
                 "table:sessions", READ, "index:sessions/connectionId-index", READ, "table:subscribers", READ,
+                "table:devices", READ,
                 "queue:call-state-changes.fifo", union(CONSUME, SEND), "queue:call-timers", union(CONSUME, SEND),
-                "queue:switch-commands.fifo", SEND,
+                "queue:switch-commands.fifo", SEND, "queue:call-pushes", SEND,
                 // An event it can never read goes straight to its queue's dead-letter queue.
                 "queue:call-state-changes-dlq.fifo", SEND_ONLY, "queue:call-timers-dlq", SEND_ONLY,
                 // The Twilio carrier: the caller's Voice token in call-media, the account's credentials from its secret.
@@ -94,7 +106,7 @@ class LeastPrivilegeTest {
     }
 
     @Test
-    void onlyTheCallStateManagerPutsMessagesIntoDeadLetterQueuesAndOnlyDlqRedriveTakesThemOut() {
+    void onlyTheQueuesConsumersPutUnreadableMessagesIntoDeadLetterQueuesAndOnlyDlqRedriveTakesThemOut() {
         Set<String> deadLetterQueues = new TreeSet<>();
         Resources.QUEUES.forEach(queue -> deadLetterQueues.add("queue:" + queue.deadLetterName()));
         for (String function : app.stacks().service().functions().keySet()) {
@@ -104,6 +116,8 @@ class LeastPrivilegeTest {
                 case "CallStateManager" -> assertThat(onDeadLetterQueues).as(function).isEqualTo(expected(
                         "queue:call-state-changes-dlq.fifo", SEND_ONLY, "queue:call-timers-dlq", SEND_ONLY));
                 case "DlqRedrive" -> assertThat(onDeadLetterQueues.keySet()).as(function).isEqualTo(deadLetterQueues);
+                case "PushSender" -> assertThat(onDeadLetterQueues).as(function).isEqualTo(expected(
+                        "queue:call-pushes-dlq", SEND_ONLY));
                 default -> assertThat(onDeadLetterQueues).as(function).isEmpty();
             }
         }
@@ -230,6 +244,7 @@ class LeastPrivilegeTest {
     private static final Pattern CHIME = Pattern.compile(":chime:<AWS::Region>:<AWS::AccountId>:(sma/.+|meeting/.+)$");
     private static final Pattern EXECUTE_API = Pattern.compile(":execute-api:<AWS::Region>:<AWS::AccountId>:<RealtimeApi[^>]+>/(.+)$");
     private static final Pattern SECRET = Pattern.compile("^arn:aws:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:(.+)$");
+    private static final Pattern SNS = Pattern.compile("^arn:aws:sns:[a-z0-9-]+:[0-9]{12}:((?:app|endpoint)/.+)$");
     private static final Pattern KMS_KEY = Pattern.compile("^arn:aws:kms:[a-z0-9-]+:[0-9]{12}:(key/.+)$");
     private static final Pattern LOG_GROUP = Pattern.compile("^<([A-Za-z]+?)Logs[0-9A-F]+\\.Arn>$");
 
@@ -252,6 +267,9 @@ class LeastPrivilegeTest {
         }
         if ((m = SECRET.matcher(arn)).find()) {
             return "secret:" + m.group(1);
+        }
+        if ((m = SNS.matcher(arn)).find()) {
+            return "sns:" + m.group(1);
         }
         if ((m = KMS_KEY.matcher(arn)).find()) {
             return "kms:" + m.group(1);

@@ -63,7 +63,8 @@ class MonitoringTest {
     @Test
     void everyFunctionsErrorsAlarmAndReservedOnesAlsoOnThrottles() {
         for (String function : List.of("session-service", "call-state-manager", "sip-media-handler", "carrier-webhook",
-                "billing-export", "call-api", "realtime", "realtime-authorizer", "switch", "call-sweeper", "dlq-redrive")) {
+                "billing-export", "call-api", "realtime", "realtime-authorizer", "switch", "call-sweeper", "dlq-redrive",
+                "push-sender")) {
             JsonNode alarm = alarm("AWS/Lambda", "Errors", "FunctionName", PREFIX + function);
             assertThat(alarm.path("Threshold").asDouble()).isZero();
         }
@@ -72,7 +73,7 @@ class MonitoringTest {
             alarm("AWS/Lambda", "Throttles", "FunctionName", PREFIX + function);
         }
         // Per queue two, per function one, five throttles, and the meeting-events rule's dead-letter queue.
-        assertThat(alarms).hasSize(2 * Resources.QUEUES.size() + 11 + 5 + 1);
+        assertThat(alarms).hasSize(2 * Resources.QUEUES.size() + 12 + 5 + 1);
     }
 
     @Test

@@ -32,6 +32,9 @@ public final class TestApp {
             "chimeVoiceConnectorArn", "arn:aws:chime:us-east-1:123456789012:vc/abcdefghijklmnopqrstuv",
             "alarmEmail", "oncall@example.com",
             "chimeMeetingsMediaRegion", "eu-west-1",
+            "pushPlatformApplications", """
+                    {"apnsVoip": "arn:aws:sns:us-east-1:123456789012:app/APNS_VOIP/CallingVoip",
+                     "fcm": "arn:aws:sns:us-east-1:123456789012:app/GCM/CallingAndroid"}""",
             "carriers", """
                     {"chime": {"adapter": "CHIME", "rate-deck": "rate-decks/atlas.csv.gz", "max-concurrent-calls": "100"},
                      "borealis": {"adapter": "REST", "rate-deck": "rate-decks/borealis.csv.gz",

@@ -4,6 +4,7 @@ import dev.calling.adapters.AwsClients;
 import dev.calling.adapters.accounts.DynamoDbAccounts;
 import dev.calling.adapters.billing.DynamoDbCallDetailRecords;
 import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
+import dev.calling.adapters.devices.DynamoDbDevices;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
 import dev.calling.adapters.dynamodb.DynamoDbSubscriberDirectory;
@@ -14,6 +15,7 @@ import dev.calling.adapters.realtime.MediaJoinPush;
 import dev.calling.adapters.realtime.RealtimePush;
 import dev.calling.adapters.routing.DynamoDbCarrierCatalogue;
 import dev.calling.adapters.Resources;
+import dev.calling.adapters.sqs.SqsCallPushes;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.adapters.sqs.SqsDeadLetters;
 import dev.calling.adapters.sweeper.CallSweeper;
@@ -87,6 +89,8 @@ public class CallStateManagerWiring {
             @ConfigProperty(name = "calling.charging.longest-call") Duration longestCall,
             @ConfigProperty(name = "calling.realtime.endpoint") Optional<URI> realtimeEndpoint,
             @ConfigProperty(name = "calling.tables.call-media") String callMediaTable,
+            @ConfigProperty(name = "calling.tables.devices") String devicesTable,
+            @ConfigProperty(name = "calling.queues.call-pushes") String callPushesUrl,
             @ConfigProperty(name = "calling.chime-meetings.region") String chimeMeetingsRegion,
             @ConfigProperty(name = "calling.chime-meetings.media-region") String mediaRegion,
             @ConfigProperty(name = "calling.aws.secretsmanager-endpoint") Optional<URI> secretsManagerEndpoint) {
@@ -117,8 +121,9 @@ public class CallStateManagerWiring {
                         catalogue),
                 catalogue, new PrepaidAuthoriser(user -> pricePlan, accounts, longestCall),
                 new CommandPorts(switchCommands, carriers.port(), timers, new PrepaidBilling(accounts,
-                        new DynamoDbCallDetailRecords(dynamoDb, callDetailRecordsTable)), parties),
-                new CallStateMachine(timing), clock);
+                        new DynamoDbCallDetailRecords(dynamoDb, callDetailRecordsTable)),
+                        new SqsCallPushes(sqs, callPushesUrl), parties),
+                new CallStateMachine(timing), clock, new DynamoDbDevices(dynamoDb, devicesTable));
     }
 
     /** The call state machine's times: the ring timeout, the longest call (charged or not), the watchdog's. */

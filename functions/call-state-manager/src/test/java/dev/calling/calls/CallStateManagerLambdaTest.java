@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.calling.adapters.Resources;
+import dev.calling.adapters.devices.DynamoDbDevices;
 import dev.calling.adapters.accounts.DynamoDbAccounts;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
@@ -17,6 +18,9 @@ import dev.calling.core.money.Money;
 import dev.calling.core.routing.RoutingPlan;
 import dev.calling.core.routing.Subscriber;
 import dev.calling.core.call.CallCommand;
+import dev.calling.core.push.Device;
+import dev.calling.core.push.PushKind;
+import dev.calling.core.push.PushPlatform;
 import dev.calling.core.call.CallState;
 import dev.calling.core.call.EndReason;
 import dev.calling.core.session.Connection;
@@ -178,5 +182,24 @@ class CallStateManagerLambdaTest {
             assertThat(failed.callId()).isEqualTo("sample-pstn-call-1");
             assertThat(failed.attempt()).isEqualTo(1);
         });
+    }
+
+    @Test
+    @Order(5)
+    void aCalleeWithOnlyARegisteredDeviceIsRungByAPushHandedToThePushQueue() throws Exception {
+        new DynamoDbDevices(dynamoDb, Resources.DEVICES.name()).register(new Device("sample-carol", "carol-iphone",
+                PushPlatform.APNS_VOIP, "ab".repeat(32), null, Instant.parse("2026-01-01T09:00:00Z")));
+        Instant at = Instant.parse("2026-01-01T10:05:00Z");
+        String request = Json.write(new CallEvent.CallRequested("sample-push-1:requested", "sample-push-1", at,
+                "sample-alice", "sample-alice-c1", "sample-carol"));
+
+        assertThat(invoke(fifoEvent(request, "sample-push-1"))).isEmpty();
+
+        Call call = call("sample-push-1");
+        assertThat(call.state()).isEqualTo(CallState.RINGING);
+        assertThat(call.pushedDeviceIds()).containsExactly("carol-iphone");
+        assertThat(drain(Resources.CALL_PUSHES)).extracting(m -> Json.readCallCommand(m.body()))
+                .containsExactly(new CallCommand.PushCallee("sample-push-1", "sample-alice", "sample-carol",
+                        PushKind.RING, List.of("carol-iphone"), at.plusSeconds(45)));
     }
 }

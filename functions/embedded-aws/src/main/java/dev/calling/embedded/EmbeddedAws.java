@@ -171,6 +171,7 @@ public final class EmbeddedAws implements AutoCloseable {
         config.put("calling.queues.call-timers", queueUrl(Resources.CALL_TIMERS));
         config.put("calling.queues.switch-commands", queueUrl(Resources.SWITCH_COMMANDS));
         config.put("calling.queues.meeting-events", queueUrl(Resources.MEETING_EVENTS));
+        config.put("calling.queues.call-pushes", queueUrl(Resources.CALL_PUSHES));
         return config;
     }
 

@@ -5,6 +5,7 @@ import static dev.calling.adapters.Resources.BILLING_EXPORTS;
 import static dev.calling.adapters.Resources.CALLS;
 import static dev.calling.adapters.Resources.CALL_DETAIL_RECORDS;
 import static dev.calling.adapters.Resources.CALL_MEDIA;
+import static dev.calling.adapters.Resources.CALL_PUSHES;
 import static dev.calling.adapters.Resources.CALL_REQUESTS;
 import static dev.calling.adapters.Resources.CALL_STATE_CHANGES;
 import static dev.calling.adapters.Resources.CALL_TIMERS;
@@ -13,6 +14,7 @@ import static dev.calling.adapters.Resources.CARRIER_LEGS;
 import static dev.calling.adapters.Resources.DEVICES;
 import static dev.calling.adapters.Resources.CONNECTION_EVENTS;
 import static dev.calling.adapters.Resources.MEETING_EVENTS;
+import static dev.calling.adapters.Resources.PUSH_MARKERS;
 import static dev.calling.adapters.Resources.SESSIONS;
 import static dev.calling.adapters.Resources.SUBSCRIBERS;
 import static dev.calling.adapters.Resources.SWITCH_COMMANDS;
@@ -88,6 +90,7 @@ public final class CallingServiceStack extends Stack {
         QueueRef callTimers = data.queue(CALL_TIMERS);
         QueueRef switchCommands = data.queue(SWITCH_COMMANDS);
         QueueRef meetingEvents = data.queue(MEETING_EVENTS);
+        QueueRef callPushes = data.queue(CALL_PUSHES);
 
         // Small JSON events, one conditional DynamoDB write each: 512 MB is plenty.
         add(names, code, new Settings("SessionService", "session-service",
@@ -113,13 +116,40 @@ public final class CallingServiceStack extends Stack {
                 .writes(data.table(CALL_DETAIL_RECORDS))
                 .reads(data.table(SESSIONS))
                 .reads(data.table(SUBSCRIBERS))
+                .reads(data.table(DEVICES))
                 .sendsTo(callStateChanges)
                 .sendsTo(callTimers)
                 .sendsTo(switchCommands)
+                .sendsTo(callPushes)
                 // An event it can never read goes straight to its queue's dead-letter queue (not retried:
                 // on the FIFO queue that would hold the call's later events back).
                 .sendsUnreadableToDeadLetterQueueOf(callStateChanges)
                 .sendsUnreadableToDeadLetterQueueOf(callTimers);
+
+        // Pushes to callees' devices through Amazon SNS: two SNS requests per device, small; 512 MB. Always deployed
+        // (the call state manager hands it every push): without platform applications it sends nothing and says so.
+        CallingFunction pushSender = add(names, code, new Settings("PushSender", "push-sns",
+                "PushSender: wakes callees' devices through Amazon SNS mobile push", 512,
+                CallingFunction.timeoutForQueues(callPushes), Optional.empty()))
+                .consumes(callPushes, 10, 10)
+                .writes(data.table(DEVICES))
+                .writes(data.table(PUSH_MARKERS))
+                .sendsUnreadableToDeadLetterQueueOf(callPushes);
+        DataByName.TableRef pushMarkers = data.table(PUSH_MARKERS);
+        pushSender.allow(PolicyStatement.Builder.create().actions(List.of("dynamodb:DeleteItem"))
+                .resources(List.of(pushMarkers.table().getTableArn())).build()); // a push SNS certainly did not send
+        if (!config.pushApplications().isEmpty()) {
+            List<String> applications = List.copyOf(config.pushApplications().values());
+            config.pushApplications().forEach((target, arn) -> pushSender.env(target.property(), arn));
+            pushSender.allow(PolicyStatement.Builder.create()
+                    .actions(List.of("sns:CreatePlatformEndpoint", "sns:SetEndpointAttributes"))
+                    .resources(applications).build());
+            pushSender.allow(PolicyStatement.Builder.create().actions(List.of("sns:Publish", "sns:DeleteEndpoint"))
+                    .resources(applications.stream().map(CallingConfig::endpointsOf).toList()).build());
+            Nag.suppress(pushSender, "IAM5", "SNS creates one endpoint per device token under each platform"
+                    + " application; its ARN is only known at run time. The grant is limited to the endpoints of the"
+                    + " configured platform applications.", List.of("regex:/^Resource::arn:aws[a-z-]*:sns:.*:endpoint\\/.*\\/\\*$/"));
+        }
 
         // Chime waits on every answer of this function during a live call: latency matters more
         // than cost (1 GB), and an answer after 5 s is of no use to the call. Reserved so that a
