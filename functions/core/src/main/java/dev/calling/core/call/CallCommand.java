@@ -56,9 +56,19 @@ public sealed interface CallCommand {
      * The connected call's watchdog asks every check, so a hang-up report lost for good ends the call at
      * the time the carrier ended it, not at its cut-off; a call we ended ourselves (cut off, or failed after
      * the answer) asks once more, so an answer that comes late (the carrier's API was down) still revises
-     * what the call was billed ({@link ReviseCharge}).
+     * what the call was billed ({@link ReviseCharge}). {@code askedAt} (the check's or the end's time) makes
+     * each ask its own message: the same ask issued again (a redelivery) is the same message, dropped as a
+     * duplicate by the queue, but the next watchdog round's is not.
      */
-    record CheckNumber(String callId, int attempt, String providerId) implements CallCommand {
+    record CheckNumber(String callId, int attempt, String providerId, Instant askedAt) implements CallCommand {
+
+        /**
+         * A check without its time: every such command is the same message, which a FIFO queue's content-based
+         * deduplication drops for five minutes after the first; the call state machine always names the time.
+         */
+        public CheckNumber(String callId, int attempt, String providerId) {
+            this(callId, attempt, providerId, null);
+        }
 
         /**
          * The report of the leg's end at {@code endedAt}: the callee's hang-up of {@code attempt}, unsequenced,

@@ -312,7 +312,7 @@ public final class CallStateMachine {
             commands.add(new ScheduleCheck(call.callId(), at.plus(timing.checkInterval())));
             if (next.route() == RouteKind.PSTN) {
                 Attempt attempt = next.current();
-                commands.add(new CallCommand.CheckNumber(call.callId(), attempt.number(), attempt.providerId()));
+                commands.add(new CallCommand.CheckNumber(call.callId(), attempt.number(), attempt.providerId(), at));
             }
         }
         if (next.equals(call)) {
@@ -552,7 +552,8 @@ public final class CallStateMachine {
                     && (ended.endReason() == EndReason.CUT_OFF || ended.endReason() == EndReason.FAILED)) {
                 // We ended it, not a report of the leg's end: ask the carrier once more how the leg ended, so a
                 // hang-up whose report was lost (and whose checks failed) still corrects the bill, however late.
-                commands.add(new CallCommand.CheckNumber(ended.callId(), attempt.number(), attempt.providerId()));
+                commands.add(new CallCommand.CheckNumber(ended.callId(), attempt.number(), attempt.providerId(),
+                        ended.endedAt()));
             }
         } else {
             List<String> legs = ended.route() == null ? List.of(ended.callerConnectionId())

@@ -77,7 +77,22 @@ class PermanentFaultsCallStateMachineTest {
 
         assertThat(check.kind()).isEqualTo(Outcome.Kind.CHECKED);
         assertThat(check.commands()).containsExactly(new ScheduleCheck("c", T0.plusSeconds(125)),
-                new CallCommand.CheckNumber("c", 1, "alpha"));
+                new CallCommand.CheckNumber("c", 1, "alpha", T0.plusSeconds(65)));
+    }
+
+    /**
+     * Found by the full fault run: every check of a call was the same message, so the FIFO queue's five-minute
+     * content deduplication (the switch-commands queue's id is the body's hash) dropped all but the first, and a hang-up report lost after it was found only at the cut-off.
+     */
+    @Test
+    void eachWatchdogRoundAsksWithItsOwnMessageAndARedeliveredRoundWithTheSameOne() {
+        Call call = pstnConnected();
+        CallCheck first = CallCheck.due("c", T0.plusSeconds(65));
+        CallCheck second = CallCheck.due("c", T0.plusSeconds(125));
+
+        CallCommand asked = machine.check(call, first, Set.of()).commands().get(1); // its body is its fields
+        assertThat(asked).isEqualTo(machine.check(call, first, Set.of()).commands().get(1));
+        assertThat(asked).isNotEqualTo(machine.check(call, second, Set.of()).commands().get(1));
     }
 
     @Test
@@ -193,7 +208,7 @@ class PermanentFaultsCallStateMachineTest {
 
         assertThat(ended.endReason()).isEqualTo(EndReason.CUT_OFF);
         assertThat(ended.outbox()).containsSubsequence(new HangUpNumber("c", 1, "alpha"),
-                new CallCommand.CheckNumber("c", 1, "alpha"));
+                new CallCommand.CheckNumber("c", 1, "alpha", ended.endedAt()));
         Call hungUp = machine.apply(pstnConnected(), new CallHungUp("h", "c", T0.plusSeconds(65), 0, 0, Party.CALLER))
                 .call();
         assertThat(hungUp.outbox()).noneMatch(CallCommand.CheckNumber.class::isInstance); // a party's word ends it

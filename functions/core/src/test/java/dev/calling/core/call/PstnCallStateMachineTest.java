@@ -144,7 +144,7 @@ class PstnCallStateMachineTest {
         assertThat(failed.call().endReason()).isEqualTo(EndReason.FAILED);
         assertThat(legs(failed)).containsExactly(new ReleaseConnection("c", "a1"), new HangUpNumber("c", 1, "alpha"));
         assertThat(failed.commands()).hasAtLeastOneElementOfType(CallCommand.ChargeCall.class)
-                .contains(new CallCommand.CheckNumber("c", 1, "alpha")); // we ended it: how did the leg end?
+                .contains(new CallCommand.CheckNumber("c", 1, "alpha", T0.plusSeconds(9))); // we ended it: how did the leg end?
         assertThat(CallDetails.of(failed.call()).talkSeconds()).isEqualTo(3);
     }
 
