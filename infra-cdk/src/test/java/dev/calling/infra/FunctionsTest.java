@@ -139,6 +139,11 @@ class FunctionsTest {
                 "CALLING_TABLES_CALL_MEDIA", "CALLING_TABLES_DEVICES", "CALLING_QUEUES_CALL_STATE_CHANGES");
         assertThat(environment("CallApi").path("CALLING_TABLES_CALL_MEDIA").asText()).isEqualTo(PREFIX + "call-media");
         assertThat(fieldNames(environment("Realtime"))).containsExactly("CALLING_QUEUES_CONNECTION_EVENTS");
+        // PushSender never sends to its queue, but its dead letters' URL derives from the queue's: without it
+        // the function's start-up (SnapStart's version publish, so the deploy) fails.
+        assertThat(fieldNames(environment("PushSender"))).contains("CALLING_QUEUES_CALL_PUSHES",
+                "CALLING_TABLES_DEVICES", "CALLING_TABLES_PUSH_MARKERS", "CALLING_PUSH_APNS_VOIP_APPLICATION_ARN",
+                "CALLING_PUSH_FCM_APPLICATION_ARN");
         JsonNode authorizer = environment("RealtimeAuthorizer");
         assertThat(fieldNames(authorizer)).containsExactlyInAnyOrder("QUARKUS_LAMBDA_HANDLER", "CALLING_AUTH_ISSUER",
                 "CALLING_AUTH_AUDIENCE");

@@ -132,12 +132,13 @@ public final class CallingFunction extends Construct {
 
     /**
      * SendMessage (only) on the queue's dead-letter queue: a message that can never be read goes there
-     * at once instead of being retried (SqsDeadLetters, which derives the URL from the queue's).
+     * at once instead of being retried. Sets the queue's URL, from which SqsDeadLetters derives the
+     * dead-letter queue's: a consumer that never sends to its queue needs it for this alone.
      */
     public CallingFunction sendsUnreadableToDeadLetterQueueOf(QueueRef queue) {
         role.addToPrincipalPolicy(PolicyStatement.Builder.create().actions(List.of("sqs:SendMessage"))
                 .resources(List.of(queue.deadLetterQueue().getQueueArn())).build());
-        return this;
+        return env(PhysicalNames.queueProperty(queue.definition()), queue.queue().getQueueUrl());
     }
 
     /** Sets the bucket's name; the caller grants the object actions it needs. */
