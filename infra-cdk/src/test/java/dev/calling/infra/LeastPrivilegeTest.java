@@ -52,10 +52,12 @@ class LeastPrivilegeTest {
         assertThat(access("PushSender")).isEqualTo(expected(
                 "table:devices", WRITE, "table:push-markers", union(WRITE, Set.of("dynamodb:DeleteItem")),
                 "queue:call-pushes", CONSUME, "queue:call-pushes-dlq", SEND_ONLY,
-                "sns:app/APNS_VOIP/CallingVoip", Set.of("sns:CreatePlatformEndpoint", "sns:SetEndpointAttributes"),
-                "sns:app/GCM/CallingAndroid", Set.of("sns:CreatePlatformEndpoint", "sns:SetEndpointAttributes"),
-                "sns:endpoint/APNS_VOIP/CallingVoip/*", Set.of("sns:Publish", "sns:DeleteEndpoint"),
-                "sns:endpoint/GCM/CallingAndroid/*", Set.of("sns:Publish", "sns:DeleteEndpoint")));
+                "sns:app/APNS_VOIP/CallingVoip", Set.of("sns:CreatePlatformEndpoint"),
+                "sns:app/GCM/CallingAndroid", Set.of("sns:CreatePlatformEndpoint"),
+                "sns:endpoint/APNS_VOIP/CallingVoip/*",
+                Set.of("sns:SetEndpointAttributes", "sns:Publish", "sns:DeleteEndpoint"),
+                "sns:endpoint/GCM/CallingAndroid/*",
+                Set.of("sns:SetEndpointAttributes", "sns:Publish", "sns:DeleteEndpoint")));
     }
 
     @Test

@@ -141,10 +141,12 @@ public final class CallingServiceStack extends Stack {
         if (!config.pushApplications().isEmpty()) {
             List<String> applications = List.copyOf(config.pushApplications().values());
             config.pushApplications().forEach((target, arn) -> pushSender.env(target.property(), arn));
-            pushSender.allow(PolicyStatement.Builder.create()
-                    .actions(List.of("sns:CreatePlatformEndpoint", "sns:SetEndpointAttributes"))
+            pushSender.allow(PolicyStatement.Builder.create().actions(List.of("sns:CreatePlatformEndpoint"))
                     .resources(applications).build());
-            pushSender.allow(PolicyStatement.Builder.create().actions(List.of("sns:Publish", "sns:DeleteEndpoint"))
+            // SetEndpointAttributes names an endpoint (re-enabling one SNS had for the same token), so it is
+            // authorised on the endpoint, as Publish and DeleteEndpoint are.
+            pushSender.allow(PolicyStatement.Builder.create()
+                    .actions(List.of("sns:SetEndpointAttributes", "sns:Publish", "sns:DeleteEndpoint"))
                     .resources(applications.stream().map(CallingConfig::endpointsOf).toList()).build());
             Nag.suppress(pushSender, "IAM5", "SNS creates one endpoint per device token under each platform"
                     + " application; its ARN is only known at run time. The grant is limited to the endpoints of the"
