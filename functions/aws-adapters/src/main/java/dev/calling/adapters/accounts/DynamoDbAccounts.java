@@ -8,6 +8,7 @@ import static dev.calling.adapters.dynamodb.Attributes.n;
 import static dev.calling.adapters.dynamodb.Attributes.s;
 
 import dev.calling.adapters.Resources;
+import dev.calling.adapters.dynamodb.Backoff;
 import dev.calling.core.Page;
 import dev.calling.core.app.Refusal;
 import dev.calling.core.app.RequestRefused;
@@ -145,7 +146,7 @@ public final class DynamoDbAccounts implements Accounts {
             throw new IllegalArgumentException("a top-up must be positive: " + amount);
         }
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            backOff(attempt);
+            Backoff.fullJitter(attempt, MAX_BACKOFF_MILLIS, "an account write");
             AccountItem account = readAccount(userId, amount.currency());
             Optional<LedgerLine> recorded = account.pendingLine(Kind.TOP_UP, topUpId);
             if (recorded.isPresent()) {
@@ -185,7 +186,7 @@ public final class DynamoDbAccounts implements Accounts {
             throw new IllegalArgumentException("need 0 <= minimum <= wanted, got minimum " + minimum + ", wanted " + wanted);
         }
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            backOff(attempt);
+            Backoff.fullJitter(attempt, MAX_BACKOFF_MILLIS, "an account write");
             AccountItem account = readAccount(userId, wanted.currency());
             Optional<Money> held = account.hold(callId);
             if (held.isPresent()) {
@@ -232,7 +233,7 @@ public final class DynamoDbAccounts implements Accounts {
         String writer = Long.toHexString(ThreadLocalRandom.current().nextLong());
         long rejectedAt = -1; // the version our last write was guarded by, when its condition failed
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            backOff(attempt);
+            Backoff.fullJitter(attempt, MAX_BACKOFF_MILLIS, "an account write");
             AccountItem account = readAccount(userId, charged.currency());
             Optional<Money> held = account.hold(callId);
             if (held.isEmpty()) {
@@ -280,7 +281,7 @@ public final class DynamoDbAccounts implements Accounts {
             throw new IllegalArgumentException("a charge cannot be negative: " + charge);
         }
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            backOff(attempt);
+            Backoff.fullJitter(attempt, MAX_BACKOFF_MILLIS, "an account write");
             AccountItem account = readAccount(userId, charge.currency());
             if (account.hold(callId).isPresent()) {
                 complete(account);
@@ -715,20 +716,6 @@ public final class DynamoDbAccounts implements Accounts {
 
     private static Map<String, AttributeValue> key(String userId, String entryKey) {
         return Map.of("userId", s(userId), "entryKey", s(entryKey));
-    }
-
-    /** Full jitter: a random wait up to an exponentially growing cap; none before the first attempt. */
-    private static void backOff(int attempt) {
-        if (attempt == 0) {
-            return;
-        }
-        long cap = Math.min(MAX_BACKOFF_MILLIS, 2L << Math.min(attempt, 20));
-        try {
-            Thread.sleep(ThreadLocalRandom.current().nextLong(1, cap + 1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while retrying an account write", e);
-        }
     }
 
     private static IllegalStateException contention(String what, String userId) {

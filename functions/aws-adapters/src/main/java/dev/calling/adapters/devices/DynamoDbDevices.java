@@ -3,6 +3,7 @@ package dev.calling.adapters.devices;
 import static dev.calling.adapters.dynamodb.Attributes.n;
 import static dev.calling.adapters.dynamodb.Attributes.s;
 
+import dev.calling.adapters.dynamodb.Backoff;
 import dev.calling.core.push.Device;
 import dev.calling.core.push.Devices;
 import dev.calling.core.push.PushPlatform;
@@ -13,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -91,7 +91,7 @@ public final class DynamoDbDevices implements Devices {
     /** Applies {@code edit} (null: nothing to write) to the user's devices, version-guarded, retried on races. */
     private void change(String userId, UnaryOperator<List<Device>> edit) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            backOff(attempt);
+            Backoff.fullJitter(attempt, 200, "a devices write");
             Stored current = read(userId);
             List<Device> after = edit.apply(current.devices());
             if (after == null) {
@@ -149,19 +149,5 @@ public final class DynamoDbDevices implements Devices {
         AttributeValue alert = value.get("alertToken");
         return new Device(userId, deviceId, PushPlatform.valueOf(value.get("platform").s()), value.get("token").s(),
                 alert == null ? null : alert.s(), Instant.parse(value.get("registeredAt").s()));
-    }
-
-    /** Full jitter up to an exponentially growing cap (200 ms at most); none before the first try. */
-    private static void backOff(int attempt) {
-        if (attempt == 0) {
-            return;
-        }
-        long cap = Math.min(200, 5L << Math.min(attempt, 10));
-        try {
-            Thread.sleep(ThreadLocalRandom.current().nextLong(cap + 1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing devices", e);
-        }
     }
 }

@@ -240,13 +240,14 @@ public final class CallStateMachine {
         long billedBefore = CallDetails.of(call).talkSeconds();
         Call revised = call.revisedEnd(EndReason.COMPLETED, at, "the carrier says the callee hung up then; the call"
                 + " was billed to " + call.endedAt() + " (" + call.endReason() + "), " + billedBefore + " s of talk");
+        ChargeCall charge = charge(revised);
         // Charge first: whichever of the two settles the call (this one if the first end's charge has not got
         // through yet, at the revised price), the refund then gives back only what was taken above that price.
-        List<CallCommand> commands = List.of(charge(revised), new CallCommand.ReviseCharge(call.callId(),
-                CallDetails.of(revised), call.charging() != null));
+        List<CallCommand> commands = List.of(charge, new CallCommand.ReviseCharge(call.callId(), charge.record(),
+                charge.prepaid()));
         return Outcome.applied(withDeadline(revised).handled(legEnded.eventId(), commands),
                 "leg ended earlier -> billed talk revised from " + billedBefore + " s to "
-                        + CallDetails.of(revised).talkSeconds() + " s");
+                        + charge.record().talkSeconds() + " s");
     }
 
     private Outcome applySwitchReport(Call call, CallEvent event) {

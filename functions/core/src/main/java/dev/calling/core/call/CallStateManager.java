@@ -40,29 +40,6 @@ public final class CallStateManager {
 
     static final int MAX_ATTEMPTS = 5;
 
-    /** No user has a device registered for push. */
-    private static final Devices NO_DEVICES = new Devices() {
-        public List<Device> of(String userId) {
-            return List.of();
-        }
-
-        public Device register(Device device) {
-            throw new UnsupportedOperationException("no device store");
-        }
-
-        public boolean remove(String userId, String deviceId) {
-            return false;
-        }
-
-        public boolean removeIfToken(String userId, String deviceId, String token) {
-            return false;
-        }
-
-        public Optional<Device> find(String userId, String deviceId) {
-            return Optional.empty();
-        }
-    };
-
     /** How far ahead of this function's clock a reported time may be before it is taken as now. */
     public static final java.time.Duration CLOCK_SKEW = java.time.Duration.ofSeconds(5);
 
@@ -79,7 +56,7 @@ public final class CallStateManager {
     /** Without devices registered for push: callees are rung over their live connections only. */
     public CallStateManager(CallStore calls, SessionDirectory sessions, CallRouter router, CarrierCatalogue catalogue,
             CallAuthoriser authoriser, CommandPorts ports, CallStateMachine machine, Clock clock) {
-        this(calls, sessions, router, catalogue, authoriser, ports, machine, clock, NO_DEVICES);
+        this(calls, sessions, router, catalogue, authoriser, ports, machine, clock, Devices.NONE);
     }
 
     /** @param devices the devices callees registered for push: a callee with any is also woken by push */

@@ -9,6 +9,29 @@ public interface Devices {
     /** How many devices one user may register: enough for phones and tablets, few enough to push to all. */
     int MAX_PER_USER = 10;
 
+    /** No user has a device registered (wirings without push); registering one is refused. */
+    Devices NONE = new Devices() {
+        public List<Device> of(String userId) {
+            return List.of();
+        }
+
+        public Device register(Device device) {
+            throw new UnsupportedOperationException("no device store is wired");
+        }
+
+        public boolean remove(String userId, String deviceId) {
+            return false;
+        }
+
+        public boolean removeIfToken(String userId, String deviceId, String token) {
+            return false;
+        }
+
+        public Optional<Device> find(String userId, String deviceId) {
+            return Optional.empty();
+        }
+    };
+
     /** The user's devices, oldest registration first. */
     List<Device> of(String userId);
 
