@@ -55,6 +55,15 @@ public final class AppClient {
         return send(request);
     }
 
+    public Reply put(String path, String json) {
+        return send(HttpRequest.newBuilder(api.resolve(path)).PUT(HttpRequest.BodyPublishers.ofString(json))
+                .header("Content-Type", "application/json"));
+    }
+
+    public Reply delete(String path) {
+        return send(HttpRequest.newBuilder(api.resolve(path)).DELETE());
+    }
+
     public Reply send(HttpRequest.Builder request) {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);

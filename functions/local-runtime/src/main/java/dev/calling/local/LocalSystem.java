@@ -90,6 +90,16 @@ import dev.calling.carrier.webhook.CarrierWebhookHandler;
 import dev.calling.carrier.webhook.TwilioCallbacks;
 import dev.calling.core.call.CarrierPort;
 import dev.calling.embedded.SecretsManagerStub;
+import dev.calling.embedded.SnsStub;
+import dev.calling.adapters.sqs.SqsCallPushes;
+import dev.calling.push.sns.PlatformApplications;
+import dev.calling.push.sns.PushMarkers;
+import dev.calling.push.sns.PushSender;
+import dev.calling.push.sns.PushSenderHandler;
+import dev.calling.push.sns.SnsClients;
+import dev.calling.push.sns.SnsPlatform;
+import dev.calling.push.sns.SnsPushGateway;
+import software.amazon.awssdk.services.sns.SnsClient;
 import dev.calling.secrets.SecretsManagerClients;
 import software.amazon.awssdk.services.chimesdkmeetings.ChimeSdkMeetingsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -285,6 +295,18 @@ public final class LocalSystem implements AutoCloseable {
     private ChimeSdkMeetingsClient chimeClient;
     private SecretsManagerStub secretsManagerStub;
     private SecretsManagerClient secretsManager;
+    private final DynamoDbDevices devices;
+    private final SnsStub sns;
+    private final SnsClient snsClient;
+    private final PushService pushService = new PushService();
+
+    /** The platform applications of the local SNS (its stub), one per platform, as an operator creates them. */
+    static final PlatformApplications PUSH_APPLICATIONS = PlatformApplications.of(Map.of(
+            SnsPlatform.APNS_VOIP, SnsStub.application("APNS_VOIP", "calling-local-voip"),
+            SnsPlatform.APNS_VOIP_SANDBOX, SnsStub.application("APNS_VOIP_SANDBOX", "calling-local-voip"),
+            SnsPlatform.APNS, SnsStub.application("APNS", "calling-local"),
+            SnsPlatform.APNS_SANDBOX, SnsStub.application("APNS_SANDBOX", "calling-local"),
+            SnsPlatform.GCM, SnsStub.application("GCM", "calling-local")));
 
     private final Instrumentation instrumentation;
 
@@ -312,6 +334,12 @@ public final class LocalSystem implements AutoCloseable {
         accounts = new DynamoDbAccounts(dynamoDb, Resources.ACCOUNTS.name());
         callDetailRecords = new DynamoDbCallDetailRecords(dynamoDb, Resources.CALL_DETAIL_RECORDS.name());
         PricePlan plan = settings.pricePlan();
+        devices = new DynamoDbDevices(dynamoDb, Resources.DEVICES.name());
+        sns = SnsStub.start().onDelivery(pushService);
+        snsClient = SnsClients.create(EmbeddedAws.REGION, Optional.of(sns.endpoint()));
+        var pushSender = new PushSenderHandler(new PushSender(devices,
+                new PushMarkers(dynamoDb, Resources.PUSH_MARKERS.name()), new SnsPushGateway(snsClient, PUSH_APPLICATIONS),
+                clock), new SqsDeadLetters(sqs).of(Resources.CALL_PUSHES, aws.queueUrl(Resources.CALL_PUSHES)));
         simulatedSwitch = new SimulatedSwitch(publisher, clock);
         callMedia = new DynamoDbCallMedia(dynamoDb, Resources.CALL_MEDIA.name());
         PartyNotifier parties = PartyNotifier.NONE;
@@ -346,8 +374,9 @@ public final class LocalSystem implements AutoCloseable {
                 new CatalogueRouter(new ProviderRouting(), subscribers, carriers),
                 carriers, new PrepaidAuthoriser(user -> plan, accounts, settings.longestCall()),
                 new CommandPorts(switchCommands, carrierPort, timers,
-                        new PrepaidBilling(accounts, callDetailRecords), parties),
-                new CallStateMachine(settings.callTiming()), clock), timers,
+                        new PrepaidBilling(accounts, callDetailRecords),
+                        new SqsCallPushes(sqs, aws.queueUrl(Resources.CALL_PUSHES)), parties),
+                new CallStateMachine(settings.callTiming()), clock, devices), timers,
                 new SqsDeadLetters(sqs).of(Resources.CALL_STATE_CHANGES, aws.queueUrl(Resources.CALL_STATE_CHANGES))
                         .of(Resources.CALL_TIMERS, aws.queueUrl(Resources.CALL_TIMERS)));
         sweeper = new CallSweeper(dynamoDb, Resources.CALLS.name(),
@@ -360,6 +389,7 @@ public final class LocalSystem implements AutoCloseable {
         eventSources.add(mapping("SessionService", Resources.CONNECTION_EVENTS, sessionService, 2));
         eventSources.add(mapping("CallStateManager", Resources.CALL_STATE_CHANGES, callStateManager, 2));
         eventSources.add(mapping("CallStateManager-timers", Resources.CALL_TIMERS, callStateManager, 1));
+        eventSources.add(mapping("PushSender", Resources.CALL_PUSHES, pushSender, 1));
         if (settings.chimeMeetings() == null) {
             eventSources.add(mapping("SimulatedSwitch", Resources.SWITCH_COMMANDS, simulatedSwitch, 1));
         } else {
@@ -422,7 +452,7 @@ public final class LocalSystem implements AutoCloseable {
                 new DynamoDbCallRequests(dynamoDb, Resources.CALL_REQUESTS.name()),
                 new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), sessions, clock),
                 new MyAccount(accounts, plan.currency()), new CallMedia(calls, callMedia),
-                new MyDevices(new DynamoDbDevices(dynamoDb, Resources.DEVICES.name()), clock));
+                new MyDevices(devices, clock));
         var connectionEvents = new SqsConnectionEvents(sqs, aws.queueUrl(Resources.CONNECTION_EVENTS));
         var realtime = new Realtime(new RealtimeConnections(connectionEvents::publish, clock));
         RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse> realtimeWithMedia = (event, context) -> {
@@ -463,6 +493,24 @@ public final class LocalSystem implements AutoCloseable {
         return new QueueEventSource(name, sqs, aws.queueUrl(queue), aws.queueArn(sqs, queue),
                 instrumentation.functions().apply(name, function), 10,
                 instrumentation.concurrency().getOrDefault(name, concurrency));
+    }
+
+    /** The devices users registered for push ({@code devices}). */
+    public DynamoDbDevices devices() {
+        return devices;
+    }
+
+    /**
+     * The local SNS (a stub of its mobile push API, behind the real SDK client of the PushSender function): what
+     * was published, and scripted faults.
+     */
+    public SnsStub sns() {
+        return sns;
+    }
+
+    /** APNs and FCM: the pushes that reached (or would have reached) each phone. */
+    public PushService pushService() {
+        return pushService;
     }
 
     /** The media the switch set up for each call ({@code call-media}). */
@@ -582,6 +630,8 @@ public final class LocalSystem implements AutoCloseable {
             secretsManager.close();
             secretsManagerStub.close();
         }
+        snsClient.close();
+        sns.close();
         sqs.close();
         dynamoDb.close();
         aws.close();

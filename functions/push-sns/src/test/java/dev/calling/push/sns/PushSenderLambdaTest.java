@@ -1,5 +1,6 @@
 package dev.calling.push.sns;
 
+import dev.calling.embedded.SnsStub;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,6 @@
 package dev.calling.push.sns;
 
+import dev.calling.embedded.SnsStub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

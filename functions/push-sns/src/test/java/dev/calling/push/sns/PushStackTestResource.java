@@ -1,5 +1,6 @@
 package dev.calling.push.sns;
 
+import dev.calling.embedded.SnsStub;
 import dev.calling.adapters.Resources;
 import dev.calling.embedded.EmbeddedAws;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;

@@ -1,4 +1,4 @@
-package dev.calling.push.sns;
+package dev.calling.embedded;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -11,6 +11,8 @@ import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 
 /**
  * A stub of the SNS Query API's mobile push actions on a loopback port, for the real SDK client: form-encoded
@@ -38,13 +43,14 @@ import java.util.UUID;
  * for the same application and token, and refuses a token registered with another {@code CustomUserData}
  * with the documented InvalidParameter ("Endpoint ... already exists with the same Token, but different
  * attributes."); Publish to a disabled endpoint is EndpointDisabled, to a deleted one NotFound. Faults are
- * scripted per token.
+ * scripted per token. A push SNS accepted is handed to {@link #onDelivery the devices' push service}.
  */
-final class SnsStub implements AutoCloseable {
+public final class SnsStub implements AutoCloseable {
 
-    static final String ACCOUNT = "123456789012";
-    static final String NS = "http://sns.amazonaws.com/doc/2010-03-31/";
+    public static final String ACCOUNT = "123456789012";
+    public static final String NS = "http://sns.amazonaws.com/doc/2010-03-31/";
     private static final String TRANSFORMER = "sns-query-api";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private record Endpoint(String arn, String application, String token, Map<String, String> attributes) {}
 
@@ -56,6 +62,21 @@ final class SnsStub implements AutoCloseable {
     private final Map<String, Fault> alwaysOnPublish = new HashMap<>(); // by token
     private final Set<String> refusedTokens = new HashSet<>();
     private final WireMockServer server;
+    private volatile Consumer<Delivery> devices = delivery -> {};
+    private final ExecutorService deliveries = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "sns-stub-deliveries");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /**
+     * What SNS hands to APNs or FCM for one published push, as the device receives it: the platform's payload
+     * (the string under the platform's key of a {@code MessageStructure=json} message, else the message).
+     *
+     * @param platform the platform of the endpoint's application, as in its ARN ({@code APNS_VOIP}, {@code GCM}, ...)
+     * @param attributes the Publish's String message attributes (push type, priority, TTL)
+     */
+    public record Delivery(String token, String platform, String payload, Map<String, String> attributes) {}
 
     private SnsStub() {
         server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").extensions(new Behaviour()));
@@ -63,19 +84,28 @@ final class SnsStub implements AutoCloseable {
         server.stubFor(post(urlEqualTo("/")).willReturn(aResponse().withTransformers(TRANSFORMER)));
     }
 
-    static SnsStub start() {
+    public static SnsStub start() {
         return new SnsStub();
     }
 
-    URI endpoint() {
+    /**
+     * Hands every push that SNS accepted to {@code pushService} (standing in for APNs and FCM, which deliver to
+     * the phone), one at a time on a thread of the stub's own, after the Publish was answered.
+     */
+    public SnsStub onDelivery(Consumer<Delivery> pushService) {
+        this.devices = pushService;
+        return this;
+    }
+
+    public URI endpoint() {
         return URI.create(server.baseUrl());
     }
 
-    static String application(String platform, String name) {
+    public static String application(String platform, String name) {
         return "arn:aws:sns:us-east-1:" + ACCOUNT + ":app/" + platform + "/" + name;
     }
 
-    synchronized void reset() {
+    public synchronized void reset() {
         endpoints.clear();
         publishFaults.clear();
         alwaysOnPublish.clear();
@@ -84,7 +114,7 @@ final class SnsStub implements AutoCloseable {
     }
 
     /** Requests of {@code action}, oldest first, as their decoded form parameters. */
-    List<Map<String, String>> requests(String action) {
+    public List<Map<String, String>> requests(String action) {
         return server.getAllServeEvents().stream().map(ServeEvent::getRequest)
                 .sorted(Comparator.comparing(LoggedRequest::getLoggedDate))
                 .map(request -> form(request.getBodyAsString()))
@@ -92,44 +122,44 @@ final class SnsStub implements AutoCloseable {
     }
 
     /** The Publish requests to {@code token}'s endpoint. */
-    List<Map<String, String>> publishesTo(String token) {
+    public List<Map<String, String>> publishesTo(String token) {
         return requests("Publish").stream().filter(p -> token.equals(tokenOf(p.get("TargetArn")))).toList();
     }
 
-    synchronized String tokenOf(String endpointArn) {
+    public synchronized String tokenOf(String endpointArn) {
         Endpoint endpoint = endpoints.get(endpointArn);
         return endpoint == null ? null : endpoint.token();
     }
 
-    synchronized String endpointOf(String token) {
+    public synchronized String endpointOf(String token) {
         return endpoints.values().stream().filter(e -> e.token().equals(token)).map(Endpoint::arn).findFirst()
                 .orElse(null);
     }
 
-    synchronized Map<String, String> attributesOf(String endpointArn) {
+    public synchronized Map<String, String> attributesOf(String endpointArn) {
         return Map.copyOf(endpoints.get(endpointArn).attributes());
     }
 
     /** SNS disabled the token's endpoint (APNs / FCM told it the token is no longer valid). */
-    synchronized void disable(String token) {
+    public synchronized void disable(String token) {
         endpoints.values().stream().filter(e -> e.token().equals(token))
                 .forEach(e -> e.attributes().put("Enabled", "false"));
     }
 
     /** An endpoint SNS has for the token already, made for another owner. */
-    synchronized String existingEndpoint(String application, String token, String customUserData, boolean enabled) {
+    public synchronized String existingEndpoint(String application, String token, String customUserData, boolean enabled) {
         Endpoint endpoint = create(application, token, customUserData);
         endpoint.attributes().put("Enabled", Boolean.toString(enabled));
         return endpoint.arn();
     }
 
     /** CreatePlatformEndpoint refuses the token (InvalidParameter about the Token). */
-    synchronized void refuseToken(String token) {
+    public synchronized void refuseToken(String token) {
         refusedTokens.add(token);
     }
 
     /** The next {@code times} Publish requests to the token fail with {@code status} and {@code code}. */
-    synchronized void failPublish(String token, int status, String code, int times) {
+    public synchronized void failPublish(String token, int status, String code, int times) {
         Deque<Fault> faults = publishFaults.computeIfAbsent(token, t -> new ArrayDeque<>());
         for (int i = 0; i < times; i++) {
             faults.add(new Fault(status, code, code + " (stub)", Duration.ZERO));
@@ -137,24 +167,54 @@ final class SnsStub implements AutoCloseable {
     }
 
     /** Every Publish to the token fails with {@code status} and {@code code}. */
-    synchronized void alwaysFailPublish(String token, int status, String code) {
+    public synchronized void alwaysFailPublish(String token, int status, String code) {
         alwaysOnPublish.put(token, new Fault(status, code, code + " (stub)", Duration.ZERO));
     }
 
     /** Publish to the token works again. */
-    synchronized void heal(String token) {
+    public synchronized void heal(String token) {
         alwaysOnPublish.remove(token);
         publishFaults.remove(token);
     }
 
     /** The next Publish to the token is taken (and counted) but answered only after {@code delay}. */
-    synchronized void delayPublish(String token, Duration delay) {
+    public synchronized void delayPublish(String token, Duration delay) {
         publishFaults.computeIfAbsent(token, t -> new ArrayDeque<>()).add(new Fault(200, null, null, delay));
     }
 
     @Override
     public void close() {
+        deliveries.shutdownNow();
         server.stop();
+    }
+
+    private void deliver(Endpoint endpoint, Map<String, String> publish) {
+        String platform = endpoint.arn().split(":endpoint/", 2)[1].split("/", 2)[0];
+        String payload = publish.getOrDefault("Message", "");
+        if ("json".equals(publish.get("MessageStructure"))) {
+            try {
+                JsonNode message = JSON.readTree(payload);
+                payload = message.has(platform) ? message.get(platform).asText() : message.path("default").asText();
+            } catch (java.io.IOException e) {
+                return; // SNS refuses such a Publish; this stub answered it, but nothing reaches a device
+            }
+        }
+        Map<String, String> attributes = new LinkedHashMap<>();
+        messageAttributes(publish).forEach((name, typeAndValue) -> attributes.put(name, typeAndValue.get(1)));
+        Delivery delivery = new Delivery(endpoint.token(), platform, payload, attributes);
+        Consumer<Delivery> pushService = devices;
+        try {
+            deliveries.execute(() -> {
+                try {
+                    pushService.accept(delivery);
+                } catch (RuntimeException e) {
+                    System.getLogger(SnsStub.class.getName()).log(System.Logger.Level.WARNING,
+                            "push delivery to a device failed: " + e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // closing: the phone is gone
+        }
     }
 
     private Endpoint create(String application, String token, String customUserData) {
@@ -172,7 +232,7 @@ final class SnsStub implements AutoCloseable {
         return endpoint;
     }
 
-    static Map<String, String> form(String body) {
+    public static Map<String, String> form(String body) {
         Map<String, String> form = new LinkedHashMap<>();
         if (body == null || body.isEmpty()) {
             return form;
@@ -187,7 +247,7 @@ final class SnsStub implements AutoCloseable {
     }
 
     /** The {@code MessageAttributes.entry.N.*} of a Publish request as name → (DataType, StringValue). */
-    static Map<String, List<String>> messageAttributes(Map<String, String> publish) {
+    public static Map<String, List<String>> messageAttributes(Map<String, String> publish) {
         Map<String, List<String>> attributes = new LinkedHashMap<>();
         for (int n = 1; publish.containsKey("MessageAttributes.entry." + n + ".Name"); n++) {
             String prefix = "MessageAttributes.entry." + n + ".";
@@ -206,7 +266,7 @@ final class SnsStub implements AutoCloseable {
                 .withBody(xml).build();
     }
 
-    static ResponseDefinition error(int status, String code, String message) {
+    public static ResponseDefinition error(int status, String code, String message) {
         String xml = "<ErrorResponse xmlns=\"" + NS + "\"><Error><Type>" + (status >= 500 ? "Receiver" : "Sender")
                 + "</Type><Code>" + code + "</Code><Message>" + message + "</Message></Error><RequestId>"
                 + UUID.randomUUID() + "</RequestId></ErrorResponse>";
@@ -298,6 +358,7 @@ final class SnsStub implements AutoCloseable {
             if (!"true".equals(endpoint.attributes().get("Enabled"))) {
                 return error(400, "EndpointDisabled", "Endpoint is disabled");
             }
+            deliver(endpoint, form);
             ResponseDefinition sent = ok("Publish", "<MessageId>" + UUID.randomUUID() + "</MessageId>");
             if (fault != null && !fault.delay().isZero()) {
                 return ResponseDefinitionBuilder.like(sent).withFixedDelay((int) fault.delay().toMillis()).build();

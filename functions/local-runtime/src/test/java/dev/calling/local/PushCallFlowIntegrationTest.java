@@ -1,0 +1,193 @@
+package dev.calling.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.calling.adapters.Resources;
+import dev.calling.adapters.auth.DevTokenIssuer;
+import dev.calling.adapters.sqs.SqsCallPushes;
+import dev.calling.core.call.CallCommand;
+import dev.calling.core.call.CallEvent;
+import dev.calling.core.call.Party;
+import dev.calling.embedded.SnsStub;
+import java.time.Instant;
+import dev.calling.core.call.CallState;
+import dev.calling.core.call.EndReason;
+import dev.calling.core.push.PushKind;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Waking a callee's sleeping app, end to end: the apps' API registers the device (devices table), the call
+ * state manager routes the call to it and hands the pushes to the {@code call-pushes} queue, the PushSender
+ * function sends them through the real SNS SDK client to the local SNS (a stub of its API), which hands them
+ * to the phone ({@link PushService}); the woken app connects over the real WebSocket and answers through the
+ * real HTTP API.
+ */
+class PushCallFlowIntegrationTest {
+
+    static final Duration WAIT = Duration.ofSeconds(40);
+    static final Duration RING = Duration.ofSeconds(15);
+    static LocalSystem system;
+    static DevTokenIssuer tokens;
+    static LocalApps apps;
+
+    @BeforeAll
+    static void start() {
+        tokens = DevTokenIssuer.generate();
+        system = LocalSystem.start(LocalSystem.Settings.defaults().withRingTimeout(RING)
+                .withRetryAfter(Duration.ofSeconds(1)).withApi(new LocalSystem.Api(0, 0, tokens)));
+        apps = new LocalApps(system, tokens, WAIT);
+    }
+
+    @AfterAll
+    static void stop() {
+        apps.close();
+        system.close();
+    }
+
+    private static SleepingPhone phone(String userId, SleepingPhone.Response response) {
+        return SleepingPhone.iPhone(system, tokens, userId, userId + "-iphone", response, line -> {});
+    }
+
+    @Test
+    void aSleepingAppIsWokenByOneRingPushConnectsAndAnswers() {
+        String alice = LocalApps.user("alice");
+        String bob = LocalApps.user("bob");
+        var aliceOnline = apps.online(alice);
+        try (SleepingPhone bobsPhone = phone(bob, SleepingPhone.Response.ANSWER)) {
+            String callId = apps.placeCall(apps.app(alice), bob);
+
+            assertThat(system.awaitState(callId, CallState.CONNECTED, WAIT).pushedDeviceIds())
+                    .containsExactly(bobsPhone.deviceId());
+            aliceOnline.socket().awaitCall(callId, "CONNECTED");
+            assertThat(apps.app(alice).post("/v1/calls/" + callId + "/hangup", null).status()).isEqualTo(202);
+            assertThat(system.awaitEnded(callId, WAIT).endReason()).isEqualTo(EndReason.COMPLETED);
+
+            await().atMost(WAIT).until(() -> bobsPhone.received("call-cancelled", callId) == 1);
+            assertThat(bobsPhone.received("incoming-call", callId)).as("one ring push").isEqualTo(1);
+            List<Map<String, String>> rings = system.sns().publishesTo(bobsPhone.voipToken());
+            assertThat(rings).hasSize(1);
+            Map<String, List<String>> attributes = SnsStub.messageAttributes(rings.get(0));
+            assertThat(attributes).containsEntry("AWS.SNS.MOBILE.APNS.PUSH_TYPE", List.of("String", "voip"))
+                    .containsEntry("AWS.SNS.MOBILE.APNS.PRIORITY", List.of("String", "10"));
+            assertThat(Long.parseLong(attributes.get("AWS.SNS.MOBILE.APNS_VOIP.TTL").get(1)))
+                    .isBetween(1L, RING.toSeconds());
+            assertThat(bobsPhone.received("missed-call", callId)).isZero();
+        }
+    }
+
+    @Test
+    void theCallerCancellingSendsOneCancelPushAndRedeliveredPushesAreSentOnce() {
+        String alice = LocalApps.user("alice");
+        String bob = LocalApps.user("bob");
+        apps.online(alice);
+        try (SleepingPhone bobsPhone = phone(bob, SleepingPhone.Response.IGNORE)) {
+            String callId = apps.placeCall(apps.app(alice), bob);
+            await().atMost(WAIT).until(() -> bobsPhone.received("incoming-call", callId) == 1);
+
+            assertThat(apps.app(alice).post("/v1/calls/" + callId + "/hangup", null).status()).isEqualTo(202);
+            assertThat(system.awaitEnded(callId, WAIT).endReason()).isEqualTo(EndReason.CANCELLED);
+            await().atMost(WAIT).until(() -> bobsPhone.received("call-cancelled", callId) == 1);
+
+            // The call state manager's event redelivered (a duplicate reissues its commands) and the push command
+            // itself delivered twice more: still one push of each kind to the device.
+            system.publisher().publish(new CallEvent.CallHungUp(callId + ":hangup:CALLER", callId, Instant.now(), 0, 0,
+                    Party.CALLER));
+            var pushes = new SqsCallPushes(system.sqs(), system.aws().queueUrl(Resources.CALL_PUSHES));
+            var cancel = new CallCommand.PushCallee(callId, alice, bob, PushKind.CANCEL,
+                    List.of(bobsPhone.deviceId()), null);
+            pushes.push(cancel);
+            pushes.push(cancel);
+            awaitQueuesEmpty();
+            assertThat(bobsPhone.received("call-cancelled", callId)).isEqualTo(1);
+            assertThat(bobsPhone.received("incoming-call", callId)).isEqualTo(1);
+            assertThat(bobsPhone.received("missed-call", callId)).isZero();
+        }
+    }
+
+    @Test
+    void anUnansweredPushedCallIsMissedAtItsRingTimeoutWithOneMissedCallNotice() {
+        String alice = LocalApps.user("alice");
+        String bob = LocalApps.user("bob");
+        apps.online(alice);
+        try (SleepingPhone bobsPhone = phone(bob, SleepingPhone.Response.IGNORE)) {
+            String callId = apps.placeCall(apps.app(alice), bob);
+
+            assertThat(system.awaitEnded(callId, WAIT.plus(RING)).endReason()).isEqualTo(EndReason.MISSED);
+            await().atMost(WAIT).until(() -> bobsPhone.received("missed-call", callId) == 1);
+            awaitQueuesEmpty();
+            assertThat(bobsPhone.received()).extracting(SleepingPhone.Received::type)
+                    .containsExactlyInAnyOrder("incoming-call", "call-cancelled", "missed-call"); // one queue message each
+            Map<String, String> notice = system.sns().requests("Publish").stream()
+                    .filter(p -> p.get("Message").contains("missed-call") && p.get("Message").contains(callId))
+                    .findFirst().orElseThrow();
+            assertThat(SnsStub.messageAttributes(notice)).containsEntry("AWS.SNS.MOBILE.APNS.PUSH_TYPE",
+                    List.of("String", "alert"));
+        }
+    }
+
+    @Test
+    void aTokenTheServiceReportsInvalidRemovesTheDeviceAndTheCallStillEnds() {
+        String alice = LocalApps.user("alice");
+        String bob = LocalApps.user("bob");
+        apps.online(alice);
+        try (SleepingPhone bobsPhone = phone(bob, SleepingPhone.Response.ANSWER)) {
+            system.sns().refuseToken(bobsPhone.voipToken()); // APNs said the token is no longer valid
+            String callId = apps.placeCall(apps.app(alice), bob);
+
+            await().atMost(WAIT).until(() -> system.devices().of(bob).isEmpty());
+            assertThat(apps.app(bob).get("/v1/me/devices").body().path("devices")).isEmpty();
+            assertThat(system.awaitEnded(callId, WAIT.plus(RING)).endReason()).isEqualTo(EndReason.MISSED);
+            assertThat(bobsPhone.received()).isEmpty();
+
+            String next = apps.placeCall(apps.app(alice), bob); // nothing left to wake: unreachable at once
+            assertThat(system.awaitEnded(next, WAIT).endReason()).isEqualTo(EndReason.UNREACHABLE);
+        }
+    }
+
+    @Test
+    void anSnsOutageNeverHoldsTheCallAndItsPushesEndInTheDeadLetterQueueNotLost() {
+        String alice = LocalApps.user("alice");
+        String bob = LocalApps.user("bob");
+        apps.online(alice);
+        try (SleepingPhone bobsPhone = phone(bob, SleepingPhone.Response.ANSWER)) {
+            system.sns().alwaysFailPublish(bobsPhone.voipToken(), 500, "InternalError");
+            try {
+                String callId = apps.placeCall(apps.app(alice), bob);
+
+                assertThat(system.awaitState(callId, CallState.RINGING, WAIT).pushedDeviceIds())
+                        .containsExactly(bobsPhone.deviceId());
+                await().atMost(WAIT).until(() -> deadLetters().stream().anyMatch(body -> body.contains(callId)
+                        && body.contains("\"RING\"")));
+                assertThat(system.awaitEnded(callId, WAIT.plus(RING)).endReason()).isEqualTo(EndReason.MISSED);
+                assertThat(bobsPhone.received("incoming-call", callId)).isZero();
+                assertThat(system.sns().publishesTo(bobsPhone.voipToken()))
+                        .as("3 deliveries of the command, each with the SNS client's 3 attempts").hasSize(9);
+                assertThat(system.devices().of(bob)).as("an outage is not an invalid token").hasSize(1);
+            } finally {
+                system.sns().heal(bobsPhone.voipToken());
+            }
+        }
+    }
+
+    private static List<String> deadLetters() {
+        String dlq = system.aws().deadLetterQueueUrl(Resources.CALL_PUSHES);
+        return system.sqs().receiveMessage(r -> r.queueUrl(dlq).maxNumberOfMessages(10).visibilityTimeout(0))
+                .messages().stream().map(m -> m.body()).toList();
+    }
+
+    private static void awaitQueuesEmpty() {
+        String queue = system.aws().queueUrl(Resources.CALL_PUSHES);
+        await().atMost(WAIT).pollDelay(Duration.ofMillis(500)).until(() -> {
+            var attributes = system.sqs().getQueueAttributes(r -> r.queueUrl(queue).attributeNamesWithStrings(
+                    "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible")).attributesAsStrings();
+            return "0".equals(attributes.get("ApproximateNumberOfMessages"))
+                    && "0".equals(attributes.get("ApproximateNumberOfMessagesNotVisible"));
+        });
+    }
+}
