@@ -95,7 +95,9 @@ public final class LocalDemo {
     public static void main(String[] args) throws Exception {
         boolean serve = List.of(args).contains("--serve");
         quietLogs(List.of(args).contains("--verbose"));
-        Duration ringTimeout = Duration.ofSeconds(4);
+        // Long enough for the slowest answer the demo scripts (an app woken by push connects, then answers) on a
+        // loaded machine; the unanswered calls ring out in parallel with the rest.
+        Duration ringTimeout = Duration.ofSeconds(15);
         int exitCode;
         long started = System.nanoTime();
         Path decks = Path.of(System.getProperty("calling.rate-decks", "rate-decks"));
@@ -130,6 +132,8 @@ public final class LocalDemo {
             System.out.println("Apps' HTTP API " + gateway.httpEndpoint() + "/v1 (docs/openapi.yaml), realtime WebSocket "
                     + gateway.webSocketEndpoint() + "/?token=<JWT>");
             System.out.println("Ring timeout for the demo: " + ringTimeout.toSeconds() + " s (45 s by default)");
+            System.out.println("Push to sleeping apps: the PushSender function, through the real SNS client, against a local"
+                    + " stub of SNS's mobile push API at " + system.sns().endpoint() + " (standing in for APNs and FCM)");
             for (Provider carrier : carriers) {
                 boolean isTwilio = carrier.id().equals("twilio");
                 System.out.printf(Locale.ROOT, "PSTN carrier %-9s %,6d rate lines from %s%s%n", carrier.id(),
@@ -179,6 +183,12 @@ public final class LocalDemo {
                     kim.call("grace", CallerScript.waitForOtherSide()), EndReason.BUSY));
 
             scenarios.add(apiCall(system, tokens));
+            List<String> phoneLog = java.util.Collections.synchronizedList(new ArrayList<>());
+            SleepingPhone tessPhone = SleepingPhone.iPhone(system, tokens, "tess", "tess-iphone",
+                    SleepingPhone.Response.ANSWER, phoneLog::add);
+            SleepingPhone umasPhone = SleepingPhone.iPhone(system, tokens, "uma", "uma-iphone",
+                    SleepingPhone.Response.IGNORE, phoneLog::add);
+            scenarios.addAll(pushCalls(system, tokens));
 
             // PSTN: olivia's plan includes phone numbers; carriers are tried cheapest first.
             sw.carrier("cobalt", new SimulatedSwitch.CarrierBehaviour.FailsWith(503, Duration.ofMillis(300)));
@@ -228,6 +238,7 @@ public final class LocalDemo {
             }
             System.out.printf(Locale.ROOT, "%d calls, %d ended as expected.%n%n", scenarios.size(),
                     scenarios.size() - unexpected);
+            unexpected += printPushes(phoneLog, tessPhone, umasPhone);
             unexpected += printBills(system, List.of("olivia", "quinn", "rita"), scenarios);
             writeExport(system, Path.of(System.getProperty("calling.exports", "local-exports")));
             if (List.of(args).contains("--switch=chime-meetings")) {
@@ -296,6 +307,63 @@ public final class LocalDemo {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Callees whose app is asleep (no WebSocket), reached by push through the PushSender function and the real
+     * SNS client against the local SNS stub: tess's iPhone is woken by the VoIP push, connects and answers; uma's
+     * rings unanswered, gets the cancel and the missed-call notice. sam calls both through the API.
+     */
+    static List<Scenario> pushCalls(LocalSystem system, DevTokenIssuer tokens) {
+        LocalGateway gateway = system.gateway().orElseThrow();
+        try (var samSocket = AppClient.Socket.connect(gateway.webSocketEndpoint(), tokens.mint("sam", Duration.ofHours(1)))) {
+            system.awaitLive("sam", samSocket.heartbeat(), Duration.ofSeconds(20));
+            AppClient sam = new AppClient(gateway.httpEndpoint(), tokens.mint("sam", Duration.ofHours(1)));
+            String missed = sam.post("/v1/calls", "{\"calleeUserId\":\"uma\"}", "Idempotency-Key",
+                    UUID.randomUUID().toString()).body().path("callId").asText();
+            String callId = sam.post("/v1/calls", "{\"calleeUserId\":\"tess\"}", "Idempotency-Key",
+                    UUID.randomUUID().toString()).body().path("callId").asText();
+            samSocket.awaitCall(callId, "CONNECTED");
+            Thread.sleep(1000);
+            sam.post("/v1/calls/" + callId + "/hangup", null);
+            return List.of(new Scenario("sam calls tess, whose app is asleep: a VoIP push wakes it, it connects and answers",
+                            callId, EndReason.COMPLETED),
+                    new Scenario("sam calls uma, whose app is asleep and who does not answer: cancel push, missed-call notice",
+                            missed, EndReason.MISSED));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * What the sleeping phones did and received (waiting a while for the last pushes, which travel on their own
+     * queue); returns 1 if a phone did not get exactly one push of each kind it should have.
+     */
+    static int printPushes(List<String> phoneLog, SleepingPhone tess, SleepingPhone uma) {
+        Map<SleepingPhone, List<String>> expected = Map.of(tess, List.of("incoming-call", "call-cancelled"),
+                uma, List.of("incoming-call", "call-cancelled", "missed-call"));
+        try {
+            LocalSystem.awaitCondition(Duration.ofSeconds(30), () -> expected.entrySet().stream().allMatch(e ->
+                    e.getKey().received().size() >= e.getValue().size()), "the phones' pushes");
+        } catch (IllegalStateException late) {
+            System.out.println("PUSH: " + late.getMessage());
+        }
+        System.out.println("Pushes (call-pushes queue -> PushSender -> SNS, its local stub -> the phone):");
+        synchronized (phoneLog) {
+            phoneLog.forEach(line -> System.out.println("    " + line));
+        }
+        int wrong = 0;
+        for (SleepingPhone phone : List.of(tess, uma)) {
+            List<String> kinds = phone.received().stream().map(SleepingPhone.Received::type).sorted().toList();
+            boolean ok = kinds.equals(expected.get(phone).stream().sorted().toList());
+            wrong += ok ? 0 : 1;
+            System.out.printf(Locale.ROOT, "    %s received %s%s%n", phone.deviceId(), kinds,
+                    ok ? "" : "  <-- UNEXPECTED, wanted one each of " + expected.get(phone));
+            phone.close();
+        }
+        System.out.println();
+        return wrong > 0 ? 1 : 0;
     }
 
     /** Each payer's balance, ledger and calls; returns 1 if a ledger does not add up to its balance. */
