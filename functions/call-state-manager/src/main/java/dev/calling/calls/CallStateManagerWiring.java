@@ -126,14 +126,18 @@ public class CallStateManagerWiring {
                 new CallStateMachine(timing), clock, new DynamoDbDevices(dynamoDb, devicesTable));
     }
 
-    /** The call state machine's times: the ring timeout, the longest call (charged or not), the watchdog's. */
+    /**
+     * The call state machine's times: the ring timeout, the longest call (charged or not), the watchdog's, the
+     * push window before a fallback to the callee's phone number.
+     */
     @Produces
     @jakarta.inject.Singleton
     CallStateMachine.Timing timing(@ConfigProperty(name = "calling.calls.ring-timeout") Duration ringTimeout,
             @ConfigProperty(name = "calling.charging.longest-call") Duration longestCall,
             @ConfigProperty(name = "calling.calls.check-interval") Duration checkInterval,
-            @ConfigProperty(name = "calling.calls.report-wait") Duration reportWait) {
-        return new CallStateMachine.Timing(ringTimeout, longestCall, checkInterval, reportWait);
+            @ConfigProperty(name = "calling.calls.report-wait") Duration reportWait,
+            @ConfigProperty(name = "calling.calls.push-window") Duration pushWindow) {
+        return new CallStateMachine.Timing(ringTimeout, longestCall, checkInterval, reportWait, pushWindow);
     }
 
     /** Where a call event that can never be read is kept (see SqsBatchProcessor). */

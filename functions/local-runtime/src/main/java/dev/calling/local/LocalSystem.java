@@ -126,15 +126,17 @@ public final class LocalSystem implements AutoCloseable {
      *     the AWS deployment against, or null for the simulated switch
      * @param twilio one of the {@code carriers} reached through the real Twilio adapter, or null: every
      *     carrier is simulated
+     * @param pushWindow how long a callee reached by push alone has to answer before the call goes to their phone
      */
     public record Settings(Duration ringTimeout, Duration retryAfter, Duration connectionTtl,
             List<Subscriber> subscribers, List<Provider> carriers, ProviderHealth.Policy breaker, PricePlan pricePlan,
             Duration longestCall, Api api, URI chimeMeetings, Twilio twilio, Duration checkInterval,
-            Duration reportWait) {
+            Duration reportWait, Duration pushWindow) {
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(45), EmbeddedAws.DEFAULT_RETRY_AFTER, Duration.ofSeconds(90),
                     List.of(), List.of(), ProviderHealth.Policy.defaults(), everywhere("0.10"), Duration.ofHours(2), null,
-                    null, null, CallStateMachine.Timing.CHECK_INTERVAL, CallStateMachine.Timing.REPORT_WAIT);
+                    null, null, CallStateMachine.Timing.CHECK_INTERVAL, CallStateMachine.Timing.REPORT_WAIT,
+                    CallStateMachine.Timing.PUSH_WINDOW);
         }
 
         /**
@@ -143,12 +145,21 @@ public final class LocalSystem implements AutoCloseable {
          */
         public Settings withWatchdog(Duration every, Duration wait) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
-                    longestCall, api, chimeMeetings, twilio, every, wait);
+                    longestCall, api, chimeMeetings, twilio, every, wait, pushWindow);
+        }
+
+        /**
+         * How long a callee reached by push alone has to answer in the app before the call goes to their phone
+         * number (where routing allows it).
+         */
+        public Settings withPushWindow(Duration window) {
+            return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
+                    longestCall, api, chimeMeetings, twilio, checkInterval, reportWait, window);
         }
 
         /** The call state machine's times in this system. */
         public CallStateMachine.Timing callTiming() {
-            return new CallStateMachine.Timing(ringTimeout, longestCall, checkInterval, reportWait);
+            return new CallStateMachine.Timing(ringTimeout, longestCall, checkInterval, reportWait, pushWindow);
         }
 
         /** A plan with one price per minute (60/60, no connect fee) to every number. */
@@ -163,28 +174,28 @@ public final class LocalSystem implements AutoCloseable {
 
         public Settings withRingTimeout(Duration timeout) {
             return new Settings(timeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan, longestCall,
-                    api, chimeMeetings, twilio, checkInterval, reportWait);
+                    api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow);
         }
 
         public Settings withRetryAfter(Duration retry) {
             return new Settings(ringTimeout, retry, connectionTtl, subscribers, carriers, breaker, pricePlan, longestCall,
-                    api, chimeMeetings, twilio, checkInterval, reportWait);
+                    api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow);
         }
 
         /** How long a connection without heartbeat stays live. */
         public Settings withConnectionTtl(Duration ttl) {
             return new Settings(ringTimeout, retryAfter, ttl, subscribers, carriers, breaker, pricePlan, longestCall,
-                    api, chimeMeetings, twilio, checkInterval, reportWait);
+                    api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow);
         }
 
         public Settings withPstn(List<Subscriber> directory, List<Provider> pstnCarriers, ProviderHealth.Policy policy) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, directory, pstnCarriers, policy, pricePlan,
-                    longestCall, api, chimeMeetings, twilio, checkInterval, reportWait);
+                    longestCall, api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow);
         }
 
         public Settings withCharging(PricePlan plan, Duration longest) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, plan, longest,
-                    api, chimeMeetings, twilio, checkInterval, reportWait);
+                    api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow);
         }
 
         /**
@@ -194,7 +205,7 @@ public final class LocalSystem implements AutoCloseable {
          */
         public Settings withChimeMeetings(URI endpoint) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
-                    longestCall, api, endpoint, twilio, checkInterval, reportWait);
+                    longestCall, api, endpoint, twilio, checkInterval, reportWait, pushWindow);
         }
 
         /**
@@ -204,13 +215,13 @@ public final class LocalSystem implements AutoCloseable {
          */
         public Settings withTwilio(Twilio account) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
-                    longestCall, api, chimeMeetings, account, checkInterval, reportWait);
+                    longestCall, api, chimeMeetings, account, checkInterval, reportWait, pushWindow);
         }
 
         /** Serves the apps' APIs on localhost, with tokens signed by {@code tokens}' key. */
         public Settings withApi(Api gateway) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
-                    longestCall, gateway, chimeMeetings, twilio, checkInterval, reportWait);
+                    longestCall, gateway, chimeMeetings, twilio, checkInterval, reportWait, pushWindow);
         }
     }
 

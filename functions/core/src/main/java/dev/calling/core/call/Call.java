@@ -219,6 +219,23 @@ public record Call(
         });
     }
 
+    /**
+     * The call leaves the callee's app for their phone {@code number}: a PSTN route over {@code rates}'
+     * carriers in order, the first one a new attempt, the others its failover.
+     */
+    Call fellBackTo(String number, List<Route.ProviderOption> rates, Charging terms, Instant at) {
+        return change(d -> {
+            d.route = RouteKind.PSTN;
+            d.dialledNumber = number;
+            d.carrierRates = List.copyOf(rates);
+            d.charging = terms;
+            d.failoverProviders = new ArrayList<>(rates.stream().skip(1).map(Route.ProviderOption::providerId).toList());
+            d.attempts.add(Attempt.started(d.attempts.size() + 1, rates.get(0).providerId(), at));
+            d.lastSwitchSequence = 0;
+            d.deferred = List.of();
+        });
+    }
+
     /** The devices of the callee this call wakes by push. */
     Call pushedTo(List<String> deviceIds) {
         return change(d -> d.pushedDeviceIds = List.copyOf(deviceIds));

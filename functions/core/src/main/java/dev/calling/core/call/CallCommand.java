@@ -111,6 +111,14 @@ public sealed interface CallCommand {
         }
     }
 
+    /** Deliver a {@link CallEvent.FallbackDue} for this call at {@code dueAt}: its push window ends then. */
+    record ScheduleFallback(String callId, Instant dueAt) implements Timer {
+        @Override
+        public CallEvent event() {
+            return CallEvent.FallbackDue.of(callId, dueAt);
+        }
+    }
+
     /** Deliver a {@link CallEvent.CallTimeLimitReached} for this call at {@code dueAt}: its money runs out then. */
     record ScheduleCutOff(String callId, Instant dueAt) implements Timer {
         @Override

@@ -202,6 +202,26 @@ public sealed interface CallEvent {
     }
 
     /**
+     * The push window of a call that rings the callee's app by push alone has passed (a timer armed when it
+     * started ringing): if the app has not answered, the call goes to the callee's phone number.
+     */
+    record FallbackDue(String eventId, String callId, Instant at) implements CallEvent {
+        public FallbackDue {
+            requireIds(eventId, callId, at);
+        }
+
+        @Override
+        public FallbackDue retimed(Instant at) {
+            return new FallbackDue(eventId, callId, at);
+        }
+
+        /** The id is derived from the call so that re-arming the same timer is idempotent. */
+        public static FallbackDue of(String callId, Instant at) {
+            return new FallbackDue(callId + ":fallback", callId, at);
+        }
+    }
+
+    /**
      * The talk time a charged call's reserved money buys has run out (a timer armed when it was
      * answered). The call is cut off if it is still connected.
      */

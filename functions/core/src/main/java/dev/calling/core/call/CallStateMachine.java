@@ -83,19 +83,35 @@ public final class CallStateMachine {
      * @param checkInterval how often a connected call's watchdog looks at it
      * @param reportWait how long a switch report may wait behind a gap in a connected call before the gap is
      *     taken as lost
+     * @param pushWindow how long a callee woken by push alone has to answer in the app before the call goes to
+     *     their phone number (where routing allows a fallback); the phone then rings for the rest of the ring
+     *     timeout, so a push window as long as the ring timeout means no fallback
      */
-    public record Timing(Duration ringTimeout, Duration longestCall, Duration checkInterval, Duration reportWait) {
+    public record Timing(Duration ringTimeout, Duration longestCall, Duration checkInterval, Duration reportWait,
+            Duration pushWindow) {
 
         public static final Duration LONGEST_CALL = Duration.ofHours(4);
         public static final Duration CHECK_INTERVAL = Duration.ofSeconds(60);
         public static final Duration REPORT_WAIT = Duration.ofSeconds(20);
+        /** A woken iPhone app reports to CallKit and connects in a few seconds; most answers come within 15 s. */
+        public static final Duration PUSH_WINDOW = Duration.ofSeconds(15);
 
         public Timing {
-            for (Duration d : List.of(ringTimeout, longestCall, checkInterval, reportWait)) {
+            for (Duration d : List.of(ringTimeout, longestCall, checkInterval, reportWait, pushWindow)) {
                 if (d.isNegative() || d.isZero()) {
                     throw new IllegalArgumentException("call timings must be positive: " + d);
                 }
             }
+        }
+
+        /** With the default push window. */
+        public Timing(Duration ringTimeout, Duration longestCall, Duration checkInterval, Duration reportWait) {
+            this(ringTimeout, longestCall, checkInterval, reportWait, PUSH_WINDOW);
+        }
+
+        /** The same times with another push window. */
+        public Timing withPushWindow(Duration window) {
+            return new Timing(ringTimeout, longestCall, checkInterval, reportWait, window);
         }
 
         /** The ring timeout given, the rest as deployed by default. */
@@ -160,6 +176,9 @@ public final class CallStateMachine {
             if (!voip.pushDeviceIds().isEmpty()) {
                 commands.add(push(call, PushKind.RING, at.plus(ringTimeout)));
             }
+            if (voip.pstnFallback() && timing.pushWindow().compareTo(ringTimeout) < 0) {
+                commands.add(0, new CallCommand.ScheduleFallback(call.callId(), at.plus(timing.pushWindow())));
+            }
         } else {
             Route.Pstn pstn = (Route.Pstn) route;
             List<String> providers = pstn.providers().stream().map(Route.ProviderOption::providerId).toList();
@@ -175,6 +194,47 @@ public final class CallStateMachine {
             commands.add(charge(call));
         }
         return Outcome.applied(withDeadline(call).handled(request.eventId(), commands), "started");
+    }
+
+    /**
+     * Whether {@code due} is to move the call to the callee's phone number: the call still rings the callee's
+     * app by push alone, unanswered, and has not handled it yet. The caller then routes the number and
+     * authorises it ({@link #fallBack}); otherwise the event is simply applied.
+     */
+    public boolean fallsBack(Call call, CallEvent.FallbackDue due) {
+        return call.callId().equals(due.callId()) && call.commandsOf(due.eventId()).isEmpty()
+                && call.state() == CallState.RINGING && call.route() == RouteKind.VOIP
+                && !call.pushedDeviceIds().isEmpty() && call.ringingConnectionIds().isEmpty();
+    }
+
+    /**
+     * The push window passed unanswered: the call goes to the callee's phone number along {@code route} (routed
+     * and, with its prepaid terms {@code charging}, authorised at this moment), as a new attempt on the first
+     * carrier; the devices stop ringing. The ring timeout stays the call's: the phone rings for the rest of it.
+     * A refused route (no carrier, no credit) leaves the call ringing on push until then.
+     */
+    public Outcome fallBack(Call call, CallEvent.FallbackDue due, Route route, Charging charging) {
+        if (!fallsBack(call, due)) {
+            return apply(call, due);
+        }
+        Instant at = due.at().isBefore(call.latestTime()) ? call.latestTime() : due.at();
+        List<CallCommand> commands = new ArrayList<>();
+        if (!(route instanceof Route.Pstn pstn)) {
+            String why = route instanceof Route.Refused refused ? refused.detail() : "not a phone route";
+            Call stays = call.withTimeline(new TimelineEntry(at, CallState.RINGING,
+                    "no answer in the app; no fallback to the phone: " + why));
+            return Outcome.applied(withDeadline(stays).handled(due.eventId(), commands), "no fallback: " + why);
+        }
+        List<String> providers = pstn.providers().stream().map(Route.ProviderOption::providerId).toList();
+        String number = pstn.number().e164();
+        Call next = call.attemptEnded(at, AttemptOutcome.NO_ANSWER, 0)
+                .fellBackTo(number, pstn.providers(), charging, at)
+                .withTimeline(new TimelineEntry(at, CallState.RINGING, "no answer in the app within " + timing.pushWindow().toSeconds()
+                        + " s; dialling " + number + " via " + providers.get(0)));
+        commands.add(push(next, PushKind.CANCEL, null)); // the app stops ringing: the phone rings instead
+        commands.add(new DialNumber(call.callId(), next.currentAttempt(), providers.get(0), call.callerUserId(),
+                call.callerConnectionId(), number, talkLimit(charging)));
+        return Outcome.applied(withDeadline(next).handled(due.eventId(), commands), "fell back to " + number);
     }
 
     /** Applies an event to an existing call. */
@@ -334,7 +394,7 @@ public final class CallStateMachine {
             return true;
         }
         if (command instanceof RingCallee) {
-            return ringing;
+            return ringing && call.route() == RouteKind.VOIP;
         }
         if (command instanceof DialNumber dial) {
             return ringing && dial.attempt() == call.currentAttempt();
@@ -356,7 +416,7 @@ public final class CallStateMachine {
             return connected && check.attempt() == call.currentAttempt();
         }
         if (command instanceof CallCommand.PushCallee push) {
-            return push.kind() != PushKind.RING || ringing;
+            return push.kind() != PushKind.RING || ringing && call.route() == RouteKind.VOIP;
         }
         return false;
     }
@@ -475,6 +535,9 @@ public final class CallStateMachine {
     }
 
     private Call answer(Call call, CallAnswered answered, List<CallCommand> commands) {
+        if (call.route() == RouteKind.PSTN && !answered.fromSwitch()) {
+            return call; // an app's answer, after the call went to the callee's phone number: only the carrier's counts
+        }
         if (call.route() != RouteKind.PSTN && !call.ringingConnectionIds().contains(answered.connectionId())
                 && call.pushedDeviceIds().isEmpty()) {
             return call; // never bridge a connection this call did not ring (a woken device answers on a new one)
@@ -563,11 +626,12 @@ public final class CallStateMachine {
             for (String leg : legs) {
                 commands.add(new ReleaseConnection(ended.callId(), leg));
             }
-            if (ended.answeredAt() == null && !ended.pushedDeviceIds().isEmpty()) {
-                commands.add(push(ended, PushKind.CANCEL, null)); // an answered call said so at its answer
-                if (ended.endReason() == EndReason.MISSED) {
-                    commands.add(push(ended, PushKind.MISSED, null));
-                }
+        }
+        // A call that woke devices (and, after its push window, perhaps rang the callee's phone instead).
+        if (ended.answeredAt() == null && !ended.pushedDeviceIds().isEmpty()) {
+            commands.add(push(ended, PushKind.CANCEL, null)); // an answered call said so at its answer
+            if (ended.endReason() == EndReason.MISSED) {
+                commands.add(push(ended, PushKind.MISSED, null));
             }
         }
         return commands;

@@ -111,6 +111,9 @@ public final class CallStateManager {
         if (current.isPresent() && event instanceof CallEvent.CallCheck check) {
             return machine.check(current.get(), check, gone(current.get(), check.at()));
         }
+        if (current.isPresent() && event instanceof CallEvent.FallbackDue due && machine.fallsBack(current.get(), due)) {
+            return fallBack(current.get(), due);
+        }
         if (current.isPresent()) {
             return machine.apply(current.get(), event);
         }
@@ -134,6 +137,30 @@ public final class CallStateManager {
             return machine.start(request, callerLive, route, charging);
         }
         return Outcome.ignored(null, "no call " + event.callId() + " for " + event.getClass().getSimpleName());
+    }
+
+    /**
+     * The callee's app did not answer the push in time: the call is routed to the callee's phone number as if
+     * they had no app (the caller's plan, carriers' health now) and authorised as any PSTN call is, at this
+     * moment. Authorisation is idempotent per call, so a retry after a concurrent update reserves nothing more;
+     * money reserved for a fallback that did not happen (the app answered meanwhile) is released when the call
+     * ends uncharged.
+     */
+    private Outcome fallBack(Call call, CallEvent.FallbackDue due) {
+        Instant now = clock.instant();
+        CallEvent.CallRequested request = new CallEvent.CallRequested(call.callId() + ":requested", call.callId(),
+                call.requestedAt(), call.callerUserId(), call.callerConnectionId(), call.calleeUserId(), null);
+        Route route = router.route(request, List.of(), List.of(), now);
+        Charging charging = null;
+        if (route instanceof Route.Pstn pstn) {
+            CallAuthoriser.Authorisation authorisation = authoriser.authorise(request, pstn, now);
+            if (authorisation instanceof CallAuthoriser.Authorisation.Granted granted) {
+                charging = granted.charging();
+            } else {
+                route = ((CallAuthoriser.Authorisation.Refused) authorisation).refusal();
+            }
+        }
+        return machine.fallBack(call, due, route, charging);
     }
 
     /**

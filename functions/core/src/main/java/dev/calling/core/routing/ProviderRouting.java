@@ -30,13 +30,19 @@ public final class ProviderRouting {
     /**
      * An app user is rung in the app when it has a live connection or a device registered for push (which
      * wakes the app, even asleep); only a user with neither is called on their phone number, if the plan
-     * allows it.
+     * allows it. A user reached by push alone is called on their phone number if the app does not answer
+     * within the push window ({@link Route.Voip#pstnFallback()}), where the plan allows it.
      */
     public Route route(Destination destination, List<String> calleeLiveConnections, List<String> calleeDeviceIds,
             RoutingPlan plan, List<CarrierStatus> carriers, Instant now) {
         if (destination instanceof Destination.AppUser user) {
-            if (!calleeLiveConnections.isEmpty() || !calleeDeviceIds.isEmpty()) {
+            if (!calleeLiveConnections.isEmpty()) {
                 return new Route.Voip(calleeLiveConnections, voipProviders(carriers, now), calleeDeviceIds);
+            }
+            if (!calleeDeviceIds.isEmpty()) {
+                boolean fallback = user.phoneNumber().isPresent() && plan.pstnAllowed()
+                        && !plan.bars(user.phoneNumber().get());
+                return new Route.Voip(List.of(), voipProviders(carriers, now), calleeDeviceIds, fallback);
             }
             if (user.phoneNumber().isEmpty() || !plan.pstnAllowed()) {
                 return new Route.Refused(Route.Refusal.UNREACHABLE, user.userId() + " is offline"

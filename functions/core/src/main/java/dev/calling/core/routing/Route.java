@@ -8,18 +8,28 @@ public sealed interface Route {
     /**
      * App to app, through the VoIP providers in order: rung over the callee's live data connections and woken
      * by push on the devices the callee registered ({@code pushDeviceIds}); at least one of the two.
+     * {@code pstnFallback}: a callee woken by push alone is then called on their phone number if the app does
+     * not answer within the push window (the number, the carriers and the money are settled at that moment).
      */
-    record Voip(List<String> calleeConnectionIds, List<String> providerIds, List<String> pushDeviceIds)
-            implements Route {
+    record Voip(List<String> calleeConnectionIds, List<String> providerIds, List<String> pushDeviceIds,
+            boolean pstnFallback) implements Route {
         public Voip {
             calleeConnectionIds = List.copyOf(calleeConnectionIds);
             providerIds = List.copyOf(providerIds);
             pushDeviceIds = List.copyOf(pushDeviceIds);
+            if (pstnFallback && (!calleeConnectionIds.isEmpty() || pushDeviceIds.isEmpty())) {
+                throw new IllegalArgumentException("only a callee woken by push alone falls back to their phone number");
+            }
+        }
+
+        /** Without a fallback to the callee's phone number. */
+        public Voip(List<String> calleeConnectionIds, List<String> providerIds, List<String> pushDeviceIds) {
+            this(calleeConnectionIds, providerIds, pushDeviceIds, false);
         }
 
         /** Over live connections only. */
         public Voip(List<String> calleeConnectionIds, List<String> providerIds) {
-            this(calleeConnectionIds, providerIds, List.of());
+            this(calleeConnectionIds, providerIds, List.of(), false);
         }
     }
 

@@ -54,7 +54,17 @@ class ProviderRoutingTest {
         Route route = routing.route(new Destination.AppUser("bob", Optional.of(UK_MOBILE)), List.of(), List.of("iphone"),
                 RoutingPlan.withPstn(List.of()), List.of(pstn("alpha", 50, rate("44", "0.01", "0"))), NOW);
 
-        assertThat(route).isEqualTo(new Route.Voip(List.of(), List.of(), List.of("iphone")));
+        assertThat(route).as("then the phone, if the app does not answer within the push window")
+                .isEqualTo(new Route.Voip(List.of(), List.of(), List.of("iphone"), true));
+        assertThat(routing.route(new Destination.AppUser("bob", Optional.of(UK_MOBILE)), List.of(), List.of("iphone"),
+                RoutingPlan.voipOnly(), List.of(), NOW)).as("no fallback: the caller's plan has no PSTN")
+                .isEqualTo(new Route.Voip(List.of(), List.of(), List.of("iphone"), false));
+        assertThat(routing.route(new Destination.AppUser("bob", Optional.of(UK_MOBILE)), List.of(), List.of("iphone"),
+                RoutingPlan.withPstn(List.of("44")), List.of(), NOW)).as("no fallback: the number is barred")
+                .isEqualTo(new Route.Voip(List.of(), List.of(), List.of("iphone"), false));
+        assertThat(routing.route(new Destination.AppUser("bob", Optional.empty()), List.of(), List.of("iphone"),
+                RoutingPlan.withPstn(List.of()), List.of(), NOW)).as("no fallback: no number")
+                .isEqualTo(new Route.Voip(List.of(), List.of(), List.of("iphone"), false));
         assertThat(routing.route(new Destination.AppUser("bob", Optional.empty()), List.of("b1"), List.of("iphone"),
                 RoutingPlan.voipOnly(), List.of(), NOW)).isEqualTo(new Route.Voip(List.of("b1"), List.of(),
                 List.of("iphone"))); // online too: pushed as well (a suspended iOS app's socket may be dead)
