@@ -91,6 +91,9 @@ public final class LocalDemo {
     }
 
     static final String TWILIO_PRICES = "twilio-sample.json";
+    /** The demo's push window: victor's phone is dialled when his app has not answered within it. */
+    static final Duration PUSH_WINDOW = Duration.ofSeconds(5);
+    static final String VICTORS_PHONE = "+447911123999";
 
     public static void main(String[] args) throws Exception {
         boolean serve = List.of(args).contains("--serve");
@@ -111,7 +114,9 @@ public final class LocalDemo {
                 new Subscriber("olivia", Optional.empty(), RoutingPlan.withPstn(List.of("1900"))),
                 new Subscriber("quinn", Optional.empty(), RoutingPlan.withPstn(List.of())),
                 new Subscriber("rita", Optional.empty(), RoutingPlan.withPstn(List.of())),
-                new Subscriber("paul", Optional.of(PhoneNumber.parse("+14155550123")), RoutingPlan.voipOnly()));
+                new Subscriber("paul", Optional.of(PhoneNumber.parse("+14155550123")), RoutingPlan.voipOnly()),
+                new Subscriber("sam", Optional.empty(), RoutingPlan.withPstn(List.of("1900"))),
+                new Subscriber("victor", Optional.of(PhoneNumber.parse(VICTORS_PHONE)), RoutingPlan.voipOnly()));
         DevTokenIssuer tokens = DevTokenIssuer.loadOrCreate(
                 Path.of(System.getProperty("calling.local-data", "local-data")).resolve("dev-jwt-key.json"));
         int httpPort = portArgument(args, "--http-port=", HTTP_PORT);
@@ -119,7 +124,7 @@ public final class LocalDemo {
         String twilioAuthToken = UUID.randomUUID().toString().replace("-", "");
         String twilioKeySecret = UUID.randomUUID().toString().replace("-", "");
         try (TwilioStub twilio = new TwilioStub(TWILIO_ACCOUNT, twilioAuthToken, TWILIO_API_KEY, twilioKeySecret);
-                LocalSystem system = LocalSystem.start(LocalSystem.Settings.defaults().withRingTimeout(ringTimeout)
+                LocalSystem system = LocalSystem.start(LocalSystem.Settings.defaults().withRingTimeout(ringTimeout).withPushWindow(PUSH_WINDOW)
                 .withPstn(subscribers, carriers, ProviderHealth.Policy.defaults())
                 .withCharging(standard, Duration.ofMinutes(30))
                 .withApi(new LocalSystem.Api(httpPort, webSocketPort, tokens))
@@ -188,6 +193,10 @@ public final class LocalDemo {
                     SleepingPhone.Response.ANSWER, phoneLog::add);
             SleepingPhone umasPhone = SleepingPhone.iPhone(system, tokens, "uma", "uma-iphone",
                     SleepingPhone.Response.IGNORE, phoneLog::add);
+            SleepingPhone victorsPhone = SleepingPhone.iPhone(system, tokens, "victor", "victor-iphone",
+                    SleepingPhone.Response.IGNORE, phoneLog::add);
+            system.accounts().topUp("sam", "sam-card-1", Money.of("5.00", "USD"), Instant.now());
+            sw.phoneLine(VICTORS_PHONE, RingResponse.answerAfter(Duration.ofMillis(700), Duration.ofSeconds(2)));
             scenarios.addAll(pushCalls(system, tokens));
 
             // PSTN: olivia's plan includes phone numbers; carriers are tried cheapest first.
@@ -238,8 +247,8 @@ public final class LocalDemo {
             }
             System.out.printf(Locale.ROOT, "%d calls, %d ended as expected.%n%n", scenarios.size(),
                     scenarios.size() - unexpected);
-            unexpected += printPushes(phoneLog, tessPhone, umasPhone);
-            unexpected += printBills(system, List.of("olivia", "quinn", "rita"), scenarios);
+            unexpected += printPushes(phoneLog, tessPhone, umasPhone, victorsPhone);
+            unexpected += printBills(system, List.of("olivia", "quinn", "rita", "sam"), scenarios);
             writeExport(system, Path.of(System.getProperty("calling.exports", "local-exports")));
             if (List.of(args).contains("--switch=chime-meetings")) {
                 unexpected += ChimeMeetingsDemo.run(tokens) ? 0 : 1;
@@ -321,6 +330,8 @@ public final class LocalDemo {
             AppClient sam = new AppClient(gateway.httpEndpoint(), tokens.mint("sam", Duration.ofHours(1)));
             String missed = sam.post("/v1/calls", "{\"calleeUserId\":\"uma\"}", "Idempotency-Key",
                     UUID.randomUUID().toString()).body().path("callId").asText();
+            String fallback = sam.post("/v1/calls", "{\"calleeUserId\":\"victor\"}", "Idempotency-Key",
+                    UUID.randomUUID().toString()).body().path("callId").asText();
             String callId = sam.post("/v1/calls", "{\"calleeUserId\":\"tess\"}", "Idempotency-Key",
                     UUID.randomUUID().toString()).body().path("callId").asText();
             samSocket.awaitCall(callId, "CONNECTED");
@@ -329,7 +340,10 @@ public final class LocalDemo {
             return List.of(new Scenario("sam calls tess, whose app is asleep: a VoIP push wakes it, it connects and answers",
                             callId, EndReason.COMPLETED),
                     new Scenario("sam calls uma, whose app is asleep and who does not answer: cancel push, missed-call notice",
-                            missed, EndReason.MISSED));
+                            missed, EndReason.MISSED),
+                    new Scenario("sam calls victor, whose app is asleep and does not answer: after the " + PUSH_WINDOW.toSeconds()
+                            + " s push window his phone is dialled (sam's plan includes PSTN), he answers there",
+                            fallback, EndReason.COMPLETED, List.of(dev.calling.core.call.CallStateMachine.VOIP_SWITCH, "atlas")));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -340,9 +354,10 @@ public final class LocalDemo {
      * What the sleeping phones did and received (waiting a while for the last pushes, which travel on their own
      * queue); returns 1 if a phone did not get exactly one push of each kind it should have.
      */
-    static int printPushes(List<String> phoneLog, SleepingPhone tess, SleepingPhone uma) {
+    static int printPushes(List<String> phoneLog, SleepingPhone tess, SleepingPhone uma, SleepingPhone victor) {
         Map<SleepingPhone, List<String>> expected = Map.of(tess, List.of("incoming-call", "call-cancelled"),
-                uma, List.of("incoming-call", "call-cancelled", "missed-call"));
+                uma, List.of("incoming-call", "call-cancelled", "missed-call"),
+                victor, List.of("incoming-call", "call-cancelled"));
         try {
             LocalSystem.awaitCondition(Duration.ofSeconds(30), () -> expected.entrySet().stream().allMatch(e ->
                     e.getKey().received().size() >= e.getValue().size()), "the phones' pushes");
@@ -354,7 +369,7 @@ public final class LocalDemo {
             phoneLog.forEach(line -> System.out.println("    " + line));
         }
         int wrong = 0;
-        for (SleepingPhone phone : List.of(tess, uma)) {
+        for (SleepingPhone phone : List.of(tess, uma, victor)) {
             List<String> kinds = phone.received().stream().map(SleepingPhone.Received::type).sorted().toList();
             boolean ok = kinds.equals(expected.get(phone).stream().sorted().toList());
             wrong += ok ? 0 : 1;

@@ -1,6 +1,7 @@
 package dev.calling.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.calling.adapters.Resources;
@@ -14,7 +15,28 @@ import java.time.Instant;
 import dev.calling.core.call.CallState;
 import dev.calling.core.call.EndReason;
 import dev.calling.core.push.PushKind;
+import dev.calling.core.call.Attempt;
+import dev.calling.core.call.Call;
+import dev.calling.core.call.CallStateMachine;
+import dev.calling.core.call.RouteKind;
+import dev.calling.core.charging.LedgerEntry;
+import dev.calling.core.charging.PricePlan;
+import dev.calling.core.money.Money;
+import dev.calling.core.routing.AttemptOutcome;
+import dev.calling.core.routing.BillingIncrement;
+import dev.calling.core.routing.PhoneNumber;
+import dev.calling.core.routing.Provider;
+import dev.calling.core.routing.ProviderHealth;
+import dev.calling.core.routing.ProviderKind;
+import dev.calling.core.routing.Rate;
+import dev.calling.core.routing.RateDeck;
+import dev.calling.core.routing.RoutingPlan;
+import dev.calling.core.routing.Subscriber;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.Optional;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -36,12 +58,34 @@ class PushCallFlowIntegrationTest {
     static DevTokenIssuer tokens;
     static LocalApps apps;
 
+    static final Duration PUSH_WINDOW = Duration.ofSeconds(5);
+    static final Currency USD = Currency.getInstance("USD");
+    /** Users with a PSTN plan (callers) and with phone numbers (callees), for the fallback after the push window. */
+    static final int PAIRS = 3;
+
     @BeforeAll
     static void start() {
         tokens = DevTokenIssuer.generate();
-        system = LocalSystem.start(LocalSystem.Settings.defaults().withRingTimeout(RING)
-                .withRetryAfter(Duration.ofSeconds(1)).withApi(new LocalSystem.Api(0, 0, tokens)));
+        PricePlan plan = PricePlan.flat("per-second", USD, RateDeck.of(List.of(new Rate("44", Money.of("0.60", "USD"),
+                Money.of("0", "USD"), BillingIncrement.PER_SECOND, LocalDate.of(2020, 1, 1)))));
+        Provider carrier = new Provider("uk-carrier", ProviderKind.PSTN, RateDeck.of(List.of(new Rate("44",
+                Money.of("0.012", "USD"), Money.of("0", "USD"), BillingIncrement.PER_SECOND, LocalDate.of(2020, 1, 1)))),
+                100, true, 50);
+        List<Subscriber> subscribers = new ArrayList<>();
+        for (int i = 0; i < PAIRS; i++) {
+            subscribers.add(new Subscriber("fb-caller-" + i, Optional.empty(), RoutingPlan.withPstn(List.of())));
+            subscribers.add(new Subscriber("fb-callee-" + i, Optional.of(PhoneNumber.parse(phoneOf(i))),
+                    RoutingPlan.voipOnly()));
+        }
+        system = LocalSystem.start(LocalSystem.Settings.defaults().withRingTimeout(RING).withPushWindow(PUSH_WINDOW)
+                .withRetryAfter(Duration.ofSeconds(1)).withApi(new LocalSystem.Api(0, 0, tokens))
+                .withPstn(subscribers, List.of(carrier), ProviderHealth.Policy.defaults())
+                .withCharging(plan, Duration.ofMinutes(10)));
         apps = new LocalApps(system, tokens, WAIT);
+    }
+
+    static String phoneOf(int pair) {
+        return "+44791100000" + pair;
     }
 
     @AfterAll
@@ -172,6 +216,64 @@ class PushCallFlowIntegrationTest {
             } finally {
                 system.sns().heal(bobsPhone.voipToken());
             }
+        }
+    }
+
+    @Test
+    void anAppThatDoesNotAnswerWithinThePushWindowIsFollowedByACallToThePhoneWhichIsAnsweredAndCharged() {
+        String caller = "fb-caller-0";
+        String callee = "fb-callee-0";
+        system.accounts().topUp(caller, caller + "-top-up", Money.of("5.00", "USD"), Instant.now());
+        system.simulatedSwitch().phoneLine(phoneOf(0), RingResponse.answerAfter(Duration.ofMillis(300),
+                Duration.ofSeconds(2)));
+        apps.online(caller);
+        try (SleepingPhone phone = phone(callee, SleepingPhone.Response.IGNORE)) {
+            String callId = apps.placeCall(apps.app(caller), callee);
+
+            Call call = system.awaitEnded(callId, WAIT.plus(RING));
+            assertThat(call.endReason()).isEqualTo(EndReason.COMPLETED);
+            assertThat(call.route()).isEqualTo(RouteKind.PSTN);
+            assertThat(call.dialledNumber()).isEqualTo(phoneOf(0));
+            assertThat(call.attempts()).extracting(Attempt::providerId, Attempt::outcome).containsExactly(
+                    tuple(CallStateMachine.VOIP_SWITCH, AttemptOutcome.NO_ANSWER), tuple("uk-carrier", AttemptOutcome.ANSWERED));
+            assertThat(Duration.between(call.requestedAt(), call.attempts().get(1).startedAt()))
+                    .as("dialled after the push window").isGreaterThanOrEqualTo(PUSH_WINDOW);
+            await().atMost(WAIT).until(() -> system.accounts().ledger(caller).stream()
+                    .anyMatch(e -> e.kind() == LedgerEntry.Kind.SETTLEMENT));
+            assertThat(system.accounts().account(caller, USD).reserved()).isEqualTo(Money.zero(USD));
+            awaitQueuesEmpty();
+            assertThat(phone.received()).extracting(SleepingPhone.Received::type)
+                    .containsExactlyInAnyOrder("incoming-call", "call-cancelled");
+        }
+    }
+
+    @Test
+    void aPhoneThatDoesNotAnswerEitherIsMissedWithTheNoticeAndACallerWithoutCreditGetsNoFallback() {
+        String callee = "fb-callee-1";
+        system.simulatedSwitch().phoneLine(phoneOf(1), new RingResponse.Ignore());
+        String payer = "fb-caller-1";
+        String broke = "fb-caller-2";
+        system.accounts().topUp(payer, payer + "-top-up", Money.of("5.00", "USD"), Instant.now());
+        apps.online(payer);
+        apps.online(broke);
+        try (SleepingPhone phone = phone(callee, SleepingPhone.Response.IGNORE)) {
+            String rung = apps.placeCall(apps.app(payer), callee);
+            String unpaid = apps.placeCall(apps.app(broke), callee);
+
+            Call missed = system.awaitEnded(rung, WAIT.plus(RING));
+            assertThat(missed.endReason()).isEqualTo(EndReason.MISSED);
+            assertThat(missed.route()).isEqualTo(RouteKind.PSTN);
+            Call noFallback = system.awaitEnded(unpaid, WAIT.plus(RING));
+            assertThat(noFallback.endReason()).isEqualTo(EndReason.MISSED);
+            assertThat(noFallback.route()).as("rang in the app until the ring timeout").isEqualTo(RouteKind.VOIP);
+            assertThat(noFallback.attempts()).hasSize(1);
+            assertThat(noFallback.timeline()).anyMatch(line -> line.detail().contains("no fallback to the phone"));
+            await().atMost(WAIT).until(() -> phone.received("missed-call", rung) == 1
+                    && phone.received("missed-call", unpaid) == 1);
+            awaitQueuesEmpty();
+            assertThat(system.accounts().account(payer, USD).reserved()).as("released").isEqualTo(Money.zero(USD));
+            assertThat(system.accounts().ledger(payer)).noneMatch(e -> e.kind() == LedgerEntry.Kind.SETTLEMENT
+                    && e.amount().micros() != 0);
         }
     }
 
