@@ -314,6 +314,75 @@ class CallStateManagerTest {
         assertThat(issued).containsExactly(new CallCommand.ScheduleCheck("w2", T0.plusSeconds(60)));
     }
 
+    // --- push: a failing push port, the fallback to the callee's phone ---
+
+    boolean pushesDown;
+    final List<CallCommand.PushCallee> pushed = new ArrayList<>();
+    final PushPort pushes = push -> {
+        if (pushesDown) {
+            throw new IllegalStateException("SendMessage to call-pushes: 500");
+        }
+        pushed.add(push);
+    };
+    /** carl: no live connection, an iPhone registered for push and a phone number. */
+    final dev.calling.core.push.Devices carlsIphone = new dev.calling.core.push.Devices() {
+        public List<dev.calling.core.push.Device> of(String userId) {
+            return userId.equals("carl") ? List.of(new dev.calling.core.push.Device("carl", "carl-iphone",
+                    dev.calling.core.push.PushPlatform.APNS_VOIP, "ab".repeat(32), null, T0)) : List.of();
+        }
+        public dev.calling.core.push.Device register(dev.calling.core.push.Device device) { throw new UnsupportedOperationException(); }
+        public boolean remove(String userId, String deviceId) { return false; }
+        public boolean removeIfToken(String userId, String deviceId, String token) { return false; }
+        public Optional<dev.calling.core.push.Device> find(String userId, String deviceId) { return Optional.empty(); }
+    };
+    final CallStateManager pushing = new CallStateManager(calls, sessions,
+            new CatalogueRouter(new ProviderRouting(), userId -> switch (userId) {
+                case "alice" -> new Subscriber("alice", Optional.empty(), RoutingPlan.withPstn(List.of()));
+                case "carl" -> new Subscriber("carl", Optional.of(dev.calling.core.routing.PhoneNumber.parse("+447400123456")),
+                        RoutingPlan.voipOnly());
+                default -> Subscriber.appOnly(userId);
+            }, catalogue), catalogue, authoriser,
+            new CommandPorts(recordingSwitch, carriers, timers, billing, pushes, PartyNotifier.NONE),
+            new CallStateMachine(CallStateMachine.Timing.withRingTimeout(Duration.ofSeconds(45))),
+            Clock.fixed(T0, ZoneOffset.UTC), carlsIphone);
+
+    @Test
+    void aPushThatCannotBeHandedOverNeverHoldsTheCallsStateChangeAndGoesOutOnTheRedelivery() {
+        pushesDown = true;
+        CallRequested request = new CallRequested("r", "q1", T0, "alice", "a1", "carl");
+
+        assertThatThrownBy(() -> pushing.handle(request)).isInstanceOf(CallStateManager.CommandsFailed.class);
+
+        assertThat(calls.byId.get("q1").state()).isEqualTo(CallState.RINGING);
+        assertThat(issued).contains(new CallCommand.ScheduleRingTimeout("q1", T0.plusSeconds(45)),
+                new CallCommand.ScheduleFallback("q1", T0.plusSeconds(15)));
+        assertThat(issued).anyMatch(CallCommand.RingCallee.class::isInstance);
+        assertThat(pushed).isEmpty();
+        pushesDown = false;
+        assertThat(pushing.handle(request).kind()).isEqualTo(Outcome.Kind.DUPLICATE);
+        assertThat(pushed).extracting(CallCommand.PushCallee::kind).containsExactly(dev.calling.core.push.PushKind.RING);
+    }
+
+    @Test
+    void atThePushWindowsEndTheCalleesPhoneIsRoutedAuthorisedAndDialledOnce() {
+        pushing.handle(new CallRequested("r", "q2", T0, "alice", "a1", "carl"));
+        assertThat(authorised).as("an app call is not authorised").isEmpty();
+        issued.clear();
+        CallEvent.FallbackDue due = CallEvent.FallbackDue.of("q2", T0.plusSeconds(15));
+
+        Outcome fell = pushing.handle(due);
+        Outcome again = pushing.handle(due);
+
+        assertThat(fell.kind()).isEqualTo(Outcome.Kind.APPLIED);
+        assertThat(again.kind()).isEqualTo(Outcome.Kind.DUPLICATE);
+        assertThat(authorised).containsExactly("q2");
+        assertThat(calls.byId.get("q2").route()).isEqualTo(RouteKind.PSTN);
+        assertThat(issued).filteredOn(CallCommand.DialNumber.class::isInstance).hasSize(2) // the duplicate again
+                .allMatch(c -> ((CallCommand.DialNumber) c).providerId().equals("alpha")
+                        && ((CallCommand.DialNumber) c).attempt() == 2);
+        assertThat(feedback).contains("started alpha");
+    }
+
     static final class MemoryCalls implements CallStore {
         final Map<String, Call> byId = new HashMap<>();
         int writes;
