@@ -111,6 +111,17 @@ class CallStateManagerLambdaTest {
     }
 
     @Test
+    @Order(99)
+    void aDuePushWindowTimerIsReadAndRelayedIntoItsCallsGroup() throws Exception {
+        assertThat(invoke(sample("fallback-due.json"))).isEmpty();
+
+        List<Message> relayed = drain(Resources.CALL_STATE_CHANGES);
+        assertThat(relayed).extracting(m -> Json.readCallEvent(m.body())).containsExactly(
+                dev.calling.core.call.CallEvent.FallbackDue.of("sample-call-1", Instant.parse("2026-01-01T10:00:15Z")));
+        assertThat(relayed.get(0).attributes()).containsEntry(MessageSystemAttributeName.MESSAGE_GROUP_ID, "sample-call-1");
+    }
+
+    @Test
     @Order(2)
     void dueRingTimerIsRelayedIntoItsCallsGroupAndThenEndsTheCallMissed() throws Exception {
         assertThat(invoke(sample("ring-timeout.json"))).isEmpty();
