@@ -82,9 +82,11 @@ public final class LocalGateway implements AutoCloseable {
         this.callApi = callApi;
         this.authorizer = authorizer;
         this.realtime = realtime;
-        httpApi = await(vertx.createHttpServer().requestHandler(this::httpRequest).listen(httpPort, "localhost"));
+        httpApi = await(vertx.createHttpServer().requestHandler(this::httpRequest)
+                .invalidRequestHandler(LocalGateway::invalidRequest).listen(httpPort, "localhost"));
         webSocketApi = await(vertx.createHttpServer().webSocketHandler(this::webSocket)
-                .requestHandler(this::managementRequest).listen(webSocketPort, "localhost"));
+                .requestHandler(this::managementRequest).invalidRequestHandler(LocalGateway::invalidRequest)
+                .listen(webSocketPort, "localhost"));
     }
 
     public URI httpEndpoint() {
@@ -115,8 +117,12 @@ public final class LocalGateway implements AutoCloseable {
     private void httpRequest(HttpServerRequest request) {
         Buffer body = Buffer.buffer();
         request.handler(chunk -> {
+            if (request.response().ended()) {
+                return;
+            }
             if (body.length() + chunk.length() > MAX_PAYLOAD) {
-                request.response().setStatusCode(413).end("{\"message\":\"Request Entity Too Large\"}");
+                problem(request, 413, "payload-too-large", "Request body too large",
+                        "the body is over the " + MAX_PAYLOAD / (1024 * 1024) + " MiB an HTTP API takes");
                 request.connection().close();
                 return;
             }
@@ -126,23 +132,59 @@ public final class LocalGateway implements AutoCloseable {
             if (request.response().ended()) {
                 return;
             }
-            if (request.path().startsWith(CARRIER_WEBHOOKS) && carrierWebhook != null) {
-                respond(request, "CarrierWebhook", carrierWebhook, carrierWebhookEvent(request, body));
-                return;
-            }
-            String authorization = request.getHeader("Authorization");
-            VerifiedToken token;
             try {
-                if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                    throw new InvalidToken(InvalidToken.Reason.MISSING, "no bearer token in the Authorization header");
+                route(request, body);
+            } catch (RuntimeException unexpected) {
+                LOG.log(System.Logger.Level.ERROR, "local gateway failed on a request", unexpected);
+                if (!request.response().ended()) {
+                    problem(request, 500, "internal-error", "Internal error", "the request could not be handled");
                 }
-                token = tokens.verify(authorization.substring(7).trim());
-            } catch (InvalidToken e) {
-                unauthorized(request, e.getMessage());
-                return;
             }
-            respond(request, "CallApi", callApi, httpEvent(request, body, token));
         });
+    }
+
+    /** A request Vert.x could not even parse (a request line or headers too long, bad framing). */
+    private static void invalidRequest(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        String name = cause == null ? "" : cause.getClass().getSimpleName();
+        if (name.contains("TooLongHttpLine") || name.contains("TooLongUri")) {
+            problem(request, 414, "uri-too-long", "Request URI too long", "the request line is over "
+                    + io.vertx.core.http.HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH + " bytes");
+        } else if (name.contains("TooLongHttpHeader")) {
+            problem(request, 431, "headers-too-large", "Request headers too large", "the headers are over "
+                    + io.vertx.core.http.HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + " bytes");
+        } else {
+            problem(request, 400, "malformed-request", "Malformed request", "the request is not valid HTTP");
+        }
+        request.connection().close();
+    }
+
+    private void route(HttpServerRequest request, Buffer body) {
+        Map<String, String> query;
+        try {
+            query = query(request.query());
+            URLDecoder.decode(request.path(), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            problem(request, 400, "malformed-request", "Malformed request",
+                    "the path or query string is not valid percent-encoding");
+            return;
+        }
+        if (request.path().startsWith(CARRIER_WEBHOOKS) && carrierWebhook != null) {
+            respond(request, "CarrierWebhook", carrierWebhook, carrierWebhookEvent(request, body));
+            return;
+        }
+        String authorization = request.getHeader("Authorization");
+        VerifiedToken token;
+        try {
+            if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                throw new InvalidToken(InvalidToken.Reason.MISSING, "no bearer token in the Authorization header");
+            }
+            token = tokens.verify(authorization.substring(7).trim());
+        } catch (InvalidToken e) {
+            unauthorized(request, e.getMessage());
+            return;
+        }
+        respond(request, "CallApi", callApi, httpEvent(request, query, body, token));
     }
 
     private void respond(HttpServerRequest request, String name,
@@ -150,7 +192,7 @@ public final class LocalGateway implements AutoCloseable {
         vertx.executeBlocking(() -> function.handleRequest(event, null), false).onComplete(result -> {
             if (result.failed()) {
                 LOG.log(System.Logger.Level.ERROR, name + " failed", result.cause());
-                request.response().setStatusCode(500).end("{\"message\":\"Internal Server Error\"}");
+                problem(request, 500, "internal-error", "Internal error", name + " failed");
                 return;
             }
             APIGatewayV2HTTPResponse response = result.result();
@@ -185,22 +227,29 @@ public final class LocalGateway implements AutoCloseable {
     }
 
     private static void unauthorized(HttpServerRequest request, String why) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("type", "https://calling.dev/problems/unauthorized");
-        fields.put("title", "Unauthorized");
-        fields.put("status", 401);
-        fields.put("detail", why);
-        fields.put("instance", request.path());
-        String problem = Json.writeView(fields);
-        request.response().setStatusCode(401).putHeader("content-type", "application/problem+json")
-                .putHeader("www-authenticate", "Bearer").end(problem);
+        request.response().putHeader("www-authenticate", "Bearer");
+        problem(request, 401, "unauthorized", "Unauthorized", why);
     }
 
-    private static APIGatewayV2HTTPEvent httpEvent(HttpServerRequest request, Buffer body, VerifiedToken token) {
+    /**
+     * A refusal of the gateway's own, as {@code application/problem+json} with a type of the API's (the CallApi
+     * answers everything past the gateway the same way). The instance is left out: the path may be what was
+     * malformed, and input is never echoed.
+     */
+    private static void problem(HttpServerRequest request, int status, String slug, String title, String detail) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("type", "https://calling.dev/problems/" + slug);
+        fields.put("title", title);
+        fields.put("status", status);
+        fields.put("detail", detail);
+        request.response().setStatusCode(status).putHeader("content-type", "application/problem+json")
+                .end(Json.writeView(fields));
+    }
+
+    private static APIGatewayV2HTTPEvent httpEvent(HttpServerRequest request, Map<String, String> query, Buffer body,
+            VerifiedToken token) {
         Map<String, String> headers = new LinkedHashMap<>();
         request.headers().forEach(h -> headers.merge(h.getKey().toLowerCase(Locale.ROOT), h.getValue(), (a, b) -> a + "," + b));
-        Map<String, String> query = new LinkedHashMap<>();
-        request.params().forEach(p -> query.merge(p.getKey(), p.getValue(), (a, b) -> a + "," + b));
         Instant now = Instant.now();
         var context = APIGatewayV2HTTPEvent.RequestContext.builder()
                 .withRequestId(UUID.randomUUID().toString()).withApiId("local").withStage("$default")
@@ -228,7 +277,13 @@ public final class LocalGateway implements AutoCloseable {
 
     private void webSocket(ServerWebSocket socket) {
         String connectionId = connectionId();
-        Map<String, String> query = query(socket.query());
+        Map<String, String> query;
+        try {
+            query = query(socket.query());
+        } catch (IllegalArgumentException malformed) {
+            socket.reject(400);
+            return;
+        }
         Map<String, String> headers = new HashMap<>();
         socket.headers().forEach(h -> headers.put(h.getKey(), h.getValue()));
         Future<Map<String, Object>> connected = vertx.executeBlocking(() -> {
@@ -311,7 +366,14 @@ public final class LocalGateway implements AutoCloseable {
             request.response().setStatusCode(404).end("{\"message\":\"Not Found\"}");
             return;
         }
-        String connectionId = URLDecoder.decode(path.substring("/@connections/".length()), StandardCharsets.UTF_8);
+        String connectionId;
+        try {
+            connectionId = URLDecoder.decode(path.substring("/@connections/".length()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            request.response().setStatusCode(400).putHeader("x-amzn-ErrorType", "BadRequestException")
+                    .putHeader("content-type", "application/json").end("{\"message\":\"Invalid connection id\"}");
+            return;
+        }
         ServerWebSocket socket = sockets.get(connectionId);
         if (socket == null || socket.isClosed()) {
             request.response().setStatusCode(410).putHeader("x-amzn-ErrorType", "GoneException")
@@ -333,6 +395,10 @@ public final class LocalGateway implements AutoCloseable {
         }
     }
 
+    /**
+     * Decodes a query string; a repeated parameter is comma-joined, as API Gateway joins them. Malformed
+     * percent-encoding throws.
+     */
     private static Map<String, String> query(String raw) {
         Map<String, String> query = new LinkedHashMap<>();
         if (raw == null || raw.isEmpty()) {
@@ -341,7 +407,8 @@ public final class LocalGateway implements AutoCloseable {
         for (String pair : raw.split("&")) {
             int eq = pair.indexOf('=');
             String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            query.put(name, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            query.merge(name, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8),
+                    (a, b) -> a + "," + b);
         }
         return query;
     }

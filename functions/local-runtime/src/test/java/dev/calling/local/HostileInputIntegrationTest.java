@@ -1,0 +1,164 @@
+package dev.calling.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.calling.adapters.Resources;
+import dev.calling.adapters.auth.DevTokenIssuer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Requests as an attacker would write them, on raw sockets (a well-behaved HTTP client refuses to send most of
+ * them), against the local gateway in front of the real functions: each is answered at once (within the read
+ * timeout, never left hanging) with the status it deserves and, on the apps' API, an
+ * {@code application/problem+json} body; none writes anything.
+ */
+class HostileInputIntegrationTest {
+
+    /** Generous: the machine may be loaded. A request left unanswered would wait for ever without it. */
+    static final Duration ANSWER_WITHIN = Duration.ofSeconds(30);
+    static LocalSystem system;
+    static software.amazon.awssdk.services.dynamodb.DynamoDbClient dynamoDb;
+    static String token;
+
+    @BeforeAll
+    static void start() {
+        DevTokenIssuer tokens = DevTokenIssuer.generate();
+        system = LocalSystem.start(LocalSystem.Settings.defaults().withApi(new LocalSystem.Api(0, 0, tokens)));
+        token = tokens.mint("mallory", Duration.ofMinutes(30));
+        dynamoDb = system.aws().clients().dynamoDb();
+    }
+
+    @AfterAll
+    static void stop() {
+        dynamoDb.close();
+        system.close();
+    }
+
+    record Answer(int status, Map<String, String> headers, String body) {}
+
+    static Stream<Arguments> apiRequests() {
+        String auth = "Authorization: Bearer {TOKEN}\r\n";
+        return Stream.of(
+                Arguments.of("bad escape in the query", "GET /v1/calls?limit=%zz HTTP/1.1\r\n" + auth + "\r\n", 400,
+                        "malformed-request"),
+                Arguments.of("truncated escape in the cursor", "GET /v1/calls?cursor=%E0%A4%A HTTP/1.1\r\n" + auth
+                        + "\r\n", 400, "malformed-request"),
+                Arguments.of("bad escape in the path", "GET /v1/calls/%zz HTTP/1.1\r\n" + auth + "\r\n", 400,
+                        "malformed-request"),
+                Arguments.of("a POST with a bad query", "POST /v1/calls?x=%zz HTTP/1.1\r\n" + auth
+                        + "Content-Type: application/json\r\nContent-Length: 24\r\n\r\n{\"calleeUserId\":\"ben\"}  ",
+                        400, "malformed-request"),
+                Arguments.of("bad escape, no token", "GET /v1/calls?limit=%zz HTTP/1.1\r\n\r\n", 400,
+                        "malformed-request"),
+                Arguments.of("a request line over the limit", "GET /v1/calls?x=" + "a".repeat(8_000) + " HTTP/1.1\r\n"
+                        + auth + "\r\n", 414, "uri-too-long"),
+                Arguments.of("headers over the limit", "GET /v1/calls HTTP/1.1\r\nX-Big: " + "b".repeat(12_000)
+                        + "\r\n" + auth + "\r\n", 431, "headers-too-large"),
+                Arguments.of("not HTTP", "HELLO THERE\r\n\r\n", 400, "malformed-request"),
+                Arguments.of("a body over 10 MiB", "POST /v1/calls HTTP/1.1\r\n" + auth
+                        + "Content-Type: application/json\r\nContent-Length: 11534336\r\n\r\n" + "x".repeat(11_534_336),
+                        413, "payload-too-large"),
+                Arguments.of("an expired-looking token", "GET /v1/calls HTTP/1.1\r\nAuthorization: Bearer e30.e30.x"
+                        + "\r\n\r\n", 401, "unauthorized"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("apiRequests")
+    void theAppsApiAnswersEveryMalformedRequestAtOnceWithAProblemAndWritesNothing(String what, String request,
+            int status, String problem) throws Exception {
+        long before = items();
+        Answer answer = send(system.gateway().orElseThrow().httpEndpoint().getPort(), request.replace("{TOKEN}", token));
+
+        assertThat(answer.status()).as(what + ": " + answer.body()).isEqualTo(status);
+        assertThat(answer.headers()).containsEntry("content-type", "application/problem+json");
+        JsonNode body = AppClient.JSON.readTree(answer.body());
+        assertThat(body.path("type").asText()).isEqualTo("https://calling.dev/problems/" + problem);
+        assertThat(body.path("status").asInt()).isEqualTo(status);
+        assertThat(answer.body()).as("input is never echoed").doesNotContain("%zz").doesNotContain("aaaaaaaa")
+                .doesNotContain("bbbbbbbb");
+        assertThat(items()).as("nothing written").isEqualTo(before);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("managementRequests")
+    void theManagementEndpointAnswersMalformedRequestsAtOnce(String what, String request, int status) throws Exception {
+        Answer answer = send(system.gateway().orElseThrow().webSocketEndpoint().getPort(), request);
+
+        assertThat(answer.status()).as(what + ": " + answer.body()).isEqualTo(status);
+    }
+
+    static Stream<Arguments> managementRequests() {
+        return Stream.of(
+                Arguments.of("bad escape in the connection id", "POST /@connections/%zz HTTP/1.1\r\nContent-Length: 2"
+                        + "\r\n\r\n{}", 400),
+                Arguments.of("a WebSocket upgrade with a bad escape in its token", "GET /?token=%zz HTTP/1.1\r\n"
+                        + "Host: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", 400));
+    }
+
+    /** Items in the tables a request could write to. */
+    static long items() {
+        long count = 0;
+        for (var table : List.of(Resources.CALLS, Resources.CALL_REQUESTS, Resources.DEVICES)) {
+            count += dynamoDb.scan(r -> r.tableName(table.name())).count();
+        }
+        return count;
+    }
+
+    /** Sends raw bytes and reads the answer up to its Content-Length (or until the server closes). */
+    static Answer send(int port, String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout((int) ANSWER_WITHIN.toMillis());
+            OutputStream out = socket.getOutputStream();
+            try {
+                out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+            } catch (SocketException closedEarly) {
+                // the server answered and closed before reading all of it (a body too large): read the answer
+            }
+            return read(socket.getInputStream());
+        }
+    }
+
+    private static Answer read(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed before an answer: " + head);
+            }
+            head.write(b);
+            matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+        int status = Integer.parseInt(lines[0].split(" ")[1]);
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            if (colon > 0) {
+                headers.put(lines[i].substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT),
+                        lines[i].substring(colon + 1).trim());
+            }
+        }
+        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+        byte[] body = in.readNBytes(length);
+        return new Answer(status, headers, new String(body, StandardCharsets.UTF_8));
+    }
+}
