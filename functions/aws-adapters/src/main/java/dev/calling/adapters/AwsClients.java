@@ -98,9 +98,13 @@ public final class AwsClients {
      */
     public ApiGatewayManagementApiClient apiGatewayManagement(URI endpoint) {
         boolean emulated = dynamoDbEndpoint.isPresent() || sqsEndpoint.isPresent();
+        return apiGatewayManagement(endpoint, credentials(emulated ? Optional.of(endpoint) : Optional.empty()));
+    }
+
+    /** A management client that signs with {@code credentials} (the local gateway's, which checks them). */
+    public ApiGatewayManagementApiClient apiGatewayManagement(URI endpoint, AwsCredentialsProvider credentials) {
         return ApiGatewayManagementApiClient.builder().region(region).httpClient(UrlConnectionHttpClient.create())
-                .credentialsProvider(credentials(emulated ? Optional.of(endpoint) : Optional.empty()))
-                .endpointOverride(endpoint).build();
+                .credentialsProvider(credentials).endpointOverride(endpoint).build();
     }
 
     private static AwsCredentialsProvider credentials(Optional<URI> endpoint) {

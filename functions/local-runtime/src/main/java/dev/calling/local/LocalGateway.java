@@ -42,7 +42,8 @@ import java.util.concurrent.TimeUnit;
  * RealtimeAuthorizer function on connect, then the Realtime function for $connect, $disconnect and
  * $default (its response body goes back to the client, as with a route response);</li>
  * <li>the WebSocket API's <b>management endpoint</b> on the same port ({@code POST /@connections/{id}}),
- * which the call state manager's pushes reach through the real AWS SDK client;</li>
+ * which the call state manager's pushes reach through the real AWS SDK client, signed (SigV4) with this
+ * run's credentials ({@link #managementCredentials()}), as AWS requires a signature;</li>
  * <li>the carriers' webhook route {@code POST /carrier-webhooks/{providerId}} on the HTTP API's port,
  * without a token (carriers sign their callbacks), to the CarrierWebhook function, the body
  * base64-encoded as API Gateway encodes form bodies, when {@link #routeCarrierWebhooks} was called.</li>
@@ -64,6 +65,8 @@ public final class LocalGateway implements AutoCloseable {
     private final HttpServer httpApi;
     private final HttpServer webSocketApi;
     private final Map<String, ServerWebSocket> sockets = new ConcurrentHashMap<>();
+    private final ManagementSignatures signatures = new ManagementSignatures(dev.calling.embedded.EmbeddedAws.REGION,
+            java.time.Clock.systemUTC());
     private final TokenVerifier tokens;
     private final RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> callApi;
     private final RequestHandler<APIGatewayCustomAuthorizerEvent, IamPolicyResponseV1> authorizer;
@@ -359,8 +362,38 @@ public final class LocalGateway implements AutoCloseable {
         return event;
     }
 
-    /** The WebSocket API's management endpoint: PostToConnection, GetConnection, DeleteConnection. */
+    /** The credentials the management endpoint accepts signatures of (this run's; see {@link ManagementSignatures}). */
+    public software.amazon.awssdk.auth.credentials.AwsCredentialsProvider managementCredentials() {
+        return signatures.credentials();
+    }
+
+    /**
+     * The WebSocket API's management endpoint: PostToConnection, GetConnection, DeleteConnection, each signed
+     * (SigV4) by this run's credentials as AWS requires; an unsigned or wrongly signed call gets 403.
+     */
     private void managementRequest(HttpServerRequest request) {
+        request.body().onSuccess(body -> {
+            Map<String, String> headers = new HashMap<>();
+            request.headers().forEach(h -> headers.merge(h.getKey().toLowerCase(Locale.ROOT), h.getValue(),
+                    (a, b) -> a + "," + b));
+            java.util.Optional<String> refused;
+            try {
+                refused = signatures.refusal(request.method().name(), request.path(), request.query(), headers,
+                        body.getBytes());
+            } catch (RuntimeException malformed) {
+                refused = java.util.Optional.of("the request could not be checked: " + malformed.getClass().getSimpleName());
+            }
+            if (refused.isPresent()) {
+                request.response().setStatusCode(403).putHeader("x-amzn-ErrorType", "ForbiddenException")
+                        .putHeader("content-type", "application/json")
+                        .end(Json.writeView(Map.of("message", refused.get())));
+                return;
+            }
+            manage(request, body);
+        });
+    }
+
+    private void manage(HttpServerRequest request, Buffer body) {
         String path = request.path();
         if (!path.startsWith("/@connections/")) {
             request.response().setStatusCode(404).end("{\"message\":\"Not Found\"}");
@@ -381,10 +414,10 @@ public final class LocalGateway implements AutoCloseable {
             return;
         }
         switch (request.method().name()) {
-            case "POST" -> request.body().onSuccess(data -> {
-                socket.writeTextMessage(data.toString(StandardCharsets.UTF_8));
+            case "POST" -> {
+                socket.writeTextMessage(body.toString(StandardCharsets.UTF_8));
                 request.response().setStatusCode(200).end();
-            });
+            }
             case "DELETE" -> {
                 socket.close();
                 request.response().setStatusCode(204).end();

@@ -357,7 +357,8 @@ public final class LocalSystem implements AutoCloseable {
         MediaJoinPush mediaPush = MediaJoinPush.NONE;
         if (settings.api() != null) {
             gateway = gateway(settings.api(), plan, clock);
-            var management = aws.clients().apiGatewayManagement(gateway.managementEndpoint());
+            var management = aws.clients().apiGatewayManagement(gateway.managementEndpoint(),
+                    gateway.managementCredentials());
             parties = new RealtimePush(management, sessions, clock);
             mediaPush = MediaJoinPush.through(new ConnectionPush(management));
         } else {

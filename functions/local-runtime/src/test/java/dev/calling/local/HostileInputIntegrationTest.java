@@ -1,6 +1,7 @@
 package dev.calling.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.calling.adapters.Resources;
@@ -18,6 +19,11 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.apigatewaymanagementapi.model.ForbiddenException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -105,11 +111,37 @@ class HostileInputIntegrationTest {
 
     static Stream<Arguments> managementRequests() {
         return Stream.of(
-                Arguments.of("bad escape in the connection id", "POST /@connections/%zz HTTP/1.1\r\nContent-Length: 2"
-                        + "\r\n\r\n{}", 400),
+                Arguments.of("an unsigned post with a bad escape in the connection id", "POST /@connections/%zz "
+                        + "HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}", 403),
+                Arguments.of("an unsigned post to a connection", "POST /@connections/AAAAAAAAAAAAAAA= HTTP/1.1\r\n"
+                        + "Content-Length: 2\r\n\r\n{}", 403),
+                Arguments.of("a signature in the right shape by someone else", "POST /@connections/AAAAAAAAAAAAAAA= "
+                        + "HTTP/1.1\r\nX-Amz-Date: 20261205T000000Z\r\nAuthorization: AWS4-HMAC-SHA256 Credential="
+                        + "AKIDEXAMPLE/20261205/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, "
+                        + "Signature=" + "0".repeat(64) + "\r\nContent-Length: 2\r\n\r\n{}", 403),
                 Arguments.of("a WebSocket upgrade with a bad escape in its token", "GET /?token=%zz HTTP/1.1\r\n"
                         + "Host: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", 400));
+    }
+
+    @Test
+    void onlyThisRunsSignatureReachesAnAppsSocket() throws Exception {
+        LocalGateway gateway = system.gateway().orElseThrow();
+        try (var intruder = system.aws().clients().apiGatewayManagement(gateway.managementEndpoint(),
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")));
+                var functions = system.aws().clients().apiGatewayManagement(gateway.managementEndpoint(),
+                        gateway.managementCredentials());
+                var socket = AppClient.Socket.connect(gateway.webSocketEndpoint(), token)) {
+            String connectionId = socket.heartbeat();
+            SdkBytes fakeCall = SdkBytes.fromUtf8String("{\"type\":\"call\",\"call\":{\"state\":\"RINGING\"}}");
+
+            assertThatThrownBy(() -> intruder.postToConnection(r -> r.connectionId(connectionId).data(fakeCall)))
+                    .isInstanceOf(ForbiddenException.class);
+            functions.postToConnection(r -> r.connectionId(connectionId).data(SdkBytes.fromUtf8String("{\"type\":\"ok\"}")));
+
+            assertThat(socket.await(m -> true, Duration.ofSeconds(20)).path("type").asText())
+                    .as("the intruder's message never arrived, the signed one did").isEqualTo("ok");
+        }
     }
 
     /** Items in the tables a request could write to. */
