@@ -47,7 +47,9 @@ public record ApiProblem(String type, String title, int status, String detail, S
             Refusal.NO_MEDIA, new Mapping(404, "no-media", "No media to join on this call"),
             Refusal.IDEMPOTENCY_KEY_REUSED, new Mapping(422, "idempotency-key-reused",
                     "Idempotency-Key reused for a different request"),
-            Refusal.TOO_MANY_DEVICES, new Mapping(409, "too-many-devices", "Too many devices registered"));
+            Refusal.TOO_MANY_DEVICES, new Mapping(409, "too-many-devices", "Too many devices registered"),
+            Refusal.EMERGENCY_CALLS_NOT_SUPPORTED, new Mapping(422, "emergency-calls-not-supported",
+                    "Emergency calls are not supported"));
 
     public static ApiProblem of(Kind kind, String detail, String instance) {
         return new ApiProblem(TYPE_BASE + kind.slug, kind.title, kind.status, detail, instance);

@@ -377,6 +377,17 @@ class CallApiLambdaTest {
     }
 
     @Test
+    void anEmergencyNumberIsRefusedWithItsOwnProblemAndPlacesNothing() throws Exception {
+        for (String emergency : java.util.List.of("112", "911", "999", "000", "+112")) {
+            Reply reply = invoke(edited("place-call.json", body("{\"phoneNumber\":\"" + emergency + "\"}")
+                    .andThen(header("idempotency-key", UUID.randomUUID().toString()))));
+            assertProblem(reply, 422, "emergency-calls-not-supported", "/v1/calls");
+            assertThat(reply.text("detail")).contains("own dialer");
+        }
+        assertThat(queued()).isEmpty();
+    }
+
+    @Test
     void badCallRequestsGetTheirOwnProblemAndPlaceNothing() throws Exception {
         assertProblem(invoke(edited("place-call.json", body("{\"phoneNumber\":\"+44 20 7183 8750\"}"))), 400,
                 "invalid-phone-number", "/v1/calls");

@@ -1,5 +1,6 @@
 package dev.calling.core.app;
 
+import dev.calling.core.routing.EmergencyNumbers;
 import dev.calling.core.routing.PhoneNumber;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -34,10 +35,16 @@ public record PlaceCall(String idempotencyKey, Optional<String> calleeUserId, Op
         connectionId.ifPresent(id -> requireId("connectionId", id));
     }
 
-    /** Builds the request from the raw fields an app sent; the phone number must be E.164 ("+" and digits). */
+    /**
+     * Builds the request from the raw fields an app sent; the phone number must be E.164 ("+" and digits), and
+     * not an emergency number ({@link EmergencyNumbers}), which is refused with its own reason.
+     */
     public static PlaceCall of(String idempotencyKey, String calleeUserId, String phoneNumber, String connectionId) {
         Optional<PhoneNumber> number = Optional.empty();
         if (phoneNumber != null) {
+            if (EmergencyNumbers.isEmergency(phoneNumber)) {
+                throw new RequestRefused(Refusal.EMERGENCY_CALLS_NOT_SUPPORTED, EmergencyNumbers.DISCLOSURE);
+            }
             if (!phoneNumber.startsWith("+")) {
                 throw new RequestRefused(Refusal.INVALID_PHONE_NUMBER,
                         "phoneNumber must be in E.164 form, '+' then country code and number: '" + phoneNumber + "'");

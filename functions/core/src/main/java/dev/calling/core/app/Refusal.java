@@ -19,5 +19,7 @@ public enum Refusal {
     /** The Idempotency-Key was used before for a different request. */
     IDEMPOTENCY_KEY_REUSED,
     /** The user has as many devices registered for push as one may; unregister one first. */
-    TOO_MANY_DEVICES
+    TOO_MANY_DEVICES,
+    /** The number is an emergency number (112, 911, ...): this service does not connect emergency calls. */
+    EMERGENCY_CALLS_NOT_SUPPORTED
 }

@@ -3,6 +3,7 @@ package dev.calling.core.call;
 import dev.calling.core.call.CallEvent.CallRequested;
 import dev.calling.core.routing.CarrierCatalogue;
 import dev.calling.core.routing.Destination;
+import dev.calling.core.routing.EmergencyNumbers;
 import dev.calling.core.routing.PhoneNumber;
 import dev.calling.core.routing.ProviderRouting;
 import dev.calling.core.routing.Route;
@@ -32,6 +33,8 @@ public final class CatalogueRouter implements CallRouter {
         if (request.calleeUserId() != null) {
             destination = new Destination.AppUser(request.calleeUserId(),
                     subscribers.subscriber(request.calleeUserId()).phoneNumber());
+        } else if (EmergencyNumbers.isEmergency(request.dialledNumber())) {
+            return new Route.Refused(Route.Refusal.EMERGENCY_NUMBER, EmergencyNumbers.DISCLOSURE);
         } else {
             try {
                 destination = new Destination.Dialled(PhoneNumber.parse(request.dialledNumber()));

@@ -59,6 +59,8 @@ public sealed interface Route {
         /** The caller's balance does not cover the first billing block of the call. */
         INSUFFICIENT_FUNDS,
         /** The dialled number is not a valid phone number. */
-        INVALID_NUMBER
+        INVALID_NUMBER,
+        /** The dialled number is an emergency number, which this service does not connect ({@link EmergencyNumbers}). */
+        EMERGENCY_NUMBER
     }
 }

@@ -164,6 +164,22 @@ class CallControlTest {
     }
 
     @Test
+    void emergencyNumbersAreRefusedWithTheirOwnReasonNeverAsInvalidNumbersAndNothingIsPlaced() {
+        live("alice", "alice-c1", NOW);
+        for (String emergency : List.of("112", "911", "999", "000", "110", "119", "+112", "+911")) {
+            assertThatThrownBy(() -> control.place("alice", PlaceCall.of("key-" + emergency, null, emergency, null)))
+                    .as(emergency).isInstanceOfSatisfying(RequestRefused.class, e -> {
+                        assertThat(e.refusal()).isEqualTo(Refusal.EMERGENCY_CALLS_NOT_SUPPORTED);
+                        assertThat(e.getMessage()).contains("emergency services").contains("own dialer");
+                    });
+        }
+        assertThat(refusal(() -> PlaceCall.of("key", null, "12345", null))).as("a short number, not an emergency one")
+                .isEqualTo(Refusal.INVALID_PHONE_NUMBER);
+        assertThat(placed).isEmpty();
+        assertThat(published).isEmpty();
+    }
+
+    @Test
     void badRequestsAreRefusedWithTheirReason() {
         assertThat(refusal(() -> PlaceCall.of("key", null, "+44 20 7183 8750", null))).isEqualTo(Refusal.INVALID_PHONE_NUMBER);
         assertThat(refusal(() -> PlaceCall.of("key", null, "02071838750", null))).isEqualTo(Refusal.INVALID_PHONE_NUMBER);

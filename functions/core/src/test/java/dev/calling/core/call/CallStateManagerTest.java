@@ -240,6 +240,18 @@ class CallStateManagerTest {
     }
 
     @Test
+    void anEmergencyNumberThatGotPastTheApiNeverReachesACarrierOrTheCallersMoney() {
+        Outcome refused = manager.handle(new CallRequested("r", "e1", T0, "alice", "a1", null, "112"));
+
+        assertThat(refused.call().endReason()).isEqualTo(EndReason.FAILED);
+        assertThat(refused.call().timeline().get(refused.call().timeline().size() - 1).detail())
+                .contains("emergency services");
+        assertThat(authorised).isEmpty();
+        assertThat(issued).noneMatch(c -> c instanceof CallCommand.DialNumber);
+        assertThat(charged).singleElement().extracting(CallCommand.ChargeCall::prepaid).isEqualTo(false);
+    }
+
+    @Test
     void aFailingDialStillArmsTheRingTimer() {
         carrierDown = true;
 
