@@ -125,16 +125,11 @@ public final class CallStateManager {
             List<String> calleeDevices = request.calleeUserId() == null ? List.of()
                     : devices.of(request.calleeUserId()).stream().map(Device::deviceId).toList();
             Route route = router.route(request, calleeLive, calleeDevices, now);
-            Charging charging = null;
-            if (route instanceof Route.Pstn pstn && callerLive.contains(request.callerConnectionId())) {
-                CallAuthoriser.Authorisation authorisation = authoriser.authorise(request, pstn, now);
-                if (authorisation instanceof CallAuthoriser.Authorisation.Granted granted) {
-                    charging = granted.charging();
-                } else {
-                    route = ((CallAuthoriser.Authorisation.Refused) authorisation).refusal();
-                }
+            if (!callerLive.contains(request.callerConnectionId())) {
+                return machine.start(request, callerLive, route, null); // fails: nothing is authorised for it
             }
-            return machine.start(request, callerLive, route, charging);
+            Authorised authorised = authorise(request, route, now);
+            return machine.start(request, callerLive, authorised.route(), authorised.charging());
         }
         return Outcome.ignored(null, "no call " + event.callId() + " for " + event.getClass().getSimpleName());
     }
@@ -150,17 +145,22 @@ public final class CallStateManager {
         Instant now = clock.instant();
         CallEvent.CallRequested request = new CallEvent.CallRequested(call.callId() + ":requested", call.callId(),
                 call.requestedAt(), call.callerUserId(), call.callerConnectionId(), call.calleeUserId(), null);
-        Route route = router.route(request, List.of(), List.of(), now);
-        Charging charging = null;
-        if (route instanceof Route.Pstn pstn) {
-            CallAuthoriser.Authorisation authorisation = authoriser.authorise(request, pstn, now);
-            if (authorisation instanceof CallAuthoriser.Authorisation.Granted granted) {
-                charging = granted.charging();
-            } else {
-                route = ((CallAuthoriser.Authorisation.Refused) authorisation).refusal();
-            }
+        Authorised authorised = authorise(request, router.route(request, List.of(), List.of(), now), now);
+        return machine.fallBack(call, due, authorised.route(), authorised.charging());
+    }
+
+    /** A route as authorised: a PSTN route with its prepaid terms, or the refusal; any other route as it is. */
+    private record Authorised(Route route, Charging charging) {}
+
+    private Authorised authorise(CallEvent.CallRequested request, Route route, Instant now) {
+        if (!(route instanceof Route.Pstn pstn)) {
+            return new Authorised(route, null);
         }
-        return machine.fallBack(call, due, route, charging);
+        CallAuthoriser.Authorisation authorisation = authoriser.authorise(request, pstn, now);
+        if (authorisation instanceof CallAuthoriser.Authorisation.Granted granted) {
+            return new Authorised(route, granted.charging());
+        }
+        return new Authorised(((CallAuthoriser.Authorisation.Refused) authorisation).refusal(), null);
     }
 
     /**
