@@ -108,8 +108,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The whole system on the embedded default: dynalite (DynamoDB) and ElasticMQ (SQS), the
- * SessionService and CallStateManager functions each fed from its queue(s) the way a Lambda
- * event source mapping would, and the simulated switch on the switch-commands queue.
+ * SessionService, CallStateManager and PushSender functions each fed from its queue(s) the way a Lambda
+ * event source mapping would, the simulated switch on the switch-commands queue, and a stub of SNS's mobile
+ * push API whose accepted pushes reach the simulated phones ({@link #pushService()}).
  */
 public final class LocalSystem implements AutoCloseable {
 
