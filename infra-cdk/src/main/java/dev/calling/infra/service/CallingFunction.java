@@ -46,7 +46,10 @@ public final class CallingFunction extends Construct {
 
     static final List<String> READ_ACTIONS = List.of("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
             "dynamodb:ConditionCheckItem");
-    /** Writes are puts and updates; no function deletes items, scans or writes transactionally. */
+    /**
+     * Writes are puts and updates; nothing here deletes items, scans or writes transactionally (the one delete,
+     * PushSender's on its markers, is a statement of its own).
+     */
     static final List<String> WRITE_ACTIONS = List.of("dynamodb:PutItem", "dynamodb:UpdateItem");
 
     /**
@@ -132,12 +135,13 @@ public final class CallingFunction extends Construct {
 
     /**
      * SendMessage (only) on the queue's dead-letter queue: a message that can never be read goes there
-     * at once instead of being retried (SqsDeadLetters, which derives the URL from the queue's).
+     * at once instead of being retried. Sets the queue's URL, from which SqsDeadLetters derives the
+     * dead-letter queue's: a consumer that never sends to its queue needs it for this alone.
      */
     public CallingFunction sendsUnreadableToDeadLetterQueueOf(QueueRef queue) {
         role.addToPrincipalPolicy(PolicyStatement.Builder.create().actions(List.of("sqs:SendMessage"))
                 .resources(List.of(queue.deadLetterQueue().getQueueArn())).build());
-        return this;
+        return env(PhysicalNames.queueProperty(queue.definition()), queue.queue().getQueueUrl());
     }
 
     /** Sets the bucket's name; the caller grants the object actions it needs. */

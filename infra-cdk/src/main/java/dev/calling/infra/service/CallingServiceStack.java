@@ -126,30 +126,7 @@ public final class CallingServiceStack extends Stack {
                 .sendsUnreadableToDeadLetterQueueOf(callStateChanges)
                 .sendsUnreadableToDeadLetterQueueOf(callTimers);
 
-        // Pushes to callees' devices through Amazon SNS: two SNS requests per device, small; 512 MB. Always deployed
-        // (the call state manager hands it every push): without platform applications it sends nothing and says so.
-        CallingFunction pushSender = add(names, code, new Settings("PushSender", "push-sns",
-                "PushSender: wakes callees' devices through Amazon SNS mobile push", 512,
-                CallingFunction.timeoutForQueues(callPushes), Optional.empty()))
-                .consumes(callPushes, 10, 10)
-                .writes(data.table(DEVICES))
-                .writes(data.table(PUSH_MARKERS))
-                .sendsUnreadableToDeadLetterQueueOf(callPushes);
-        DataByName.TableRef pushMarkers = data.table(PUSH_MARKERS);
-        pushSender.allow(PolicyStatement.Builder.create().actions(List.of("dynamodb:DeleteItem"))
-                .resources(List.of(pushMarkers.table().getTableArn())).build()); // a push SNS certainly did not send
-        if (!config.pushApplications().isEmpty()) {
-            List<String> applications = List.copyOf(config.pushApplications().values());
-            config.pushApplications().forEach((target, arn) -> pushSender.env(target.property(), arn));
-            pushSender.allow(PolicyStatement.Builder.create()
-                    .actions(List.of("sns:CreatePlatformEndpoint", "sns:SetEndpointAttributes"))
-                    .resources(applications).build());
-            pushSender.allow(PolicyStatement.Builder.create().actions(List.of("sns:Publish", "sns:DeleteEndpoint"))
-                    .resources(applications.stream().map(CallingConfig::endpointsOf).toList()).build());
-            Nag.suppress(pushSender, "IAM5", "SNS creates one endpoint per device token under each platform"
-                    + " application; its ARN is only known at run time. The grant is limited to the endpoints of the"
-                    + " configured platform applications.", List.of("regex:/^Resource::arn:aws[a-z-]*:sns:.*:endpoint\\/.*\\/\\*$/"));
-        }
+        pushSender(names, code, config, data, callPushes);
 
         // Chime waits on every answer of this function during a live call: latency matters more
         // than cost (1 GB), and an answer after 5 s is of no use to the call. Reserved so that a
@@ -382,6 +359,49 @@ public final class CallingServiceStack extends Stack {
                         accounts.table().getTableArn()))
                 .allow(statement(List.of("sqs:SendMessage"), callStateChanges.queue().getQueueArn()));
     }
+
+    /**
+     * PushSender ({@code functions/push-sns}): wakes callees' devices through Amazon SNS mobile push. Always
+     * deployed, since the CallStateManager hands every push to call-pushes: without platform applications it
+     * has no SNS permission at all and drops each push with a warning. Two SNS requests per device, small:
+     * 512 MB. It reads and rewrites a user's devices item (a rejected token unregisters its device: a
+     * version-guarded PutItem, see DynamoDbDevices) and puts a marker per push, deleting it again when SNS
+     * certainly sent nothing. On SNS: {@code CreatePlatformEndpoint} on the configured platform applications;
+     * {@code SetEndpointAttributes} (a token another device had), {@code Publish} and {@code DeleteEndpoint}
+     * (a rejected token) on their endpoints, each request's resource being the endpoint's ARN.
+     */
+    private CallingFunction pushSender(PhysicalNames names, FunctionCode code, CallingConfig config, DataByName data,
+            QueueRef callPushes) {
+        DataByName.TableRef pushMarkers = data.table(PUSH_MARKERS);
+        CallingFunction pushSender = add(names, code, new Settings("PushSender", "push-sns",
+                "PushSender: wakes callees' devices through Amazon SNS mobile push", 512,
+                CallingFunction.timeoutForQueues(callPushes), Optional.empty()))
+                .consumes(callPushes, 10, 10)
+                .writes(data.table(DEVICES))
+                .writes(pushMarkers)
+                .allow(statement(List.of("dynamodb:DeleteItem"), pushMarkers.table().getTableArn()))
+                .sendsUnreadableToDeadLetterQueueOf(callPushes);
+        if (config.pushApplications().isEmpty()) {
+            return pushSender;
+        }
+        List<String> applications = List.copyOf(config.pushApplications().values());
+        config.pushApplications().forEach((target, arn) -> pushSender.env(target.property(), arn));
+        pushSender.allow(PolicyStatement.Builder.create().actions(PUSH_APPLICATION_ACTIONS)
+                .resources(applications).build());
+        pushSender.allow(PolicyStatement.Builder.create().actions(PUSH_ENDPOINT_ACTIONS)
+                .resources(applications.stream().map(CallingConfig::endpointsOf).toList()).build());
+        Nag.suppress(pushSender, "IAM5", "SNS creates one endpoint per device token under each platform"
+                + " application; its ARN is only known at run time. The grant is limited to SetEndpointAttributes,"
+                + " Publish and DeleteEndpoint on the endpoints of the configured platform applications.",
+                List.of("regex:/^Resource::arn:aws[a-z-]*:sns:.*:endpoint\\/.*\\/\\*$/"));
+        return pushSender;
+    }
+
+    /** What the PushSender does on a configured SNS platform application: make (or find) a token's endpoint. */
+    static final List<String> PUSH_APPLICATION_ACTIONS = List.of("sns:CreatePlatformEndpoint");
+    /** What the PushSender does on those applications' endpoints: take one over, publish, delete a rejected one. */
+    static final List<String> PUSH_ENDPOINT_ACTIONS = List.of("sns:SetEndpointAttributes", "sns:Publish",
+            "sns:DeleteEndpoint");
 
     /**
      * DlqRedrive, for operators after a fix: moves a queue's dead-letter messages back to the queue
