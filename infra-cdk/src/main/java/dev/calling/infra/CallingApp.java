@@ -47,11 +47,13 @@ public final class CallingApp {
     }
 
     /**
-     * @param region the region the data and service stacks deploy to, if known; only needed when the
-     *        Switch's Chime control region ({@code chimeMeetingsRegion}) is set, to forward its meeting events
+     * @param region the region the data and service stacks deploy to, if known; needed when the Switch's Chime
+     *        control region ({@code chimeMeetingsRegion}) is set, to forward its meeting events, and checked
+     *        against the SNS platform applications' region
      */
     public static Stacks define(App app, CallingConfig config, FunctionCode code, Optional<String> region) {
         PhysicalNames names = PhysicalNames.of(config.stage());
+        config.requirePushApplicationsIn(region);
         // Environment-agnostic: account and region come from the deploying credentials.
         CallingDataStack data = new CallingDataStack(app, names.stack("data"), StackProps.builder()
                 .description("Calling backend " + config.stage() + ": tables, queues, buckets, users (stateful)")

@@ -77,9 +77,13 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
         }
     }
 
-    /** An SNS platform application's ARN: {@code arn:aws:sns:<region>:<account>:app/<PLATFORM>/<name>}. */
-    private static final Pattern SNS_APPLICATION =
-            Pattern.compile("arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:app/([A-Z_]+)/[A-Za-z0-9_.-]{1,256}");
+    /**
+     * An SNS platform application's ARN, {@code arn:<partition>:sns:<region>:<account>:app/<PLATFORM>/<name>}:
+     * group 1 is everything up to the account (partition, region, account), group 2 the region, group 3 the
+     * platform. Names as SNS allows them (1 to 256 ASCII letters, digits, underscores, hyphens, periods).
+     */
+    private static final Pattern SNS_APPLICATION = Pattern.compile(
+            "(arn:aws[a-z-]*:sns:([a-z]{2}(?:-[a-z]+)+-[0-9]):[0-9]{12}):app/([A-Z_]+)/[A-Za-z0-9_.-]{1,256}");
 
     private static final Pattern STAGE = Pattern.compile("[a-z][a-z0-9-]{0,11}");
     private static final Pattern CARRIER_ID = Pattern.compile("[a-z][a-z0-9]{0,30}");
@@ -118,13 +122,40 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
         Objects.requireNonNull(switchKind, "switchKind");
         Objects.requireNonNull(chimeMeetings, "chimeMeetings");
         pushApplications = Map.copyOf(pushApplications);
+        Set<String> accountsAndRegions = new java.util.TreeSet<>();
         pushApplications.forEach((target, arn) -> {
-            var match = SNS_APPLICATION.matcher(arn);
-            if (!match.matches() || !match.group(1).equals(target.snsPlatform)) {
+            Matcher match = SNS_APPLICATION.matcher(arn);
+            if (!match.matches() || !match.group(3).equals(target.snsPlatform)) {
                 throw new IllegalArgumentException("pushPlatformApplications." + target.contextKey() + " must be the ARN"
-                        + " of an SNS platform application of platform " + target.snsPlatform + ": " + arn);
+                        + " of an SNS platform application of platform " + target.snsPlatform
+                        + " (arn:<partition>:sns:<region>:<account>:app/" + target.snsPlatform + "/<name>): " + arn);
             }
+            accountsAndRegions.add(match.group(1));
         });
+        // The PushSender's one SNS client calls SNS in the function's region, with the function's role.
+        if (accountsAndRegions.size() > 1) {
+            throw new IllegalArgumentException("pushPlatformApplications must all be in one account and region, the"
+                    + " deployment's (the PushSender calls SNS in its own region): " + accountsAndRegions);
+        }
+    }
+
+    /** The region of the SNS platform applications in {@code pushPlatformApplications}, if any is given. */
+    public Optional<String> pushApplicationsRegion() {
+        return pushApplications.values().stream().findFirst().map(SNS_APPLICATION::matcher)
+                .filter(Matcher::matches).map(match -> match.group(2)); // validated: all in one region
+    }
+
+    /**
+     * Refuses SNS platform applications outside {@code region}, where the app deploys (when the synth knows it):
+     * the PushSender calls SNS in its own region, which would refuse another region's applications at run time.
+     */
+    public void requirePushApplicationsIn(Optional<String> region) {
+        region.ifPresent(deployed -> pushApplicationsRegion().filter(found -> !found.equals(deployed))
+                .ifPresent(found -> {
+                    throw new IllegalArgumentException("pushPlatformApplications are in " + found + " but the app"
+                            + " deploys to " + deployed + ": the PushSender calls SNS in its own region; create the"
+                            + " platform applications in " + deployed);
+                }));
     }
 
     /** The SNS endpoints of a platform application: what its pushes are published to. */
