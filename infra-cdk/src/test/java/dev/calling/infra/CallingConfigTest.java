@@ -231,11 +231,20 @@ class CallingConfigTest {
                         + " \"fcm\": \"arn:aws:sns:eu-west-1:210987654321:app/GCM/Calling\"}")))
                 .hasMessageContaining("one account and region");
         assertThat(config.pushApplicationsRegion()).contains("eu-west-1");
+        assertThat(config.pushApplicationsAccount()).contains("123456789012");
         assertThat(config(Map.of()).pushApplicationsRegion()).isEmpty();
-        config.requirePushApplicationsIn(java.util.Optional.of("eu-west-1"));
-        config.requirePushApplicationsIn(java.util.Optional.empty()); // not known at synth: checked by SNS at run time
-        assertThatThrownBy(() -> config.requirePushApplicationsIn(java.util.Optional.of("eu-central-1")))
+        assertThat(config(Map.of()).pushApplicationsAccount()).isEmpty();
+        java.util.Optional<String> unknown = java.util.Optional.empty(); // not known at synth: SNS refuses at run time
+        config.requirePushApplicationsIn(java.util.Optional.of("123456789012"), java.util.Optional.of("eu-west-1"));
+        config.requirePushApplicationsIn(unknown, unknown);
+        config.requirePushApplicationsIn(unknown, java.util.Optional.of("eu-west-1"));
+        config.requirePushApplicationsIn(java.util.Optional.of("123456789012"), unknown);
+        config(Map.of()).requirePushApplicationsIn(java.util.Optional.of("210987654321"), java.util.Optional.of("us-east-1"));
+        assertThatThrownBy(() -> config.requirePushApplicationsIn(unknown, java.util.Optional.of("eu-central-1")))
                 .hasMessageContaining("deploys to eu-central-1");
+        assertThatThrownBy(() -> config.requirePushApplicationsIn(java.util.Optional.of("210987654321"),
+                java.util.Optional.of("eu-west-1"))).hasMessageContaining("in account 123456789012")
+                .hasMessageContaining("deploys to account 210987654321");
         // Government and China partitions too.
         assertThat(config(Map.of("pushPlatformApplications",
                 "{\"fcm\": \"arn:aws-us-gov:sns:us-gov-west-1:123456789012:app/GCM/Calling.Android_2\"}"))

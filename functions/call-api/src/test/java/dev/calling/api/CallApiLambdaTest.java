@@ -473,40 +473,42 @@ class CallApiLambdaTest {
         String path = "/v1/me/devices/phone";
         String fcm = "{\"platform\":\"FCM\",\"token\":\"" + FCM_TOKEN + "\"";
         List<Reply> refused = new java.util.ArrayList<>();
-        java.util.function.BiConsumer<String, String> badRegistration = (slug, body) -> {
+        java.util.function.BiFunction<String, String, Reply> badRegistration = (slug, body) -> {
             try {
                 Reply reply = invoke(device("dev-cat", "PUT", "phone", body));
                 assertProblem(reply, 400, slug, path);
                 refused.add(reply);
+                return reply;
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         };
 
-        badRegistration.accept("invalid-request", registration("WINDOWS", VOIP_TOKEN));
-        badRegistration.accept("invalid-request", registration("apns_voip", VOIP_TOKEN));
-        badRegistration.accept("invalid-request", registration("APNS_VOIP", "not-hex-secret-1234"));
-        badRegistration.accept("invalid-request", registration("APNS_VOIP", FCM_TOKEN));
-        badRegistration.accept("invalid-request", fcm + ",\"alertToken\":\"" + VOIP_TOKEN + "\"}");
-        badRegistration.accept("invalid-request", "{\"platform\":\"APNS_VOIP\",\"token\":\"" + VOIP_TOKEN
+        badRegistration.apply("invalid-request", registration("WINDOWS", VOIP_TOKEN));
+        badRegistration.apply("invalid-request", registration("apns_voip", VOIP_TOKEN));
+        badRegistration.apply("invalid-request", registration("APNS_VOIP", "not-hex-secret-1234"));
+        badRegistration.apply("invalid-request", registration("APNS_VOIP", FCM_TOKEN));
+        badRegistration.apply("invalid-request", fcm + ",\"alertToken\":\"" + VOIP_TOKEN + "\"}");
+        badRegistration.apply("invalid-request", "{\"platform\":\"APNS_VOIP\",\"token\":\"" + VOIP_TOKEN
                 + "\",\"alertToken\":\"" + FCM_TOKEN + "\"}");
-        badRegistration.accept("invalid-request", fcm + ",\"colour\":\"red\"}");
-        badRegistration.accept("invalid-request", "{\"platform\":\"FCM\"}");
-        badRegistration.accept("invalid-request", "{\"token\":\"" + FCM_TOKEN + "\"}");
-        badRegistration.accept("invalid-request", "{\"platform\":\"FCM\",\"token\":12345678901234567890123456789012345}");
-        badRegistration.accept("invalid-request", "{}");
-        badRegistration.accept("invalid-request", null);
-        badRegistration.accept("malformed-json", fcm);
-        badRegistration.accept("malformed-json", fcm + "} trailing");
-        badRegistration.accept("malformed-json", fcm + "}{}");
-        badRegistration.accept("malformed-json", fcm + ",\"token\":\"" + FCM_TOKEN.replace('Q', 'R') + "\"}");
-        badRegistration.accept("malformed-json", "{\"platform\":\"FCM\",\"token\":" + FCM_TOKEN.replace(":", "") + "}");
-        badRegistration.accept("malformed-json", "[" + fcm + "}]");
-        assertThat(refused.get(refused.size() - 3).text("detail")).as("a duplicate key")
+        badRegistration.apply("invalid-request", fcm + ",\"colour\":\"red\"}");
+        badRegistration.apply("invalid-request", "{\"platform\":\"FCM\"}");
+        badRegistration.apply("invalid-request", "{\"token\":\"" + FCM_TOKEN + "\"}");
+        badRegistration.apply("invalid-request", "{\"platform\":\"FCM\",\"token\":12345678901234567890123456789012345}");
+        badRegistration.apply("invalid-request", "{}");
+        badRegistration.apply("invalid-request", null);
+        badRegistration.apply("malformed-json", fcm);
+        Reply trailingWord = badRegistration.apply("malformed-json", fcm + "} trailing");
+        Reply secondObject = badRegistration.apply("malformed-json", fcm + "}{}");
+        Reply tokenTwice = badRegistration.apply("malformed-json",
+                fcm + ",\"token\":\"" + FCM_TOKEN.replace('Q', 'R') + "\"}");
+        badRegistration.apply("malformed-json", "{\"platform\":\"FCM\",\"token\":" + FCM_TOKEN.replace(":", "") + "}");
+        badRegistration.apply("malformed-json", "[" + fcm + "}]");
+        assertThat(tokenTwice.text("detail")).as("a duplicate key")
                 .startsWith("the body is not valid JSON: field 'token' is given more than once (line 1, column ");
-        assertThat(refused.get(refused.size() - 5).text("detail")).as("trailing data")
-                .startsWith("the body is not valid JSON: ");
-        assertThat(refused.get(refused.size() - 4).text("detail")).as("a second object")
+        assertThat(trailingWord.text("detail")).as("trailing data, not repeated")
+                .startsWith("the body is not valid JSON: ").doesNotContain("trailing");
+        assertThat(secondObject.text("detail")).as("a second object")
                 .startsWith("the body is not valid JSON: there is more after the JSON value");
         assertProblem(invoke(device("dev-cat", "PUT", "bad%20id!", registration("FCM", FCM_TOKEN))), 400,
                 "invalid-request", "/v1/me/devices/bad%20id!");
