@@ -34,11 +34,16 @@ public final class CallingApp {
         App app = new App();
         CallingConfig config = CallingConfig.fromContext(app.getNode());
         Object code = app.getNode().tryGetContext("functionCode");
-        // The CLI sets CDK_DEFAULT_REGION to the region it deploys to (AWS_REGION, or the profile's).
-        Optional<String> region = Optional.ofNullable(System.getenv("CDK_DEFAULT_REGION")).filter(r -> !r.isBlank());
+        // The CLI sets CDK_DEFAULT_REGION to the region it deploys to (AWS_REGION, or the profile's), and
+        // CDK_DEFAULT_ACCOUNT to its credentials' account when it could resolve them.
         define(app, config, "placeholder".equals(code) ? FunctionCode.placeholder()
-                : FunctionCode.built(projectRoot().resolve("functions")), region);
+                : FunctionCode.built(projectRoot().resolve("functions")),
+                environment("CDK_DEFAULT_ACCOUNT"), environment("CDK_DEFAULT_REGION"));
         app.synth();
+    }
+
+    private static Optional<String> environment(String name) {
+        return Optional.ofNullable(System.getenv(name)).filter(value -> !value.isBlank());
     }
 
     /** The app for a region not known at synth time (the tests); a Chime control region in context then needs {@link #define(App, CallingConfig, FunctionCode, Optional)}. */
@@ -46,12 +51,21 @@ public final class CallingApp {
         return define(app, config, code, Optional.empty());
     }
 
-    /**
-     * @param region the region the data and service stacks deploy to, if known; only needed when the
-     *        Switch's Chime control region ({@code chimeMeetingsRegion}) is set, to forward its meeting events
-     */
+    /** The app for an account not known at synth time (the tests). */
     public static Stacks define(App app, CallingConfig config, FunctionCode code, Optional<String> region) {
+        return define(app, config, code, Optional.empty(), region);
+    }
+
+    /**
+     * @param account the account the stacks deploy to, if known: checked against the SNS platform applications'
+     * @param region the region the data and service stacks deploy to, if known; needed when the Switch's Chime
+     *        control region ({@code chimeMeetingsRegion}) is set, to forward its meeting events, and checked
+     *        against the SNS platform applications' region
+     */
+    public static Stacks define(App app, CallingConfig config, FunctionCode code, Optional<String> account,
+            Optional<String> region) {
         PhysicalNames names = PhysicalNames.of(config.stage());
+        config.requirePushApplicationsIn(account, region);
         // Environment-agnostic: account and region come from the deploying credentials.
         CallingDataStack data = new CallingDataStack(app, names.stack("data"), StackProps.builder()
                 .description("Calling backend " + config.stage() + ": tables, queues, buckets, users (stateful)")

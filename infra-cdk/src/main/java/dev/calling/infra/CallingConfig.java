@@ -77,15 +77,20 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
         }
     }
 
-    /** An SNS platform application's ARN: {@code arn:aws:sns:<region>:<account>:app/<PLATFORM>/<name>}. */
-    private static final Pattern SNS_APPLICATION =
-            Pattern.compile("arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:app/([A-Z_]+)/[A-Za-z0-9_.-]{1,256}");
+    /** An AWS region name ({@code us-east-1}, {@code us-gov-west-1}). */
+    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]");
+    /** An AWS account id. */
+    private static final Pattern ACCOUNT = Pattern.compile("[0-9]{12}");
+    /**
+     * An SNS platform application's ARN, {@code arn:<partition>:sns:<region>:<account>:app/<PLATFORM>/<name>},
+     * with names as SNS allows them (1 to 256 ASCII letters, digits, underscores, hyphens, periods).
+     */
+    private static final Pattern SNS_APPLICATION = Pattern.compile("arn:aws[a-z-]*:sns:(?<region>" + REGION
+            + "):(?<account>" + ACCOUNT + "):app/(?<platform>[A-Z_]+)/[A-Za-z0-9_.-]{1,256}");
 
     private static final Pattern STAGE = Pattern.compile("[a-z][a-z0-9-]{0,11}");
     private static final Pattern CARRIER_ID = Pattern.compile("[a-z][a-z0-9]{0,30}");
     private static final Pattern SETTING = Pattern.compile("[a-z][a-z0-9-]*");
-    /** An AWS region name ({@code us-east-1}, {@code us-gov-west-1}). */
-    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]");
     /** Carrier settings that are credentials: only a Secrets Manager secret's name may be given for them. */
     static final Set<String> SECRET_SETTINGS = Set.of("api-key", "webhook-secret");
     /**
@@ -118,13 +123,56 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
         Objects.requireNonNull(switchKind, "switchKind");
         Objects.requireNonNull(chimeMeetings, "chimeMeetings");
         pushApplications = Map.copyOf(pushApplications);
+        Set<String> accountsAndRegions = new java.util.TreeSet<>();
         pushApplications.forEach((target, arn) -> {
-            var match = SNS_APPLICATION.matcher(arn);
-            if (!match.matches() || !match.group(1).equals(target.snsPlatform)) {
+            Matcher match = SNS_APPLICATION.matcher(arn);
+            if (!match.matches() || !match.group("platform").equals(target.snsPlatform)) {
                 throw new IllegalArgumentException("pushPlatformApplications." + target.contextKey() + " must be the ARN"
-                        + " of an SNS platform application of platform " + target.snsPlatform + ": " + arn);
+                        + " of an SNS platform application of platform " + target.snsPlatform
+                        + " (arn:<partition>:sns:<region>:<account>:app/" + target.snsPlatform + "/<name>): " + arn);
             }
+            accountsAndRegions.add(arn.substring(0, match.end("account"))); // partition, region, account
         });
+        // The PushSender's one SNS client calls SNS in the function's region, with the function's role.
+        if (accountsAndRegions.size() > 1) {
+            throw new IllegalArgumentException("pushPlatformApplications must all be in one account and region, the"
+                    + " deployment's (the PushSender calls SNS in its own region): " + accountsAndRegions);
+        }
+    }
+
+    /** The region of the SNS platform applications in {@code pushPlatformApplications}, if any is given. */
+    public Optional<String> pushApplicationsRegion() {
+        return pushApplication().map(match -> match.group("region"));
+    }
+
+    /** The account of the SNS platform applications in {@code pushPlatformApplications}, if any is given. */
+    public Optional<String> pushApplicationsAccount() {
+        return pushApplication().map(match -> match.group("account"));
+    }
+
+    /** Any one of the platform applications' ARNs, matched: validated, all in one account and region. */
+    private Optional<Matcher> pushApplication() {
+        return pushApplications.values().stream().findFirst().map(SNS_APPLICATION::matcher).filter(Matcher::matches);
+    }
+
+    /**
+     * Refuses SNS platform applications outside the account and region the app deploys to, each when the synth
+     * knows it: the PushSender calls SNS in its own region with its own role, and SNS would refuse another
+     * region's or another account's applications at run time (a platform application has no resource policy).
+     */
+    public void requirePushApplicationsIn(Optional<String> account, Optional<String> region) {
+        region.ifPresent(deployed -> pushApplicationsRegion().filter(found -> !found.equals(deployed))
+                .ifPresent(found -> {
+                    throw new IllegalArgumentException("pushPlatformApplications are in " + found + " but the app"
+                            + " deploys to " + deployed + ": the PushSender calls SNS in its own region; create the"
+                            + " platform applications in " + deployed);
+                }));
+        account.ifPresent(deployed -> pushApplicationsAccount().filter(found -> !found.equals(deployed))
+                .ifPresent(found -> {
+                    throw new IllegalArgumentException("pushPlatformApplications are in account " + found + " but the"
+                            + " app deploys to account " + deployed + ": the PushSender's role may not use another"
+                            + " account's platform applications; create them in " + deployed);
+                }));
     }
 
     /** The SNS endpoints of a platform application: what its pushes are published to. */

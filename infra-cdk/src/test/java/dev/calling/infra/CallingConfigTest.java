@@ -214,6 +214,41 @@ class CallingConfigTest {
         assertThatThrownBy(() -> config(Map.of("pushPlatformApplications",
                 "{\"huawei\": \"arn:aws:sns:eu-west-1:123456789012:app/GCM/Calling\"}")))
                 .hasMessageContaining("not one of apnsVoip");
+        assertThatThrownBy(() -> config(Map.of("pushPlatformApplications",
+                "{\"fcm\": \"arn:aws:sns:eu-west-1:123456789012:endpoint/GCM/Calling/0f3c\"}")))
+                .as("an endpoint is not an application").hasMessageContaining("app/GCM/<name>");
+        assertThatThrownBy(() -> config(Map.of("pushPlatformApplications",
+                "{\"fcm\": \"arn:aws:sns:*:123456789012:app/GCM/Calling\"}"))).hasMessageContaining("fcm");
+        assertThatThrownBy(() -> config(Map.of("pushPlatformApplications",
+                "{\"fcm\": \"arn:aws:sns:eu-west-1:123456789012:app/GCM/Calling Android\"}"))).hasMessageContaining("fcm");
+        // One SNS client in the function's region, with the function's role.
+        assertThatThrownBy(() -> config(Map.of("pushPlatformApplications",
+                "{\"apnsVoip\": \"arn:aws:sns:eu-west-1:123456789012:app/APNS_VOIP/Calling\","
+                        + " \"fcm\": \"arn:aws:sns:us-east-1:123456789012:app/GCM/Calling\"}")))
+                .hasMessageContaining("one account and region");
+        assertThatThrownBy(() -> config(Map.of("pushPlatformApplications",
+                "{\"apnsVoip\": \"arn:aws:sns:eu-west-1:123456789012:app/APNS_VOIP/Calling\","
+                        + " \"fcm\": \"arn:aws:sns:eu-west-1:210987654321:app/GCM/Calling\"}")))
+                .hasMessageContaining("one account and region");
+        assertThat(config.pushApplicationsRegion()).contains("eu-west-1");
+        assertThat(config.pushApplicationsAccount()).contains("123456789012");
+        assertThat(config(Map.of()).pushApplicationsRegion()).isEmpty();
+        assertThat(config(Map.of()).pushApplicationsAccount()).isEmpty();
+        java.util.Optional<String> unknown = java.util.Optional.empty(); // not known at synth: SNS refuses at run time
+        config.requirePushApplicationsIn(java.util.Optional.of("123456789012"), java.util.Optional.of("eu-west-1"));
+        config.requirePushApplicationsIn(unknown, unknown);
+        config.requirePushApplicationsIn(unknown, java.util.Optional.of("eu-west-1"));
+        config.requirePushApplicationsIn(java.util.Optional.of("123456789012"), unknown);
+        config(Map.of()).requirePushApplicationsIn(java.util.Optional.of("210987654321"), java.util.Optional.of("us-east-1"));
+        assertThatThrownBy(() -> config.requirePushApplicationsIn(unknown, java.util.Optional.of("eu-central-1")))
+                .hasMessageContaining("deploys to eu-central-1");
+        assertThatThrownBy(() -> config.requirePushApplicationsIn(java.util.Optional.of("210987654321"),
+                java.util.Optional.of("eu-west-1"))).hasMessageContaining("in account 123456789012")
+                .hasMessageContaining("deploys to account 210987654321");
+        // Government and China partitions too.
+        assertThat(config(Map.of("pushPlatformApplications",
+                "{\"fcm\": \"arn:aws-us-gov:sns:us-gov-west-1:123456789012:app/GCM/Calling.Android_2\"}"))
+                .pushApplicationsRegion()).contains("us-gov-west-1");
     }
 
     @Test

@@ -34,6 +34,22 @@ class CdkNagTest {
     }
 
     @Test
+    void everyWildcardSuppressionNamesTheFindingsItCoversAndThePushSendersOnlyItsApplicationsEndpoints() {
+        List<String> pushSender = new ArrayList<>();
+        app.serviceJson().get("Resources").fields().forEachRemaining(resource -> resource.getValue()
+                .at("/Metadata/cdk_nag/rules_to_suppress").forEach(rule -> {
+                    if (rule.path("id").asText().equals("AwsSolutions-IAM5")) {
+                        assertThat(rule.path("applies_to").size()).as(resource.getKey() + ": no blanket IAM5").isPositive();
+                        if (resource.getKey().startsWith("PushSender")) {
+                            rule.path("applies_to").forEach(finding -> pushSender.add(finding.path("regex").asText()));
+                        }
+                    }
+                }));
+        assertThat(pushSender).isNotEmpty()
+                .containsOnly("/^Resource::arn:aws[a-z-]*:sns:.*:endpoint\\/.*\\/\\*$/");
+    }
+
+    @Test
     void everySuppressionNamesItsRuleAndGivesAReason() {
         List<String> suppressed = new ArrayList<>();
         for (JsonNode template : List.of(app.dataJson(), app.serviceJson())) {

@@ -143,6 +143,28 @@ class DataStackTest {
     }
 
     @Test
+    void devicesAreOneItemPerUserPushMarkersExpireAndPushesGetThreeTries() {
+        JsonNode devices = resources.at("/DevicesTable/Properties");
+        assertThat(keys(devices.get("KeySchema"))).containsExactly("userId:HASH");
+        assertThat(devices.has("TimeToLiveSpecification")).as("devices stay until unregistered").isFalse();
+        JsonNode markers = resources.at("/PushMarkersTable/Properties");
+        assertThat(markers.path("TableName").asText()).isEqualTo(PREFIX + "push-markers");
+        assertThat(keys(markers.get("KeySchema"))).containsExactly("pushKey:HASH");
+        assertThat(markers.at("/TimeToLiveSpecification/AttributeName").asText()).isEqualTo("expiresAt");
+        for (JsonNode table : List.of(devices, markers)) {
+            assertThat(table.at("/PointInTimeRecoverySpecification/PointInTimeRecoveryEnabled").asBoolean()).isTrue();
+            assertThat(table.has("SSESpecification")).as("encrypted at rest by DynamoDB's default, as every table").isFalse();
+        }
+        JsonNode pushes = resources.at("/CallPushesQueue/Properties");
+        assertThat(pushes.path("QueueName").asText()).isEqualTo(PREFIX + "call-pushes");
+        assertThat(pushes.path("FifoQueue").asBoolean()).as("a push outage holds back no call").isFalse();
+        assertThat(pushes.path("VisibilityTimeout").asInt()).isEqualTo(30);
+        assertThat(pushes.at("/RedrivePolicy/maxReceiveCount").asInt()).isEqualTo(3);
+        assertThat(pushes.path("SqsManagedSseEnabled").asBoolean()).isTrue();
+        assertThat(resources.at("/CallPushesQueueDlq/Properties/QueueName").asText()).isEqualTo(PREFIX + "call-pushes-dlq");
+    }
+
+    @Test
     void exportBucketIsPrivateEncryptedVersionedLoggedAndAgesIntoCheaperStorage() {
         JsonNode bucket = resources.get("BillingExportsBucket");
         assertThat(bucket.path("DeletionPolicy").asText()).isEqualTo("Retain");

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.App;
@@ -26,7 +27,7 @@ import software.amazon.awscdk.assertions.Template;
 
 /**
  * A VoIP-only deployment on a new account (nothing but reserved concurrency off and the API
- * Gateway logging role on), one with an external switch fleet, one whose Chime control region is not
+ * Gateway logging role on, no push platform applications), one with an external switch fleet, one whose Chime control region is not
  * the app's, one whose only carrier is Twilio (no Chime at all; its secret by partial ARN under a
  * customer-managed key, its status callbacks on a custom domain), and the synth-time guards that keep
  * queues and functions consistent.
@@ -58,7 +59,7 @@ class DeploymentVariantsTest {
     void aTwilioOnlyDeploymentReadsItsSecretByPartialArnAndDecryptsOnlyThroughSecretsManager() {
         Map<String, java.util.Set<String>> secret = LeastPrivilegeTest.expected(
                 "secret:calling/twilio-??????", LeastPrivilegeTest.GET_SECRET,
-                "kms:key/1234abcd-12ab-34cd-56ef-1234567890ab", java.util.Set.of("kms:Decrypt"));
+                "kms:key/1234abcd-12ab-34cd-56ef-1234567890ab", Set.of("kms:Decrypt"));
         assertThat(LeastPrivilegeTest.access(twilioOnly, "CallStateManager")).containsAllEntriesOf(secret)
                 .doesNotContainKeys("chime:sma/5f2e7c1a-0d3b-4e8f-9a6c-1b2d3e4f5a60")
                 .containsKey("table:call-media");
@@ -107,6 +108,47 @@ class DeploymentVariantsTest {
         voipOnly.service().hasResourceProperties("AWS::Lambda::Permission", Map.of(
                 "Principal", "voiceconnector.chime.amazonaws.com", "SourceAccount", Map.of("Ref", "AWS::AccountId"),
                 "SourceArn", Match.absent()));
+    }
+
+    @Test
+    void withoutPushPlatformApplicationsThePushSenderStillDrainsCallPushesButMayNotTouchSns() {
+        assertThat(voipOnly.resources(voipOnly.serviceJson(), "AWS::Lambda::Function")).hasSize(12);
+        assertThat(FunctionsTest.eventSources(voipOnly)).containsKey(":calling-voip-call-pushes");
+        Map<String, Set<String>> access = LeastPrivilegeTest.access(voipOnly, "PushSender");
+        assertThat(access.keySet()).containsExactlyInAnyOrder("table:devices", "table:push-markers",
+                "queue:call-pushes", "queue:call-pushes-dlq");
+        JsonNode env = FunctionsTest.properties(voipOnly, "PushSender").at("/Environment/Variables");
+        assertThat(FunctionsTest.fieldNames(env)).containsExactlyInAnyOrder("CALLING_TABLES_DEVICES",
+                "CALLING_TABLES_PUSH_MARKERS", "CALLING_QUEUES_CALL_PUSHES");
+        // The CallStateManager hands pushes over all the same.
+        assertThat(LeastPrivilegeTest.access(voipOnly, "CallStateManager"))
+                .containsEntry("queue:call-pushes", LeastPrivilegeTest.SEND)
+                .containsEntry("table:devices", LeastPrivilegeTest.READ);
+        voipOnly.resources(voipOnly.serviceJson(), "AWS::IAM::Policy").forEach(policy ->
+                assertThat(policy.getValue().at("/Properties/PolicyDocument").toString()).as(policy.getKey())
+                        .doesNotContain("\"sns:"));
+    }
+
+    @Test
+    void pushPlatformApplicationsMustBeInTheRegionTheAppDeploysToAndOnlyTheGivenOnesAreGranted() {
+        String sandbox = "arn:aws:sns:eu-west-1:123456789012:app/APNS_VOIP_SANDBOX/CallingVoipDev";
+        Map<String, Object> context = Map.of("stage", "push", "pushPlatformApplications", Map.of("apnsVoipSandbox", sandbox));
+        assertThatThrownBy(() -> TestApp.synthesise(context, Optional.of("us-east-1")))
+                .hasMessageContaining("pushPlatformApplications are in eu-west-1").hasMessageContaining("us-east-1");
+
+        TestApp.Synthesised sandboxOnly = TestApp.synthesise(context, Optional.of("eu-west-1"));
+        JsonNode env = FunctionsTest.properties(sandboxOnly, "PushSender").at("/Environment/Variables");
+        assertThat(FunctionsTest.fieldNames(env)).filteredOn(name -> name.startsWith("CALLING_PUSH_"))
+                .containsExactly("CALLING_PUSH_APNS_VOIP_SANDBOX_APPLICATION_ARN");
+        assertThat(env.path("CALLING_PUSH_APNS_VOIP_SANDBOX_APPLICATION_ARN").asText()).isEqualTo(sandbox);
+        assertThat(LeastPrivilegeTest.access(sandboxOnly, "PushSender")).containsEntry(
+                "sns:app/APNS_VOIP_SANDBOX/CallingVoipDev", Set.of("sns:CreatePlatformEndpoint"))
+                .containsEntry("sns:endpoint/APNS_VOIP_SANDBOX/CallingVoipDev/*", LeastPrivilegeTest.PUSH_TO_ENDPOINTS)
+                .hasSize(6);
+        for (Stack stack : List.of(sandboxOnly.stacks().data(), sandboxOnly.stacks().service())) {
+            assertThat(Annotations.fromStack(stack).findError("*", Match.stringLikeRegexp("AwsSolutions-.*"))).isEmpty();
+            assertThat(Annotations.fromStack(stack).findWarning("*", Match.stringLikeRegexp("AwsSolutions-.*"))).isEmpty();
+        }
     }
 
     @Test

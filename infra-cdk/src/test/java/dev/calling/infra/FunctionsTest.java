@@ -130,7 +130,8 @@ class FunctionsTest {
         assertThat(fieldNames(manager)).contains("CALLING_TABLES_CALLS", "CALLING_TABLES_SESSIONS",
                 "CALLING_TABLES_SUBSCRIBERS", "CALLING_TABLES_CARRIER_HEALTH", "CALLING_TABLES_CARRIER_LEGS",
                 "CALLING_TABLES_ACCOUNTS", "CALLING_TABLES_CALL_DETAIL_RECORDS", "CALLING_QUEUES_CALL_STATE_CHANGES",
-                "CALLING_QUEUES_CALL_TIMERS", "CALLING_QUEUES_SWITCH_COMMANDS", "CALLING_REALTIME_ENDPOINT");
+                "CALLING_QUEUES_CALL_TIMERS", "CALLING_QUEUES_SWITCH_COMMANDS", "CALLING_REALTIME_ENDPOINT",
+                "CALLING_TABLES_DEVICES", "CALLING_QUEUES_CALL_PUSHES");
         assertThat(manager.at("/CALLING_QUEUES_SWITCH_COMMANDS/Fn::Join/1").toString())
                 .contains("/" + PREFIX + "switch-commands.fifo");
         assertThat(environment("CallApi").path("CALLING_TABLES_CALL_REQUESTS").asText()).isEqualTo(PREFIX + "call-requests");
@@ -141,7 +142,7 @@ class FunctionsTest {
         assertThat(fieldNames(environment("Realtime"))).containsExactly("CALLING_QUEUES_CONNECTION_EVENTS");
         // PushSender never sends to its queue, but its dead letters' URL derives from the queue's: without it
         // the function's start-up (SnapStart's version publish, so the deploy) fails.
-        assertThat(fieldNames(environment("PushSender"))).contains("CALLING_QUEUES_CALL_PUSHES",
+        assertThat(fieldNames(environment("PushSender"))).containsExactlyInAnyOrder("CALLING_QUEUES_CALL_PUSHES",
                 "CALLING_TABLES_DEVICES", "CALLING_TABLES_PUSH_MARKERS", "CALLING_PUSH_APNS_VOIP_APPLICATION_ARN",
                 "CALLING_PUSH_FCM_APPLICATION_ARN");
         JsonNode authorizer = environment("RealtimeAuthorizer");
@@ -154,6 +155,23 @@ class FunctionsTest {
         assertThat(export.path("CALLING_TABLES_CALL_DETAIL_RECORDS").asText()).isEqualTo(PREFIX + "call-detail-records");
         assertThat(export.at("/CALLING_BUCKETS_BILLING_EXPORTS/Fn::Join/1/0").asText())
                 .isEqualTo(PREFIX + Resources.BILLING_EXPORTS.name() + "-");
+    }
+
+    @Test
+    void pushSenderRunsThePushSnsPackageAndLearnsItsTablesQueueAndPlatformApplications() {
+        assertThat(app.stacks().service().function("PushSender").settings().module()).isEqualTo("push-sns");
+        // application.properties picks the PushSender handler (no QUARKUS_LAMBDA_HANDLER); which variables it
+        // gets is checked with every function's above, their values here.
+        JsonNode env = environment("PushSender");
+        assertThat(env.path("CALLING_TABLES_DEVICES").asText()).isEqualTo(PREFIX + "devices");
+        assertThat(env.path("CALLING_TABLES_PUSH_MARKERS").asText()).isEqualTo(PREFIX + "push-markers");
+        assertThat(env.at("/CALLING_QUEUES_CALL_PUSHES/Fn::Join/1").toString()).contains("/" + PREFIX + "call-pushes\"");
+        assertThat(env.path("CALLING_QUEUES_CALL_PUSHES")).isEqualTo(environment("CallStateManager")
+                .path("CALLING_QUEUES_CALL_PUSHES"));
+        assertThat(env.path("CALLING_PUSH_APNS_VOIP_APPLICATION_ARN").asText())
+                .isEqualTo("arn:aws:sns:us-east-1:123456789012:app/APNS_VOIP/CallingVoip");
+        assertThat(env.path("CALLING_PUSH_FCM_APPLICATION_ARN").asText())
+                .isEqualTo("arn:aws:sns:us-east-1:123456789012:app/GCM/CallingAndroid");
     }
 
     @Test

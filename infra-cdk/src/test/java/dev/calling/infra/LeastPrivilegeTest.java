@@ -47,17 +47,35 @@ class LeastPrivilegeTest {
         app = TestApp.get();
     }
 
+    /** What the PushSender does on an SNS platform application's endpoints (each request names the endpoint). */
+    static final Set<String> PUSH_TO_ENDPOINTS = Set.of("sns:SetEndpointAttributes", "sns:Publish", "sns:DeleteEndpoint");
+
     @Test
     void pushSenderConsumesItsQueueKeepsDevicesAndMarkersAndPublishesOnlyToTheConfiguredApplications() {
         assertThat(access("PushSender")).isEqualTo(expected(
-                "table:devices", WRITE, "table:push-markers", union(WRITE, Set.of("dynamodb:DeleteItem")),
+                // A user's devices are one item: read, and rewritten (version-guarded) to drop a rejected token.
+                "table:devices", WRITE,
+                // A marker per push, deleted again when SNS certainly sent nothing.
+                "table:push-markers", union(WRITE, Set.of("dynamodb:DeleteItem")),
                 "queue:call-pushes", CONSUME, "queue:call-pushes-dlq", SEND_ONLY,
                 "sns:app/APNS_VOIP/CallingVoip", Set.of("sns:CreatePlatformEndpoint"),
                 "sns:app/GCM/CallingAndroid", Set.of("sns:CreatePlatformEndpoint"),
-                "sns:endpoint/APNS_VOIP/CallingVoip/*",
-                Set.of("sns:SetEndpointAttributes", "sns:Publish", "sns:DeleteEndpoint"),
-                "sns:endpoint/GCM/CallingAndroid/*",
-                Set.of("sns:SetEndpointAttributes", "sns:Publish", "sns:DeleteEndpoint")));
+                "sns:endpoint/APNS_VOIP/CallingVoip/*", PUSH_TO_ENDPOINTS,
+                "sns:endpoint/GCM/CallingAndroid/*", PUSH_TO_ENDPOINTS));
+        // Statement by statement: the one delete is on the markers' table alone, SNS in two statements.
+        assertThat(statements("PushSender")).contains(
+                "[dynamodb:DeleteItem] on [table:push-markers]",
+                "[sns:CreatePlatformEndpoint] on [sns:app/APNS_VOIP/CallingVoip, sns:app/GCM/CallingAndroid]",
+                "[sns:DeleteEndpoint, sns:Publish, sns:SetEndpointAttributes] on"
+                        + " [sns:endpoint/APNS_VOIP/CallingVoip/*, sns:endpoint/GCM/CallingAndroid/*]");
+        // No other function may delete items, or touch SNS.
+        for (String function : app.stacks().service().functions().keySet()) {
+            if (!function.equals("PushSender")) {
+                assertThat(access(function).values()).as(function)
+                        .noneMatch(actions -> actions.contains("dynamodb:DeleteItem"))
+                        .noneMatch(actions -> actions.stream().anyMatch(action -> action.startsWith("sns:")));
+            }
+        }
     }
 
     @Test
@@ -69,7 +87,7 @@ class LeastPrivilegeTest {
     }
 
     @Test
-    void callStateManagerOwnsTheCallTablesReadsSessionsAndSubscribersAndMaySendToItsQueues() {
+    void callStateManagerOwnsTheCallTablesReadsSessionsSubscribersAndDevicesAndMaySendToItsQueues() {
         assertThat(access("CallStateManager")).isEqualTo(expected(
                 "table:calls", WRITE, "index:calls/caller-index", READ, "index:calls/callee-index", READ,
                 "index:calls/sweep-index", READ, "table:carrier-health", WRITE, "table:carrier-legs", WRITE, "table:accounts", WRITE,
@@ -240,9 +258,11 @@ class LeastPrivilegeTest {
         return access;
     }
 
-    private static final Pattern TABLE = Pattern.compile(":table/" + TestApp.PREFIX + "([a-z-]+)(?:/index/(.+))?$");
-    private static final Pattern QUEUE = Pattern.compile(":sqs:<AWS::Region>:<AWS::AccountId>:" + TestApp.PREFIX + "(.+)$");
-    private static final Pattern BUCKET = Pattern.compile(":s3:::" + TestApp.PREFIX + "([a-z-]+)-<AWS::AccountId>-<AWS::Region>(/.*)$");
+    /** {@code calling-<stage>-} of any stage without a hyphen (the deployment variants' stages), as a regex. */
+    private static final String ANY_PREFIX = "calling-[a-z][a-z0-9]*-";
+    private static final Pattern TABLE = Pattern.compile(":table/" + ANY_PREFIX + "([a-z-]+)(?:/index/(.+))?$");
+    private static final Pattern QUEUE = Pattern.compile(":sqs:<AWS::Region>:<AWS::AccountId>:" + ANY_PREFIX + "(.+)$");
+    private static final Pattern BUCKET = Pattern.compile(":s3:::" + ANY_PREFIX + "([a-z-]+)-<AWS::AccountId>-<AWS::Region>(/.*)$");
     private static final Pattern CHIME = Pattern.compile(":chime:<AWS::Region>:<AWS::AccountId>:(sma/.+|meeting/.+)$");
     private static final Pattern EXECUTE_API = Pattern.compile(":execute-api:<AWS::Region>:<AWS::AccountId>:<RealtimeApi[^>]+>/(.+)$");
     private static final Pattern SECRET = Pattern.compile("^arn:aws:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:(.+)$");

@@ -56,6 +56,8 @@ class MonitoringTest {
                 .path("Threshold").asInt()).isEqualTo(120);
         assertThat(alarm("AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", PREFIX + "meeting-events")
                 .path("Threshold").asInt()).as("a hang-up waits on these").isEqualTo(120);
+        assertThat(alarm("AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", PREFIX + "call-pushes")
+                .path("Threshold").asInt()).as("a ring push is late after the ring").isEqualTo(120);
         assertThat(alarm("AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", PREFIX + "call-timers")
                 .path("Threshold").asInt()).as("timers wait up to 15 minutes on purpose").isGreaterThan(900);
     }
@@ -74,6 +76,22 @@ class MonitoringTest {
         }
         // Per queue two, per function one, five throttles, and the meeting-events rule's dead-letter queue.
         assertThat(alarms).hasSize(2 * Resources.QUEUES.size() + 12 + 5 + 1);
+    }
+
+    @Test
+    void pushSenderErrorsAndAnyPushInItsDeadLetterQueueAlarm() {
+        assertThat(alarm("AWS/Lambda", "Errors", "FunctionName", PREFIX + "push-sender").path("AlarmDescription").asText())
+                .startsWith("PushSender failed");
+        JsonNode deadLetters = alarm("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName",
+                PREFIX + "call-pushes-dlq");
+        assertThat(deadLetters.path("Threshold").asDouble()).isZero();
+        assertThat(deadLetters.path("EvaluationPeriods").asInt()).isEqualTo(1);
+        assertThat(deadLetters.path("AlarmDescription").asText()).contains("call-pushes failed 3 times");
+        // Not reserved: no throttle alarm (found as the reserved functions' are, by metric and function name).
+        List<String> throttled = alarms.stream().map(a -> a.getValue().get("Properties"))
+                .filter(a -> a.path("Namespace").asText().equals("AWS/Lambda") && a.path("MetricName").asText().equals("Throttles"))
+                .map(a -> dimensionValue(a.at("/Dimensions/0/Value"))).toList();
+        assertThat(throttled).contains(PREFIX + "call-state-manager").doesNotContain(PREFIX + "push-sender");
     }
 
     @Test

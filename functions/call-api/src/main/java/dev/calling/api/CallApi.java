@@ -2,9 +2,13 @@ package dev.calling.api;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.calling.adapters.realtime.MediaJoinView;
 import dev.calling.api.ApiProblem.Kind;
 import dev.calling.core.Page;
@@ -49,7 +53,14 @@ public final class CallApi {
     static final int MAX_BODY_BYTES = 16 * 1024;
     static final int DEFAULT_PAGE = 20;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Bodies are read strictly: a field given twice (which value would win?) and anything after the JSON
+     * value are malformed, not silently dropped.
+     */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
     private static final Pattern CALL_ID = Pattern.compile("[A-Za-z0-9@._:+=-]{1,128}");
 
     /** Every route: method and path template (as in docs/openapi.yaml). */
@@ -69,6 +80,8 @@ public final class CallApi {
 
     private static final Pattern CALL_PATH = Pattern.compile("/v1/calls/([^/]+)(?:/(answer|reject|hangup|media))?");
     private static final Pattern DEVICE_PATH = Pattern.compile("/v1/me/devices/([^/]+)");
+    /** Jackson's message for a field given twice (StreamReadFeature.STRICT_DUPLICATE_DETECTION). */
+    private static final Pattern DUPLICATE_FIELD = Pattern.compile("Duplicate field '([^']{1,64})'");
 
     private final CallControl calls;
     private final MyAccount account;
@@ -345,8 +358,7 @@ public final class CallApi {
             try {
                 node = JSON.readTree(body);
             } catch (java.io.IOException e) {
-                String why = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
-                throw problem(Kind.MALFORMED_JSON, "the body is not valid JSON: " + why, this);
+                throw problem(Kind.MALFORMED_JSON, "the body is not valid JSON: " + whatIsWrong(e), this);
             }
             if (node == null || !node.isObject()) {
                 throw problem(Kind.MALFORMED_JSON, "the body must be a JSON object", this);
@@ -359,6 +371,41 @@ public final class CallApi {
                 }
             }
             return node;
+        }
+
+        /**
+         * What is wrong with a body that is not JSON, and where, without repeating any of it: the parser's
+         * own messages quote the offending input (an unquoted token, a number), and a body may hold a push
+         * token or other credential. Only the kind of error (the parser's message up to its first quote,
+         * parenthesis or colon), a duplicated field's name and the position are told.
+         */
+        static String whatIsWrong(java.io.IOException e) {
+            if (!(e instanceof JsonProcessingException json)) {
+                return "it could not be read";
+            }
+            String message = json.getOriginalMessage() == null ? "" : json.getOriginalMessage();
+            String kind;
+            Matcher duplicate = DUPLICATE_FIELD.matcher(message);
+            if (duplicate.matches()) { // a name, as in "unknown field", never a value
+                kind = "field '" + duplicate.group(1) + "' is given more than once";
+            } else if (message.startsWith("Trailing token")) {
+                kind = "there is more after the JSON value";
+            } else {
+                int end = message.length();
+                for (char stop : new char[] {'\'', '"', '(', ':', '\n'}) {
+                    int at = message.indexOf(stop);
+                    if (at >= 0 && at < end) {
+                        end = at;
+                    }
+                }
+                kind = message.substring(0, end).strip().toLowerCase(Locale.ROOT);
+                if (kind.isEmpty()) {
+                    kind = "syntax error";
+                }
+            }
+            JsonLocation at = json.getLocation();
+            return at == null || at.getLineNr() < 1 ? kind
+                    : kind + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
         }
 
         int limit() {

@@ -373,6 +373,16 @@ class CallApiLambdaTest {
         assertProblem(reply, 400, "malformed-json", "/v1/calls");
         assertThat(reply.text("title")).isEqualTo("Malformed JSON");
         assertThat(reply.text("detail")).startsWith("the body is not valid JSON: ");
+        Reply twice = invoke(edited("place-call.json", body("{\"calleeUserId\":\"sample-bob\",\"calleeUserId\":\"sample-carol\"}")
+                .andThen(header("idempotency-key", UUID.randomUUID().toString()))));
+        assertProblem(twice, 400, "malformed-json", "/v1/calls");
+        assertThat(twice.text("detail")).as("which value would win?").contains("field 'calleeUserId' is given more than once");
+        Reply trailing = invoke(edited("place-call.json", body("{\"calleeUserId\":\"sample-bob\"}{\"calleeUserId\":\"x\"}")
+                .andThen(header("idempotency-key", UUID.randomUUID().toString()))));
+        assertProblem(trailing, 400, "malformed-json", "/v1/calls");
+        assertThat(trailing.text("detail")).contains("there is more after the JSON value");
+        assertProblem(invoke(edited("place-call.json", body("{\"calleeUserId\":\"sample-bob\"} and more")
+                .andThen(header("idempotency-key", UUID.randomUUID().toString())))), 400, "malformed-json", "/v1/calls");
         assertThat(queued()).isEmpty();
     }
 
@@ -462,25 +472,139 @@ class CallApiLambdaTest {
         assertThat(invoke(device("dev-ann", "GET", null, null)).body().path("devices")).isEmpty();
     }
 
+    static final String FCM_TOKEN = "dQw4w9WgXcQ:APA91bHun4MxP5egoKMwt2KZFBaFUH-1RYqx";
+
+    /** The reply, whole (status, headers and body), as a client or a log could see it. */
+    static String everything(Reply reply) {
+        return reply.status() + " " + reply.headers() + " " + reply.body();
+    }
+
     @Test
     void badDeviceRegistrationsAreProblemsThatWriteNothingAndNeverEchoTheToken() throws Exception {
         String path = "/v1/me/devices/phone";
-        assertProblem(invoke(device("dev-cat", "PUT", "phone", registration("WINDOWS", VOIP_TOKEN))), 400,
-                "invalid-request", path);
-        Reply badToken = invoke(device("dev-cat", "PUT", "phone", registration("APNS_VOIP", "not-hex-secret-1234")));
-        assertProblem(badToken, 400, "invalid-request", path);
-        assertThat(badToken.body().toString()).doesNotContain("not-hex-secret-1234");
-        assertProblem(invoke(device("dev-cat", "PUT", "phone", "{\"platform\":\"FCM\",\"token\":\"" + "f".repeat(40)
-                + "\",\"alertToken\":\"" + VOIP_TOKEN + "\"}")), 400, "invalid-request", path);
-        assertProblem(invoke(device("dev-cat", "PUT", "phone", "{\"platform\":\"FCM\",\"token\":\"" + "f".repeat(40)
-                + "\",\"colour\":\"red\"}")), 400, "invalid-request", path);
-        assertProblem(invoke(device("dev-cat", "PUT", "phone", null)), 400, "invalid-request", path);
-        assertProblem(invoke(device("dev-cat", "PUT", "bad%20id!", registration("FCM", "f".repeat(40)))), 400,
+        String fcm = "{\"platform\":\"FCM\",\"token\":\"" + FCM_TOKEN + "\"";
+        List<Reply> refused = new java.util.ArrayList<>();
+        java.util.function.BiFunction<String, String, Reply> badRegistration = (slug, body) -> {
+            try {
+                Reply reply = invoke(device("dev-cat", "PUT", "phone", body));
+                assertProblem(reply, 400, slug, path);
+                refused.add(reply);
+                return reply;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+
+        badRegistration.apply("invalid-request", registration("WINDOWS", VOIP_TOKEN));
+        badRegistration.apply("invalid-request", registration("apns_voip", VOIP_TOKEN));
+        badRegistration.apply("invalid-request", registration("APNS_VOIP", "not-hex-secret-1234"));
+        badRegistration.apply("invalid-request", registration("APNS_VOIP", FCM_TOKEN));
+        badRegistration.apply("invalid-request", fcm + ",\"alertToken\":\"" + VOIP_TOKEN + "\"}");
+        badRegistration.apply("invalid-request", "{\"platform\":\"APNS_VOIP\",\"token\":\"" + VOIP_TOKEN
+                + "\",\"alertToken\":\"" + FCM_TOKEN + "\"}");
+        badRegistration.apply("invalid-request", fcm + ",\"colour\":\"red\"}");
+        badRegistration.apply("invalid-request", "{\"platform\":\"FCM\"}");
+        badRegistration.apply("invalid-request", "{\"token\":\"" + FCM_TOKEN + "\"}");
+        badRegistration.apply("invalid-request", "{\"platform\":\"FCM\",\"token\":12345678901234567890123456789012345}");
+        badRegistration.apply("invalid-request", "{}");
+        badRegistration.apply("invalid-request", null);
+        badRegistration.apply("malformed-json", fcm);
+        Reply trailingWord = badRegistration.apply("malformed-json", fcm + "} trailing");
+        Reply secondObject = badRegistration.apply("malformed-json", fcm + "}{}");
+        Reply tokenTwice = badRegistration.apply("malformed-json",
+                fcm + ",\"token\":\"" + FCM_TOKEN.replace('Q', 'R') + "\"}");
+        badRegistration.apply("malformed-json", "{\"platform\":\"FCM\",\"token\":" + FCM_TOKEN.replace(":", "") + "}");
+        badRegistration.apply("malformed-json", "[" + fcm + "}]");
+        assertThat(tokenTwice.text("detail")).as("a duplicate key")
+                .startsWith("the body is not valid JSON: field 'token' is given more than once (line 1, column ");
+        assertThat(trailingWord.text("detail")).as("trailing data, not repeated")
+                .startsWith("the body is not valid JSON: ").doesNotContain("trailing");
+        assertThat(secondObject.text("detail")).as("a second object")
+                .startsWith("the body is not valid JSON: there is more after the JSON value");
+        assertProblem(invoke(device("dev-cat", "PUT", "bad%20id!", registration("FCM", FCM_TOKEN))), 400,
                 "invalid-request", "/v1/me/devices/bad%20id!");
+        assertProblem(invoke(device("dev-cat", "PUT", "x".repeat(65), registration("FCM", FCM_TOKEN))), 400,
+                "invalid-request", "/v1/me/devices/" + "x".repeat(65));
         assertProblem(invoke(device("dev-cat", "POST", "phone", null)), 405, "method-not-allowed", path);
         assertProblem(invoke(device("dev-cat", "POST", null, null)), 405, "method-not-allowed", "/v1/me/devices");
+        assertProblem(invoke(device("dev-cat", "DELETE", "bad%20id!", null)), 400, "invalid-request",
+                "/v1/me/devices/bad%20id!");
+        assertProblem(invoke(device("dev-cat", "DELETE", "phone", "{\"token\":\"" + FCM_TOKEN + "\"}")), 400,
+                "invalid-request", path);
+        assertProblem(invoke(device("dev-cat", "DELETE", "phone", "{\"token\":")), 400, "malformed-json", path);
 
-        assertThat(invoke(device("dev-cat", "GET", null, null)).body().path("devices")).isEmpty();
+        for (Reply reply : refused) {
+            assertThat(everything(reply)).doesNotContain(VOIP_TOKEN).doesNotContain("not-hex-secret-1234")
+                    .doesNotContain(FCM_TOKEN).doesNotContain(FCM_TOKEN.replace(":", ""))
+                    .doesNotContain(FCM_TOKEN.replace('Q', 'R')).doesNotContain("12345678901234567890123456789012345");
+        }
+        assertThat(invoke(device("dev-cat", "GET", null, null)).body().path("devices")).as("nothing written").isEmpty();
+    }
+
+    /** Every log record the JVM's loggers pass on (the API's own through System.Logger) while it is open. */
+    static final class CapturedLogs extends java.util.logging.Handler implements AutoCloseable {
+        final List<String> lines = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+        CapturedLogs() {
+            java.util.logging.Logger.getLogger("").addHandler(this);
+        }
+
+        @Override
+        public void publish(java.util.logging.LogRecord record) {
+            StringBuilder line = new StringBuilder(record.getLoggerName() + " " + record.getMessage());
+            if (record.getParameters() != null) {
+                line.append(' ').append(java.util.Arrays.toString(record.getParameters()));
+            }
+            if (record.getThrown() != null) {
+                java.io.StringWriter trace = new java.io.StringWriter();
+                record.getThrown().printStackTrace(new java.io.PrintWriter(trace));
+                line.append(' ').append(trace);
+            }
+            lines.add(line.toString());
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {
+            java.util.logging.Logger.getLogger("").removeHandler(this);
+        }
+    }
+
+    @Test
+    void noResponseNorLogLineHoldsAPushToken() throws Exception {
+        String alert = "0e9d8c7b".repeat(8);
+        List<Reply> replies = new java.util.ArrayList<>();
+        try (CapturedLogs logs = new CapturedLogs()) {
+            System.getLogger(CallApi.class.getName()).log(System.Logger.Level.WARNING, "capture check");
+
+            replies.add(invoke(device("dev-eve", "PUT", "iphone", "{\"platform\":\"APNS_VOIP_SANDBOX\",\"token\":\""
+                    + VOIP_TOKEN + "\",\"alertToken\":\"" + alert + "\"}")));
+            replies.add(invoke(device("dev-eve", "PUT", "pixel", registration("FCM", FCM_TOKEN))));
+            replies.add(invoke(device("dev-eve", "PUT", "pixel", registration("FCM", FCM_TOKEN.replace('Q', 'R')))));
+            replies.add(invoke(device("dev-eve", "GET", null, null)));
+            replies.add(invoke(device("dev-eve", "PUT", "iphone", registration("FCM", VOIP_TOKEN + "\",\"alertToken\":\""
+                    + alert))));
+            replies.add(invoke(device("dev-eve", "PUT", "iphone", "{\"platform\":\"FCM\",\"token\":" + VOIP_TOKEN + "}")));
+            replies.add(invoke(device("dev-eve", "DELETE", "iphone", null)));
+            replies.add(invoke(device("dev-eve", "GET", null, null)));
+
+            assertThat(logs.lines).as("the capture sees the API's logger").anyMatch(line -> line.contains("capture check"));
+            for (String line : logs.lines) {
+                assertThat(line).doesNotContain(VOIP_TOKEN).doesNotContain(alert).doesNotContain(FCM_TOKEN)
+                        .doesNotContain(FCM_TOKEN.replace('Q', 'R'));
+            }
+        }
+        assertThat(replies).extracting(Reply::status).containsExactly(200, 200, 200, 200, 400, 400, 204, 200);
+        assertThat(replies.get(3).body().path("devices")).extracting(d -> d.path("deviceId").asText(),
+                        d -> d.path("tokenSuffix").asText(), d -> d.path("hasAlertToken").asBoolean())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("iphone", VOIP_TOKEN.substring(58), true),
+                        org.assertj.core.groups.Tuple.tuple("pixel", FCM_TOKEN.substring(FCM_TOKEN.length() - 6), false));
+        for (Reply reply : replies) {
+            assertThat(everything(reply)).doesNotContain(VOIP_TOKEN).doesNotContain(alert).doesNotContain(FCM_TOKEN)
+                    .doesNotContain(FCM_TOKEN.replace('Q', 'R'));
+        }
     }
 
     @Test

@@ -102,4 +102,52 @@ class DevicesTest {
         devices.register(iphone("cat", "one-more", VOIP_TOKEN, 101));
         assertThat(devices.of("cat")).hasSize(Devices.MAX_PER_USER);
     }
+
+    @Test
+    void aRejectedTokenStillStoredRemovesTheDevice() {
+        assertThat(devices.of("dot")).isEmpty();
+        assertThat(devices.find("dot", "iphone")).isEmpty();
+        devices.register(iphone("dot", "iphone", VOIP_TOKEN, 1));
+        devices.register(new Device("dot", "pixel", PushPlatform.FCM, FCM_TOKEN, null, T0.plusSeconds(2)));
+
+        assertThat(devices.removeIfToken("dot", "iphone", VOIP_TOKEN)).isTrue();
+        assertThat(devices.removeIfToken("dot", "iphone", VOIP_TOKEN)).as("once").isFalse();
+        assertThat(devices.of("dot")).extracting(Device::deviceId).containsExactly("pixel");
+    }
+
+    @Test
+    void removalsRefreshesAndNewDevicesAtOnceKeepTheBound() throws Exception {
+        for (int i = 0; i < Devices.MAX_PER_USER; i++) {
+            devices.register(iphone("eli", "known-" + i, VOIP_TOKEN, i));
+        }
+        String refreshed = "cd".repeat(32);
+        List<Callable<String>> changes = new ArrayList<>();
+        for (int i = 0; i < Devices.MAX_PER_USER; i++) {
+            String known = "known-" + i;
+            String newcomer = "new-" + i;
+            int second = 100 + i;
+            changes.add(i < Devices.MAX_PER_USER / 2
+                    ? () -> devices.remove("eli", known) ? "removed" : "not removed"
+                    : () -> devices.register(iphone("eli", known, refreshed, second)).registeredAt().equals(T0.plusSeconds(second))
+                            ? "registered anew" : "refreshed");
+            changes.add(() -> {
+                try {
+                    devices.register(iphone("eli", newcomer, VOIP_TOKEN, second));
+                    return "added";
+                } catch (Devices.TooManyDevices full) {
+                    return "refused";
+                }
+            });
+        }
+        List<String> results = AccountsTest.runTogether(changes);
+
+        assertThat(results).filteredOn("removed"::equals).hasSize(Devices.MAX_PER_USER / 2);
+        assertThat(results).filteredOn("refreshed"::equals).hasSize(Devices.MAX_PER_USER / 2);
+        long added = results.stream().filter("added"::equals).count();
+        assertThat(added).as("only into the room the removals made").isLessThanOrEqualTo(Devices.MAX_PER_USER / 2);
+        List<Device> stored = devices.of("eli");
+        assertThat(stored).hasSize((int) (Devices.MAX_PER_USER / 2 + added));
+        assertThat(stored).filteredOn(d -> d.deviceId().startsWith("known-")).hasSize(Devices.MAX_PER_USER / 2)
+                .allSatisfy(d -> assertThat(d.token()).isEqualTo(refreshed));
+    }
 }

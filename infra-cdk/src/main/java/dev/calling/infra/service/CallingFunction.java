@@ -46,7 +46,10 @@ public final class CallingFunction extends Construct {
 
     static final List<String> READ_ACTIONS = List.of("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
             "dynamodb:ConditionCheckItem");
-    /** Writes are puts and updates; no function deletes items, scans or writes transactionally. */
+    /**
+     * Writes are puts and updates; nothing here deletes items, scans or writes transactionally (the one delete,
+     * PushSender's on its markers, is a statement of its own).
+     */
     static final List<String> WRITE_ACTIONS = List.of("dynamodb:PutItem", "dynamodb:UpdateItem");
 
     /**

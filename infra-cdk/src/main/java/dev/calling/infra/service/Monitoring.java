@@ -50,6 +50,9 @@ public final class Monitoring extends Construct {
         if (queue.name().equals(Resources.MEETING_EVENTS.name())) {
             return Duration.minutes(2); // a hang-up or lost media waits on these: the other party is still "in" the call
         }
+        if (queue.name().equals(Resources.CALL_PUSHES.name())) {
+            return Duration.minutes(2); // a ring push is worth something only while the call rings
+        }
         if (queue.name().equals(Resources.CALL_TIMERS.name())) {
             return Duration.minutes(20); // timers wait up to SQS's 15-minute delay on purpose
         }

@@ -25,8 +25,18 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * Reading a user's devices is one strongly consistent GetItem; every change reads the item, changes the map
  * and puts it back guarded by the version it read (by {@code attribute_not_exists} when new), starting again
  * after a jittered back-off when another writer came first. So the bound ({@link Devices#MAX_PER_USER}) holds
- * under concurrent registrations without transactions, and the item stays small (ten devices, under 4 KB).
- * Re-registering a device (a refreshed token) keeps its first registration time.
+ * under concurrent registrations without transactions: the count and the devices are the same item, so no
+ * counter can drift from them, and a remove makes room in the same write. (A per-device item with a counter
+ * item would need TransactWriteItems for every change, twice the write cost, and the embedded DynamoDB of the
+ * tests and the local run, dynalite, has no transactions.) A write that loses a race means another writer's
+ * change went in, and one user's few apps make few changes at once (twenty new devices at once, in the test,
+ * can make at most ten changes), so {@code MAX_ATTEMPTS} is far above what a writer needs. The item is
+ * small: ten devices with typical tokens (APNs 64 hex digits, FCM about 160 characters) are a few KB; even
+ * ten FCM tokens of the longest shape accepted (4096) stay near 42 KB, far under DynamoDB's 400 KB.
+ *
+ * <p>Re-registering a device (a refreshed token, the same device id again) replaces its platform and tokens
+ * (an alert token not sent again is dropped) and keeps its first registration time, so the order of
+ * {@link #of} (oldest registration first) does not change with every token refresh.
  */
 public final class DynamoDbDevices implements Devices {
 
