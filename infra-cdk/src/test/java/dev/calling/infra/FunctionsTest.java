@@ -91,7 +91,7 @@ class FunctionsTest {
         assertMapping(byQueue.get(":" + PREFIX + "call-timers"), "CallStateManager", 10, 10);
         assertMapping(byQueue.get(":" + PREFIX + "switch-commands.fifo"), "Switch", 1, 20);
         assertMapping(byQueue.get(":" + PREFIX + "meeting-events"), "Switch", 10, 10);
-        assertMapping(byQueue.get(":" + PREFIX + "call-pushes"), "PushSender", 10, 10);
+        assertMapping(byQueue.get(":" + PREFIX + "call-pushes"), "PushSender", 1, 20);
     }
 
     /** The event source mappings by the end of their queue's ARN ({@code :calling-test-<queue>}). */

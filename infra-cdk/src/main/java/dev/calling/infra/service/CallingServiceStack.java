@@ -128,10 +128,13 @@ public final class CallingServiceStack extends Stack {
 
         // Pushes to callees' devices through Amazon SNS: two SNS requests per device, small; 512 MB. Always deployed
         // (the call state manager hands it every push): without platform applications it sends nothing and says so.
+        // One command per invocation: a slow or throttled SNS answer for one call's devices never holds another
+        // call's ring push in the same batch (nor times the batch out, sending them all again 30 s later, after
+        // most rings have ended); up to 20 at once. That costs one Lambda request per push: 0.20 USD a million.
         CallingFunction pushSender = add(names, code, new Settings("PushSender", "push-sns",
                 "PushSender: wakes callees' devices through Amazon SNS mobile push", 512,
                 CallingFunction.timeoutForQueues(callPushes), Optional.empty()))
-                .consumes(callPushes, 10, 10)
+                .consumes(callPushes, 1, 20)
                 .writes(data.table(DEVICES))
                 .writes(data.table(PUSH_MARKERS))
                 .sendsUnreadableToDeadLetterQueueOf(callPushes);

@@ -6,6 +6,7 @@ import dev.calling.core.push.Devices;
 import dev.calling.core.push.PushKind;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -56,11 +57,27 @@ public final class PushSender {
 
     /** What became of each named device, for logs and tests. */
     public record Report(List<String> sent, List<String> skipped, List<String> duplicates, List<String> rejected,
-            List<String> failed, List<String> refused, List<String> unknown) {}
+            List<String> failed, List<String> refused, List<String> unknown, List<String> deferred) {}
 
+    /**
+     * How much time a device's push needs at least (an endpoint and a Publish, two SNS requests, with room for
+     * one retry): a device is not started with less left before the deadline, so the invocation does not end
+     * mid-push; it is deferred (no marker claimed) and sent when the command comes back.
+     */
+    public static final Duration DEVICE_BUDGET = Duration.ofSeconds(1);
+
+    /** Sends the push with no deadline (tests, the local system). */
     public Report handle(CallCommand.PushCallee push) {
+        return handle(push, Instant.MAX);
+    }
+
+    /**
+     * Sends the push to each named device, starting none whose push could not end before {@code deadline} (the
+     * invocation's end): those are deferred and the command fails, so SQS delivers it again for them alone.
+     */
+    public Report handle(CallCommand.PushCallee push, Instant deadline) {
         Report report = new Report(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-                new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+                new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         if (push.kind() == PushKind.RING && ended(push, clock.instant())) {
             LOG.log(Level.INFO, () -> "call " + push.callId() + ": RING not sent, its ringing ended at " + push.ringUntil());
             return report;
@@ -73,13 +90,18 @@ public final class PushSender {
                     + named.size() + " devices unregistered since, nothing sent to them");
         }
         for (Device device : targets) {
+            if (clock.instant().plus(DEVICE_BUDGET).isAfter(deadline)) {
+                report.deferred().add(device.deviceId());
+                continue;
+            }
             pushTo(device, push, report);
         }
         LOG.log(Level.INFO, () -> "call " + push.callId() + ": " + push.kind() + " to " + push.calleeUserId() + ": "
                 + summary(report));
-        if (!report.failed().isEmpty()) {
+        if (!report.failed().isEmpty() || !report.deferred().isEmpty()) {
             throw new PushesFailed("call " + push.callId() + ": " + push.kind() + " push to " + report.failed().size()
-                    + " device(s) failed and will be retried: " + report.failed());
+                    + " device(s) failed and to " + report.deferred().size() + " deferred for lack of time, will be"
+                    + " retried: " + report.failed() + " " + report.deferred());
         }
         return report;
     }
@@ -164,6 +186,7 @@ public final class PushSender {
     private static String summary(Report report) {
         return report.sent().size() + " sent, " + report.skipped().size() + " skipped, " + report.duplicates().size()
                 + " already sent, " + report.rejected().size() + " token(s) rejected, " + report.failed().size()
-                + " failed, " + report.refused().size() + " refused, " + report.unknown().size() + " unknown";
+                + " failed, " + report.refused().size() + " refused, " + report.unknown().size() + " unknown, "
+                + report.deferred().size() + " deferred";
     }
 }

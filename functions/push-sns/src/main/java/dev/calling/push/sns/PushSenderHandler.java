@@ -11,6 +11,7 @@ import dev.calling.adapters.lambda.SqsBatchProcessor;
 import dev.calling.adapters.sqs.SqsDeadLetters;
 import dev.calling.core.call.CallCommand;
 import jakarta.inject.Inject;
+import java.time.Instant;
 import jakarta.inject.Named;
 
 /**
@@ -31,9 +32,24 @@ public class PushSenderHandler implements RequestHandler<SQSEvent, SQSBatchRespo
         this.batch = new SqsBatchProcessor("PushSender", Resources.CALL_PUSHES.maxReceiveCount(), deadLetters);
     }
 
+    /**
+     * Each command is sent only to the devices whose push can end before the invocation does (its remaining
+     * time, read once at the start): a push cut off by the Lambda timeout would keep its marker and never be
+     * sent again, while a deferred one is sent when SQS delivers the command again.
+     */
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return batch.process(event, message -> sender.handle(pushOf(message.getBody())));
+        Instant deadline = deadline(context, Instant.now());
+        return batch.process(event, message -> sender.handle(pushOf(message.getBody()), deadline));
+    }
+
+    /**
+     * When the invocation ends. Lambda runs a function only while its remaining time is positive; a runtime that
+     * names no deadline (no context, or Quarkus's test event server, whose context counts down from 0) gets none.
+     */
+    static Instant deadline(Context context, Instant now) {
+        int remaining = context == null ? 0 : context.getRemainingTimeInMillis();
+        return remaining > 0 ? now.plusMillis(remaining) : Instant.MAX;
     }
 
     static CallCommand.PushCallee pushOf(String body) {

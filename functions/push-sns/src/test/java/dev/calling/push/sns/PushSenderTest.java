@@ -351,6 +351,48 @@ class PushSenderTest {
     }
 
     @Test
+    void aDeviceWhosePushCouldNotEndBeforeTheInvocationDoesIsDeferredUnclaimedAndSentOnTheRetry() {
+        iphone("e5".repeat(32));
+        pixel();
+        // Time moves 700 ms at every reading: after the first device, less than a device's budget is left.
+        Clock slow = new Clock() {
+            private Instant now = NOW;
+
+            @Override
+            public synchronized Instant instant() {
+                Instant read = now;
+                now = now.plusMillis(700);
+                return read;
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+        };
+        PushSender hurried = new PushSender(devices, markers, new SnsPushGateway(sns, PlatformApplications.of(Map.of(
+                SnsPlatform.APNS_VOIP, VOIP_APP, SnsPlatform.APNS, APNS_APP, SnsPlatform.GCM, FCM_APP))), slow);
+        var command = push(PushKind.MISSED, "bob-iphone", "bob-pixel");
+
+        assertThatThrownBy(() -> hurried.handle(command, NOW.plus(PushSender.DEVICE_BUDGET).plusMillis(200)))
+                .isInstanceOf(PushSender.PushesFailed.class).hasMessageContaining("deferred")
+                .hasMessageContaining("bob-pixel");
+        assertThat(marked("bob-iphone", PushKind.MISSED)).isTrue();
+        assertThat(marked("bob-pixel", PushKind.MISSED)).as("not claimed: nothing was tried").isFalse();
+        assertThat(stub.publishesTo(PIXEL_TOKEN)).isEmpty();
+
+        var retry = sender.handle(command); // SQS delivers it again, to an invocation with time to spare
+        assertThat(retry.sent()).containsExactly("bob-pixel");
+        assertThat(retry.duplicates()).containsExactly("bob-iphone");
+        assertThat(stub.publishesTo(PIXEL_TOKEN)).hasSize(1);
+    }
+
+    @Test
     void anSnsFailure5xxFailsTheCommandAndTheRetrySendsOnce() {
         pixel();
         stub.failPublish(PIXEL_TOKEN, 500, "InternalError", SnsClients.MAX_ATTEMPTS);
