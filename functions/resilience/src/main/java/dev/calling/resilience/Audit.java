@@ -14,6 +14,7 @@ import dev.calling.core.charging.Account;
 import dev.calling.core.charging.CallDetailRecord;
 import dev.calling.core.charging.LedgerEntry;
 import dev.calling.core.money.Money;
+import dev.calling.core.push.PushKind;
 import dev.calling.core.routing.BillingIncrement;
 import dev.calling.embedded.EmbeddedAws;
 import java.math.BigDecimal;
@@ -75,8 +76,17 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * <li><b>call records over 100 KB</b>: any item of the {@code calls} table larger than
  * {@value #MAX_RECORD_BYTES} bytes, sized as DynamoDB sizes items (see {@link #itemBytes});</li>
  * <li><b>poison in DLQs</b>: messages carrying the poison mark in each dead-letter queue, against
- * what was sent; and no call may exist for the messages sent for unknown calls.</li>
+ * what was sent; and no call may exist for the messages sent for unknown calls;</li>
+ * <li><b>calls with more than 1 push of a kind to a device</b>: from the local SNS's request log
+ * ({@link SnsJournal}), the Publish requests SNS accepted (answered 200; refused ones do not reach a phone)
+ * per call, device token and kind (ring, cancel, missed-call notice), read from the Publish's message as the
+ * app reads it; a call with any such count above 1 is counted once ({@link #pushes});</li>
+ * <li><b>pushed calls stuck</b>: placed calls that woke a device by push (or were meant to) and have not
+ * ENDED by the deadline; whatever became of their pushes, they must end.</li>
  * </ul>
+ * A push command in the {@code call-pushes} dead-letter queue is lost unless its call's tokens were
+ * scripted to fail past the retry window ({@link #snsOutages}): those are counted apart, as pushes
+ * dead-lettered.
  * Messages the run redrove out of the dead-letter queues before the audit are not lost (they went
  * back to their queues) but are reported ({@link #redriven(long)}).
  */
@@ -117,6 +127,22 @@ final class Audit {
     long redriven;
     long ghostCallsCreated;
     long queuedAtEnd;
+    /** Placed calls that woke a device by push, and of those the answered and the not ENDED. */
+    long pushedCalls;
+    long pushedAnswered;
+    long pushedStuck;
+    /** Calls meant to be pushed (the callee had no live connection) that pushed to no device. */
+    long pushedScenarioNotPushed;
+    /** Publish requests SNS accepted, by kind, and refused, by "status code". */
+    final Map<String, Long> pushesAccepted = new TreeMap<>();
+    final Map<String, Long> publishRefused = new TreeMap<>();
+    /** SNS requests by action, all answers. */
+    final Map<String, Long> snsRequests = new TreeMap<>();
+    /** Per call with a push of a kind accepted more than once for one device token, the surplus pushes. */
+    final Map<String, Long> callsPushedTwice = new TreeMap<>();
+    /** Push commands dead-lettered for calls whose tokens SNS refused past the retry window, by kind. */
+    final Map<String, Long> pushesDeadLettered = new TreeMap<>();
+    private Set<String> snsOutageCalls = Set.of();
     long cdrs;
     long settlements;
 
@@ -174,6 +200,8 @@ final class Audit {
         figures.put("calls made by messages for unknown calls", ghostCallsCreated);
         figures.put("carriers with calls in progress at the end", carriersNotIdle());
         figures.put("call records over 100 KB", (long) oversizedRecords.size());
+        figures.put("calls with more than 1 push of a kind to a device", (long) callsPushedTwice.size());
+        figures.put("pushed calls stuck", pushedStuck);
         return figures;
     }
 
@@ -219,6 +247,18 @@ final class Audit {
             }
             Call call = found.get();
             calls.put(call.callId(), call);
+            boolean pushed = !call.pushedDeviceIds().isEmpty();
+            if (pushed) {
+                pushedCalls++;
+                if (call.answeredAt() != null) {
+                    pushedAnswered++;
+                }
+            } else if (p.scenario().pushed) {
+                pushedScenarioNotPushed++;
+            }
+            if (call.state() != CallState.ENDED && (pushed || p.scenario().pushed)) {
+                pushedStuck++;
+            }
             if (call.state() != CallState.ENDED) {
                 stuck++;
                 stuckByState.merge(call.state(), 1L, Long::sum);
@@ -516,6 +556,74 @@ final class Audit {
         return (digits + 1) / 2 + 1;
     }
 
+    /**
+     * The pushes SNS accepted, from its request log: each Publish answered 200 is read as the app would read it
+     * (call, kind) and keyed by the device token it went to ({@code tokenOfEndpoint}: the endpoint ARN's token,
+     * or null when the endpoint is gone, then the ARN stands for it). More than one of a kind for one call and
+     * token counts the call in {@link #callsPushedTwice}. Refused Publish requests are counted by status and code.
+     */
+    void pushes(List<SnsJournal.Request> requests, java.util.function.Function<String, String> tokenOfEndpoint) {
+        record Key(String callId, String device, PushKind kind) {}
+        Map<Key, Long> perCallTokenKind = new LinkedHashMap<>();
+        for (SnsJournal.Request request : requests) {
+            snsRequests.merge(request.action(), 1L, Long::sum);
+            if (!request.action().equals("Publish")) {
+                continue;
+            }
+            if (!request.accepted()) {
+                boolean down = SnsJournal.publication(request.form()).map(p -> snsOutageCalls.contains(p.callId()))
+                        .orElse(false);
+                publishRefused.merge(request.status() + " " + request.errorCode() + (down ? " (SNS down for the phone)" : ""),
+                        1L, Long::sum);
+                continue;
+            }
+            Optional<SnsJournal.Publication> publication = SnsJournal.publication(request.form());
+            if (publication.isEmpty()) {
+                pushesAccepted.merge("unreadable", 1L, Long::sum);
+                continue;
+            }
+            SnsJournal.Publication push = publication.get();
+            pushesAccepted.merge(push.kind().name(), 1L, Long::sum);
+            String token = push.targetArn() == null ? null : tokenOfEndpoint.apply(push.targetArn());
+            String device = token != null ? token : String.valueOf(push.targetArn());
+            perCallTokenKind.merge(new Key(push.callId(), device, push.kind()), 1L, Long::sum);
+        }
+        perCallTokenKind.forEach((key, n) -> {
+            if (n > 1) {
+                callsPushedTwice.merge(key.callId(), n - 1, Long::sum);
+                if (examples.size() < 30) { // never a whole token in a log line: its last characters tell devices apart
+                    examples.add("more than 1 push of a kind to a device: " + key.callId() + " " + key.kind() + " x" + n
+                            + " to token ..." + key.device().substring(Math.max(0, key.device().length() - 6)));
+                }
+            }
+        });
+    }
+
+    /**
+     * The calls whose tokens SNS refused past the retry window: their dead-lettered pushes are expected, and
+     * their refused Publish requests are counted apart. Call before {@link #deadLetters} and {@link #pushes}.
+     */
+    void snsOutages(Set<String> callIds) {
+        snsOutageCalls = Set.copyOf(callIds);
+    }
+
+    private static final java.util.regex.Pattern CALL_ID = java.util.regex.Pattern.compile("\"callId\"\\s*:\\s*\"([^\"]+)\"");
+    private static final java.util.regex.Pattern KIND = java.util.regex.Pattern.compile("\"kind\"\\s*:\\s*\"([^\"]+)\"");
+
+    /** A real push command in the call-pushes DLQ: expected when its call's tokens were down, else lost. */
+    private boolean expectedPushDeadLetter(QueueDefinition queue, String body) {
+        if (!queue.equals(Resources.CALL_PUSHES)) {
+            return false;
+        }
+        java.util.regex.Matcher callId = CALL_ID.matcher(body);
+        if (!callId.find() || !snsOutageCalls.contains(callId.group(1))) {
+            return false;
+        }
+        java.util.regex.Matcher kind = KIND.matcher(body);
+        pushesDeadLettered.merge(kind.find() ? kind.group(1) : "?", 1L, Long::sum);
+        return true;
+    }
+
     /** No call may exist for the messages sent for unknown calls. */
     void ghosts(List<String> ghostCallIds) {
         DynamoDbCallStore store = new DynamoDbCallStore(dynamoDb, Resources.CALLS.name());
@@ -556,7 +664,7 @@ final class Audit {
                 poisonFound.put(queue.deadLetterName(), poison);
             }
             for (Message m : seen.values()) {
-                if (m.body().contains(Poison.MARK)) {
+                if (m.body().contains(Poison.MARK) || expectedPushDeadLetter(queue, m.body())) {
                     continue;
                 }
                 boolean behindPoison = poisonedCalls.stream().anyMatch(id -> m.body().contains("\"" + id + "\""));

@@ -35,8 +35,9 @@ import java.util.stream.Collectors;
  * survive is injected at once. Then it stops the faults, lets every call end, reads the tables and
  * queues, and prints the verdict (see {@link Audit}): calls placed, calls ended by reason, double
  * charges, over-billed seconds against the switch's own record, reservations still holding money,
- * stuck calls, lost messages, carriers with calls in progress, call records over 100 KB (each must be
- * 0), poison messages in the dead-letter queues (must equal the poison sent), messages redriven,
+ * stuck calls, lost messages, carriers with calls in progress, call records over 100 KB, calls with more
+ * than 1 push of a kind to a device, pushed calls stuck (each must be 0), the pushed calls and their
+ * pushes (sent, refused, dead-lettered), poison messages in the dead-letter queues (must equal the poison sent), messages redriven,
  * faults injected per kind, wall time. {@code main} exits non-zero when a must-be-zero figure is not
  * zero.
  *
@@ -63,12 +64,17 @@ public final class FaultSuite {
      * @param carrierApiOutages times every carrier's API refuses our requests for {@code carrierApiDown}, longer
      *     than the switch-commands queue retries (its messages are dead-lettered, then redriven after the run)
      * @param carrierClockSkews how far each carrier's clock runs ahead (negative: behind) of ours
+     * @param publishFaults share of a pushed callee's tokens that get a burst of 1 to 4 transient SNS failures
+     *     (5xx, throttling) on their next Publish requests ({@link SnsFaults})
+     * @param snsDown how long SNS refuses every Publish to the tokens of a {@link Scenario#VOIP_PUSH_SNS_DOWN}
+     *     callee, longer than the pushes are retried
      */
     public record Config(int calls, int callers, long seed, Duration ringTimeout, Duration retryAfter,
             double duplicateReports, double reorderReports, FunctionTap.Rates batches, DynamoDbFaults.Rates dynamoDb,
             int poisonRounds, int poisonInCallGroups, int dynamoDbRestarts, int sqsOutages, Duration dynamoDbDown,
             Duration sqsDown, Duration carrierFlip, boolean hangUpConnectedAtEnd, double loseReports,
-            int carrierApiOutages, Duration carrierApiDown, Map<String, Duration> carrierClockSkews) {
+            int carrierApiOutages, Duration carrierApiDown, Map<String, Duration> carrierClockSkews,
+            double publishFaults, Duration snsDown) {
 
         /** The full suite's fault mix for {@code calls} calls. */
         public static Config of(int calls, int callers, long seed) {
@@ -79,21 +85,24 @@ public final class FaultSuite {
                     Math.max(2, calls / 500), Math.max(1, calls / 1000), outages, outages,
                     Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(4), false,
                     0.02, Math.max(1, calls / 5000), Duration.ofSeconds(16),
-                    Map.of("atlas-uk", Duration.ofSeconds(3), "borealis-uk", Duration.ofSeconds(-20)));
+                    Map.of("atlas-uk", Duration.ofSeconds(3), "borealis-uk", Duration.ofSeconds(-20)),
+                    0.3, Duration.ofSeconds(30));
         }
 
         /** This run, with the carrier APIs down {@code outages} times. */
         public Config withCarrierApiOutages(int outages) {
             return new Config(calls, callers, seed, ringTimeout, retryAfter, duplicateReports, reorderReports, batches,
                     dynamoDb, poisonRounds, poisonInCallGroups, dynamoDbRestarts, sqsOutages, dynamoDbDown, sqsDown,
-                    carrierFlip, hangUpConnectedAtEnd, loseReports, outages, carrierApiDown, carrierClockSkews);
+                    carrierFlip, hangUpConnectedAtEnd, loseReports, outages, carrierApiDown, carrierClockSkews,
+                    publishFaults, snsDown);
         }
 
         /** This run, with the calls still connected at the end hung up by their callers (or not). */
         public Config withHangUpConnectedAtEnd(boolean hangUp) {
             return new Config(calls, callers, seed, ringTimeout, retryAfter, duplicateReports, reorderReports, batches,
                     dynamoDb, poisonRounds, poisonInCallGroups, dynamoDbRestarts, sqsOutages, dynamoDbDown, sqsDown,
-                    carrierFlip, hangUp, loseReports, carrierApiOutages, carrierApiDown, carrierClockSkews);
+                    carrierFlip, hangUp, loseReports, carrierApiOutages, carrierApiDown, carrierClockSkews,
+                    publishFaults, snsDown);
         }
     }
 
@@ -118,7 +127,37 @@ public final class FaultSuite {
             Duration trafficTime, Duration wallTime, List<String> examples, Map<String, Long> mustBeZero,
             long overBilledSeconds, long overBilledCalls, long billedCallsChecked, Map<String, Long> reservedAtEnd,
             Map<String, Long> stuckByState, Map<String, Long> carrierActiveCalls, Map<String, Long> oversizedRecords, long recordsMeasured,
-            long largestRecordBytes, long redriven) {
+            long largestRecordBytes, long redriven, Push push) {
+
+        /**
+         * The pushed calls: placed calls that woke a device by push, answered, stuck (must be 0), meant to be
+         * pushed but not; the pushes SNS accepted (by kind) and refused (by status and code); push commands
+         * dead-lettered for an SNS outage (by kind); calls with more than 1 push of a kind to a device (must be
+         * 0), with the surplus; SNS requests by action; what the phones did.
+         */
+        public record Push(long pushedCalls, long answered, long stuck, long notPushed, Map<String, Long> accepted,
+                Map<String, Long> refused, Map<String, Long> deadLettered, Map<String, Long> callsPushedTwice,
+                Map<String, Long> snsRequests, Map<String, Long> phones) {
+
+            void print(PrintStream out) {
+                long publishes = snsRequests.getOrDefault("Publish", 0L);
+                long refusedTotal = refused.values().stream().mapToLong(Long::longValue).sum();
+                out.printf(Locale.ROOT, "pushed calls                 %d  (answered by the woken app %d; meant to be pushed"
+                        + " but not %d)%n", pushedCalls, answered, notPushed);
+                out.printf(Locale.ROOT, "pushed calls stuck (must be 0)  %d%n", stuck);
+                out.printf(Locale.ROOT, "calls with more than 1 push of a kind to a device (must be 0)  %d%s%n",
+                        callsPushedTwice.size(), callsPushedTwice.isEmpty() ? "" : "  " + first(callsPushedTwice, 10,
+                                n -> n + " extra"));
+                out.printf(Locale.ROOT, "pushes sent (SNS accepted)   %d  %s%n",
+                        accepted.values().stream().mapToLong(Long::longValue).sum(), accepted);
+                out.printf(Locale.ROOT, "Publish requests refused     %d of %d (%.1f %%)  %s%n", refusedTotal, publishes,
+                        100.0 * refusedTotal / Math.max(1, publishes), refused);
+                out.printf(Locale.ROOT, "push commands dead-lettered (SNS down past the retry window)  %d  %s%n",
+                        deadLettered.values().stream().mapToLong(Long::longValue).sum(), deadLettered);
+                out.printf(Locale.ROOT, "SNS requests by action       %s%n", snsRequests);
+                out.printf(Locale.ROOT, "push phones                  %s%n", new TreeMap<>(phones));
+            }
+        }
 
         public long poisonMissing() {
             long missing = 0;
@@ -163,6 +202,7 @@ public final class FaultSuite {
             out.printf(Locale.ROOT, "poison in DLQs               found %s%n", poisonFound);
             out.printf(Locale.ROOT, "                             sent  %s%s%n", poisonExpected,
                     poisonMissing() == 0 ? "  (all there)" : "  MISMATCH " + poisonMissing());
+            push.print(out);
             out.printf(Locale.ROOT, "messages redriven from DLQs  %d%n", redriven);
             out.printf(Locale.ROOT, "messages left on the queues  %d%n", queuedAtEnd);
             out.println("faults injected:");
@@ -209,7 +249,7 @@ public final class FaultSuite {
                 .withPstn(population.subscribers(), carriers, ProviderHealth.Policy.defaults())
                 .withCharging(Stack.perSecondPlan(), Duration.ofMinutes(2))
                 .withWatchdog(Duration.ofSeconds(2), Duration.ofSeconds(3));
-        Map<String, Integer> concurrency = Map.of("CallStateManager", 3, "SimulatedSwitch", 2);
+        Map<String, Integer> concurrency = Map.of("CallStateManager", 3, "SimulatedSwitch", 2, "PushSender", 2);
         try (Stack stack = new Stack(settings, new Stack.Options(config.seed(), true, true, concurrency, Stack.ALL_SOURCES))) {
             LocalSystem system = stack.system;
             SimulatedSwitch sw = system.simulatedSwitch();
@@ -230,8 +270,10 @@ public final class FaultSuite {
                     weights(), config.seed(), config.ringTimeout().plusSeconds(90));
             log.printf(Locale.ROOT, "setting up %d callers and their callees ...%n", config.callers());
             traffic.setUp();
+            traffic.snsDown(config.snsDown());
 
             // Faults on.
+            traffic.snsFaults().share(config.publishFaults());
             chaos.rates(config.duplicateReports(), config.reorderReports(), Duration.ofMillis(800));
             chaos.losing(config.loseReports(), traffic::isPstn);
             stack.tap.rates(config.batches());
@@ -254,6 +296,7 @@ public final class FaultSuite {
             sw.carrierApiDown(false);
             stack.tap.rates(FunctionTap.Rates.none());
             stack.dynamoDbFaults.rates(DynamoDbFaults.Rates.none());
+            traffic.snsFaults().share(0);
             carriers.forEach(c -> sw.carrier(c.id(), new SimulatedSwitch.CarrierBehaviour.Works()));
             List<Traffic.Placed> placed = traffic.placed();
             log.printf(Locale.ROOT, "faults off after %.1f s; waiting for every call to end ...%n",
@@ -289,7 +332,9 @@ public final class FaultSuite {
             payers.addAll(population.brokes());
             audit.calls(placed, payers, firstDay, stack.tracker);
             audit.ghosts(poison.unknownCallIds());
+            audit.snsOutages(traffic.snsDownCalls());
             audit.deadLetters(poison.poisonedCalls());
+            audit.pushes(SnsJournal.read(system.sns().endpoint()), system.sns()::tokenOf);
             audit.carriers(carriers.stream().map(Provider::id).toList());
             audit.recordSizes();
 
@@ -301,10 +346,12 @@ public final class FaultSuite {
                     faults.put("conditional check failed (lost a race): " + k.replace(" ConditionalCheckFailed", ""), v);
                 }
             });
+            Map<String, Long> phones = new TreeMap<>(traffic.pushPhones().counts());
+            phones.putAll(ringDelivery(placed, traffic.pushPhones(), config.ringTimeout()));
             traffic.close();
             scheduler.shutdownNow();
             return report(audit, placed.size(), poison.expectedInDlq(), faults, forced, queuedAtEnd, trafficTime,
-                    Duration.ofNanos(System.nanoTime() - wallStart));
+                    Duration.ofNanos(System.nanoTime() - wallStart), phones);
         }
     }
 
@@ -323,7 +370,7 @@ public final class FaultSuite {
 
     /** The verdict of a run from its audit and what the run itself counted. */
     static Report report(Audit audit, int placed, Map<String, Long> poisonExpected, Map<String, Long> faults, long forced,
-            long queuedAtEnd, Duration trafficTime, Duration wallTime) {
+            long queuedAtEnd, Duration trafficTime, Duration wallTime, Map<String, Long> phones) {
         Map<String, Long> ended = new TreeMap<>();
         audit.endedByReason.forEach((k, v) -> ended.put(k.name(), v));
         Map<String, Long> stuckByState = new TreeMap<>();
@@ -333,7 +380,41 @@ public final class FaultSuite {
                 faults, forced, queuedAtEnd, trafficTime, wallTime, audit.examples, audit.mustBeZero(),
                 audit.overBilledSeconds, audit.overBilledCalls, audit.billedCallsChecked, audit.reservedAtEnd, stuckByState,
                 audit.carrierActiveCalls, audit.oversizedRecords, audit.recordsMeasured, audit.largestRecordBytes,
-                audit.redriven);
+                audit.redriven, new Report.Push(audit.pushedCalls, audit.pushedAnswered, audit.pushedStuck,
+                        audit.pushedScenarioNotPushed, audit.pushesAccepted, audit.publishRefused, audit.pushesDeadLettered,
+                        audit.callsPushedTwice, audit.snsRequests, phones));
+    }
+
+    /**
+     * How soon the ring push reached the phone of the pushed calls whose SNS was not down (request → delivered,
+     * p50 / p99 / max in ms), and how many rings never reached it or reached it after the ring timeout.
+     */
+    static Map<String, Long> ringDelivery(List<Traffic.Placed> placed, PushPhones phones, Duration ringTimeout) {
+        List<Long> millis = new ArrayList<>();
+        long never = 0;
+        for (Traffic.Placed p : placed) {
+            if (!p.scenario().pushed || p.scenario() == Scenario.VOIP_PUSH_SNS_DOWN) {
+                continue;
+            }
+            var delivered = phones.ringDelivered(p.callId());
+            if (delivered.isEmpty()) {
+                never++;
+            } else {
+                millis.add(Duration.ofNanos(delivered.get() - p.requestedNanos()).toMillis());
+            }
+        }
+        Map<String, Long> figures = new TreeMap<>();
+        java.util.Collections.sort(millis);
+        if (!millis.isEmpty()) {
+            figures.put("request -> ring push at the phone p50 ms", millis.get((millis.size() - 1) / 2));
+            figures.put("request -> ring push at the phone p99 ms",
+                    millis.get(Math.max(0, (int) Math.ceil(0.99 * millis.size()) - 1)));
+            figures.put("request -> ring push at the phone max ms", millis.get(millis.size() - 1));
+        }
+        figures.put("rings at the phone after the ring timeout", millis.stream()
+                .filter(ms -> ms >= ringTimeout.toMillis()).count());
+        figures.put("pushed calls (SNS up) whose ring never reached the phone", never);
+        return figures;
     }
 
     /**
@@ -375,7 +456,10 @@ public final class FaultSuite {
         return forced;
     }
 
-    /** The scenario mix: 55 % VoIP, 45 % PSTN, every way a call ends. */
+    /**
+     * The scenario mix: every way a call ends; of 111, 11 reach the callee by push alone (answered by the woken
+     * app, missed, cancelled, SNS down for the callee's tokens), 51 other VoIP, 49 PSTN.
+     */
     static Map<Scenario, Integer> weights() {
         Map<Scenario, Integer> w = new EnumMap<>(Scenario.class);
         w.put(Scenario.VOIP_CALLER_HANGS_UP, 18);
@@ -386,6 +470,10 @@ public final class FaultSuite {
         w.put(Scenario.VOIP_BUSY, 4);
         w.put(Scenario.VOIP_OFFLINE, 4);
         w.put(Scenario.VOIP_CALLEE_VANISHES, 2);
+        w.put(Scenario.VOIP_PUSHED_ANSWERED, 6);
+        w.put(Scenario.VOIP_PUSHED_MISSED, 2);
+        w.put(Scenario.VOIP_PUSHED_CANCELLED, 2);
+        w.put(Scenario.VOIP_PUSH_SNS_DOWN, 1);
         w.put(Scenario.PSTN_CALLER_HANGS_UP, 14);
         w.put(Scenario.PSTN_CALLEE_HANGS_UP, 13);
         w.put(Scenario.PSTN_TALKS_PAST_RING_TIMEOUT, 2);

@@ -14,6 +14,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -31,9 +32,14 @@ import java.util.TreeMap;
  * by time not by call, apart), carrier and switch commands, Lambda invocations and their time;</li>
  * <li>the implied AWS cost per million calls at list prices ({@link Prices});</li>
  * <li>the overhead ratio: the call state manager's throughput next to raw dynalite
- * conditional-write throughput, measured in the same JVM right after ({@link RawWrites}).</li>
+ * conditional-write throughput, measured in the same JVM right after ({@link RawWrites});</li>
+ * <li>for the calls to callees woken by push ({@code --pushed}, a share of the calls: the callee has no
+ * live connection and a registered phone, see {@link PushPhones}, which connects as soon as the ring push
+ * reaches it and answers once its connection is listed live): p50 / p95 / p99 of push → answer (the ring
+ * push delivered at the phone → the call CONNECTED, as stored), split at the woken connection being listed
+ * live; and SNS requests per pushed call, all and by action, from the local SNS's request log.</li>
  * </ul>
- * {@code functions/resilience/run-load [--callers=40] [--seconds=60] [--warmup=10] [--pstn=0.0]}.
+ * {@code functions/resilience/run-load [--callers=40] [--seconds=60] [--warmup=10] [--pstn=0.0] [--pushed=0.0]}.
  */
 public final class LoadDriver {
 
@@ -42,7 +48,7 @@ public final class LoadDriver {
             "SessionService", 512);
 
     record Options(int callers, int seconds, int warmup, double pstnShare, int answerMs, int talkMs, int csmPollers,
-            int switchPollers, int rawSeconds) {
+            int switchPollers, int rawSeconds, double pushedShare) {
         static Options parse(String[] args) {
             Map<String, String> a = new TreeMap<>();
             for (String arg : args) {
@@ -54,7 +60,8 @@ public final class LoadDriver {
                     Integer.parseInt(a.getOrDefault("seconds", "60")), Integer.parseInt(a.getOrDefault("warmup", "10")),
                     Double.parseDouble(a.getOrDefault("pstn", "0")), Integer.parseInt(a.getOrDefault("answer-ms", "300")),
                     Integer.parseInt(a.getOrDefault("talk-ms", "1000")), Integer.parseInt(a.getOrDefault("csm", "2")),
-                    Integer.parseInt(a.getOrDefault("switch", "2")), Integer.parseInt(a.getOrDefault("raw-seconds", "15")));
+                    Integer.parseInt(a.getOrDefault("switch", "2")), Integer.parseInt(a.getOrDefault("raw-seconds", "15")),
+                    Double.parseDouble(a.getOrDefault("pushed", "0")));
         }
     }
 
@@ -78,11 +85,15 @@ public final class LoadDriver {
         Map<String, Integer> concurrency = Map.of("CallStateManager", o.csmPollers(), "SimulatedSwitch", o.switchPollers());
         Map<Scenario, Integer> weights = new EnumMap<>(Scenario.class);
         int pstn = (int) Math.round(o.pstnShare() * 100);
+        int pushed = (int) Math.round(o.pushedShare() * 100);
         if (pstn > 0) {
             weights.put(Scenario.PSTN_CALLEE_HANGS_UP, pstn);
         }
-        if (pstn < 100) {
-            weights.put(Scenario.VOIP_CALLEE_HANGS_UP, 100 - pstn);
+        if (pushed > 0) {
+            weights.put(Scenario.VOIP_PUSHED_ANSWERED, pushed);
+        }
+        if (pstn + pushed < 100) {
+            weights.put(Scenario.VOIP_CALLEE_HANGS_UP, 100 - pstn - pushed);
         }
         try (Stack stack = new Stack(settings, new Stack.Options(11, false, false, concurrency, Set.of()))) {
             Traffic traffic = new Traffic(stack, population, new Traffic.Timing(Duration.ofMillis(o.answerMs()),
@@ -121,10 +132,29 @@ public final class LoadDriver {
             List<Long> ringing = new ArrayList<>();
             List<Long> answerToBridge = new ArrayList<>();
             List<Long> requestToBridge = new ArrayList<>();
+            List<Long> pushToAnswer = new ArrayList<>();
+            List<Long> pushToLive = new ArrayList<>();
+            List<Long> liveToAnswer = new ArrayList<>();
+            List<Long> requestToPush = new ArrayList<>();
+            long pushedCalls = 0;
             Map<String, Integer> otherEnds = new TreeMap<>();
             for (Traffic.Placed p : placed) {
                 CallTracker.Seen seen = stack.tracker.of(p.callId());
                 Call call = seen.last();
+                if (p.scenario().pushed) {
+                    pushedCalls++;
+                    Optional<Long> delivered = traffic.pushPhones().ringDelivered(p.callId());
+                    Optional<Long> live = traffic.pushPhones().liveAt(p.callId());
+                    if (call != null && call.endReason() == EndReason.COMPLETED && delivered.isPresent()
+                            && p.requestedNanos() >= steadyFrom && p.requestedNanos() < end) {
+                        requestToPush.add(delivered.get() - p.requestedNanos());
+                        pushToAnswer.add(seen.connectedNanos() - delivered.get());
+                        if (live.isPresent()) {
+                            pushToLive.add(live.get() - delivered.get());
+                            liveToAnswer.add(seen.connectedNanos() - live.get());
+                        }
+                    }
+                }
                 if (call == null || call.endReason() != EndReason.COMPLETED) {
                     otherEnds.merge(call == null ? "not seen" : String.valueOf(call.endReason()), 1, Integer::sum);
                     continue;
@@ -146,7 +176,8 @@ public final class LoadDriver {
             out.println("=== Load driver ===");
             out.printf(Locale.ROOT, "callers %d, %s, callee answers after %d ms, talk %d ms; pollers: CallStateManager %d,"
                     + " SimulatedSwitch %d, SessionService 2, timers 1 (batches of 10)%n", o.callers(),
-                    pstn == 0 ? "all VoIP" : pstn == 100 ? "all PSTN" : pstn + " % PSTN", o.answerMs(), o.talkMs(),
+                    (pstn == 0 ? "all VoIP" : pstn == 100 ? "all PSTN" : pstn + " % PSTN")
+                            + (pushed == 0 ? "" : ", " + pushed + " % to callees woken by push"), o.answerMs(), o.talkMs(),
                     o.csmPollers(), o.switchPollers());
             out.printf(Locale.ROOT, "calls placed %d, completed %d%s; traffic %.1f s%n", placed.size(), completed,
                     otherEnds.isEmpty() ? "" : ", others " + otherEnds, (trafficEnd - start) / 1e9);
@@ -159,6 +190,33 @@ public final class LoadDriver {
                     percentile(answerToBridge, 50), percentile(answerToBridge, 99));
             out.printf(Locale.ROOT, "  request -> bridged (incl. %d ms answer delay + switch hop) p50 %6.1f ms   p99 %6.1f ms%n",
                     o.answerMs(), percentile(requestToBridge, 50), percentile(requestToBridge, 99));
+
+            if (pushed > 0) {
+                out.printf(Locale.ROOT, "calls to callees woken by push (%d %% of the calls; callee has no live connection, one"
+                        + " registered phone, 2 of 3 iPhones, 1 of 3 Android; the woken app answers as soon as its"
+                        + " connection is listed live), completed and placed in the window (n=%d):%n", pushed,
+                        pushToAnswer.size());
+                out.printf(Locale.ROOT, "  request -> ring push at the phone    p50 %6.1f ms   p95 %6.1f ms   p99 %6.1f ms%n",
+                        percentile(requestToPush, 50), percentile(requestToPush, 95), percentile(requestToPush, 99));
+                out.printf(Locale.ROOT, "  push -> answer (ring push at the phone -> CONNECTED)"
+                        + "   p50 %6.1f ms   p95 %6.1f ms   p99 %6.1f ms%n",
+                        percentile(pushToAnswer, 50), percentile(pushToAnswer, 95), percentile(pushToAnswer, 99));
+                out.printf(Locale.ROOT, "    of which push -> woken connection listed live"
+                        + "        p50 %6.1f ms   p95 %6.1f ms   p99 %6.1f ms%n",
+                        percentile(pushToLive, 50), percentile(pushToLive, 95), percentile(pushToLive, 99));
+                out.printf(Locale.ROOT, "    and live -> CONNECTED (answer published, handled)"
+                        + "     p50 %6.1f ms   p95 %6.1f ms   p99 %6.1f ms%n",
+                        percentile(liveToAnswer, 50), percentile(liveToAnswer, 95), percentile(liveToAnswer, 99));
+                Map<String, Long> byAction = new TreeMap<>();
+                SnsJournal.read(stack.system.sns().endpoint()).forEach(r -> byAction.merge(r.action(), 1L, Long::sum));
+                long all = byAction.values().stream().mapToLong(Long::longValue).sum();
+                out.printf(Locale.ROOT, "SNS requests per pushed call (%d pushed calls, whole run): %.3f%n", pushedCalls,
+                        all / (double) Math.max(1, pushedCalls));
+                for (Map.Entry<String, Long> action : byAction.entrySet()) {
+                    out.printf(Locale.ROOT, "  %-70s %8.3f%n", action.getKey(),
+                            action.getValue() / (double) Math.max(1, pushedCalls));
+                }
+            }
 
             Cost cost = Cost.of(requests, usage, completed, notifications, pstn, MEMORY_MB);
             cost.print(out, completed);

@@ -56,11 +56,10 @@ public final class Poison {
     /**
      * The queues a consumer reads in the suite's stack: all but {@code meeting-events}, whose consumer is
      * the Chime switch (the suite runs the simulated switch, and Chime's meeting events never arrive
-     * locally), and {@code call-pushes}, whose consumer sends through Amazon SNS (the local stack has no
-     * push sender: its tests are functions/push-sns's, against a stub of SNS).
+     * locally). {@code call-pushes} is read by the PushSender function, sending to the local SNS.
      */
     static final java.util.List<QueueDefinition> POISONED = Resources.QUEUES.stream()
-            .filter(q -> !q.equals(Resources.MEETING_EVENTS) && !q.equals(Resources.CALL_PUSHES)).toList();
+            .filter(q -> !q.equals(Resources.MEETING_EVENTS)).toList();
 
     /** One round: every kind of poison on every queue, and messages for unknown calls. */
     public void round() {
@@ -77,6 +76,8 @@ public final class Poison {
         poison(Resources.CALL_STATE_CHANGES, id, answered, "invalid values");
         poison(Resources.CALL_TIMERS, id, "{\"type\":\"RingTimeoutElapsed\",\"eventId\":\"" + id + "\"}", "invalid values");
         poison(Resources.SWITCH_COMMANDS, id, "{\"type\":\"RingCallee\",\"callId\":\"" + id + "\"}", "invalid values");
+        poison(Resources.CALL_PUSHES, id, "{\"type\":\"PushCallee\",\"callId\":\"" + id + "\",\"kind\":\"RING\"}",
+                "invalid values");
         poison(Resources.CONNECTION_EVENTS, id, "{\"type\":\"ConnectionOpened\",\"eventId\":\"" + id + "\"}",
                 "invalid values");
 
@@ -90,9 +91,12 @@ public final class Poison {
         send(Resources.SWITCH_COMMANDS, ghost, Json.write(new CallCommand.ReleaseConnection(ghost, "nobody-c1")));
         send(Resources.CONNECTION_EVENTS, ghost, Json.write(new ConnectionEvent.ConnectionHeartbeat(ghost + "-e3",
                 ghost + "-user", ghost + "-c1", now)));
-        unknownCalls.addAndGet(5);
+        send(Resources.CALL_PUSHES, ghost, Json.write(new CallCommand.PushCallee(ghost, ghost + "-caller",
+                ghost + "-user", dev.calling.core.push.PushKind.RING, java.util.List.of("nobody-phone"),
+                now.plusSeconds(5))));
+        unknownCalls.addAndGet(6);
         ghosts.add(ghost);
-        counts.add("messages for unknown calls or connections (ignored by design)", 5);
+        counts.add("messages for unknown calls or connections (ignored by design)", 6);
     }
 
     /** Garbage in the message group of a call in progress: only that call waits for it. */

@@ -43,7 +43,7 @@ public final class Stack implements AutoCloseable {
 
     /** Sources whose batches the tap may misdeliver. */
     static final Set<String> ALL_SOURCES = Set.of("SessionService", "CallStateManager", "CallStateManager-timers",
-            SWITCH);
+            SWITCH, "PushSender");
 
     /**
      * @param sqsThroughProxy put a TCP proxy in front of ElasticMQ for the functions and the switch

@@ -36,6 +36,12 @@ import java.util.stream.Stream;
  * (a device is lent to one call at a time, so two calls do not collide on it), phone numbers with
  * fixed behaviour behind the simulated carriers, and users who are offline.
  *
+ * <p>Callees reached by push ({@link PushPhones}): users with no live connection and a registered phone
+ * (an iPhone or an Android phone), in pools by how their user responds to the ring; each is lent to one call at
+ * a time and comes back once its woken app has gone back to sleep (no live connection left). Before each pushed
+ * call the phone's tokens may get a burst of transient SNS failures ({@link SnsFaults}); the callees of
+ * {@link Scenario#VOIP_PUSH_SNS_DOWN} have SNS refuse their tokens for {@link #snsDown} and come back healed.
+ *
  * <p>Who pays: every two callers share a user ({@code payer-N}, 1000 USD), so two concurrent calls
  * reserve from the same account; {@code cutoff-N} users have 0.03 USD (three seconds at 0.01 USD a
  * second) and make one call each, which is cut off; {@code broke-N} users have nothing.
@@ -111,6 +117,13 @@ final class Traffic {
     private final BlockingQueue<Device> cutOffDevices = new LinkedBlockingQueue<>();
     private final Queue<Placed> placed = new ConcurrentLinkedQueue<>();
     private final java.util.Set<String> pstnCalls = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Map<String, BlockingQueue<PushPhones.Phone>> pushPools = new java.util.HashMap<>();
+    private final PushPhones pushPhones;
+    private final SnsFaults snsFaults;
+    private final java.util.Set<String> snsDownCalls = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile Duration snsDown = Duration.ofSeconds(30);
+    /** SNS outages still owed: a short run may not pick the rare scenario, so the first pushed calls make up for it. */
+    private final java.util.concurrent.atomic.AtomicInteger snsDownOwed = new java.util.concurrent.atomic.AtomicInteger(1);
     private final AtomicLong offline = new AtomicLong();
     private final AtomicLong timedOut = new AtomicLong();
 
@@ -125,6 +138,8 @@ final class Traffic {
         this.totalWeight = weights.values().stream().mapToInt(Integer::intValue).sum();
         this.seed = seed;
         this.callDeadline = callDeadline;
+        this.pushPhones = new PushPhones(system, seed * 31 + 5);
+        this.snsFaults = new SnsFaults(system.sns(), stack.faults, seed * 31 + 6);
     }
 
     /** Tops up the payers, connects every device and phone line, and waits until all are live. */
@@ -156,6 +171,11 @@ final class Traffic {
             cutOffDevices.add(device);
             all.add(device);
         }
+        pushPool("pushed-answers", size(3, Scenario.VOIP_PUSHED_ANSWERED), PushPhones.Response.ANSWER);
+        pushPool("pushed-ignores", size(3, Scenario.VOIP_PUSHED_MISSED, Scenario.VOIP_PUSHED_CANCELLED),
+                PushPhones.Response.IGNORE);
+        // Lent for the outage (longer than a call) and back only once healed.
+        pushPool("sns-down", size(10, Scenario.VOIP_PUSH_SNS_DOWN), PushPhones.Response.ANSWER);
         sw.phoneLine(LINE_ANSWERS, RingResponse.answerAfter(timing.answerAfter()));
         sw.phoneLine(LINE_ANSWERS_HANGS_UP, RingResponse.answerAfter(timing.answerAfter(), timing.talk()));
         sw.phoneLine(LINE_BUSY, new RingResponse.Busy());
@@ -191,6 +211,14 @@ final class Traffic {
             all.add(device);
         }
         callees.put(name, pool);
+    }
+
+    private void pushPool(String name, int size, PushPhones.Response response) {
+        BlockingQueue<PushPhones.Phone> pool = new LinkedBlockingQueue<>();
+        for (int i = 0; i < size; i++) {
+            pool.add(pushPhones.register("callee-" + name + "-" + i, i, response));
+        }
+        pushPools.put(name, pool);
     }
 
     /**
@@ -236,10 +264,17 @@ final class Traffic {
         throw new IllegalStateException("weights");
     }
 
-    private void call(Device own, Scenario scenario) throws InterruptedException {
+    private void call(Device own, Scenario picked) throws InterruptedException {
+        Scenario scenario = picked;
+        if (weights.containsKey(Scenario.VOIP_PUSH_SNS_DOWN) && (scenario == Scenario.VOIP_PUSH_SNS_DOWN
+                || scenario == Scenario.VOIP_PUSHED_ANSWERED || scenario == Scenario.VOIP_PUSHED_MISSED)
+                && snsDownOwed.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            scenario = Scenario.VOIP_PUSH_SNS_DOWN;
+        }
         Device caller = own;
         Device callee = null;
         BlockingQueue<Device> lentFrom = null;
+        BlockingQueue<PushPhones.Phone> phoneFrom = null;
         String calleeUser = null;
         String number = null;
         CallerScript script = CallerScript.waitForOtherSide();
@@ -258,6 +293,16 @@ final class Traffic {
             case VOIP_BUSY -> lentFrom = callees.get("busy");
             case VOIP_OFFLINE -> calleeUser = "offline-" + offline.incrementAndGet();
             case VOIP_CALLEE_VANISHES -> lentFrom = callees.get("vanishes");
+            case VOIP_PUSHED_ANSWERED -> {
+                phoneFrom = pushPools.get("pushed-answers");
+                script = CallerScript.hangUpAfterTalking(timing.talk());
+            }
+            case VOIP_PUSHED_MISSED -> phoneFrom = pushPools.get("pushed-ignores");
+            case VOIP_PUSHED_CANCELLED -> {
+                phoneFrom = pushPools.get("pushed-ignores");
+                script = CallerScript.cancelAfter(timing.cancelAfter());
+            }
+            case VOIP_PUSH_SNS_DOWN -> phoneFrom = pushPools.get("sns-down");
             case PSTN_CALLER_HANGS_UP -> {
                 number = LINE_ANSWERS;
                 script = CallerScript.hangUpAfterTalking(timing.talk());
@@ -294,10 +339,27 @@ final class Traffic {
             }
             calleeUser = callee.userId();
         }
+        PushPhones.Phone phone = null;
+        if (phoneFrom != null) {
+            phone = phoneFrom.poll(5, TimeUnit.SECONDS);
+            if (phone == null) {
+                call(own, Scenario.VOIP_OFFLINE);
+                return;
+            }
+            calleeUser = phone.userId;
+            if (scenario == Scenario.VOIP_PUSH_SNS_DOWN) {
+                snsFaults.down(phone, snsDown);
+            } else {
+                snsFaults.beforeCall(phone);
+            }
+        }
         long requested = System.nanoTime();
         Instant requestedAt = Instant.now();
         String callId = number != null ? caller.dial(number, script) : caller.call(calleeUser, script);
         placed.add(new Placed(callId, scenario, caller.userId(), requested, requestedAt));
+        if (scenario == Scenario.VOIP_PUSH_SNS_DOWN) {
+            snsDownCalls.add(callId);
+        }
         if (scenario.pstn) {
             pstnCalls.add(callId);
         }
@@ -330,6 +392,19 @@ final class Traffic {
             BlockingQueue<Device> pool = lentFrom;
             returns.schedule(() -> pool.add(lent), 1500, TimeUnit.MILLISECONDS);
         }
+        if (phone != null) {
+            PushPhones.Phone lent = phone;
+            BlockingQueue<PushPhones.Phone> pool = phoneFrom;
+            if (scenario == Scenario.VOIP_PUSH_SNS_DOWN) {
+                long downFor = Math.max(0, snsDown.toMillis() - Duration.ofNanos(System.nanoTime() - requested).toMillis());
+                returns.schedule(() -> {
+                    snsFaults.heal(lent);
+                    pushPhones.sleep(lent, returns, () -> pool.add(lent));
+                }, downFor, TimeUnit.MILLISECONDS);
+            } else if (ended) {
+                pushPhones.sleep(lent, returns, () -> pool.add(lent));
+            }
+        }
         if (scenario == Scenario.PSTN_NO_FUNDS) {
             Device broke = caller;
             returns.schedule(() -> brokeDevices.add(broke), 200, TimeUnit.MILLISECONDS);
@@ -339,6 +414,24 @@ final class Traffic {
     /** Whether a call was placed to a phone number (its carrier's reports are webhooks, which can be lost). */
     boolean isPstn(String callId) {
         return pstnCalls.contains(callId);
+    }
+
+    /** The calls whose callee's tokens SNS refused past the retry window. */
+    java.util.Set<String> snsDownCalls() {
+        return java.util.Set.copyOf(snsDownCalls);
+    }
+
+    /** How long SNS refuses the tokens of a {@link Scenario#VOIP_PUSH_SNS_DOWN} callee. */
+    void snsDown(Duration down) {
+        this.snsDown = down;
+    }
+
+    SnsFaults snsFaults() {
+        return snsFaults;
+    }
+
+    PushPhones pushPhones() {
+        return pushPhones;
     }
 
     List<Placed> placed() {
@@ -356,5 +449,6 @@ final class Traffic {
 
     void close() {
         returns.shutdownNow();
+        pushPhones.close();
     }
 }

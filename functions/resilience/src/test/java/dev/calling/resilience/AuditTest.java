@@ -82,7 +82,7 @@ class AuditTest {
 
     /** The verdict as the suite prints it, from this audit. */
     static FaultSuite.Report report(Audit audit, int placed) {
-        return FaultSuite.report(audit, placed, Map.of(), Map.of(), -1, 0, Duration.ZERO, Duration.ZERO);
+        return FaultSuite.report(audit, placed, Map.of(), Map.of(), -1, 0, Duration.ZERO, Duration.ZERO, Map.of());
     }
 
     static String printed(FaultSuite.Report report) {
@@ -261,6 +261,35 @@ class AuditTest {
         assertThat(report.ok()).isFalse();
         assertThat(printed(report)).contains("stuck calls (must be 0)      1", "by state {CONNECTED=1}",
                 "none hung up for the verdict", "VERDICT: FAILED");
+    }
+
+    @Test
+    void aPushedCallLeftRingingIsAStuckPushedCall() {
+        Instant requested = Instant.now().minusSeconds(60);
+        Map<String, Object> values = new HashMap<>();
+        values.put("callId", "call-pushed-ringing");
+        values.put("callerUserId", "pusher");
+        values.put("callerConnectionId", "pusher-c1");
+        values.put("calleeUserId", "sleeper");
+        values.put("route", RouteKind.VOIP);
+        values.put("state", CallState.RINGING);
+        values.put("pushedDeviceIds", List.of("iphone"));
+        values.put("attempts", List.of(new Attempt(1, "voip-switch", requested, null, null, 0)));
+        values.put("requestedAt", requested);
+        values.put("timeline", List.of(new TimelineEntry(requested, CallState.RINGING, "pushing to 1 device(s)")));
+        values.put("lastEventId", "e-call-pushed-ringing");
+        values.put("version", 1L);
+        Call ringing = call(values);
+        assertThat(new DynamoDbCallStore(dynamoDb, Resources.CALLS.name()).create(ringing)).isTrue();
+
+        Audit audit = audit(List.of(new Traffic.Placed("call-pushed-ringing", Scenario.VOIP_PUSHED_ANSWERED, "pusher", 0,
+                requested)), "pusher");
+        assertThat(audit.pushedCalls).isEqualTo(1);
+        assertThat(audit.pushedStuck).isEqualTo(1);
+        assertThat(audit.mustBeZero()).containsEntry("pushed calls stuck", 1L);
+        assertThat(audit.ok()).isFalse();
+        assertThat(printed(report(audit, 1))).contains("pushed calls                 1", "pushed calls stuck (must be 0)  1",
+                "VERDICT: FAILED");
     }
 
     @Test

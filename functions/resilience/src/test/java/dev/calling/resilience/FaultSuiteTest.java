@@ -41,6 +41,18 @@ class FaultSuiteTest {
                 "switch reports duplicated", "poison: garbage", "poison: unknown type", "poison: invalid values",
                 "poison: in a live call's group",
                 "messages for unknown calls or connections (ignored by design)");
+        // Push: callees woken by push answered, pushes went out at most once per kind and device, none stuck, and
+        // SNS really refused some Publish requests, some past the retry window.
+        FaultSuite.Report.Push push = report.push();
+        assertThat(push.pushedCalls()).as("pushed calls").isPositive();
+        assertThat(push.answered()).as("pushed calls answered by the woken app").isPositive();
+        assertThat(push.stuck()).isZero();
+        assertThat(push.callsPushedTwice()).as("calls with more than 1 push of a kind to a device").isEmpty();
+        assertThat(push.accepted()).containsKeys("RING", "CANCEL", "MISSED");
+        assertThat(push.refused()).as("Publish requests SNS refused").isNotEmpty();
+        assertThat(push.deadLettered()).as("pushes dead-lettered while SNS was down for a phone").isNotEmpty();
+        assertThat(report.faultsInjected().keySet()).anyMatch(k -> k.startsWith("SNS Publish failures scripted"))
+                .anyMatch(k -> k.startsWith("SNS down for a phone's tokens"));
         assertThat(report.faultsInjected().keySet()).anyMatch(k -> k.startsWith("batch delivered twice in parallel"))
                 .anyMatch(k -> k.startsWith("batch processed then redelivered"))
                 .anyMatch(k -> k.startsWith("DynamoDB throttling"))
