@@ -70,6 +70,9 @@ table calls - \
 table call-requests expiresAt \
   --attribute-definitions AttributeName=callId,AttributeType=S \
   --key-schema AttributeName=callId,KeyType=HASH
+table call-attempts expiresAt \
+  --attribute-definitions AttributeName=windowKey,AttributeType=S \
+  --key-schema AttributeName=windowKey,KeyType=HASH
 table subscribers - \
   --attribute-definitions AttributeName=userId,AttributeType=S \
   --key-schema AttributeName=userId,KeyType=HASH

@@ -96,6 +96,14 @@ public final class Resources {
             Optional.empty(), Optional.of("expiresAt"), List.of());
 
     /**
+     * Call attempts per user and minute ({@code windowKey} = {@code <userId>#<minute since the epoch>}), one
+     * conditional counter each, so a burst of dials is refused before anything rings; no item is shared by all
+     * users. Expire after an hour.
+     */
+    public static final TableDefinition CALL_ATTEMPTS = new TableDefinition("call-attempts", "windowKey",
+            Optional.empty(), Optional.of("expiresAt"), List.of());
+
+    /**
      * PSTN legs as the carriers know them: two items per leg, {@code call#<callId>#<attempt>} (from a
      * command to the carrier's leg) and {@code leg#<providerId>#<carrierLegId>} (from a carrier's
      * report to the call), so that both directions are strongly consistent reads. Expire after two days.
@@ -200,8 +208,8 @@ public final class Resources {
     public static final QueueDefinition MEETING_EVENTS = new QueueDefinition("meeting-events", false,
             Duration.ofSeconds(60), 5, Duration.ofDays(4));
 
-    public static final List<TableDefinition> TABLES = List.of(SESSIONS, CALLS, CALL_REQUESTS, SUBSCRIBERS, CARRIER_LEGS,
-            CARRIER_HEALTH, ACCOUNTS, CALL_DETAIL_RECORDS, CALL_MEDIA, DEVICES, PUSH_MARKERS);
+    public static final List<TableDefinition> TABLES = List.of(SESSIONS, CALLS, CALL_REQUESTS, CALL_ATTEMPTS, SUBSCRIBERS,
+            CARRIER_LEGS, CARRIER_HEALTH, ACCOUNTS, CALL_DETAIL_RECORDS, CALL_MEDIA, DEVICES, PUSH_MARKERS);
 
     public static final List<QueueDefinition> QUEUES =
             List.of(CONNECTION_EVENTS, CALL_STATE_CHANGES, CALL_TIMERS, SWITCH_COMMANDS, MEETING_EVENTS, CALL_PUSHES);

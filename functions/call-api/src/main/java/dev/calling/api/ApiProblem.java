@@ -37,19 +37,21 @@ public record ApiProblem(String type, String title, int status, String detail, S
 
     private record Mapping(int status, String slug, String title) {}
 
-    private static final Map<Refusal, Mapping> REFUSALS = Map.of(
-            Refusal.INVALID_REQUEST, new Mapping(400, "invalid-request", "Invalid request"),
-            Refusal.INVALID_PHONE_NUMBER, new Mapping(400, "invalid-phone-number", "Invalid phone number"),
-            Refusal.CALL_NOT_FOUND, new Mapping(404, "call-not-found", "No such call"),
-            Refusal.NOT_ALLOWED, new Mapping(403, "not-allowed", "Not allowed for your side of the call"),
-            Refusal.WRONG_STATE, new Mapping(409, "wrong-state", "The call is not in a state for this"),
-            Refusal.NOT_CONNECTED, new Mapping(409, "not-connected", "No live connection"),
-            Refusal.NO_MEDIA, new Mapping(404, "no-media", "No media to join on this call"),
-            Refusal.IDEMPOTENCY_KEY_REUSED, new Mapping(422, "idempotency-key-reused",
-                    "Idempotency-Key reused for a different request"),
-            Refusal.TOO_MANY_DEVICES, new Mapping(409, "too-many-devices", "Too many devices registered"),
-            Refusal.EMERGENCY_CALLS_NOT_SUPPORTED, new Mapping(422, "emergency-calls-not-supported",
-                    "Emergency calls are not supported"));
+    private static final Map<Refusal, Mapping> REFUSALS = Map.ofEntries(
+            Map.entry(Refusal.INVALID_REQUEST, new Mapping(400, "invalid-request", "Invalid request")),
+            Map.entry(Refusal.INVALID_PHONE_NUMBER, new Mapping(400, "invalid-phone-number", "Invalid phone number")),
+            Map.entry(Refusal.CALL_NOT_FOUND, new Mapping(404, "call-not-found", "No such call")),
+            Map.entry(Refusal.NOT_ALLOWED, new Mapping(403, "not-allowed", "Not allowed for your side of the call")),
+            Map.entry(Refusal.WRONG_STATE, new Mapping(409, "wrong-state", "The call is not in a state for this")),
+            Map.entry(Refusal.NOT_CONNECTED, new Mapping(409, "not-connected", "No live connection")),
+            Map.entry(Refusal.NO_MEDIA, new Mapping(404, "no-media", "No media to join on this call")),
+            Map.entry(Refusal.IDEMPOTENCY_KEY_REUSED, new Mapping(422, "idempotency-key-reused",
+                    "Idempotency-Key reused for a different request")),
+            Map.entry(Refusal.TOO_MANY_DEVICES, new Mapping(409, "too-many-devices", "Too many devices registered")),
+            Map.entry(Refusal.EMERGENCY_CALLS_NOT_SUPPORTED, new Mapping(422, "emergency-calls-not-supported",
+                    "Emergency calls are not supported")),
+            Map.entry(Refusal.TOO_MANY_CALL_ATTEMPTS, new Mapping(429, "too-many-call-attempts",
+                    "Too many calls placed this minute")));
 
     public static ApiProblem of(Kind kind, String detail, String instance) {
         return new ApiProblem(TYPE_BASE + kind.slug, kind.title, kind.status, detail, instance);

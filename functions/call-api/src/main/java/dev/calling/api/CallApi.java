@@ -100,7 +100,9 @@ public final class CallApi {
         try {
             return route(request).toEvent();
         } catch (RequestRefused refused) {
-            return ApiResponse.problem(ApiProblem.of(refused.refusal(), refused.getMessage(), request.path())).toEvent();
+            ApiResponse response = ApiResponse.problem(ApiProblem.of(refused.refusal(), refused.getMessage(), request.path()));
+            return refused.retryAfter().map(wait -> response.withHeader("Retry-After",
+                    Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000)))).orElse(response).toEvent();
         } catch (Problem problem) {
             return problem.response.toEvent();
         } catch (SdkException e) {

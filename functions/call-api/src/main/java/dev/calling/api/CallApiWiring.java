@@ -2,6 +2,7 @@ package dev.calling.api;
 
 import dev.calling.adapters.accounts.DynamoDbAccounts;
 import dev.calling.adapters.devices.DynamoDbDevices;
+import dev.calling.adapters.dynamodb.DynamoDbCallAttempts;
 import dev.calling.adapters.dynamodb.DynamoDbCallHistory;
 import dev.calling.adapters.dynamodb.DynamoDbCallRequests;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
@@ -34,6 +35,8 @@ public class CallApiWiring {
     CallApi callApi(DynamoDbClient dynamoDb, SqsClient sqs, Clock clock,
             @ConfigProperty(name = "calling.tables.calls") String callsTable,
             @ConfigProperty(name = "calling.tables.call-requests") String callRequestsTable,
+            @ConfigProperty(name = "calling.tables.call-attempts") String callAttemptsTable,
+            @ConfigProperty(name = "calling.limits.call-attempts-per-minute") int attemptsPerMinute,
             @ConfigProperty(name = "calling.tables.sessions") String sessionsTable,
             @ConfigProperty(name = "calling.tables.accounts") String accountsTable,
             @ConfigProperty(name = "calling.tables.call-media") String callMediaTable,
@@ -43,7 +46,8 @@ public class CallApiWiring {
         return new CallApi(
                 new CallControl(new DynamoDbCallStore(dynamoDb, callsTable), new DynamoDbCallHistory(dynamoDb, callsTable),
                         new DynamoDbCallRequests(dynamoDb, callRequestsTable), new SqsCallStateChanges(sqs, callStateChangesUrl),
-                        new DynamoDbSessionStore(dynamoDb, sessionsTable), clock),
+                        new DynamoDbSessionStore(dynamoDb, sessionsTable), clock,
+                        new DynamoDbCallAttempts(dynamoDb, callAttemptsTable), attemptsPerMinute),
                 new MyAccount(new DynamoDbAccounts(dynamoDb, accountsTable), Currency.getInstance(currency)),
                 new CallMedia(new DynamoDbCallStore(dynamoDb, callsTable), new DynamoDbCallMedia(dynamoDb, callMediaTable)),
                 new MyDevices(new DynamoDbDevices(dynamoDb, devicesTable), clock));

@@ -26,6 +26,7 @@ import dev.calling.core.call.CallStateManager;
 import dev.calling.core.call.CatalogueRouter;
 import dev.calling.core.call.CommandPorts;
 import dev.calling.core.call.PartyNotifier;
+import dev.calling.core.routing.HighRiskDestinations;
 import dev.calling.core.routing.ProviderRouting;
 import dev.calling.core.charging.PrepaidAuthoriser;
 import dev.calling.core.charging.PrepaidBilling;
@@ -117,13 +118,29 @@ public class CallStateManagerWiring {
                 .<PartyNotifier>map(endpoint -> new RealtimePush(clients().apiGatewayManagement(endpoint), sessions, clock))
                 .orElse(PartyNotifier.NONE);
         return new CallStateManager(new DynamoDbCallStore(dynamoDb, callsTable), sessions,
-                new CatalogueRouter(new ProviderRouting(), new DynamoDbSubscriberDirectory(dynamoDb, subscribersTable),
-                        catalogue),
-                catalogue, new PrepaidAuthoriser(user -> pricePlan, accounts, longestCall),
+                new CatalogueRouter(new ProviderRouting(highRiskDestinations(config)),
+                        new DynamoDbSubscriberDirectory(dynamoDb, subscribersTable), catalogue),
+                catalogue, new PrepaidAuthoriser(user -> pricePlan, accounts, longestCall,
+                        config.getValue("calling.limits.concurrent-pstn-calls", Integer.class)),
                 new CommandPorts(switchCommands, carriers.port(), timers, new PrepaidBilling(accounts,
                         new DynamoDbCallDetailRecords(dynamoDb, callDetailRecordsTable)),
                         new SqsCallPushes(sqs, callPushesUrl), parties),
                 new CallStateMachine(timing), clock, new DynamoDbDevices(dynamoDb, devicesTable));
+    }
+
+    /**
+     * The high-risk destinations refused to callers not allow-listed for them: libphonenumber number types
+     * ({@code calling.limits.high-risk-number-types}) and E.164 prefixes ({@code calling.limits.high-risk-prefixes});
+     * {@code NONE} for either list leaves it empty.
+     */
+    static HighRiskDestinations highRiskDestinations(Config config) {
+        return HighRiskDestinations.of(list(config, "calling.limits.high-risk-number-types"),
+                list(config, "calling.limits.high-risk-prefixes"));
+    }
+
+    private static List<String> list(Config config, String property) {
+        List<String> values = config.getValues(property, String.class);
+        return values.size() == 1 && values.get(0).equals("NONE") ? List.of() : values;
     }
 
     /**

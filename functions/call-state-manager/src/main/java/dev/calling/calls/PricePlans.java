@@ -3,6 +3,7 @@ package dev.calling.calls;
 import dev.calling.adapters.routing.RateDeckCsv;
 import dev.calling.core.charging.PeakHours;
 import dev.calling.core.charging.PricePlan;
+import dev.calling.core.money.Money;
 import dev.calling.core.routing.RateDeck;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +18,8 @@ import org.eclipse.microprofile.config.Config;
  * The deployment's retail price plan, from CSV packaged in the function's zip (see
  * {@code price-plans/README.md}): {@code calling.charging.price-plan} (peak prices),
  * optional {@code calling.charging.off-peak-prices} with {@code calling.charging.peak-zone},
- * {@code .peak-from} and {@code .peak-to} (Monday to Friday). Every user is on this plan.
+ * {@code .peak-from} and {@code .peak-to} (Monday to Friday), and optional {@code calling.charging.daily-spend-cap}.
+ * Every user is on this plan.
  */
 final class PricePlans {
 
@@ -31,7 +33,9 @@ final class PricePlans {
                 : PeakHours.weekdays(ZoneId.of(config.getValue("calling.charging.peak-zone", String.class)),
                         LocalTime.parse(config.getValue("calling.charging.peak-from", String.class)),
                         LocalTime.parse(config.getValue("calling.charging.peak-to", String.class)));
-        return new PricePlan(peak, currency, deck(peak), offPeak.map(PricePlans::deck), hours);
+        PricePlan plan = new PricePlan(peak, currency, deck(peak), offPeak.map(PricePlans::deck), hours);
+        return config.getOptionalValue("calling.charging.daily-spend-cap", String.class)
+                .map(cap -> plan.withDailySpendCap(Money.of(cap, currency.getCurrencyCode()))).orElse(plan);
     }
 
     static RateDeck deck(String resource) {

@@ -8,6 +8,7 @@ import dev.calling.adapters.Resources;
 import dev.calling.adapters.accounts.DynamoDbAccounts;
 import dev.calling.core.Page;
 import dev.calling.core.charging.Account;
+import dev.calling.core.charging.Accounts;
 import dev.calling.core.charging.LedgerEntry;
 import dev.calling.core.charging.LedgerEntry.Kind;
 import dev.calling.core.money.Money;
@@ -946,5 +947,60 @@ class AccountsTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void racingReservationsNeverHoldMoneyForMoreCallsThanTheLimitAndAnEndedCallFreesItsPlace() throws Exception {
+        accounts.topUp("limited", "t1", usd("100.00"), t(1));
+        Accounts.Limits two = new Accounts.Limits(2, Optional.empty());
+        List<Callable<Accounts.Reservation>> dials = new ArrayList<>();
+        for (int i = 0; i < THREADS * 2; i++) {
+            String callId = "dial-" + i;
+            dials.add(() -> accounts.reserve("limited", callId, usd("1.00"), usd("0.10"), t(2), two));
+        }
+        List<Accounts.Reservation> results = runTogether(dials);
+
+        assertThat(results).filteredOn(r -> r instanceof Accounts.Reservation.Reserved).hasSize(2);
+        assertThat(results).filteredOn(r -> !(r instanceof Accounts.Reservation.Reserved))
+                .allSatisfy(r -> assertThat(r).isEqualTo(new Accounts.Reservation.TooManyCalls(2)));
+        assertThat(accounts.account("limited", USD).reserved()).isEqualTo(usd("2.00"));
+        assertThat(accounts.ledger("limited")).filteredOn(e -> e.kind() == LedgerEntry.Kind.RESERVATION).hasSize(2);
+
+        String held = accounts.ledger("limited").stream().filter(e -> e.kind() == LedgerEntry.Kind.RESERVATION)
+                .findFirst().orElseThrow().reference();
+        assertThat(accounts.settle("limited", held, usd("0.40"), t(3))).isTrue();
+        assertThat(accounts.reserve("limited", "after-the-end", usd("1.00"), usd("0.10"), t(4), two))
+                .isEqualTo(new Accounts.Reservation.Reserved(usd("1.00")));
+        assertThat(accounts.reserve("limited", "one-too-many", usd("1.00"), usd("0.10"), t(4), two))
+                .isEqualTo(new Accounts.Reservation.TooManyCalls(2));
+        assertLedgerIsConsistentWith(accounts.ledger("limited"), accounts.account("limited", USD));
+    }
+
+    @Test
+    void theDailyCapCountsWhatWasSettledThatUtcDayAndWhatIsHeldAndResetsAtMidnight() {
+        accounts.topUp("capped", "t1", usd("100.00"), t(1));
+        Instant morning = Instant.parse("2026-11-24T08:00:00Z");
+        Accounts.Limits cap = new Accounts.Limits(5, Optional.of(usd("5.00")));
+
+        assertThat(accounts.reserve("capped", "c1", usd("3.00"), usd("0.10"), morning, cap))
+                .isEqualTo(new Accounts.Reservation.Reserved(usd("3.00")));
+        assertThat(accounts.settle("capped", "c1", usd("2.50"), morning.plusSeconds(60))).isTrue();
+        assertThat(accounts.reserve("capped", "c2", usd("3.00"), usd("0.10"), morning.plusSeconds(120), cap))
+                .as("what the cap leaves: 5.00 - 2.50 settled").isEqualTo(new Accounts.Reservation.Reserved(usd("2.50")));
+        assertThat(accounts.reserve("capped", "c3", usd("3.00"), usd("0.10"), morning.plusSeconds(180), cap))
+                .isEqualTo(new Accounts.Reservation.DailySpendReached(usd("5.00"), usd("5.00")));
+        assertThat(accounts.release("capped", "c2", morning.plusSeconds(240))).isTrue();
+        assertThat(accounts.reserve("capped", "c4", usd("3.00"), usd("0.10"), morning.plusSeconds(300), cap))
+                .as("a released hold spent nothing").isEqualTo(new Accounts.Reservation.Reserved(usd("2.50")));
+        assertThat(accounts.settle("capped", "c4", usd("2.50"), morning.plusSeconds(360))).isTrue();
+        assertThat(accounts.reserve("capped", "c5", usd("3.00"), usd("0.10"), morning.plusSeconds(420), cap))
+                .isEqualTo(new Accounts.Reservation.DailySpendReached(usd("5.00"), usd("5.00")));
+
+        Instant nextDay = Instant.parse("2026-11-25T00:00:01Z");
+        assertThat(accounts.reserve("capped", "c6", usd("3.00"), usd("0.10"), nextDay, cap))
+                .isEqualTo(new Accounts.Reservation.Reserved(usd("3.00")));
+        assertThat(accounts.reserve("capped", "c7", usd("3.00"), usd("0.10"), nextDay, Accounts.Limits.NONE))
+                .as("no cap, no limit").isEqualTo(new Accounts.Reservation.Reserved(usd("3.00")));
+        assertLedgerIsConsistentWith(accounts.ledger("capped"), accounts.account("capped", USD));
     }
 }

@@ -155,6 +155,8 @@ class TwilioStubTest {
         assertThat(callbacks.get(0).form()).doesNotContainKeys("SipResponseCode", "CallDuration");
         assertThat(callbacks.get(2).form()).containsEntry("SipResponseCode", "200").containsKey("CallDuration");
 
+        // The stub records a callback once our receiver's answer is back, a moment after the receiver saw it.
+        await(() -> twilio.sentCallbacks(sid).size() >= 3, "the stub's record of its 3 callbacks");
         assertThat(twilio.sentCallbacks(sid)).extracting(SentCallback::callStatus, SentCallback::sequenceNumber, SentCallback::httpStatus)
                 .containsExactly(tuple("ringing", 0L, 200), tuple("in-progress", 1L, 200), tuple("completed", 2L, 200));
         TwilioStub.StubCall made = twilio.callsTo("+442071838750").get(0);

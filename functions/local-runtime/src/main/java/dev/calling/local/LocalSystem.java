@@ -12,6 +12,7 @@ import dev.calling.adapters.accounts.DynamoDbAccounts;
 import dev.calling.adapters.devices.DynamoDbDevices;
 import dev.calling.adapters.auth.DevTokenIssuer;
 import dev.calling.adapters.billing.DynamoDbCallDetailRecords;
+import dev.calling.adapters.dynamodb.DynamoDbCallAttempts;
 import dev.calling.adapters.dynamodb.DynamoDbCallHistory;
 import dev.calling.adapters.dynamodb.DynamoDbCallRequests;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
@@ -51,6 +52,7 @@ import dev.calling.core.money.Money;
 import dev.calling.core.routing.BillingIncrement;
 import dev.calling.core.routing.Provider;
 import dev.calling.core.routing.ProviderHealth;
+import dev.calling.core.routing.HighRiskDestinations;
 import dev.calling.core.routing.ProviderRouting;
 import dev.calling.core.routing.Rate;
 import dev.calling.core.routing.RateDeck;
@@ -129,15 +131,32 @@ public final class LocalSystem implements AutoCloseable {
      *     carrier is simulated
      * @param pushWindow how long a callee reached by push alone has to answer before the call goes to their phone
      */
+    /**
+     * The abuse limits, as the deployment configures them ({@code calling.limits.*}): PSTN calls one user may have
+     * in progress at once, the high-risk destinations, and call attempts one user may make in a minute.
+     */
+    public record Limits(int concurrentPstnCalls, HighRiskDestinations highRisk, int callAttemptsPerMinute) {
+        public static final Limits DEFAULTS = new Limits(PrepaidAuthoriser.DEFAULT_CONCURRENT_CALLS,
+                HighRiskDestinations.DEFAULT, 10);
+
+        public Limits withConcurrentPstnCalls(int calls) {
+            return new Limits(calls, highRisk, callAttemptsPerMinute);
+        }
+
+        public Limits withCallAttemptsPerMinute(int attempts) {
+            return new Limits(concurrentPstnCalls, highRisk, attempts);
+        }
+    }
+
     public record Settings(Duration ringTimeout, Duration retryAfter, Duration connectionTtl,
             List<Subscriber> subscribers, List<Provider> carriers, ProviderHealth.Policy breaker, PricePlan pricePlan,
             Duration longestCall, Api api, URI chimeMeetings, Twilio twilio, Duration checkInterval,
-            Duration reportWait, Duration pushWindow) {
+            Duration reportWait, Duration pushWindow, Limits limits) {
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(45), EmbeddedAws.DEFAULT_RETRY_AFTER, Duration.ofSeconds(90),
                     List.of(), List.of(), ProviderHealth.Policy.defaults(), everywhere("0.10"), Duration.ofHours(2), null,
                     null, null, CallStateMachine.Timing.CHECK_INTERVAL, CallStateMachine.Timing.REPORT_WAIT,
-                    CallStateMachine.Timing.PUSH_WINDOW);
+                    CallStateMachine.Timing.PUSH_WINDOW, Limits.DEFAULTS);
         }
 
         /**
@@ -146,7 +165,7 @@ public final class LocalSystem implements AutoCloseable {
          */
         public Settings withWatchdog(Duration every, Duration wait) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
-                    longestCall, api, chimeMeetings, twilio, every, wait, pushWindow);
+                    longestCall, api, chimeMeetings, twilio, every, wait, pushWindow, limits);
         }
 
         /**
@@ -155,7 +174,13 @@ public final class LocalSystem implements AutoCloseable {
          */
         public Settings withPushWindow(Duration window) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
-                    longestCall, api, chimeMeetings, twilio, checkInterval, reportWait, window);
+                    longestCall, api, chimeMeetings, twilio, checkInterval, reportWait, window, limits);
+        }
+
+        /** The abuse limits of this system (by default the deployment's). */
+        public Settings withLimits(Limits newLimits) {
+            return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
+                    longestCall, api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, newLimits);
         }
 
         /** The call state machine's times in this system. */
@@ -175,28 +200,28 @@ public final class LocalSystem implements AutoCloseable {
 
         public Settings withRingTimeout(Duration timeout) {
             return new Settings(timeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan, longestCall,
-                    api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow);
+                    api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, limits);
         }
 
         public Settings withRetryAfter(Duration retry) {
             return new Settings(ringTimeout, retry, connectionTtl, subscribers, carriers, breaker, pricePlan, longestCall,
-                    api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow);
+                    api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, limits);
         }
 
         /** How long a connection without heartbeat stays live. */
         public Settings withConnectionTtl(Duration ttl) {
             return new Settings(ringTimeout, retryAfter, ttl, subscribers, carriers, breaker, pricePlan, longestCall,
-                    api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow);
+                    api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, limits);
         }
 
         public Settings withPstn(List<Subscriber> directory, List<Provider> pstnCarriers, ProviderHealth.Policy policy) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, directory, pstnCarriers, policy, pricePlan,
-                    longestCall, api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow);
+                    longestCall, api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, limits);
         }
 
         public Settings withCharging(PricePlan plan, Duration longest) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, plan, longest,
-                    api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow);
+                    api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, limits);
         }
 
         /**
@@ -206,7 +231,7 @@ public final class LocalSystem implements AutoCloseable {
          */
         public Settings withChimeMeetings(URI endpoint) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
-                    longestCall, api, endpoint, twilio, checkInterval, reportWait, pushWindow);
+                    longestCall, api, endpoint, twilio, checkInterval, reportWait, pushWindow, limits);
         }
 
         /**
@@ -216,13 +241,13 @@ public final class LocalSystem implements AutoCloseable {
          */
         public Settings withTwilio(Twilio account) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
-                    longestCall, api, chimeMeetings, account, checkInterval, reportWait, pushWindow);
+                    longestCall, api, chimeMeetings, account, checkInterval, reportWait, pushWindow, limits);
         }
 
         /** Serves the apps' APIs on localhost, with tokens signed by {@code tokens}' key. */
         public Settings withApi(Api gateway) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
-                    longestCall, gateway, chimeMeetings, twilio, checkInterval, reportWait, pushWindow);
+                    longestCall, gateway, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, limits);
         }
     }
 
@@ -357,7 +382,7 @@ public final class LocalSystem implements AutoCloseable {
         PartyNotifier parties = PartyNotifier.NONE;
         MediaJoinPush mediaPush = MediaJoinPush.NONE;
         if (settings.api() != null) {
-            gateway = gateway(settings.api(), plan, clock);
+            gateway = gateway(settings.api(), plan, settings.limits(), clock);
             var management = aws.clients().apiGatewayManagement(gateway.managementEndpoint(),
                     gateway.managementCredentials());
             parties = new RealtimePush(management, sessions, clock);
@@ -384,8 +409,9 @@ public final class LocalSystem implements AutoCloseable {
             };
         }
         var callStateManager = new CallStateManagerHandler(new CallStateManager(calls, sessions,
-                new CatalogueRouter(new ProviderRouting(), subscribers, carriers),
-                carriers, new PrepaidAuthoriser(user -> plan, accounts, settings.longestCall()),
+                new CatalogueRouter(new ProviderRouting(settings.limits().highRisk()), subscribers, carriers),
+                carriers, new PrepaidAuthoriser(user -> plan, accounts, settings.longestCall(),
+                        settings.limits().concurrentPstnCalls()),
                 new CommandPorts(switchCommands, carrierPort, timers,
                         new PrepaidBilling(accounts, callDetailRecords),
                         new SqsCallPushes(sqs, aws.queueUrl(Resources.CALL_PUSHES)), parties),
@@ -460,10 +486,11 @@ public final class LocalSystem implements AutoCloseable {
      * connects through the WebSocket API also gets a media leg on the simulated switch (the VoIP
      * switch's part), so its calls can be bridged.
      */
-    private LocalGateway gateway(Api api, PricePlan plan, Clock clock) {
+    private LocalGateway gateway(Api api, PricePlan plan, Limits limits, Clock clock) {
         var callApi = new CallApi(new CallControl(calls, new DynamoDbCallHistory(dynamoDb, Resources.CALLS.name()),
                 new DynamoDbCallRequests(dynamoDb, Resources.CALL_REQUESTS.name()),
-                new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), sessions, clock),
+                new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), sessions, clock,
+                new DynamoDbCallAttempts(dynamoDb, Resources.CALL_ATTEMPTS.name()), limits.callAttemptsPerMinute()),
                 new MyAccount(accounts, plan.currency()), new CallMedia(calls, callMedia),
                 new MyDevices(devices, clock));
         var connectionEvents = new SqsConnectionEvents(sqs, aws.queueUrl(Resources.CONNECTION_EVENTS));

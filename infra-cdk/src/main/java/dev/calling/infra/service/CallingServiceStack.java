@@ -6,6 +6,7 @@ import static dev.calling.adapters.Resources.CALLS;
 import static dev.calling.adapters.Resources.CALL_DETAIL_RECORDS;
 import static dev.calling.adapters.Resources.CALL_MEDIA;
 import static dev.calling.adapters.Resources.CALL_PUSHES;
+import static dev.calling.adapters.Resources.CALL_ATTEMPTS;
 import static dev.calling.adapters.Resources.CALL_REQUESTS;
 import static dev.calling.adapters.Resources.CALL_STATE_CHANGES;
 import static dev.calling.adapters.Resources.CALL_TIMERS;
@@ -198,6 +199,7 @@ public final class CallingServiceStack extends Stack {
                 .reads(data.table(ACCOUNTS))
                 .reads(data.table(CALL_MEDIA))
                 .writes(data.table(CALL_REQUESTS))
+                .writes(data.table(CALL_ATTEMPTS))
                 .writes(data.table(DEVICES))
                 .sendsTo(callStateChanges);
 

@@ -29,19 +29,26 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  *     (made by a writer that kept none): the next write gives it that write's time
  * @param holdShard the item's partition in the holds index as stored, or null (not listed)
  * @param oldestHold the item's sort key in the holds index as stored, or null (not listed)
+ * @param spendDay the UTC day ({@code 2026-12-05}) of the last settlement that charged money, or null
+ * @param spentOnDay micros charged by settlements on {@code spendDay}
  */
 record AccountItem(String userId, boolean exists, long balance, long reserved, Currency currency, long version,
         Map<String, Long> holds, boolean holdsStored, SortedMap<Long, LedgerLine> pending, Map<String, Long> holdTimes,
-        String holdShard, String oldestHold) {
+        String holdShard, String oldestHold, String spendDay, long spentOnDay) {
 
     static AccountItem none(String userId, Currency currency) {
-        return new AccountItem(userId, false, 0, 0, currency, 0, null, false, null, null, null, null);
+        return new AccountItem(userId, false, 0, 0, currency, 0, null, false, null, null, null, null, null, 0);
+    }
+
+    /** Micros charged by settlements on UTC day {@code day}. */
+    long spentOn(String day) {
+        return day.equals(spendDay) ? spentOnDay : 0;
     }
 
     /** This item with the holds an item written before there were holds has (read from its markers). */
     AccountItem withLegacyHolds(Map<String, Long> legacy) {
         return new AccountItem(userId, exists, balance, reserved, currency, version, Collections.unmodifiableMap(legacy),
-                false, pending, holdTimes, holdShard, oldestHold);
+                false, pending, holdTimes, holdShard, oldestHold, spendDay, spentOnDay);
     }
 
     static AccountItem from(String userId, Map<String, AttributeValue> item) {
@@ -72,7 +79,8 @@ record AccountItem(String userId, boolean exists, long balance, long reserved, C
                 holds == null ? null : Collections.unmodifiableMap(holds), holds != null,
                 pending == null ? null : Collections.unmodifiableSortedMap(pending),
                 holdTimes == null ? null : Collections.unmodifiableMap(holdTimes),
-                string(item, "holdShard"), string(item, "oldestHold"));
+                string(item, "holdShard"), string(item, "oldestHold"), string(item, "spendDay"),
+                item.containsKey("spentOnDay") ? number(item, "spentOnDay") : 0);
     }
 
     /** When the hold of {@code callId} was made, if the item knows. */

@@ -181,7 +181,7 @@ public final class DynamoDbAccounts implements Accounts {
     }
 
     @Override
-    public Optional<Money> reserve(String userId, String callId, Money wanted, Money minimum, Instant at) {
+    public Reservation reserve(String userId, String callId, Money wanted, Money minimum, Instant at, Limits limits) {
         if (wanted.isNegative() || minimum.isNegative() || minimum.compareTo(wanted) > 0) {
             throw new IllegalArgumentException("need 0 <= minimum <= wanted, got minimum " + minimum + ", wanted " + wanted);
         }
@@ -191,35 +191,52 @@ public final class DynamoDbAccounts implements Accounts {
             Optional<Money> held = account.hold(callId);
             if (held.isPresent()) {
                 complete(account);
-                return held;
+                return new Reservation.Reserved(held.get());
             }
             Optional<LedgerLine> recorded = account.pendingLine(Kind.RESERVATION, callId);
             if (recorded.isPresent()) {
                 complete(account);
-                return Optional.of(recorded.get().money());
+                return new Reservation.Reserved(recorded.get().money());
             }
             writeItems(userId, account.pendingLines().values());
             Optional<Money> marked = marker(userId, Kind.RESERVATION, callId); // after the account read
             if (marked.isPresent()) {
                 // Reserved before, and settled since (else the hold would be there): never again.
                 removePending(userId, account.pendingLines().keySet());
-                return marked;
+                return new Reservation.Reserved(marked.get());
+            }
+            // The limits, checked against this read and kept by the version-guarded write below: two reservations
+            // racing for the last place cannot both be recorded. Nothing is recorded for a refusal, so a later ask
+            // (after a call ends, a top-up or midnight) may succeed.
+            if (account.openReservations() >= limits.openCalls()) {
+                removePending(userId, account.pendingLines().keySet());
+                return new Reservation.TooManyCalls(account.openReservations());
+            }
+            long available = account.available();
+            if (limits.dailySpend().isPresent()) {
+                Money cap = limits.dailySpend().get();
+                long committed = account.spentOn(utcDay(at)) + account.reserved();
+                if (cap.micros() - committed < minimum.micros()) {
+                    removePending(userId, account.pendingLines().keySet());
+                    return new Reservation.DailySpendReached(new Money(committed, account.currency()), cap);
+                }
+                available = Math.min(available, cap.micros() - committed);
             }
             if (account.available() < minimum.micros()) {
                 removePending(userId, account.pendingLines().keySet());
-                return Optional.empty(); // nothing recorded: a later ask (after a top-up) may succeed
+                return new Reservation.InsufficientFunds(new Money(Math.max(0, account.available()), account.currency()));
             }
             if (account.openReservations() >= MAX_OPEN_RESERVATIONS) {
                 removePending(userId, account.pendingLines().keySet());
                 throw new IllegalStateException(userId + " has " + account.openReservations()
                         + " calls in progress already; settle some before reserving for call " + callId);
             }
-            long micros = Math.min(account.available(), wanted.micros());
+            long micros = Math.min(available, wanted.micros());
             LedgerLine line = new LedgerLine(account.version() + 1, Kind.RESERVATION, callId, micros,
                     account.balance(), account.reserved() + micros, account.currency(), at, null);
             if (record(account, List.of(line), new Hold(callId, micros))) {
                 followUp(userId, List.of(line));
-                return Optional.of(line.money());
+                return new Reservation.Reserved(line.money());
             }
         }
         throw contention("reservation for call " + callId, userId);
@@ -364,6 +381,11 @@ public final class DynamoDbAccounts implements Accounts {
                     .ifPresent(since -> held.add(new HeldFor(userId, callId, account.hold(callId).orElseThrow(), since))));
         }
         return held;
+    }
+
+    /** The UTC day of {@code at}, as {@code spendDay} stores it. */
+    static String utcDay(Instant at) {
+        return at.atOffset(java.time.ZoneOffset.UTC).toLocalDate().toString();
     }
 
     /** The holds index's partition of a user's account: from the user id, so no partition is hot. */
@@ -572,6 +594,19 @@ public final class DynamoDbAccounts implements Accounts {
                 remove.add("#pending.#old" + j);
                 j++;
             }
+        }
+
+        // What settlements charge counts towards the day's spend (the daily cap), by the settlement's UTC day.
+        long charged = lines.stream().filter(line -> line.kind() == Kind.SETTLEMENT).mapToLong(line -> -line.amount())
+                .sum();
+        if (charged > 0) {
+            String day = utcDay(last.at());
+            names.put("#spendDay", "spendDay");
+            names.put("#spentOnDay", "spentOnDay");
+            set.add("#spendDay = :spendDay");
+            set.add("#spentOnDay = :spentOnDay");
+            values.put(":spendDay", s(day));
+            values.put(":spentOnDay", n(account.spentOn(day) + charged));
         }
 
         String condition;

@@ -38,7 +38,8 @@ public final class DynamoDbSubscriberDirectory implements SubscriberDirectory {
                 .map(PhoneNumber::parse);
         boolean pstn = Optional.ofNullable(item.get("pstnAllowed")).map(AttributeValue::bool).orElse(false);
         List<String> barred = Optional.ofNullable(item.get("barredPrefixes")).map(AttributeValue::ss).orElse(List.of());
-        return new Subscriber(userId, number, new RoutingPlan(pstn, barred));
+        boolean highRisk = Optional.ofNullable(item.get("highRiskAllowed")).map(AttributeValue::bool).orElse(false);
+        return new Subscriber(userId, number, new RoutingPlan(pstn, barred, highRisk));
     }
 
     /** Stores a subscriber (provisioning, tests and the local run). */
@@ -49,6 +50,9 @@ public final class DynamoDbSubscriberDirectory implements SubscriberDirectory {
         item.put("pstnAllowed", AttributeValue.fromBool(subscriber.plan().pstnAllowed()));
         if (!subscriber.plan().barredPrefixes().isEmpty()) {
             item.put("barredPrefixes", AttributeValue.fromSs(subscriber.plan().barredPrefixes()));
+        }
+        if (subscriber.plan().highRiskAllowed()) {
+            item.put("highRiskAllowed", AttributeValue.fromBool(true)); // the allow-list for high-risk destinations
         }
         dynamoDb.putItem(r -> r.tableName(table).item(item));
     }

@@ -41,15 +41,29 @@ public final class CallControl {
     private final CallEvents events;
     private final SessionDirectory sessions;
     private final Clock clock;
+    private final CallAttempts attempts;
+    private final int attemptsPerMinute;
 
+    /** Without a limit on call attempts. */
     public CallControl(CallStore calls, CallHistory history, CallRequests requests, CallEvents events,
             SessionDirectory sessions, Clock clock) {
+        this(calls, history, requests, events, sessions, clock, CallAttempts.UNLIMITED, Integer.MAX_VALUE);
+    }
+
+    /** @param attemptsPerMinute new calls one user may place in a minute (a retry of a placed call is not one) */
+    public CallControl(CallStore calls, CallHistory history, CallRequests requests, CallEvents events,
+            SessionDirectory sessions, Clock clock, CallAttempts attempts, int attemptsPerMinute) {
         this.calls = Objects.requireNonNull(calls);
         this.history = Objects.requireNonNull(history);
         this.requests = Objects.requireNonNull(requests);
         this.events = Objects.requireNonNull(events);
         this.sessions = Objects.requireNonNull(sessions);
         this.clock = Objects.requireNonNull(clock);
+        this.attempts = Objects.requireNonNull(attempts);
+        if (attemptsPerMinute < 1) {
+            throw new IllegalArgumentException("at least one call attempt a minute: " + attemptsPerMinute);
+        }
+        this.attemptsPerMinute = attemptsPerMinute;
     }
 
     /** The call as placed, and whether this was a retry of an earlier request with the same key. */
@@ -68,6 +82,14 @@ public final class CallControl {
         }
         Instant now = clock.instant();
         String connectionId = liveConnectionOf(userId, call.connectionId(), now);
+        // Counted last of the checks (a request refused for its content is no attempt) and before anything is
+        // stored: a refused attempt writes nothing but the count it was refused by.
+        if (!attempts.count(userId, now, attemptsPerMinute)) {
+            Duration wait = CallAttempts.untilNextWindow(now);
+            throw new RequestRefused(Refusal.TOO_MANY_CALL_ATTEMPTS, "you placed " + attemptsPerMinute
+                    + " calls this minute, as many as one may; try again in " + Math.max(1, wait.toSeconds()) + " s",
+                    Optional.of(wait));
+        }
         CallRequested request;
         try {
             request = new CallRequested(callId + ":requested", callId, now, userId, connectionId,

@@ -21,5 +21,7 @@ public enum Refusal {
     /** The user has as many devices registered for push as one may; unregister one first. */
     TOO_MANY_DEVICES,
     /** The number is an emergency number (112, 911, ...): this service does not connect emergency calls. */
-    EMERGENCY_CALLS_NOT_SUPPORTED
+    EMERGENCY_CALLS_NOT_SUPPORTED,
+    /** The user placed as many calls in the current minute as one may; try again when it ends (Retry-After). */
+    TOO_MANY_CALL_ATTEMPTS
 }

@@ -155,6 +155,9 @@ public final class CallStateMachine {
             EndReason reason = switch (refused.reason()) {
                 case UNREACHABLE -> EndReason.UNREACHABLE;
                 case INSUFFICIENT_FUNDS -> EndReason.INSUFFICIENT_FUNDS;
+                case HIGH_RISK_DESTINATION -> EndReason.HIGH_RISK_DESTINATION;
+                case CONCURRENT_CALL_LIMIT -> EndReason.TOO_MANY_CALLS;
+                case DAILY_SPEND_LIMIT -> EndReason.SPEND_LIMIT_REACHED;
                 default -> EndReason.FAILED;
             };
             call = call.end(reason, at, refused.detail());

@@ -19,5 +19,11 @@ public enum EndReason {
     /** The caller's balance could not pay for the first billing block of a PSTN call: refused before ringing. */
     INSUFFICIENT_FUNDS,
     /** Answered, then torn down when the money reserved for it was used up, or at the longest call allowed. */
-    CUT_OFF
+    CUT_OFF,
+    /** A PSTN call refused before ringing: the number is a high-risk destination the caller is not allowed. */
+    HIGH_RISK_DESTINATION,
+    /** A PSTN call refused before ringing: the caller had as many PSTN calls in progress as allowed at once. */
+    TOO_MANY_CALLS,
+    /** A PSTN call refused before ringing: the caller's PSTN spending today reached the plan's daily cap. */
+    SPEND_LIMIT_REACHED
 }

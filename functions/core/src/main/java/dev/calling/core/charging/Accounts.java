@@ -27,7 +27,53 @@ public interface Accounts {
      *
      * @return the amount reserved for the call, or empty when less than {@code minimum} was available
      */
-    Optional<Money> reserve(String userId, String callId, Money wanted, Money minimum, Instant at);
+    default Optional<Money> reserve(String userId, String callId, Money wanted, Money minimum, Instant at) {
+        return reserve(userId, callId, wanted, minimum, at, Limits.NONE) instanceof Reservation.Reserved reserved
+                ? Optional.of(reserved.amount()) : Optional.empty();
+    }
+
+    /**
+     * What one account may commit at once: PSTN calls holding money at the same time ({@code openCalls}), and
+     * money spent in a UTC day ({@code dailySpend}: settled that day plus what is held now, in the account's
+     * currency). Checked in the same conditional write as the reservation, so concurrent reservations cannot
+     * pass a limit together; they come back as holds end (a settlement or a release, by any path).
+     */
+    record Limits(int openCalls, Optional<Money> dailySpend) {
+        public static final Limits NONE = new Limits(Integer.MAX_VALUE, Optional.empty());
+
+        public Limits {
+            if (openCalls < 1) {
+                throw new IllegalArgumentException("at least one call must be allowed: " + openCalls);
+            }
+            dailySpend.ifPresent(cap -> {
+                if (cap.isNegative()) {
+                    throw new IllegalArgumentException("a daily spend cap cannot be negative: " + cap);
+                }
+            });
+        }
+    }
+
+    /** What a reservation came to. */
+    sealed interface Reservation {
+        /** Held for the call (the first time, or found held by an earlier ask). */
+        record Reserved(Money amount) implements Reservation {}
+
+        /** Less than the minimum is available: nothing held. */
+        record InsufficientFunds(Money available) implements Reservation {}
+
+        /** The account holds money for {@code open} calls already, as many as its limit allows: nothing held. */
+        record TooManyCalls(int open) implements Reservation {}
+
+        /** Spent today and held leave less than the minimum under the daily cap: nothing held. */
+        record DailySpendReached(Money spentAndHeld, Money cap) implements Reservation {}
+    }
+
+    /**
+     * {@link #reserve(String, String, Money, Money, Instant)} within {@code limits}: what the daily cap leaves
+     * bounds the reservation as the balance does (all that is left if less than {@code wanted}, provided at least
+     * {@code minimum}). A call already holding money gets its reservation back whatever the limits say now.
+     */
+    Reservation reserve(String userId, String callId, Money wanted, Money minimum, Instant at, Limits limits);
 
     /**
      * Ends call {@code callId}'s reservation: {@code charged} (at most what was reserved) leaves the

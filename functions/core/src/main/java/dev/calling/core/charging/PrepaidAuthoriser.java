@@ -20,17 +20,30 @@ import java.util.Optional;
  */
 public final class PrepaidAuthoriser implements CallAuthoriser {
 
+    /** How many PSTN calls one user may have in progress at once unless configured otherwise. */
+    public static final int DEFAULT_CONCURRENT_CALLS = 2;
+
     private final PricePlans plans;
     private final Accounts accounts;
     private final Duration longestCall;
+    private final int concurrentCalls;
 
     public PrepaidAuthoriser(PricePlans plans, Accounts accounts, Duration longestCall) {
+        this(plans, accounts, longestCall, DEFAULT_CONCURRENT_CALLS);
+    }
+
+    /** @param concurrentCalls how many PSTN calls one user may have in progress (holding money) at once */
+    public PrepaidAuthoriser(PricePlans plans, Accounts accounts, Duration longestCall, int concurrentCalls) {
         this.plans = Objects.requireNonNull(plans);
         this.accounts = Objects.requireNonNull(accounts);
         if (longestCall.toSeconds() < 60) {
             throw new IllegalArgumentException("the longest call should be at least a minute: " + longestCall);
         }
         this.longestCall = longestCall;
+        if (concurrentCalls < 1) {
+            throw new IllegalArgumentException("at least one PSTN call at a time: " + concurrentCalls);
+        }
+        this.concurrentCalls = concurrentCalls;
     }
 
     @Override
@@ -45,14 +58,26 @@ public final class PrepaidAuthoriser implements CallAuthoriser {
         long cap = longestCall.toSeconds();
         Money wanted = Rating.retail(rate, cap);
         Money minimum = Rating.retail(rate, 1);
-        Optional<Money> reserved = accounts.reserve(request.callerUserId(), request.callId(), wanted, minimum, now);
-        if (reserved.isEmpty()) {
-            Money available = accounts.account(request.callerUserId(), plan.currency()).available();
-            return new Authorisation.Refused(new Route.Refused(Route.Refusal.INSUFFICIENT_FUNDS,
-                    "balance " + available + " does not cover the first " + rate.increment().firstSeconds()
-                            + " s to " + route.number() + " (" + minimum + ")"));
+        Accounts.Reservation reservation = accounts.reserve(request.callerUserId(), request.callId(), wanted, minimum,
+                now, new Accounts.Limits(concurrentCalls, plan.dailySpendCap()));
+        if (reservation instanceof Accounts.Reservation.Reserved reserved) {
+            long talk = Rating.maxTalkSeconds(rate, reserved.amount(), cap);
+            return new Authorisation.Granted(new Charging(rate, reserved.amount(), talk));
         }
-        long talk = Rating.maxTalkSeconds(rate, reserved.get(), cap);
-        return new Authorisation.Granted(new Charging(rate, reserved.get(), talk));
+        Route.Refused refusal;
+        if (reservation instanceof Accounts.Reservation.TooManyCalls many) {
+            refusal = new Route.Refused(Route.Refusal.CONCURRENT_CALL_LIMIT, "the caller has " + many.open()
+                    + " PSTN call(s) in progress, as many as allowed at once (" + concurrentCalls + ")");
+        } else if (reservation instanceof Accounts.Reservation.DailySpendReached spent) {
+            refusal = new Route.Refused(Route.Refusal.DAILY_SPEND_LIMIT, "spent and held today " + spent.spentAndHeld()
+                    + " leaves less than the first " + rate.increment().firstSeconds() + " s (" + minimum
+                    + ") under the daily cap of " + spent.cap());
+        } else {
+            Money available = ((Accounts.Reservation.InsufficientFunds) reservation).available();
+            refusal = new Route.Refused(Route.Refusal.INSUFFICIENT_FUNDS, "balance " + available
+                    + " does not cover the first " + rate.increment().firstSeconds() + " s to " + route.number()
+                    + " (" + minimum + ")");
+        }
+        return new Authorisation.Refused(refusal);
     }
 }

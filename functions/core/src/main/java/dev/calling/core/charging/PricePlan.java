@@ -1,5 +1,6 @@
 package dev.calling.core.charging;
 
+import dev.calling.core.money.Money;
 import dev.calling.core.routing.PhoneNumber;
 import dev.calling.core.routing.Rate;
 import dev.calling.core.routing.RateDeck;
@@ -15,7 +16,8 @@ import java.util.Optional;
  * {@code peakHours}. A destination missing from the off-peak deck keeps its peak price. VoIP calls
  * are free and never priced.
  */
-public record PricePlan(String id, Currency currency, RateDeck peak, Optional<RateDeck> offPeak, PeakHours peakHours) {
+public record PricePlan(String id, Currency currency, RateDeck peak, Optional<RateDeck> offPeak, PeakHours peakHours,
+        Optional<Money> dailySpendCap) {
 
     public PricePlan {
         Objects.requireNonNull(id, "id");
@@ -23,6 +25,23 @@ public record PricePlan(String id, Currency currency, RateDeck peak, Optional<Ra
         Objects.requireNonNull(peak, "peak");
         Objects.requireNonNull(offPeak, "offPeak");
         Objects.requireNonNull(peakHours, "peakHours");
+        Objects.requireNonNull(dailySpendCap, "dailySpendCap");
+        dailySpendCap.ifPresent(cap -> {
+            if (!cap.currency().equals(currency) || cap.isNegative()) {
+                throw new IllegalArgumentException("plan " + id + "'s daily spend cap must be in " + currency
+                        + " and not negative: " + cap);
+            }
+        });
+    }
+
+    /** A plan without a daily spend cap. */
+    public PricePlan(String id, Currency currency, RateDeck peak, Optional<RateDeck> offPeak, PeakHours peakHours) {
+        this(id, currency, peak, offPeak, peakHours, Optional.empty());
+    }
+
+    /** This plan, with at most {@code cap} of PSTN calls a UTC day per user (settled and held). */
+    public PricePlan withDailySpendCap(Money cap) {
+        return new PricePlan(id, currency, peak, offPeak, peakHours, Optional.of(cap));
     }
 
     /** A plan with one price band. */

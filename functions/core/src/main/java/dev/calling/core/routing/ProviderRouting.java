@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -21,6 +22,17 @@ public final class ProviderRouting {
     private static final Comparator<Route.ProviderOption> LEAST_COST = Comparator
             .comparing((Route.ProviderOption o) -> o.cost().perMinute())
             .thenComparing(o -> o.cost().connectFee());
+
+    private final HighRiskDestinations highRisk;
+
+    /** Routing with the default high-risk destinations ({@link HighRiskDestinations#DEFAULT}). */
+    public ProviderRouting() {
+        this(HighRiskDestinations.DEFAULT);
+    }
+
+    public ProviderRouting(HighRiskDestinations highRisk) {
+        this.highRisk = Objects.requireNonNull(highRisk);
+    }
 
     public Route route(Destination destination, List<String> calleeLiveConnections, RoutingPlan plan,
             List<CarrierStatus> carriers, Instant now) {
@@ -41,7 +53,7 @@ public final class ProviderRouting {
             }
             if (!calleeDeviceIds.isEmpty()) {
                 boolean fallback = user.phoneNumber().isPresent() && plan.pstnAllowed()
-                        && !plan.bars(user.phoneNumber().get());
+                        && !plan.bars(user.phoneNumber().get()) && highRiskRefusal(user.phoneNumber().get(), plan).isEmpty();
                 return new Route.Voip(List.of(), voipProviders(carriers, now), calleeDeviceIds, fallback);
             }
             if (user.phoneNumber().isEmpty() || !plan.pstnAllowed()) {
@@ -60,6 +72,10 @@ public final class ProviderRouting {
     private Route pstn(PhoneNumber number, RoutingPlan plan, List<CarrierStatus> carriers, Instant now) {
         if (plan.bars(number)) {
             return new Route.Refused(Route.Refusal.DESTINATION_NOT_ALLOWED, number + " is barred by the plan");
+        }
+        Optional<String> highRiskRefusal = highRiskRefusal(number, plan);
+        if (highRiskRefusal.isPresent()) {
+            return new Route.Refused(Route.Refusal.HIGH_RISK_DESTINATION, highRiskRefusal.get());
         }
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
         List<Route.ProviderOption> options = new ArrayList<>();
@@ -86,6 +102,11 @@ public final class ProviderRouting {
         options.sort(LEAST_COST.thenComparing(o -> -quality(carriers, o.providerId()))
                 .thenComparing(Route.ProviderOption::providerId));
         return new Route.Pstn(number, options);
+    }
+
+    private Optional<String> highRiskRefusal(PhoneNumber number, RoutingPlan plan) {
+        return plan.highRiskAllowed() ? Optional.empty()
+                : highRisk.classify(number).map(why -> why + ", and the caller is not allowed high-risk destinations");
     }
 
     private static List<String> voipProviders(List<CarrierStatus> carriers, Instant now) {

@@ -61,6 +61,12 @@ public sealed interface Route {
         /** The dialled number is not a valid phone number. */
         INVALID_NUMBER,
         /** The dialled number is an emergency number, which this service does not connect ({@link EmergencyNumbers}). */
-        EMERGENCY_NUMBER
+        EMERGENCY_NUMBER,
+        /** The number is a high-risk destination ({@link HighRiskDestinations}) and the caller is not allow-listed. */
+        HIGH_RISK_DESTINATION,
+        /** The caller has as many PSTN calls in progress as they may have at once. */
+        CONCURRENT_CALL_LIMIT,
+        /** The caller's PSTN spending today (settled and reserved) leaves no room under the plan's daily cap. */
+        DAILY_SPEND_LIMIT
     }
 }

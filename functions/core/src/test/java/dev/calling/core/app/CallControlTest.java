@@ -121,6 +121,40 @@ class CallControlTest {
     }
 
     @Test
+    void aCallerOverTheAttemptsOfTheMinuteIsRefusedWithRetryAfterAndNothingIsStoredOrSentButRetriesStillAnswer() {
+        live("alice", "alice-c1", NOW.minusSeconds(5));
+        Map<String, Integer> counted = new HashMap<>();
+        CallAttempts perMinute = (user, at, limit) -> {
+            String window = user + "#" + at.toEpochMilli() / 60_000;
+            if (counted.getOrDefault(window, 0) >= limit) {
+                return false;
+            }
+            counted.merge(window, 1, Integer::sum);
+            return true;
+        };
+        Instant at = NOW.plusSeconds(15); // 45 s left in the minute
+        CallControl limited = new CallControl(calls, (user, limit, after) -> new Page<>(List.of(), Optional.empty()),
+                requests, published::add, sessions, Clock.fixed(at, ZoneOffset.UTC), perMinute, 2);
+        var first = limited.place("alice", PlaceCall.of("k1", "bob", null, null));
+        limited.place("alice", PlaceCall.of("k2", "bob", null, null));
+
+        assertThatThrownBy(() -> limited.place("alice", PlaceCall.of("k3", "bob", null, null)))
+                .isInstanceOfSatisfying(RequestRefused.class, refused -> {
+                    assertThat(refused.refusal()).isEqualTo(Refusal.TOO_MANY_CALL_ATTEMPTS);
+                    assertThat(refused.retryAfter()).contains(Duration.ofSeconds(45));
+                    assertThat(refused.getMessage()).contains("2 calls this minute", "try again in 45 s");
+                });
+        assertThat(placed).hasSize(2);
+        assertThat(published).hasSize(2);
+        assertThat(limited.place("alice", PlaceCall.of("k1", "bob", null, null)).call().callId())
+                .as("a retry of a placed call is not a new attempt").isEqualTo(first.call().callId());
+        assertThat(counted).containsEntry("alice#" + at.toEpochMilli() / 60_000, 2);
+        assertThatThrownBy(() -> limited.place("alice", PlaceCall.of("k4", "nobody-online", null, "not-mine")))
+                .as("a request refused for its content is not counted").isInstanceOf(RequestRefused.class)
+                .extracting(e -> ((RequestRefused) e).refusal()).isEqualTo(Refusal.NOT_CONNECTED);
+    }
+
+    @Test
     void theSameKeyFromAnotherUserIsAnotherCall() {
         live("alice", "alice-c1", NOW);
         live("carol", "carol-c1", NOW);

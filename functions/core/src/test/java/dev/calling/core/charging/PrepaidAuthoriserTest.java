@@ -46,18 +46,30 @@ class PrepaidAuthoriserTest {
             return account(userId, amount.currency());
         }
 
-        public Optional<Money> reserve(String userId, String callId, Money wanted, Money minimum, Instant at) {
+        public Reservation reserve(String userId, String callId, Money wanted, Money minimum, Instant at,
+                Limits limits) {
             asked.add(callId + " wants " + wanted + " at least " + minimum);
             if (reservations.containsKey(callId)) {
-                return Optional.of(reservations.get(callId));
+                return new Reservation.Reserved(reservations.get(callId));
+            }
+            if (reservations.size() >= limits.openCalls()) {
+                return new Reservation.TooManyCalls(reservations.size());
             }
             Money available = account(userId, wanted.currency()).available();
+            Money held = account(userId, wanted.currency()).reserved();
+            if (limits.dailySpend().isPresent()) {
+                Money room = limits.dailySpend().get().minus(held);
+                if (room.compareTo(minimum) < 0) {
+                    return new Reservation.DailySpendReached(held, limits.dailySpend().get());
+                }
+                available = available.compareTo(room) < 0 ? available : room;
+            }
             if (available.compareTo(minimum) < 0) {
-                return Optional.empty();
+                return new Reservation.InsufficientFunds(available);
             }
             Money reserved = available.compareTo(wanted) < 0 ? available : wanted;
             reservations.put(callId, reserved);
-            return Optional.of(reserved);
+            return new Reservation.Reserved(reserved);
         }
 
         public boolean settle(String userId, String callId, Money charged, Instant at) {
@@ -152,5 +164,49 @@ class PrepaidAuthoriserTest {
         assertThat(plan.rateFor(mobile, saturdayNoon).orElseThrow().perMinute()).isEqualTo(Money.of("0.04", "USD"));
         assertThat(plan.rateFor(landline, TUESDAY_NIGHT_UTC).orElseThrow().perMinute())
                 .as("no off-peak price: peak applies").isEqualTo(Money.of("0.10", "USD"));
+    }
+
+    @Test
+    void aThirdPstnCallWhileTwoHoldMoneyIsRefusedForTheConcurrentLimitAndReservesNothing() {
+        wallet.topUp("alice", "t1", Money.of("100", "USD"), TUESDAY_NOON_UTC);
+        for (String callId : List.of("c1", "c2")) {
+            assertThat(authoriser.authorise(request(callId, "+442079460000"), route("+442079460000"), TUESDAY_NOON_UTC))
+                    .isInstanceOf(Authorisation.Granted.class);
+        }
+
+        Authorisation third = authoriser.authorise(request("c3", "+442079460000"), route("+442079460000"),
+                TUESDAY_NOON_UTC);
+
+        assertThat(((Authorisation.Refused) third).refusal().reason()).isEqualTo(Route.Refusal.CONCURRENT_CALL_LIMIT);
+        assertThat(((Authorisation.Refused) third).refusal().detail()).contains("2 PSTN call(s) in progress");
+        assertThat(wallet.reservations).containsOnlyKeys("c1", "c2");
+        // A redelivered request of a call that holds money gets its terms back whatever the limit says.
+        assertThat(authoriser.authorise(request("c2", "+442079460000"), route("+442079460000"), TUESDAY_NOON_UTC))
+                .isInstanceOf(Authorisation.Granted.class);
+    }
+
+    @Test
+    void theDailySpendCapBoundsTheReservationAndRefusesOnceNoFirstBlockFitsUnderIt() {
+        wallet.topUp("alice", "t1", Money.of("100", "USD"), TUESDAY_NOON_UTC);
+        PrepaidAuthoriser capped = new PrepaidAuthoriser(user -> plan.withDailySpendCap(Money.of("7.00", "USD")), wallet,
+                Duration.ofHours(1), 5);
+
+        var first = ((Authorisation.Granted) capped.authorise(request("c1", "+442079460000"), route("+442079460000"),
+                TUESDAY_NOON_UTC)).charging();
+        assertThat(first.reserved()).isEqualTo(Money.of("6.05", "USD"));
+        var second = ((Authorisation.Granted) capped.authorise(request("c2", "+442079460000"), route("+442079460000"),
+                TUESDAY_NOON_UTC)).charging();
+        assertThat(second.reserved()).as("what the cap leaves").isEqualTo(Money.of("0.95", "USD"));
+        assertThat(second.maxTalkSeconds()).isEqualTo(540); // 0.05 + 9 minutes x 0.10
+
+        Authorisation third = capped.authorise(request("c3", "+442079460000"), route("+442079460000"), TUESDAY_NOON_UTC);
+        assertThat(((Authorisation.Refused) third).refusal().reason()).isEqualTo(Route.Refusal.DAILY_SPEND_LIMIT);
+        assertThat(wallet.reservations).containsOnlyKeys("c1", "c2");
+    }
+
+    @Test
+    void aDailySpendCapInAnotherCurrencyThanThePlanIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> plan.withDailySpendCap(Money.of("5", "EUR")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be in USD");
     }
 }

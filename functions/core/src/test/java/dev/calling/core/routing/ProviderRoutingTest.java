@@ -92,6 +92,30 @@ class ProviderRoutingTest {
     }
 
     @Test
+    void aHighRiskNumberIsRefusedUnlessTheCallersPlanIsAllowListedAndIsNeverAFallback() {
+        PhoneNumber premium = PhoneNumber.parse("+449098790000");
+        List<CarrierStatus> carriers = List.of(pstn("alpha", 50, rate("44", "0.01", "0")));
+
+        Route refused = routing.route(new Destination.Dialled(premium), List.of(), RoutingPlan.withPstn(List.of()),
+                carriers, NOW);
+        assertThat(((Route.Refused) refused).reason()).isEqualTo(Route.Refusal.HIGH_RISK_DESTINATION);
+        assertThat(((Route.Refused) refused).detail()).contains("premium-rate", "not allowed high-risk destinations");
+
+        Route allowed = routing.route(new Destination.Dialled(premium), List.of(),
+                RoutingPlan.withPstn(List.of()).withHighRiskAllowed(true), carriers, NOW);
+        assertThat(allowed).isInstanceOf(Route.Pstn.class);
+
+        assertThat(routing.route(new Destination.AppUser("bob", Optional.of(premium)), List.of(), List.of("iphone"),
+                RoutingPlan.withPstn(List.of()), carriers, NOW)).as("no fallback to a high-risk number")
+                .isEqualTo(new Route.Voip(List.of(), List.of(), List.of("iphone"), false));
+        assertThat(((Route.Refused) routing.route(new Destination.AppUser("bob", Optional.of(premium)), List.of(),
+                RoutingPlan.withPstn(List.of()), carriers, NOW)).reason()).isEqualTo(Route.Refusal.HIGH_RISK_DESTINATION);
+        assertThat(new ProviderRouting(HighRiskDestinations.NONE).route(new Destination.Dialled(premium), List.of(),
+                RoutingPlan.withPstn(List.of()), carriers, NOW)).as("an operator who screens elsewhere")
+                .isInstanceOf(Route.Pstn.class);
+    }
+
+    @Test
     void cheapestCarrierByTheLongestMatchingPrefixComesFirst() {
         // bravo is cheaper for the UK in general, but alpha has a cheaper rate for this exact mobile range.
         Route route = routing.route(new Destination.Dialled(UK_MOBILE), List.of(), RoutingPlan.withPstn(List.of()),
