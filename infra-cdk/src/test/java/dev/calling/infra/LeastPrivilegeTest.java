@@ -172,14 +172,14 @@ class LeastPrivilegeTest {
     }
 
     @Test
-    void callApiReadsCallsSessionsAccountsAndCallMediaWritesOnlyCallRequestsAndDevicesAndSendsCallEvents() {
+    void callApiReadsCallsSessionsAccountsAndCallMediaWritesOnlyCallRequestsAttemptsAndDevicesAndSendsCallEvents() {
         assertThat(access("CallApi")).isEqualTo(expected(
                 "table:calls", READ, "index:calls/caller-index", READ, "index:calls/callee-index", READ,
                 "index:calls/sweep-index", READ,
                 "table:sessions", READ, "index:sessions/connectionId-index", READ, "table:accounts", READ,
                 "index:accounts/holds-index", READ,
-                "table:call-media", READ, "table:call-requests", WRITE, "table:devices", WRITE,
-                "queue:call-state-changes.fifo", SEND));
+                "table:call-media", READ, "table:call-requests", WRITE, "table:call-attempts", WRITE,
+                "table:devices", WRITE, "queue:call-state-changes.fifo", SEND));
         assertThat(access("CallApi").get("table:call-media")).as("the switch alone writes call media")
                 .doesNotContain("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem");
     }
