@@ -99,6 +99,9 @@ table devices - \
 table push-markers expiresAt \
   --attribute-definitions AttributeName=pushKey,AttributeType=S \
   --key-schema AttributeName=pushKey,KeyType=HASH
+table blocks - \
+  --attribute-definitions AttributeName=userId,AttributeType=S AttributeName=blockedUserId,AttributeType=S \
+  --key-schema AttributeName=userId,KeyType=HASH AttributeName=blockedUserId,KeyType=RANGE
 
 # Queues
 queue connection-events connection-events-dlq standard 60 345600 5

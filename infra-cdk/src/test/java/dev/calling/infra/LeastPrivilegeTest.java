@@ -87,14 +87,14 @@ class LeastPrivilegeTest {
     }
 
     @Test
-    void callStateManagerOwnsTheCallTablesReadsSessionsSubscribersAndDevicesAndMaySendToItsQueues() {
+    void callStateManagerOwnsTheCallTablesReadsSessionsSubscribersDevicesAndBlocksAndMaySendToItsQueues() {
         assertThat(access("CallStateManager")).isEqualTo(expected(
                 "table:calls", WRITE, "index:calls/caller-index", READ, "index:calls/callee-index", READ,
                 "index:calls/sweep-index", READ, "table:carrier-health", WRITE, "table:carrier-legs", WRITE, "table:accounts", WRITE,
                 "index:accounts/holds-index", READ,
                 "table:call-detail-records", WRITE, "index:call-detail-records/endedDay-index", READ,
                 "table:sessions", READ, "index:sessions/connectionId-index", READ, "table:subscribers", READ,
-                "table:devices", READ,
+                "table:devices", READ, "table:blocks", READ,
                 "queue:call-state-changes.fifo", union(CONSUME, SEND), "queue:call-timers", union(CONSUME, SEND),
                 "queue:switch-commands.fifo", SEND, "queue:call-pushes", SEND,
                 // An event it can never read goes straight to its queue's dead-letter queue.
@@ -172,14 +172,14 @@ class LeastPrivilegeTest {
     }
 
     @Test
-    void callApiReadsCallsSessionsAccountsAndCallMediaWritesOnlyCallRequestsAttemptsAndDevicesAndSendsCallEvents() {
+    void callApiReadsCallsSessionsAccountsAndCallMediaWritesOnlyCallRequestsAttemptsDevicesAndBlocksAndSendsCallEvents() {
         assertThat(access("CallApi")).isEqualTo(expected(
                 "table:calls", READ, "index:calls/caller-index", READ, "index:calls/callee-index", READ,
                 "index:calls/sweep-index", READ,
                 "table:sessions", READ, "index:sessions/connectionId-index", READ, "table:accounts", READ,
                 "index:accounts/holds-index", READ,
                 "table:call-media", READ, "table:call-requests", WRITE, "table:call-attempts", WRITE,
-                "table:devices", WRITE, "queue:call-state-changes.fifo", SEND));
+                "table:devices", WRITE, "table:blocks", WRITE, "queue:call-state-changes.fifo", SEND));
         assertThat(access("CallApi").get("table:call-media")).as("the switch alone writes call media")
                 .doesNotContain("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem");
     }

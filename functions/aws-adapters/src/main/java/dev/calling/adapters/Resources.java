@@ -104,6 +104,13 @@ public final class Resources {
             Optional.empty(), Optional.of("expiresAt"), List.of());
 
     /**
+     * Whom each user blocked: one item per block ({@code userId} the blocker, {@code blockedUserId} the blocked),
+     * read with one strongly consistent GetItem per call to a user.
+     */
+    public static final TableDefinition BLOCKS = new TableDefinition("blocks", "userId", Optional.of("blockedUserId"),
+            Optional.empty(), List.of());
+
+    /**
      * PSTN legs as the carriers know them: two items per leg, {@code call#<callId>#<attempt>} (from a
      * command to the carrier's leg) and {@code leg#<providerId>#<carrierLegId>} (from a carrier's
      * report to the call), so that both directions are strongly consistent reads. Expire after two days.
@@ -209,7 +216,7 @@ public final class Resources {
             Duration.ofSeconds(60), 5, Duration.ofDays(4));
 
     public static final List<TableDefinition> TABLES = List.of(SESSIONS, CALLS, CALL_REQUESTS, CALL_ATTEMPTS, SUBSCRIBERS,
-            CARRIER_LEGS, CARRIER_HEALTH, ACCOUNTS, CALL_DETAIL_RECORDS, CALL_MEDIA, DEVICES, PUSH_MARKERS);
+            CARRIER_LEGS, CARRIER_HEALTH, ACCOUNTS, CALL_DETAIL_RECORDS, CALL_MEDIA, DEVICES, PUSH_MARKERS, BLOCKS);
 
     public static final List<QueueDefinition> QUEUES =
             List.of(CONNECTION_EVENTS, CALL_STATE_CHANGES, CALL_TIMERS, SWITCH_COMMANDS, MEETING_EVENTS, CALL_PUSHES);

@@ -51,7 +51,8 @@ public record ApiProblem(String type, String title, int status, String detail, S
             Map.entry(Refusal.EMERGENCY_CALLS_NOT_SUPPORTED, new Mapping(422, "emergency-calls-not-supported",
                     "Emergency calls are not supported")),
             Map.entry(Refusal.TOO_MANY_CALL_ATTEMPTS, new Mapping(429, "too-many-call-attempts",
-                    "Too many calls placed this minute")));
+                    "Too many calls placed this minute")),
+            Map.entry(Refusal.TOO_MANY_BLOCKED, new Mapping(409, "too-many-blocked", "Too many users blocked")));
 
     public static ApiProblem of(Kind kind, String detail, String instance) {
         return new ApiProblem(TYPE_BASE + kind.slug, kind.title, kind.status, detail, instance);

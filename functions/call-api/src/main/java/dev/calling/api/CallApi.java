@@ -16,7 +16,9 @@ import dev.calling.core.app.CallControl;
 import dev.calling.core.app.CallMedia;
 import dev.calling.core.app.CallView;
 import dev.calling.core.app.MyAccount;
+import dev.calling.core.app.MyBlocks;
 import dev.calling.core.app.MyDevices;
+import dev.calling.core.privacy.BlockList;
 import dev.calling.core.app.PlaceCall;
 import dev.calling.core.app.Refusal;
 import dev.calling.core.app.RequestRefused;
@@ -76,10 +78,14 @@ public final class CallApi {
             "GET /v1/me/ledger",
             "GET /v1/me/devices",
             "PUT /v1/me/devices/{deviceId}",
-            "DELETE /v1/me/devices/{deviceId}");
+            "DELETE /v1/me/devices/{deviceId}",
+            "GET /v1/me/blocked",
+            "PUT /v1/me/blocked/{userId}",
+            "DELETE /v1/me/blocked/{userId}");
 
     private static final Pattern CALL_PATH = Pattern.compile("/v1/calls/([^/]+)(?:/(answer|reject|hangup|media))?");
     private static final Pattern DEVICE_PATH = Pattern.compile("/v1/me/devices/([^/]+)");
+    private static final Pattern BLOCKED_PATH = Pattern.compile("/v1/me/blocked/([^/]+)");
     /** Jackson's message for a field given twice (StreamReadFeature.STRICT_DUPLICATE_DETECTION). */
     private static final Pattern DUPLICATE_FIELD = Pattern.compile("Duplicate field '([^']{1,64})'");
 
@@ -87,12 +93,14 @@ public final class CallApi {
     private final MyAccount account;
     private final CallMedia media;
     private final MyDevices devices;
+    private final MyBlocks blocks;
 
-    public CallApi(CallControl calls, MyAccount account, CallMedia media, MyDevices devices) {
+    public CallApi(CallControl calls, MyAccount account, CallMedia media, MyDevices devices, MyBlocks blocks) {
         this.calls = calls;
         this.account = account;
         this.media = media;
         this.devices = devices;
+        this.blocks = blocks;
     }
 
     public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event) {
@@ -147,6 +155,27 @@ public final class CallApi {
                 case "DELETE" -> {
                     request.jsonBody(Set.of());
                     devices.unregister(userId, device.group(1));
+                    yield ApiResponse.noContent();
+                }
+                default -> throw notAllowed(request, "PUT, DELETE");
+            };
+        }
+        if (path.equals("/v1/me/blocked")) {
+            if (!request.method().equals("GET")) {
+                throw notAllowed(request, "GET");
+            }
+            return ApiResponse.ok(200, new BlockedList(blocks.list(userId).stream().map(BlockedView::of).toList()));
+        }
+        Matcher blocked = BLOCKED_PATH.matcher(path);
+        if (blocked.matches()) {
+            return switch (request.method()) {
+                case "PUT" -> {
+                    request.jsonBody(Set.of());
+                    yield ApiResponse.ok(200, BlockedView.of(blocks.block(userId, blocked.group(1))));
+                }
+                case "DELETE" -> {
+                    request.jsonBody(Set.of());
+                    blocks.unblock(userId, blocked.group(1));
                     yield ApiResponse.noContent();
                 }
                 default -> throw notAllowed(request, "PUT, DELETE");
@@ -228,6 +257,15 @@ public final class CallApi {
     }
 
     public record DeviceList(List<DeviceView> devices) {}
+
+    /** A user this user blocked, and since when. */
+    public record BlockedView(String userId, Instant since) {
+        static BlockedView of(BlockList.Block block) {
+            return new BlockedView(block.blockedUserId(), block.since());
+        }
+    }
+
+    public record BlockedList(List<BlockedView> blocked) {}
 
     private ApiResponse registerDevice(String userId, String deviceId, Request request) {
         JsonNode body = request.jsonBody(Set.of("platform", "token", "alertToken"));

@@ -3,6 +3,7 @@ package dev.calling.api;
 import dev.calling.adapters.accounts.DynamoDbAccounts;
 import dev.calling.adapters.devices.DynamoDbDevices;
 import dev.calling.adapters.dynamodb.DynamoDbCallAttempts;
+import dev.calling.adapters.privacy.DynamoDbBlockList;
 import dev.calling.adapters.dynamodb.DynamoDbCallHistory;
 import dev.calling.adapters.dynamodb.DynamoDbCallRequests;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
@@ -12,6 +13,7 @@ import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.core.app.CallControl;
 import dev.calling.core.app.CallMedia;
 import dev.calling.core.app.MyAccount;
+import dev.calling.core.app.MyBlocks;
 import dev.calling.core.app.MyDevices;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -41,6 +43,7 @@ public class CallApiWiring {
             @ConfigProperty(name = "calling.tables.accounts") String accountsTable,
             @ConfigProperty(name = "calling.tables.call-media") String callMediaTable,
             @ConfigProperty(name = "calling.tables.devices") String devicesTable,
+            @ConfigProperty(name = "calling.tables.blocks") String blocksTable,
             @ConfigProperty(name = "calling.queues.call-state-changes") String callStateChangesUrl,
             @ConfigProperty(name = "calling.charging.currency") String currency) {
         return new CallApi(
@@ -50,6 +53,7 @@ public class CallApiWiring {
                         new DynamoDbCallAttempts(dynamoDb, callAttemptsTable), attemptsPerMinute),
                 new MyAccount(new DynamoDbAccounts(dynamoDb, accountsTable), Currency.getInstance(currency)),
                 new CallMedia(new DynamoDbCallStore(dynamoDb, callsTable), new DynamoDbCallMedia(dynamoDb, callMediaTable)),
-                new MyDevices(new DynamoDbDevices(dynamoDb, devicesTable), clock));
+                new MyDevices(new DynamoDbDevices(dynamoDb, devicesTable), clock),
+                new MyBlocks(new DynamoDbBlockList(dynamoDb, blocksTable), clock));
     }
 }

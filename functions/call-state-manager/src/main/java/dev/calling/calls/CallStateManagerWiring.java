@@ -26,6 +26,7 @@ import dev.calling.core.call.CallStateManager;
 import dev.calling.core.call.CatalogueRouter;
 import dev.calling.core.call.CommandPorts;
 import dev.calling.core.call.PartyNotifier;
+import dev.calling.adapters.privacy.DynamoDbBlockList;
 import dev.calling.core.routing.HighRiskDestinations;
 import dev.calling.core.routing.ProviderRouting;
 import dev.calling.core.charging.PrepaidAuthoriser;
@@ -119,7 +120,8 @@ public class CallStateManagerWiring {
                 .orElse(PartyNotifier.NONE);
         return new CallStateManager(new DynamoDbCallStore(dynamoDb, callsTable), sessions,
                 new CatalogueRouter(new ProviderRouting(highRiskDestinations(config)),
-                        new DynamoDbSubscriberDirectory(dynamoDb, subscribersTable), catalogue),
+                        new DynamoDbSubscriberDirectory(dynamoDb, subscribersTable), catalogue,
+                        new DynamoDbBlockList(dynamoDb, config.getValue("calling.tables.blocks", String.class))),
                 catalogue, new PrepaidAuthoriser(user -> pricePlan, accounts, longestCall,
                         config.getValue("calling.limits.concurrent-pstn-calls", Integer.class)),
                 new CommandPorts(switchCommands, carriers.port(), timers, new PrepaidBilling(accounts,

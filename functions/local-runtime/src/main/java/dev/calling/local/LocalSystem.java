@@ -13,6 +13,7 @@ import dev.calling.adapters.devices.DynamoDbDevices;
 import dev.calling.adapters.auth.DevTokenIssuer;
 import dev.calling.adapters.billing.DynamoDbCallDetailRecords;
 import dev.calling.adapters.dynamodb.DynamoDbCallAttempts;
+import dev.calling.adapters.privacy.DynamoDbBlockList;
 import dev.calling.adapters.dynamodb.DynamoDbCallHistory;
 import dev.calling.adapters.dynamodb.DynamoDbCallRequests;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
@@ -38,6 +39,7 @@ import dev.calling.calls.CallStateManagerHandler;
 import dev.calling.core.app.CallControl;
 import dev.calling.core.app.CallMedia;
 import dev.calling.core.app.MyAccount;
+import dev.calling.core.app.MyBlocks;
 import dev.calling.core.app.MyDevices;
 import dev.calling.core.call.Call;
 import dev.calling.core.call.CallStateMachine;
@@ -333,6 +335,7 @@ public final class LocalSystem implements AutoCloseable {
     private SecretsManagerStub secretsManagerStub;
     private SecretsManagerClient secretsManager;
     private final DynamoDbDevices devices;
+    private final DynamoDbBlockList blocks;
     private final SnsStub sns;
     private final SnsClient snsClient;
     private final PushService pushService = new PushService();
@@ -372,6 +375,7 @@ public final class LocalSystem implements AutoCloseable {
         callDetailRecords = new DynamoDbCallDetailRecords(dynamoDb, Resources.CALL_DETAIL_RECORDS.name());
         PricePlan plan = settings.pricePlan();
         devices = new DynamoDbDevices(dynamoDb, Resources.DEVICES.name());
+        blocks = new DynamoDbBlockList(dynamoDb, Resources.BLOCKS.name());
         sns = SnsStub.start().onDelivery(pushService);
         snsClient = SnsClients.create(EmbeddedAws.REGION, Optional.of(sns.endpoint()));
         var pushSender = new PushSenderHandler(new PushSender(devices,
@@ -409,7 +413,7 @@ public final class LocalSystem implements AutoCloseable {
             };
         }
         var callStateManager = new CallStateManagerHandler(new CallStateManager(calls, sessions,
-                new CatalogueRouter(new ProviderRouting(settings.limits().highRisk()), subscribers, carriers),
+                new CatalogueRouter(new ProviderRouting(settings.limits().highRisk()), subscribers, carriers, blocks),
                 carriers, new PrepaidAuthoriser(user -> plan, accounts, settings.longestCall(),
                         settings.limits().concurrentPstnCalls()),
                 new CommandPorts(switchCommands, carrierPort, timers,
@@ -492,7 +496,7 @@ public final class LocalSystem implements AutoCloseable {
                 new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), sessions, clock,
                 new DynamoDbCallAttempts(dynamoDb, Resources.CALL_ATTEMPTS.name()), limits.callAttemptsPerMinute()),
                 new MyAccount(accounts, plan.currency()), new CallMedia(calls, callMedia),
-                new MyDevices(devices, clock));
+                new MyDevices(devices, clock), new MyBlocks(blocks, clock));
         var connectionEvents = new SqsConnectionEvents(sqs, aws.queueUrl(Resources.CONNECTION_EVENTS));
         var realtime = new Realtime(new RealtimeConnections(connectionEvents::publish, clock));
         RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse> realtimeWithMedia = (event, context) -> {
@@ -538,6 +542,11 @@ public final class LocalSystem implements AutoCloseable {
     /** The devices users registered for push ({@code devices}). */
     public DynamoDbDevices devices() {
         return devices;
+    }
+
+    /** Whom each user blocked. */
+    public DynamoDbBlockList blocks() {
+        return blocks;
     }
 
     /**

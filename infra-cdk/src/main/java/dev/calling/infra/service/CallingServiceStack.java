@@ -6,6 +6,7 @@ import static dev.calling.adapters.Resources.CALLS;
 import static dev.calling.adapters.Resources.CALL_DETAIL_RECORDS;
 import static dev.calling.adapters.Resources.CALL_MEDIA;
 import static dev.calling.adapters.Resources.CALL_PUSHES;
+import static dev.calling.adapters.Resources.BLOCKS;
 import static dev.calling.adapters.Resources.CALL_ATTEMPTS;
 import static dev.calling.adapters.Resources.CALL_REQUESTS;
 import static dev.calling.adapters.Resources.CALL_STATE_CHANGES;
@@ -118,6 +119,7 @@ public final class CallingServiceStack extends Stack {
                 .reads(data.table(SESSIONS))
                 .reads(data.table(SUBSCRIBERS))
                 .reads(data.table(DEVICES))
+                .reads(data.table(BLOCKS))
                 .sendsTo(callStateChanges)
                 .sendsTo(callTimers)
                 .sendsTo(switchCommands)
@@ -201,6 +203,7 @@ public final class CallingServiceStack extends Stack {
                 .writes(data.table(CALL_REQUESTS))
                 .writes(data.table(CALL_ATTEMPTS))
                 .writes(data.table(DEVICES))
+                .writes(data.table(BLOCKS))
                 .sendsTo(callStateChanges);
 
         // The apps' WebSocket events (connect, disconnect, heartbeats): one small message each, 512 MB.

@@ -147,6 +147,9 @@ public final class DynamoDbCallStore implements CallStore {
             item.put("sweepDue", s(sweepDue(call.checkBy())));
         }
         item.put("version", n(call.version()));
+        if (call.blockedByCallee()) {
+            item.put("blockedByCallee", AttributeValue.fromBool(true));
+        }
         return item;
     }
 
@@ -191,6 +194,7 @@ public final class DynamoDbCallStore implements CallStore {
                 Json.readCommands(string(item, "outbox")),
                 item.containsKey("earlier") ? Json.readHandlings(string(item, "earlier")) : List.of(),
                 instant(item, "checkBy"),
-                number(item, "version"));
+                number(item, "version"),
+                item.containsKey("blockedByCallee") && item.get("blockedByCallee").bool());
     }
 }

@@ -46,7 +46,7 @@ public final class RealtimePush implements PartyNotifier {
     @Override
     public void callChanged(Call call) {
         List<String> parties = new ArrayList<>(List.of(call.callerUserId()));
-        if (call.calleeUserId() != null) {
+        if (call.calleeUserId() != null && call.isSeenBy(call.calleeUserId())) { // not a callee who blocked the caller
             parties.add(call.calleeUserId());
         }
         Instant now = clock.instant();

@@ -210,7 +210,9 @@ public final class CallControl {
             throw new RequestRefused(Refusal.INVALID_REQUEST, "limit must be between 1 and " + MAX_PAGE);
         }
         Page<Call> page = history.callsOf(userId, limit, after);
-        return new Page<>(page.items().stream().map(c -> CallView.of(c, userId)).toList(), page.next());
+        // Calls from users this user blocked are not theirs to see: a page may hold fewer than limit then.
+        return new Page<>(page.items().stream().filter(c -> c.isSeenBy(userId)).map(c -> CallView.of(c, userId))
+                .toList(), page.next());
     }
 
     private Call ringingForCallee(String userId, String callId, String action) {
@@ -230,7 +232,7 @@ public final class CallControl {
     }
 
     private static boolean isParty(Call call, String userId) {
-        return userId.equals(call.callerUserId()) || userId.equals(call.calleeUserId());
+        return call.isSeenBy(userId); // a callee who blocked the caller is no party to the call
     }
 
     private static RequestRefused notFound(String callId) {

@@ -23,5 +23,7 @@ public enum Refusal {
     /** The number is an emergency number (112, 911, ...): this service does not connect emergency calls. */
     EMERGENCY_CALLS_NOT_SUPPORTED,
     /** The user placed as many calls in the current minute as one may; try again when it ends (Retry-After). */
-    TOO_MANY_CALL_ATTEMPTS
+    TOO_MANY_CALL_ATTEMPTS,
+    /** The user blocked as many users as one may; unblock one first. */
+    TOO_MANY_BLOCKED
 }

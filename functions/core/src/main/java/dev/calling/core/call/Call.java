@@ -61,7 +61,8 @@ public record Call(
         List<CallCommand> outbox,
         List<Handling> earlier,
         Instant checkBy,
-        long version) {
+        long version,
+        boolean blockedByCallee) {
 
     /** How many handlings before the last one a record remembers. */
     public static final int EARLIER_HANDLINGS = 8;
@@ -97,6 +98,20 @@ public record Call(
         earlier = List.copyOf(earlier);
     }
 
+    /** A call its callee did not block (the callee sees it in their history and is told of it). */
+    public Call(String callId, String callerUserId, String callerConnectionId, String calleeUserId,
+            String dialledNumber, RouteKind route, CallState state, EndReason endReason,
+            List<String> ringingConnectionIds, List<String> pushedDeviceIds, String calleeConnectionId,
+            List<String> failoverProviders, List<Route.ProviderOption> carrierRates, Charging charging,
+            List<Attempt> attempts, Instant requestedAt, Instant answeredAt, Instant endedAt, long lastSwitchSequence,
+            List<CallEvent> deferred, List<TimelineEntry> timeline, String lastEventId, List<CallCommand> outbox,
+            List<Handling> earlier, Instant checkBy, long version) {
+        this(callId, callerUserId, callerConnectionId, calleeUserId, dialledNumber, route, state, endReason,
+                ringingConnectionIds, pushedDeviceIds, calleeConnectionId, failoverProviders, carrierRates, charging,
+                attempts, requestedAt, answeredAt, endedAt, lastSwitchSequence, deferred, timeline, lastEventId, outbox,
+                earlier, checkBy, version, false);
+    }
+
     /** A call whose callee was not woken by push on any device (records and tests from before push). */
     public Call(String callId, String callerUserId, String callerConnectionId, String calleeUserId,
             String dialledNumber, RouteKind route, CallState state, EndReason endReason,
@@ -108,7 +123,7 @@ public record Call(
         this(callId, callerUserId, callerConnectionId, calleeUserId, dialledNumber, route, state, endReason,
                 ringingConnectionIds, List.of(), calleeConnectionId, failoverProviders, carrierRates, charging, attempts,
                 requestedAt, answeredAt, endedAt, lastSwitchSequence, deferred, timeline, lastEventId, outbox, earlier,
-                checkBy, version);
+                checkBy, version, false);
     }
 
     /** A new call as requested, not yet routed nor stored. */
@@ -236,6 +251,16 @@ public record Call(
         });
     }
 
+    /** The callee blocked the caller: the call never reaches them, and they never see it. */
+    Call blocked() {
+        return change(d -> d.blockedByCallee = true);
+    }
+
+    /** Whether {@code userId} may see this call: its caller, or its callee unless they blocked the caller. */
+    public boolean isSeenBy(String userId) {
+        return userId.equals(callerUserId) || (userId.equals(calleeUserId) && !blockedByCallee);
+    }
+
     /** The devices of the callee this call wakes by push. */
     Call pushedTo(List<String> deviceIds) {
         return change(d -> d.pushedDeviceIds = List.copyOf(deviceIds));
@@ -334,6 +359,7 @@ public record Call(
         List<Handling> earlier;
         Instant checkBy;
         long version;
+        boolean blockedByCallee;
 
         Draft(Call c) {
             callId = c.callId;
@@ -362,13 +388,15 @@ public record Call(
             earlier = c.earlier;
             checkBy = c.checkBy;
             version = c.version;
+            blockedByCallee = c.blockedByCallee;
         }
 
         Call build() {
             return new Call(callId, callerUserId, callerConnectionId, calleeUserId, dialledNumber, route, state,
                     endReason, ringingConnectionIds, pushedDeviceIds, calleeConnectionId, failoverProviders, carrierRates, charging, attempts,
                     requestedAt,
-                    answeredAt, endedAt, lastSwitchSequence, deferred, timeline, lastEventId, outbox, earlier, checkBy, version);
+                    answeredAt, endedAt, lastSwitchSequence, deferred, timeline, lastEventId, outbox, earlier, checkBy, version,
+                    blockedByCallee);
         }
     }
 }

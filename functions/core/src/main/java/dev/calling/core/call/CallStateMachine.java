@@ -158,8 +158,12 @@ public final class CallStateMachine {
                 case HIGH_RISK_DESTINATION -> EndReason.HIGH_RISK_DESTINATION;
                 case CONCURRENT_CALL_LIMIT -> EndReason.TOO_MANY_CALLS;
                 case DAILY_SPEND_LIMIT -> EndReason.SPEND_LIMIT_REACHED;
+                case BLOCKED_BY_CALLEE -> EndReason.UNREACHABLE; // what the caller sees: the block is not revealed
                 default -> EndReason.FAILED;
             };
+            if (refused.reason() == Route.Refusal.BLOCKED_BY_CALLEE) {
+                call = call.blocked();
+            }
             call = call.end(reason, at, refused.detail());
             commands.add(new ReleaseConnection(call.callId(), request.callerConnectionId()));
         } else if (route instanceof Route.Voip voip) {

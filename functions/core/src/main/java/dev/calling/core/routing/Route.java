@@ -67,6 +67,8 @@ public sealed interface Route {
         /** The caller has as many PSTN calls in progress as they may have at once. */
         CONCURRENT_CALL_LIMIT,
         /** The caller's PSTN spending today (settled and reserved) leaves no room under the plan's daily cap. */
-        DAILY_SPEND_LIMIT
+        DAILY_SPEND_LIMIT,
+        /** The callee blocked the caller: the caller is told only that the callee cannot be reached. */
+        BLOCKED_BY_CALLEE
     }
 }

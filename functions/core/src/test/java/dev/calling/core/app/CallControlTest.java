@@ -155,6 +155,27 @@ class CallControlTest {
     }
 
     @Test
+    void aCallFromAUserTheCalleeBlockedIsTheCallersAloneAndEndedUnreachable() {
+        var request = new CallEvent.CallRequested("blocked:requested", "blocked", NOW, "alice", "alice-c1", "bob");
+        Call call = new CallStateMachine(Duration.ofSeconds(45)).start(request, List.of("alice-c1"),
+                new Route.Refused(Route.Refusal.BLOCKED_BY_CALLEE, "bob blocked alice")).call();
+        stored.put("blocked", call);
+
+        assertThat(call.blockedByCallee()).isTrue();
+        assertThat(control.view("alice", "blocked").endReason()).as("not revealed: as if bob had no app")
+                .isEqualTo(dev.calling.core.call.EndReason.UNREACHABLE);
+        assertThatThrownBy(() -> control.view("bob", "blocked")).isInstanceOfSatisfying(RequestRefused.class,
+                refused -> assertThat(refused.refusal()).isEqualTo(Refusal.CALL_NOT_FOUND));
+        assertThatThrownBy(() -> control.answer("bob", "blocked", Optional.empty()))
+                .isInstanceOfSatisfying(RequestRefused.class,
+                        refused -> assertThat(refused.refusal()).isEqualTo(Refusal.CALL_NOT_FOUND));
+        CallControl withHistory = new CallControl(calls, (user, limit, after) -> new Page<>(List.of(call), Optional.empty()),
+                requests, published::add, sessions, Clock.fixed(NOW, ZoneOffset.UTC));
+        assertThat(withHistory.calls("bob", 10, Optional.empty()).items()).isEmpty();
+        assertThat(withHistory.calls("alice", 10, Optional.empty()).items()).hasSize(1);
+    }
+
+    @Test
     void theSameKeyFromAnotherUserIsAnotherCall() {
         live("alice", "alice-c1", NOW);
         live("carol", "carol-c1", NOW);
