@@ -127,6 +127,9 @@ public final class LocalDemo {
                 LocalSystem system = LocalSystem.start(LocalSystem.Settings.defaults().withRingTimeout(ringTimeout).withPushWindow(PUSH_WINDOW)
                 .withPstn(subscribers, carriers, ProviderHealth.Policy.defaults())
                 .withCharging(standard, Duration.ofMinutes(30))
+                // olivia shows the carriers with 6 PSTN calls at once; deployed, a user may have 2 (README "Abuse
+                // and fraud limits"), and the demo's other limits are the deployment's.
+                .withLimits(LocalSystem.Limits.DEFAULTS.withConcurrentPstnCalls(6))
                 .withApi(new LocalSystem.Api(httpPort, webSocketPort, tokens))
                 .withTwilio(new LocalSystem.Twilio("twilio", twilio.baseUrl(), TWILIO_ACCOUNT, TWILIO_API_KEY, TWILIO_FROM,
                         twilioAuthToken, twilioKeySecret)))) {
