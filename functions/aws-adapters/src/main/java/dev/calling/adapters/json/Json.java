@@ -2,6 +2,7 @@ package dev.calling.adapters.json;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -52,7 +53,11 @@ public final class Json {
                 .registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 // Newer producers may add fields; unknown ones are ignored, missing required ones still fail.
-                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                // But a message is one JSON value with each field once: trailing data or a field given twice is
+                // malformed, not a guess at which value was meant (as the apps' API and WebSocket refuse them).
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         for (Class<?> sealed : List.of(CallEvent.class, CallCommand.class, ConnectionEvent.class)) {
             mapper.addMixIn(sealed, Typed.class);
             registerRecords(mapper, sealed);
