@@ -11,13 +11,9 @@ import dev.calling.core.charging.CallDetailRecord;
 import dev.calling.core.charging.LedgerEntry;
 import dev.calling.core.charging.PricePlan;
 import dev.calling.core.money.Money;
-import dev.calling.core.routing.BillingIncrement;
 import dev.calling.core.routing.PhoneNumber;
 import dev.calling.core.routing.Provider;
 import dev.calling.core.routing.ProviderHealth;
-import dev.calling.core.routing.ProviderKind;
-import dev.calling.core.routing.Rate;
-import dev.calling.core.routing.RateDeck;
 import dev.calling.core.routing.RoutingPlan;
 import dev.calling.core.routing.Subscriber;
 import java.time.Duration;
@@ -49,11 +45,8 @@ class ChargingIntegrationTest {
 
     @BeforeAll
     static void start() {
-        PricePlan plan = PricePlan.flat("per-second", USD, RateDeck.of(List.of(new Rate("44", Money.of("0.60", "USD"),
-                Money.of("0", "USD"), BillingIncrement.PER_SECOND, LocalDate.of(2020, 1, 1)))));
-        Provider carrier = new Provider("uk-carrier", ProviderKind.PSTN, RateDeck.of(List.of(new Rate("44",
-                Money.of("0.012", "USD"), Money.of("0", "USD"), BillingIncrement.PER_SECOND, LocalDate.of(2020, 1, 1)))),
-                100, true, 50);
+        PricePlan plan = UkPerSecond.plan();
+        Provider carrier = UkPerSecond.carrier(100);
         List<Subscriber> subscribers = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             subscribers.add(new Subscriber("payer-" + i, Optional.empty(), RoutingPlan.withPstn(List.of())));

@@ -23,17 +23,12 @@ import dev.calling.core.charging.LedgerEntry;
 import dev.calling.core.charging.PricePlan;
 import dev.calling.core.money.Money;
 import dev.calling.core.routing.AttemptOutcome;
-import dev.calling.core.routing.BillingIncrement;
 import dev.calling.core.routing.PhoneNumber;
 import dev.calling.core.routing.Provider;
 import dev.calling.core.routing.ProviderHealth;
-import dev.calling.core.routing.ProviderKind;
-import dev.calling.core.routing.Rate;
-import dev.calling.core.routing.RateDeck;
 import dev.calling.core.routing.RoutingPlan;
 import dev.calling.core.routing.Subscriber;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.Optional;
@@ -66,11 +61,8 @@ class PushCallFlowIntegrationTest {
     @BeforeAll
     static void start() {
         tokens = DevTokenIssuer.generate();
-        PricePlan plan = PricePlan.flat("per-second", USD, RateDeck.of(List.of(new Rate("44", Money.of("0.60", "USD"),
-                Money.of("0", "USD"), BillingIncrement.PER_SECOND, LocalDate.of(2020, 1, 1)))));
-        Provider carrier = new Provider("uk-carrier", ProviderKind.PSTN, RateDeck.of(List.of(new Rate("44",
-                Money.of("0.012", "USD"), Money.of("0", "USD"), BillingIncrement.PER_SECOND, LocalDate.of(2020, 1, 1)))),
-                100, true, 50);
+        PricePlan plan = UkPerSecond.plan();
+        Provider carrier = UkPerSecond.carrier(100);
         List<Subscriber> subscribers = new ArrayList<>();
         for (int i = 0; i < PAIRS; i++) {
             subscribers.add(new Subscriber("fb-caller-" + i, Optional.empty(), RoutingPlan.withPstn(List.of())));

@@ -18,6 +18,7 @@ import dev.calling.core.charging.LedgerEntry;
 import dev.calling.core.charging.LedgerEntry.Kind;
 import dev.calling.core.money.Money;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -385,7 +386,7 @@ public final class DynamoDbAccounts implements Accounts {
 
     /** The UTC day of {@code at}, as {@code spendDay} stores it. */
     static String utcDay(Instant at) {
-        return at.atOffset(java.time.ZoneOffset.UTC).toLocalDate().toString();
+        return at.atOffset(ZoneOffset.UTC).toLocalDate().toString();
     }
 
     /** The holds index's partition of a user's account: from the user id, so no partition is hot. */

@@ -9,6 +9,7 @@ import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.Select;
 
 /**
@@ -53,7 +54,7 @@ public final class DynamoDbBlockList implements BlockList {
     @Override
     public boolean unblock(String userId, String blockedUserId) {
         var deleted = dynamoDb.deleteItem(r -> r.tableName(table).key(key(userId, blockedUserId))
-                .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_OLD));
+                .returnValues(ReturnValue.ALL_OLD));
         return deleted.hasAttributes() && !deleted.attributes().isEmpty();
     }
 
