@@ -170,8 +170,10 @@ class DeploymentVariantsTest {
         assertThat(externalSwitch.stacks().service().function("Switch")).isNull();
         assertThat(externalSwitch.resources(externalSwitch.serviceJson(), "AWS::Lambda::Function")).hasSize(11)
                 .noneSatisfy(f -> assertThat(f.getKey()).startsWith("Switch"));
-        assertThat(externalSwitch.resources(externalSwitch.serviceJson(), "AWS::Events::Rule")).hasSize(2)
-                .allSatisfy(rule -> assertThat(rule.getValue().at("/Properties/EventPattern").isMissingNode()).isTrue());
+        // The two schedules and the limit alerts' rule: no rule for meeting events.
+        assertThat(externalSwitch.resources(externalSwitch.serviceJson(), "AWS::Events::Rule")).hasSize(3)
+                .allSatisfy(rule -> assertThat(rule.getValue().at("/Properties/EventPattern/source/0").asText())
+                        .isIn("", "calling.abuse"));
         assertThat(externalSwitch.stacks().service().meetingEventsRule()).isEmpty();
         assertThat(externalSwitch.stacks().meetingEventsForwarder()).isEmpty();
         assertThat(FunctionsTest.eventSources(externalSwitch)).containsOnlyKeys(":calling-ext-connection-events",

@@ -94,7 +94,7 @@ class LeastPrivilegeTest {
                 "index:accounts/holds-index", READ,
                 "table:call-detail-records", WRITE, "index:call-detail-records/endedDay-index", READ,
                 "table:sessions", READ, "index:sessions/connectionId-index", READ, "table:subscribers", READ,
-                "table:devices", READ, "table:blocks", READ,
+                "table:devices", READ, "table:blocks", READ, "event-bus:default", Set.of("events:PutEvents"),
                 "queue:call-state-changes.fifo", union(CONSUME, SEND), "queue:call-timers", union(CONSUME, SEND),
                 "queue:switch-commands.fifo", SEND, "queue:call-pushes", SEND,
                 // An event it can never read goes straight to its queue's dead-letter queue.
@@ -179,7 +179,8 @@ class LeastPrivilegeTest {
                 "table:sessions", READ, "index:sessions/connectionId-index", READ, "table:accounts", READ,
                 "index:accounts/holds-index", READ,
                 "table:call-media", READ, "table:call-requests", WRITE, "table:call-attempts", WRITE,
-                "table:devices", WRITE, "table:blocks", WRITE, "queue:call-state-changes.fifo", SEND));
+                "table:devices", WRITE, "table:blocks", WRITE, "queue:call-state-changes.fifo", SEND,
+                "event-bus:default", Set.of("events:PutEvents")));
         assertThat(access("CallApi").get("table:call-media")).as("the switch alone writes call media")
                 .doesNotContain("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem");
     }
@@ -266,6 +267,7 @@ class LeastPrivilegeTest {
     private static final Pattern CHIME = Pattern.compile(":chime:<AWS::Region>:<AWS::AccountId>:(sma/.+|meeting/.+)$");
     private static final Pattern EXECUTE_API = Pattern.compile(":execute-api:<AWS::Region>:<AWS::AccountId>:<RealtimeApi[^>]+>/(.+)$");
     private static final Pattern SECRET = Pattern.compile("^arn:aws:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:(.+)$");
+    private static final Pattern EVENT_BUS = Pattern.compile("^arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:event-bus/(.+)$");
     private static final Pattern SNS = Pattern.compile("^arn:aws:sns:[a-z0-9-]+:[0-9]{12}:((?:app|endpoint)/.+)$");
     private static final Pattern KMS_KEY = Pattern.compile("^arn:aws:kms:[a-z0-9-]+:[0-9]{12}:(key/.+)$");
     private static final Pattern LOG_GROUP = Pattern.compile("^<([A-Za-z]+?)Logs[0-9A-F]+\\.Arn>$");
@@ -289,6 +291,9 @@ class LeastPrivilegeTest {
         }
         if ((m = SECRET.matcher(arn)).find()) {
             return "secret:" + m.group(1);
+        }
+        if ((m = EVENT_BUS.matcher(arn)).find()) {
+            return "event-bus:" + m.group(1);
         }
         if ((m = SNS.matcher(arn)).find()) {
             return "sns:" + m.group(1);

@@ -74,8 +74,9 @@ class MonitoringTest {
                 "switch")) {
             alarm("AWS/Lambda", "Throttles", "FunctionName", PREFIX + function);
         }
-        // Per queue two, per function one, five throttles, and the meeting-events rule's dead-letter queue.
-        assertThat(alarms).hasSize(2 * Resources.QUEUES.size() + 12 + 5 + 1);
+        // Per queue two, per function one, five throttles, the meeting-events and limit-alerts rules' dead-letter
+        // queues, and the abuse-limit hits.
+        assertThat(alarms).hasSize(2 * Resources.QUEUES.size() + 12 + 5 + 2 + 1);
     }
 
     @Test
@@ -106,6 +107,30 @@ class MonitoringTest {
         JsonNode policy = app.resources(app.serviceJson(), "AWS::SNS::TopicPolicy").get(0).getValue();
         assertThat(policy.at("/Properties/PolicyDocument/Statement/0/Condition/Bool/aws:SecureTransport").asText())
                 .isEqualTo("false");
+    }
+
+    @Test
+    void anAbuseLimitHitAlarmsAndEachLimitAlertEventGoesToTheAlarmTopicAsOneLine() {
+        String topic = app.resources(app.serviceJson(), "AWS::SNS::Topic").get(0).getKey();
+        JsonNode hits = alarms.stream().map(a -> a.getValue().get("Properties"))
+                .filter(a -> a.path("Namespace").asText().equals("Calling") && a.path("MetricName").asText().equals("LimitHits"))
+                .findFirst().orElseThrow(() -> new AssertionError("no alarm on Calling/LimitHits"));
+        assertThat(hits.path("Dimensions").isMissingNode() || hits.path("Dimensions").isEmpty())
+                .as("over all limits: the metric the EMF line's empty dimension set makes").isTrue();
+        assertThat(hits.path("Statistic").asText()).isEqualTo("Sum");
+        assertThat(hits.path("Threshold").asDouble()).isZero();
+
+        JsonNode rule = app.resources(app.serviceJson(), "AWS::Events::Rule").stream().map(r -> r.getValue().get("Properties"))
+                .filter(r -> r.path("Name").asText().equals(PREFIX + "limit-alerts")).findFirst().orElseThrow();
+        assertThat(rule.at("/EventPattern/source/0").asText()).isEqualTo("calling.abuse");
+        assertThat(rule.at("/EventPattern/detail-type/0").asText()).isEqualTo("Abuse limit hit");
+        assertThat(rule.has("EventBusName")).as("the default bus, where PutEvents sends them").isFalse();
+        JsonNode target = rule.at("/Targets/0");
+        assertThat(target.at("/Arn/Ref").asText()).isEqualTo(topic);
+        assertThat(target.at("/InputTransformer/InputTemplate").asText()).contains("Abuse limit", "<detail-userId>");
+        assertThat(target.at("/DeadLetterConfig/Arn/Fn::GetAtt/0").asText()).startsWith("Monitoring");
+        JsonNode policy = app.resources(app.serviceJson(), "AWS::SNS::TopicPolicy").get(0).getValue();
+        assertThat(policy.toString()).as("EventBridge may publish to the topic").contains("events.amazonaws.com");
     }
 
     @Test

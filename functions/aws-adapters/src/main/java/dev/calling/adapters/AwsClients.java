@@ -12,6 +12,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -105,6 +106,14 @@ public final class AwsClients {
     public ApiGatewayManagementApiClient apiGatewayManagement(URI endpoint, AwsCredentialsProvider credentials) {
         return ApiGatewayManagementApiClient.builder().region(region).httpClient(UrlConnectionHttpClient.create())
                 .credentialsProvider(credentials).endpointOverride(endpoint).build();
+    }
+
+    /** An EventBridge client: the Lambda role's credentials in AWS, or a stub's at {@code endpoint}. */
+    public EventBridgeClient eventBridge(Optional<URI> endpoint) {
+        var builder = EventBridgeClient.builder().region(region).httpClient(UrlConnectionHttpClient.create())
+                .credentialsProvider(credentials(endpoint));
+        endpoint.ifPresent(builder::endpointOverride);
+        return builder.build();
     }
 
     private static AwsCredentialsProvider credentials(Optional<URI> endpoint) {

@@ -1,14 +1,16 @@
 package dev.calling.api;
 
+import dev.calling.adapters.AwsClients;
+import dev.calling.adapters.abuse.EventBridgeLimitAlerts;
 import dev.calling.adapters.accounts.DynamoDbAccounts;
 import dev.calling.adapters.devices.DynamoDbDevices;
 import dev.calling.adapters.dynamodb.DynamoDbCallAttempts;
-import dev.calling.adapters.privacy.DynamoDbBlockList;
 import dev.calling.adapters.dynamodb.DynamoDbCallHistory;
 import dev.calling.adapters.dynamodb.DynamoDbCallRequests;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
 import dev.calling.adapters.media.DynamoDbCallMedia;
+import dev.calling.adapters.privacy.DynamoDbBlockList;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.core.app.CallControl;
 import dev.calling.core.app.CallMedia;
@@ -17,8 +19,10 @@ import dev.calling.core.app.MyBlocks;
 import dev.calling.core.app.MyDevices;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import java.net.URI;
 import java.time.Clock;
 import java.util.Currency;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -45,12 +49,16 @@ public class CallApiWiring {
             @ConfigProperty(name = "calling.tables.devices") String devicesTable,
             @ConfigProperty(name = "calling.tables.blocks") String blocksTable,
             @ConfigProperty(name = "calling.queues.call-state-changes") String callStateChangesUrl,
-            @ConfigProperty(name = "calling.charging.currency") String currency) {
+            @ConfigProperty(name = "calling.charging.currency") String currency,
+            @ConfigProperty(name = "calling.aws.region") String region,
+            @ConfigProperty(name = "calling.aws.eventbridge-endpoint") Optional<URI> eventBridgeEndpoint) {
         return new CallApi(
                 new CallControl(new DynamoDbCallStore(dynamoDb, callsTable), new DynamoDbCallHistory(dynamoDb, callsTable),
                         new DynamoDbCallRequests(dynamoDb, callRequestsTable), new SqsCallStateChanges(sqs, callStateChangesUrl),
                         new DynamoDbSessionStore(dynamoDb, sessionsTable), clock,
-                        new DynamoDbCallAttempts(dynamoDb, callAttemptsTable), attemptsPerMinute),
+                        new DynamoDbCallAttempts(dynamoDb, callAttemptsTable), attemptsPerMinute,
+                        new EventBridgeLimitAlerts(() -> new AwsClients(region, Optional.empty(), Optional.empty())
+                                .eventBridge(eventBridgeEndpoint))),
                 new MyAccount(new DynamoDbAccounts(dynamoDb, accountsTable), Currency.getInstance(currency)),
                 new CallMedia(new DynamoDbCallStore(dynamoDb, callsTable), new DynamoDbCallMedia(dynamoDb, callMediaTable)),
                 new MyDevices(new DynamoDbDevices(dynamoDb, devicesTable), clock),

@@ -1,6 +1,7 @@
 package dev.calling.calls;
 
 import dev.calling.adapters.AwsClients;
+import dev.calling.adapters.abuse.EventBridgeLimitAlerts;
 import dev.calling.adapters.accounts.DynamoDbAccounts;
 import dev.calling.adapters.billing.DynamoDbCallDetailRecords;
 import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
@@ -95,7 +96,8 @@ public class CallStateManagerWiring {
             @ConfigProperty(name = "calling.queues.call-pushes") String callPushesUrl,
             @ConfigProperty(name = "calling.chime-meetings.region") String chimeMeetingsRegion,
             @ConfigProperty(name = "calling.chime-meetings.media-region") String mediaRegion,
-            @ConfigProperty(name = "calling.aws.secretsmanager-endpoint") Optional<URI> secretsManagerEndpoint) {
+            @ConfigProperty(name = "calling.aws.secretsmanager-endpoint") Optional<URI> secretsManagerEndpoint,
+            @ConfigProperty(name = "calling.aws.eventbridge-endpoint") Optional<URI> eventBridgeEndpoint) {
         PricePlan pricePlan = PricePlans.fromConfig(config);
         DynamoDbAccounts accounts = new DynamoDbAccounts(dynamoDb, accountsTable);
         SqsCallStateChanges callStateChanges = new SqsCallStateChanges(sqs, callStateChangesUrl);
@@ -126,7 +128,8 @@ public class CallStateManagerWiring {
                         config.getValue("calling.limits.concurrent-pstn-calls", Integer.class)),
                 new CommandPorts(switchCommands, carriers.port(), timers, new PrepaidBilling(accounts,
                         new DynamoDbCallDetailRecords(dynamoDb, callDetailRecordsTable)),
-                        new SqsCallPushes(sqs, callPushesUrl), parties),
+                        new SqsCallPushes(sqs, callPushesUrl), parties,
+                        new EventBridgeLimitAlerts(() -> clients().eventBridge(eventBridgeEndpoint))),
                 new CallStateMachine(timing), clock, new DynamoDbDevices(dynamoDb, devicesTable));
     }
 

@@ -39,6 +39,7 @@ import dev.calling.calls.CallStateManagerHandler;
 import dev.calling.core.app.CallControl;
 import dev.calling.core.app.CallMedia;
 import dev.calling.core.app.MyAccount;
+import dev.calling.core.abuse.LimitAlerts;
 import dev.calling.core.app.MyBlocks;
 import dev.calling.core.app.MyDevices;
 import dev.calling.core.call.Call;
@@ -336,6 +337,8 @@ public final class LocalSystem implements AutoCloseable {
     private SecretsManagerClient secretsManager;
     private final DynamoDbDevices devices;
     private final DynamoDbBlockList blocks;
+    /** The abuse-limit alerts raised (EventBridge events in AWS; kept here for tests and the demo). */
+    private final List<LimitAlerts.Alert> limitAlerts = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final SnsStub sns;
     private final SnsClient snsClient;
     private final PushService pushService = new PushService();
@@ -418,7 +421,7 @@ public final class LocalSystem implements AutoCloseable {
                         settings.limits().concurrentPstnCalls()),
                 new CommandPorts(switchCommands, carrierPort, timers,
                         new PrepaidBilling(accounts, callDetailRecords),
-                        new SqsCallPushes(sqs, aws.queueUrl(Resources.CALL_PUSHES)), parties),
+                        new SqsCallPushes(sqs, aws.queueUrl(Resources.CALL_PUSHES)), parties, limitAlerts::add),
                 new CallStateMachine(settings.callTiming()), clock, devices), timers,
                 new SqsDeadLetters(sqs).of(Resources.CALL_STATE_CHANGES, aws.queueUrl(Resources.CALL_STATE_CHANGES))
                         .of(Resources.CALL_TIMERS, aws.queueUrl(Resources.CALL_TIMERS)));
@@ -494,7 +497,8 @@ public final class LocalSystem implements AutoCloseable {
         var callApi = new CallApi(new CallControl(calls, new DynamoDbCallHistory(dynamoDb, Resources.CALLS.name()),
                 new DynamoDbCallRequests(dynamoDb, Resources.CALL_REQUESTS.name()),
                 new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), sessions, clock,
-                new DynamoDbCallAttempts(dynamoDb, Resources.CALL_ATTEMPTS.name()), limits.callAttemptsPerMinute()),
+                new DynamoDbCallAttempts(dynamoDb, Resources.CALL_ATTEMPTS.name()), limits.callAttemptsPerMinute(),
+                limitAlerts::add),
                 new MyAccount(accounts, plan.currency()), new CallMedia(calls, callMedia),
                 new MyDevices(devices, clock), new MyBlocks(blocks, clock));
         var connectionEvents = new SqsConnectionEvents(sqs, aws.queueUrl(Resources.CONNECTION_EVENTS));
@@ -547,6 +551,11 @@ public final class LocalSystem implements AutoCloseable {
     /** Whom each user blocked. */
     public DynamoDbBlockList blocks() {
         return blocks;
+    }
+
+    /** The abuse-limit alerts raised so far, oldest first (in AWS, EventBridge events and a metric). */
+    public List<LimitAlerts.Alert> limitAlerts() {
+        return List.copyOf(limitAlerts);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.calling.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.calling.adapters.Resources;
+import dev.calling.core.abuse.LimitAlerts;
 import dev.calling.core.call.Call;
 import dev.calling.core.call.EndReason;
 import dev.calling.core.charging.LedgerEntry;
@@ -106,6 +107,7 @@ class LimitsIntegrationTest {
 
         ExecutorService pool = Executors.newFixedThreadPool(50);
         List<Future<String>> dials = new ArrayList<>();
+        Set<String> refusedCalls = new HashSet<>();
         try {
             for (int i = 0; i < 1_000; i++) {
                 dials.add(pool.submit(() -> dial(app, number, 202)));
@@ -119,6 +121,9 @@ class LimitsIntegrationTest {
             for (String callId : callIds) {
                 Call call = system.awaitEnded(callId, WAIT);
                 ended.merge(call.endReason(), 1, Integer::sum);
+                if (call.endReason() == EndReason.TOO_MANY_CALLS) {
+                    refusedCalls.add(callId);
+                }
                 if (call.endReason() == EndReason.TOO_MANY_CALLS) {
                     assertThat(call.attempts()).as("refused before any carrier").isEmpty();
                 }
@@ -150,6 +155,9 @@ class LimitsIntegrationTest {
         assertThat(system.accounts().account(caller, USD).reserved()).isEqualTo(Money.zero(USD));
         assertThat(reservedCalls).as("only the calls that rang reserved").allSatisfy(callId ->
                 assertThat(system.call(callId).orElseThrow().endReason()).isNotEqualTo(EndReason.TOO_MANY_CALLS));
+        assertThat(system.limitAlerts()).filteredOn(alert -> alert.userId().equals(caller))
+                .extracting(LimitAlerts.Alert::callId).as("an alert for each call refused, for no other")
+                .isSubsetOf(refusedCalls).containsAll(refusedCalls);
     }
 
     @Test
@@ -173,6 +181,10 @@ class LimitsIntegrationTest {
         assertThat(refused.endReason()).isEqualTo(EndReason.SPEND_LIMIT_REACHED);
         assertThat(refused.attempts()).isEmpty();
         assertThat(refused.timeline()).anyMatch(line -> line.detail().contains("daily cap of 3.00 USD"));
+        assertThat(capped.limitAlerts()).anySatisfy(alert -> {
+            assertThat(alert.limit()).isEqualTo(LimitAlerts.Limit.DAILY_SPEND);
+            assertThat(alert.callId()).isEqualTo(second);
+        });
         assertThat(capped.awaitEnded(first, WAIT).endReason()).isEqualTo(EndReason.COMPLETED);
         assertThat(capped.accounts().ledger(caller).stream().filter(e -> e.kind() == LedgerEntry.Kind.RESERVATION).toList()).singleElement()
                 .extracting(LedgerEntry::reference).isEqualTo(first);
@@ -192,6 +204,10 @@ class LimitsIntegrationTest {
         assertThat(screened.endReason()).isEqualTo(EndReason.HIGH_RISK_DESTINATION);
         assertThat(screened.attempts()).isEmpty();
         assertThat(screened.timeline()).anyMatch(line -> line.detail().contains("premium-rate"));
+        assertThat(system.limitAlerts()).anySatisfy(alert -> {
+            assertThat(alert.limit()).isEqualTo(LimitAlerts.Limit.HIGH_RISK_DESTINATION);
+            assertThat(alert.callId()).isEqualTo(screened.callId());
+        });
         assertThat(system.accounts().ledger("screened")).noneMatch(e -> e.kind() == LedgerEntry.Kind.RESERVATION);
 
         Call allowed = system.awaitEnded(dial(apps.app("allowed"), premium, 202), WAIT);
@@ -222,6 +238,8 @@ class LimitsIntegrationTest {
         } else {
             assertThat(accepted.size()).isBetween(10, 15);
         }
+        assertThat(capped.limitAlerts()).filteredOn(alert -> alert.userId().equals(caller))
+                .extracting(LimitAlerts.Alert::limit).hasSize(refused.size()).containsOnly(LimitAlerts.Limit.CALL_ATTEMPTS);
         assertThat(refused).isNotEmpty().allSatisfy(reply -> {
             assertThat(reply.contentType()).startsWith("application/problem+json");
             assertThat(reply.problemType()).isEqualTo("too-many-call-attempts");

@@ -284,6 +284,13 @@ public final class CallingServiceStack extends Stack {
         monitoring = new Monitoring(this, "Monitoring", names.prefix() + "-alarms", config.alarmEmail());
         Resources.QUEUES.forEach(queue -> monitoring.watch(data.queue(queue)));
         functions.values().forEach(monitoring::watch);
+        monitoring.watchLimitAlerts(names);
+        // The abuse-limit alerts go to the account's default event bus (EventBridgeLimitAlerts), routed above.
+        PolicyStatement putLimitAlerts = PolicyStatement.Builder.create().actions(List.of("events:PutEvents"))
+                .resources(List.of("arn:" + Aws.PARTITION + ":events:" + Aws.REGION + ":" + Aws.ACCOUNT_ID
+                        + ":event-bus/default")).build();
+        callStateManager.allow(putLimitAlerts);
+        callApi.allow(putLimitAlerts);
         meetingEventsRule.ifPresent(rule -> monitoring.watchDeadLetters("MeetingEventsRuleDeadLetters",
                 rule.deadLetterQueue(), "A Chime meeting event could not be delivered to meeting-events and is in "
                         + names.prefix() + "-meeting-events-rule-dlq: a call may have missed a hang-up; check the"

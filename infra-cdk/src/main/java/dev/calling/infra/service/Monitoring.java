@@ -4,17 +4,25 @@ import dev.calling.adapters.Resources;
 import dev.calling.adapters.Resources.QueueDefinition;
 import dev.calling.infra.PhysicalNames;
 import dev.calling.infra.service.DataByName.QueueRef;
+import java.util.List;
 import java.util.Optional;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.events.EventField;
+import software.amazon.awscdk.services.events.EventPattern;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.RuleTargetInput;
+import software.amazon.awscdk.services.events.targets.SnsTopic;
 import software.amazon.awscdk.services.sns.Topic;
 import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
 import software.amazon.awscdk.services.sqs.IQueue;
+import software.amazon.awscdk.services.sqs.Queue;
 import software.constructs.Construct;
 
 /**
@@ -100,6 +108,33 @@ public final class Monitoring extends Construct {
                 .build();
         alarm.addAlarmAction(notify);
         alarm.addOkAction(notify);
+    }
+
+    /**
+     * Abuse-limit alerts (issue 18, {@code EventBridgeLimitAlerts}): the {@code Calling/LimitHits} metric alarms
+     * once any limit is hit in 5 minutes, and each {@code calling.abuse} event (who, which call, which limit) is
+     * sent to the topic as a one-line message. A burst of refused dials is one alarm but as many messages: an
+     * on-call rota that pages on this topic should filter on the alarm's subject or subscribe a queue for these.
+     */
+    public void watchLimitAlerts(PhysicalNames names) {
+        alarm("AbuseLimitHits", Metric.Builder.create().namespace("Calling").metricName("LimitHits").statistic("Sum")
+                .period(Duration.minutes(5)).build(), 0, 1,
+                "A user hit an abuse limit (call attempts, PSTN calls at once, daily spend, high-risk destination):"
+                        + " the limit-alerts events on this topic say who and which call");
+        Queue deadLetters = MeetingEventsRule.deadLetterQueue(this, names.prefix() + "-limit-alerts-dlq");
+        watchDeadLetters("LimitAlertsDeadLetters", deadLetters,
+                "A limit alert could not be sent to the alarm topic and is in " + names.prefix() + "-limit-alerts-dlq");
+        Rule.Builder.create(this, "LimitAlerts")
+                .ruleName(names.prefix() + "-limit-alerts")
+                .description("Abuse-limit alerts from CallApi and CallStateManager, to the alarm topic")
+                .eventPattern(EventPattern.builder().source(List.of("calling.abuse"))
+                        .detailType(List.of("Abuse limit hit")).build())
+                .targets(List.of(SnsTopic.Builder.create(topic).deadLetterQueue(deadLetters)
+                        .message(RuleTargetInput.fromText("Abuse limit " + EventField.fromPath("$.detail.limit")
+                                + " hit by " + EventField.fromPath("$.detail.userId") + " (call "
+                                + EventField.fromPath("$.detail.callId") + "): " + EventField.fromPath("$.detail.detail")))
+                        .build()))
+                .build();
     }
 
     public Topic topic() {

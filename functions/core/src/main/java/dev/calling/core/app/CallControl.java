@@ -1,6 +1,7 @@
 package dev.calling.core.app;
 
 import dev.calling.core.Page;
+import dev.calling.core.abuse.LimitAlerts;
 import dev.calling.core.call.Call;
 import dev.calling.core.call.CallEvent;
 import dev.calling.core.call.CallEvent.CallRequested;
@@ -43,16 +44,21 @@ public final class CallControl {
     private final Clock clock;
     private final CallAttempts attempts;
     private final int attemptsPerMinute;
+    private final LimitAlerts alerts;
 
     /** Without a limit on call attempts. */
     public CallControl(CallStore calls, CallHistory history, CallRequests requests, CallEvents events,
             SessionDirectory sessions, Clock clock) {
-        this(calls, history, requests, events, sessions, clock, CallAttempts.UNLIMITED, Integer.MAX_VALUE);
+        this(calls, history, requests, events, sessions, clock, CallAttempts.UNLIMITED, Integer.MAX_VALUE,
+                LimitAlerts.NONE);
     }
 
-    /** @param attemptsPerMinute new calls one user may place in a minute (a retry of a placed call is not one) */
+    /**
+     * @param attemptsPerMinute new calls one user may place in a minute (a retry of a placed call is not one)
+     * @param alerts told of each attempt refused for the limit
+     */
     public CallControl(CallStore calls, CallHistory history, CallRequests requests, CallEvents events,
-            SessionDirectory sessions, Clock clock, CallAttempts attempts, int attemptsPerMinute) {
+            SessionDirectory sessions, Clock clock, CallAttempts attempts, int attemptsPerMinute, LimitAlerts alerts) {
         this.calls = Objects.requireNonNull(calls);
         this.history = Objects.requireNonNull(history);
         this.requests = Objects.requireNonNull(requests);
@@ -64,6 +70,7 @@ public final class CallControl {
             throw new IllegalArgumentException("at least one call attempt a minute: " + attemptsPerMinute);
         }
         this.attemptsPerMinute = attemptsPerMinute;
+        this.alerts = Objects.requireNonNull(alerts);
     }
 
     /** The call as placed, and whether this was a retry of an earlier request with the same key. */
@@ -86,9 +93,10 @@ public final class CallControl {
         // stored: a refused attempt writes nothing but the count it was refused by.
         if (!attempts.count(userId, now, attemptsPerMinute)) {
             Duration wait = CallAttempts.untilNextWindow(now);
-            throw new RequestRefused(Refusal.TOO_MANY_CALL_ATTEMPTS, "you placed " + attemptsPerMinute
-                    + " calls this minute, as many as one may; try again in " + Math.max(1, wait.toSeconds()) + " s",
-                    Optional.of(wait));
+            String detail = "you placed " + attemptsPerMinute + " calls this minute, as many as one may; try again in "
+                    + Math.max(1, wait.toSeconds()) + " s";
+            alerts.raise(new LimitAlerts.Alert(LimitAlerts.Limit.CALL_ATTEMPTS, userId, callId, detail, now));
+            throw new RequestRefused(Refusal.TOO_MANY_CALL_ATTEMPTS, detail, Optional.of(wait));
         }
         CallRequested request;
         try {

@@ -1,5 +1,6 @@
 package dev.calling.core.call;
 
+import dev.calling.core.abuse.LimitAlerts;
 import dev.calling.core.push.Device;
 import dev.calling.core.push.Devices;
 import dev.calling.core.routing.CarrierCatalogue;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -95,6 +97,9 @@ public final class CallStateManager {
             }
             if (outcome.kind() == Outcome.Kind.APPLIED || outcome.kind() == Outcome.Kind.DUPLICATE) {
                 ports.parties().callChanged(outcome.call()); // again on a redelivery: the first push may have been lost
+                if (event instanceof CallEvent.CallRequested) {
+                    alertOnLimit(outcome.call());
+                }
             }
             if (!failures.isEmpty()) {
                 throw new CommandsFailed(event, failures);
@@ -105,6 +110,27 @@ public final class CallStateManager {
             return outcome;
         }
         throw new ConcurrentCallUpdate(event.callId(), MAX_ATTEMPTS);
+    }
+
+    /** Which end reasons are abuse limits, and the alert each raises. */
+    private static final Map<EndReason, LimitAlerts.Limit> LIMITS = Map.of(
+            EndReason.TOO_MANY_CALLS, LimitAlerts.Limit.CONCURRENT_CALLS,
+            EndReason.SPEND_LIMIT_REACHED, LimitAlerts.Limit.DAILY_SPEND,
+            EndReason.HIGH_RISK_DESTINATION, LimitAlerts.Limit.HIGH_RISK_DESTINATION);
+
+    /** A call refused by an abuse limit raises its alert (again on a redelivered request). */
+    private void alertOnLimit(Call call) {
+        LimitAlerts.Limit limit = call.isTerminal() ? LIMITS.get(call.endReason()) : null;
+        if (limit == null) {
+            return;
+        }
+        String detail = call.timeline().get(call.timeline().size() - 1).detail();
+        try {
+            ports.alerts().raise(new LimitAlerts.Alert(limit, call.callerUserId(), call.callId(), detail,
+                    call.endedAt()));
+        } catch (RuntimeException e) {
+            // An alert never holds a call (the port should not throw; this is the belt to its braces).
+        }
     }
 
     private Outcome decide(Optional<Call> current, CallEvent event) {

@@ -1,5 +1,6 @@
 package dev.calling.core.call;
 
+import dev.calling.core.abuse.LimitAlerts;
 import java.util.Objects;
 
 /**
@@ -7,7 +8,7 @@ import java.util.Objects;
  * the timers, billing and the callee's devices (push), and news of each change to the parties' apps.
  */
 public record CommandPorts(SwitchPort switchPort, CarrierPort carriers, TimerPort timers, BillingPort billing,
-        PushPort pushes, PartyNotifier parties) {
+        PushPort pushes, PartyNotifier parties, LimitAlerts alerts) {
 
     public CommandPorts {
         Objects.requireNonNull(switchPort, "switchPort");
@@ -16,6 +17,13 @@ public record CommandPorts(SwitchPort switchPort, CarrierPort carriers, TimerPor
         Objects.requireNonNull(billing, "billing");
         Objects.requireNonNull(pushes, "pushes");
         Objects.requireNonNull(parties, "parties");
+        Objects.requireNonNull(alerts, "alerts");
+    }
+
+    /** Without alerts on abuse limits. */
+    public CommandPorts(SwitchPort switchPort, CarrierPort carriers, TimerPort timers, BillingPort billing,
+            PushPort pushes, PartyNotifier parties) {
+        this(switchPort, carriers, timers, billing, pushes, parties, LimitAlerts.NONE);
     }
 
     /** Without devices to push to (no {@link dev.calling.core.push.Devices} is read, so none is ever named). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.calling.core.Page;
+import dev.calling.core.abuse.LimitAlerts;
 import dev.calling.core.call.Call;
 import dev.calling.core.call.CallEvent;
 import dev.calling.core.call.CallState;
@@ -133,8 +134,9 @@ class CallControlTest {
             return true;
         };
         Instant at = NOW.plusSeconds(15); // 45 s left in the minute
+        List<LimitAlerts.Alert> alerts = new ArrayList<>();
         CallControl limited = new CallControl(calls, (user, limit, after) -> new Page<>(List.of(), Optional.empty()),
-                requests, published::add, sessions, Clock.fixed(at, ZoneOffset.UTC), perMinute, 2);
+                requests, published::add, sessions, Clock.fixed(at, ZoneOffset.UTC), perMinute, 2, alerts::add);
         var first = limited.place("alice", PlaceCall.of("k1", "bob", null, null));
         limited.place("alice", PlaceCall.of("k2", "bob", null, null));
 
@@ -146,6 +148,11 @@ class CallControlTest {
                 });
         assertThat(placed).hasSize(2);
         assertThat(published).hasSize(2);
+        assertThat(alerts).singleElement().satisfies(alert -> {
+            assertThat(alert.limit()).isEqualTo(LimitAlerts.Limit.CALL_ATTEMPTS);
+            assertThat(alert.userId()).isEqualTo("alice");
+            assertThat(alert.callId()).isEqualTo(PlaceCall.of("k3", "bob", null, null).callIdFor("alice"));
+        });
         assertThat(limited.place("alice", PlaceCall.of("k1", "bob", null, null)).call().callId())
                 .as("a retry of a placed call is not a new attempt").isEqualTo(first.call().callId());
         assertThat(counted).containsEntry("alice#" + at.toEpochMilli() / 60_000, 2);

@@ -1,6 +1,8 @@
 package dev.calling.core.call;
 
+import dev.calling.core.abuse.LimitAlerts;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.calling.core.call.CallEvent.CallAnswered;
@@ -16,6 +18,7 @@ import dev.calling.core.routing.ProviderKind;
 import dev.calling.core.routing.ProviderRouting;
 import dev.calling.core.routing.Rate;
 import dev.calling.core.routing.RateDeck;
+import dev.calling.core.routing.Route;
 import dev.calling.core.routing.RoutingPlan;
 import dev.calling.core.routing.Subscriber;
 import dev.calling.core.routing.SubscriberDirectory;
@@ -114,6 +117,32 @@ class CallStateManagerTest {
             new CommandPorts(recordingSwitch, carriers, timers, billing,
                     call -> notified.add(call.state() + " v" + call.version())),
             new CallStateMachine(Duration.ofSeconds(45)), Clock.fixed(T0, ZoneOffset.UTC));
+
+    @Test
+    void aCallRefusedByAnAbuseLimitRaisesItsAlertAgainOnARedeliveryAndOtherCallsRaiseNone() {
+        List<LimitAlerts.Alert> alerts = new ArrayList<>();
+        CallAuthoriser busy = (request, route, now) -> new CallAuthoriser.Authorisation.Refused(new Route.Refused(
+                Route.Refusal.CONCURRENT_CALL_LIMIT, "the caller has 2 PSTN call(s) in progress"));
+        CallStateManager limited = new CallStateManager(calls, sessions,
+                new CatalogueRouter(new ProviderRouting(), subscribers, catalogue), catalogue, busy,
+                new CommandPorts(recordingSwitch, carriers, timers, billing, PushPort.NONE, PartyNotifier.NONE,
+                        alerts::add),
+                new CallStateMachine(Duration.ofSeconds(45)), Clock.fixed(T0, ZoneOffset.UTC));
+
+        CallRequested tooMany = new CallRequested("r1", "lim-1", T0, "alice", "a1", null, "+447400123456");
+        limited.handle(tooMany);
+        limited.handle(tooMany); // redelivered
+        limited.handle(new CallRequested("r2", "lim-2", T0, "alice", "a1", null, "+449098790000"));
+        limited.handle(new CallRequested("r3", "lim-3", T0, "alice", "a1", "bob")); // VoIP: no limit
+
+        assertThat(alerts).extracting(LimitAlerts.Alert::limit, LimitAlerts.Alert::callId, LimitAlerts.Alert::userId)
+                .containsExactly(tuple(LimitAlerts.Limit.CONCURRENT_CALLS, "lim-1", "alice"),
+                        tuple(LimitAlerts.Limit.CONCURRENT_CALLS, "lim-1", "alice"),
+                        tuple(LimitAlerts.Limit.HIGH_RISK_DESTINATION, "lim-2", "alice"));
+        assertThat(alerts.get(0).detail()).contains("2 PSTN call(s) in progress");
+        assertThat(alerts.get(2).detail()).contains("premium-rate");
+        assertThat(calls.find("lim-1").orElseThrow().endReason()).isEqualTo(EndReason.TOO_MANY_CALLS);
+    }
 
     @Test
     void thePartiesAreToldOfEveryStoredChangeAgainOnARedeliveryButNotOfIgnoredEvents() {
