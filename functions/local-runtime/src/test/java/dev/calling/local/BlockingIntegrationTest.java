@@ -13,11 +13,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Blocking through the real HTTP API, WebSocket, queues, tables and push sender (issue 18): a blocked user's call
- * never rings, pushes or shows up for the blocker, and the caller sees only that the callee cannot be reached.
+ * never rings, pushes or shows up for the blocker, and to the caller it rings unanswered, as any missed call.
  */
 class BlockingIntegrationTest {
 
     static final Duration WAIT = Duration.ofSeconds(40);
+    static final Duration RING = Duration.ofSeconds(6);
 
     static LocalSystem system;
     static DevTokenIssuer tokens;
@@ -26,7 +27,7 @@ class BlockingIntegrationTest {
     @BeforeAll
     static void start() {
         tokens = DevTokenIssuer.generate();
-        system = LocalSystem.start(LocalSystem.Settings.defaults().withRingTimeout(Duration.ofSeconds(20))
+        system = LocalSystem.start(LocalSystem.Settings.defaults().withRingTimeout(RING)
                 .withRetryAfter(Duration.ofSeconds(1)).withApi(new LocalSystem.Api(0, 0, tokens)));
         apps = new LocalApps(system, tokens, WAIT);
     }
@@ -53,15 +54,17 @@ class BlockingIntegrationTest {
         assertThat(bobsApp.get("/v1/me/blocked").body().path("blocked").findValuesAsText("userId")).containsExactly(ann);
 
         String callId = apps.placeCall(apps.app(ann), bob);
-        Call call = system.awaitEnded(callId, WAIT);
-        assertThat(call.endReason()).as("the caller is told only that bob cannot be reached")
-                .isEqualTo(EndReason.UNREACHABLE);
+        annOnline.socket().awaitCall(callId, "RINGING");
+        Call call = system.awaitEnded(callId, WAIT.plus(RING));
+        assertThat(call.endReason()).as("to ann it rang unanswered: the block is not revealed")
+                .isEqualTo(EndReason.MISSED);
+        assertThat(Duration.between(call.requestedAt(), call.endedAt())).as("at the ring timeout").isGreaterThanOrEqualTo(RING);
         assertThat(call.ringingConnectionIds()).isEmpty();
         assertThat(call.pushedDeviceIds()).isEmpty();
         annOnline.socket().awaitCall(callId, "ENDED");
-        assertThat(apps.app(ann).get("/v1/calls/" + callId).body().path("endReason").asText()).isEqualTo("UNREACHABLE");
+        assertThat(apps.app(ann).get("/v1/calls/" + callId).body().path("endReason").asText()).isEqualTo("MISSED");
 
-        // Pushed to ann just now: had bob been told, it would have been in the same breath.
+        // Pushed to ann just now: had bob been told of the ringing or the end, it would have been in the same breath.
         Thread.sleep(500);
         assertThat(bobOnline.socket().messages).noneMatch(message -> message.toString().contains(callId));
         assertThat(system.sns().requests("Publish")).noneMatch(publish -> publish.toString().contains(callId));

@@ -7,7 +7,8 @@ import java.util.Objects;
 
 /**
  * The users an app user blocked: block one, unblock one, list them. A blocked user's calls never ring the
- * blocker (they end {@code UNREACHABLE} for the caller, who is not told why) and are not in the blocker's history.
+ * blocker (to the caller they ring unanswered and end {@code MISSED}: the block is not revealed) and are not in the
+ * blocker's history.
  */
 public final class MyBlocks {
 

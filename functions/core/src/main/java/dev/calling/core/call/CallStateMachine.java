@@ -151,6 +151,13 @@ public final class CallStateMachine {
         List<CallCommand> commands = new ArrayList<>();
         if (!callerLiveConnections.contains(request.callerConnectionId())) {
             call = call.end(EndReason.FAILED, at, "caller connection " + request.callerConnectionId() + " is not live");
+        } else if (route instanceof Route.Refused refused && refused.reason() == Route.Refusal.BLOCKED_BY_CALLEE) {
+            // The callee blocked the caller: to the caller the call rings unanswered, as any call the callee does not
+            // pick up, and ends MISSED at the ring timeout (the block is not revealed); nothing rings, is pushed or
+            // dialled, and the callee never sees the call.
+            call = call.routed(RouteKind.VOIP, null, List.of(), List.of(), Attempt.started(1, VOIP_SWITCH, at))
+                    .blocked().moveTo(CallState.RINGING, at, "not rung: " + refused.detail());
+            commands.add(new ScheduleRingTimeout(call.callId(), at.plus(ringTimeout)));
         } else if (route instanceof Route.Refused refused) {
             EndReason reason = switch (refused.reason()) {
                 case UNREACHABLE -> EndReason.UNREACHABLE;
@@ -158,12 +165,8 @@ public final class CallStateMachine {
                 case HIGH_RISK_DESTINATION -> EndReason.HIGH_RISK_DESTINATION;
                 case CONCURRENT_CALL_LIMIT -> EndReason.TOO_MANY_CALLS;
                 case DAILY_SPEND_LIMIT -> EndReason.SPEND_LIMIT_REACHED;
-                case BLOCKED_BY_CALLEE -> EndReason.UNREACHABLE; // what the caller sees: the block is not revealed
                 default -> EndReason.FAILED;
             };
-            if (refused.reason() == Route.Refusal.BLOCKED_BY_CALLEE) {
-                call = call.blocked();
-            }
             call = call.end(reason, at, refused.detail());
             commands.add(new ReleaseConnection(call.callId(), request.callerConnectionId()));
         } else if (route instanceof Route.Voip voip) {

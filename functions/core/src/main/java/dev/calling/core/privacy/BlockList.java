@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Port: the users each user blocked. A blocked user's calls never ring the blocker: the caller sees them end
- * {@code UNREACHABLE}, as a call to someone with no app reachable does, and the blocker never sees them.
+ * Port: the users each user blocked. A blocked user's calls never ring the blocker: to the caller they ring
+ * unanswered and end {@code MISSED} at the ring timeout, as any call not picked up, and the blocker never sees them.
  */
 public interface BlockList {
 

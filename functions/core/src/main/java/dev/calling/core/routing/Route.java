@@ -68,7 +68,7 @@ public sealed interface Route {
         CONCURRENT_CALL_LIMIT,
         /** The caller's PSTN spending today (settled and reserved) leaves no room under the plan's daily cap. */
         DAILY_SPEND_LIMIT,
-        /** The callee blocked the caller: the caller is told only that the callee cannot be reached. */
+        /** The callee blocked the caller: to the caller the call rings unanswered (the block is not revealed). */
         BLOCKED_BY_CALLEE
     }
 }

@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.calling.core.Page;
 import dev.calling.core.abuse.LimitAlerts;
 import dev.calling.core.call.Call;
+import dev.calling.core.call.CallCommand;
 import dev.calling.core.call.CallEvent;
 import dev.calling.core.call.CallState;
 import dev.calling.core.call.CallStateMachine;
 import dev.calling.core.call.CallStore;
+import dev.calling.core.call.EndReason;
 import dev.calling.core.call.Party;
 import dev.calling.core.routing.Route;
 import dev.calling.core.session.Connection;
@@ -162,15 +164,19 @@ class CallControlTest {
     }
 
     @Test
-    void aCallFromAUserTheCalleeBlockedIsTheCallersAloneAndEndedUnreachable() {
+    void aCallFromAUserTheCalleeBlockedIsTheCallersAloneAndRingsUnansweredForThem() {
         var request = new CallEvent.CallRequested("blocked:requested", "blocked", NOW, "alice", "alice-c1", "bob");
-        Call call = new CallStateMachine(Duration.ofSeconds(45)).start(request, List.of("alice-c1"),
-                new Route.Refused(Route.Refusal.BLOCKED_BY_CALLEE, "bob blocked alice")).call();
+        var started = new CallStateMachine(Duration.ofSeconds(45)).start(request, List.of("alice-c1"),
+                new Route.Refused(Route.Refusal.BLOCKED_BY_CALLEE, "bob blocked alice"));
+        Call call = started.call();
         stored.put("blocked", call);
 
         assertThat(call.blockedByCallee()).isTrue();
-        assertThat(control.view("alice", "blocked").endReason()).as("not revealed: as if bob had no app")
-                .isEqualTo(dev.calling.core.call.EndReason.UNREACHABLE);
+        assertThat(call.ringingConnectionIds()).isEmpty();
+        assertThat(started.commands()).as("only the ring timer: nothing rings, nothing is pushed")
+                .singleElement().isInstanceOf(CallCommand.ScheduleRingTimeout.class);
+        assertThat(control.view("alice", "blocked").state()).as("not revealed: it rings, unanswered")
+                .isEqualTo(CallState.RINGING);
         assertThatThrownBy(() -> control.view("bob", "blocked")).isInstanceOfSatisfying(RequestRefused.class,
                 refused -> assertThat(refused.refusal()).isEqualTo(Refusal.CALL_NOT_FOUND));
         assertThatThrownBy(() -> control.answer("bob", "blocked", Optional.empty()))
@@ -180,6 +186,13 @@ class CallControlTest {
                 requests, published::add, sessions, Clock.fixed(NOW, ZoneOffset.UTC));
         assertThat(withHistory.calls("bob", 10, Optional.empty()).items()).isEmpty();
         assertThat(withHistory.calls("alice", 10, Optional.empty()).items()).hasSize(1);
+
+        var missed = new CallStateMachine(Duration.ofSeconds(45)).apply(call,
+                CallEvent.RingTimeoutElapsed.of("blocked", NOW.plusSeconds(45)));
+        assertThat(missed.call().endReason()).as("as an unanswered call ends").isEqualTo(EndReason.MISSED);
+        assertThat(missed.commands()).noneMatch(c -> c instanceof CallCommand.PushCallee)
+                .anyMatch(c -> c instanceof CallCommand.ReleaseConnection release
+                        && release.connectionId().equals("alice-c1"));
     }
 
     @Test
