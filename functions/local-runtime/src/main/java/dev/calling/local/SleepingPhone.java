@@ -1,13 +1,14 @@
 package dev.calling.local;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.calling.adapters.auth.DevTokenIssuer;
 import dev.calling.embedded.SnsStub;
+import dev.calling.push.sns.PushMessages;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -115,22 +116,18 @@ public final class SleepingPhone implements AutoCloseable {
     }
 
     private void pushed(SnsStub.Delivery delivery) {
-        JsonNode payload;
-        try {
-            payload = AppClient.JSON.readTree(delivery.payload());
-        } catch (Exception e) {
+        Optional<PushMessages.Read> read = PushMessages.read(delivery.payload());
+        if (read.isEmpty()) {
             log.accept(deviceId + ": unreadable push dropped");
             return;
         }
-        JsonNode fields = payload.has("fcmV1Message") ? payload.path("fcmV1Message").path("message").path("data") : payload;
-        Received push = new Received(fields.path("type").asText(), fields.path("callId").asText(), Instant.now(),
-                delivery.platform());
+        Received push = new Received(read.get().type(), read.get().callId(), Instant.now(), delivery.platform());
         synchronized (received) {
             received.add(push);
         }
         log.accept(String.format(Locale.ROOT, "%s: %s push %s for %s", deviceId, delivery.platform(), push.type(),
                 push.callId()));
-        if (push.type().equals("incoming-call") && response == Response.ANSWER) {
+        if (push.type().equals(PushMessages.INCOMING_CALL) && response == Response.ANSWER) {
             app.execute(() -> wakeAndAnswer(push.callId()));
         }
     }

@@ -5,8 +5,11 @@ import dev.calling.adapters.Resources.QueueDefinition;
 import dev.calling.adapters.accounts.DynamoDbAccounts;
 import dev.calling.adapters.billing.DynamoDbCallDetailRecords;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
+import dev.calling.adapters.json.Json;
+import dev.calling.adapters.json.MalformedMessage;
 import dev.calling.core.call.Attempt;
 import dev.calling.core.call.Call;
+import dev.calling.core.call.CallCommand;
 import dev.calling.core.call.CallState;
 import dev.calling.core.call.EndReason;
 import dev.calling.core.call.RouteKind;
@@ -607,20 +610,21 @@ final class Audit {
         snsOutageCalls = Set.copyOf(callIds);
     }
 
-    private static final java.util.regex.Pattern CALL_ID = java.util.regex.Pattern.compile("\"callId\"\\s*:\\s*\"([^\"]+)\"");
-    private static final java.util.regex.Pattern KIND = java.util.regex.Pattern.compile("\"kind\"\\s*:\\s*\"([^\"]+)\"");
-
     /** A real push command in the call-pushes DLQ: expected when its call's tokens were down, else lost. */
     private boolean expectedPushDeadLetter(QueueDefinition queue, String body) {
         if (!queue.equals(Resources.CALL_PUSHES)) {
             return false;
         }
-        java.util.regex.Matcher callId = CALL_ID.matcher(body);
-        if (!callId.find() || !snsOutageCalls.contains(callId.group(1))) {
+        CallCommand command;
+        try {
+            command = Json.readCallCommand(body);
+        } catch (MalformedMessage unreadable) {
             return false;
         }
-        java.util.regex.Matcher kind = KIND.matcher(body);
-        pushesDeadLettered.merge(kind.find() ? kind.group(1) : "?", 1L, Long::sum);
+        if (!(command instanceof CallCommand.PushCallee push) || !snsOutageCalls.contains(push.callId())) {
+            return false;
+        }
+        pushesDeadLettered.merge(push.kind().name(), 1L, Long::sum);
         return true;
     }
 

@@ -1,7 +1,5 @@
 package dev.calling.resilience;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.calling.core.call.Call;
 import dev.calling.core.call.CallEvent;
 import dev.calling.core.push.Device;
@@ -40,10 +38,6 @@ final class PushPhones implements AutoCloseable {
     /** What the phone's user does when it rings. */
     enum Response { ANSWER, IGNORE }
 
-    /** What the phone's app reads of a push: its {@code type} ({@link PushMessages}) and the call. */
-    record Received(String type, String callId) {}
-
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration LIVE_WITHIN = Duration.ofSeconds(20);
     private static final Duration PUBLISH_FOR = Duration.ofSeconds(30);
     private static final Duration ASLEEP_WITHIN = Duration.ofSeconds(60);
@@ -68,7 +62,7 @@ final class PushPhones implements AutoCloseable {
         }
 
         private void pushed(SnsStub.Delivery delivery) {
-            Optional<Received> push = read(delivery.payload());
+            Optional<PushMessages.Read> push = PushMessages.read(delivery.payload());
             if (push.isEmpty() || !push.get().type().equals(PushMessages.INCOMING_CALL)) {
                 return;
             }
@@ -239,20 +233,6 @@ final class PushPhones implements AutoCloseable {
             then.run();
         };
         on.execute(step[0]);
-    }
-
-    /** The push's {@code type} and {@code callId} as the app reads them (APNs payload or FCM data), if readable. */
-    static Optional<Received> read(String payload) {
-        try {
-            JsonNode node = JSON.readTree(payload);
-            JsonNode fields = node.has("fcmV1Message") ? node.path("fcmV1Message").path("message").path("data") : node;
-            if (!fields.hasNonNull("type") || !fields.hasNonNull("callId")) {
-                return Optional.empty();
-            }
-            return Optional.of(new Received(fields.get("type").asText(), fields.get("callId").asText()));
-        } catch (java.io.IOException | RuntimeException e) {
-            return Optional.empty();
-        }
     }
 
     /** When the call's first ring push reached its phone ({@link System#nanoTime()}), if it did. */

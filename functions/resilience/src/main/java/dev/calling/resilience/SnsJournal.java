@@ -94,8 +94,8 @@ final class SnsJournal {
                 if (field.getKey().equals("default")) {
                     continue;
                 }
-                Optional<PushPhones.Received> push = PushPhones.read(field.getValue().asText());
-                Optional<PushKind> kind = push.flatMap(p -> kind(p.type()));
+                Optional<PushMessages.Read> push = PushMessages.read(field.getValue().asText());
+                Optional<PushKind> kind = push.flatMap(PushMessages.Read::kind);
                 if (kind.isPresent()) {
                     return Optional.of(new Publication(push.get().callId(), kind.get(), publish.get("TargetArn")));
                 }
@@ -104,18 +104,5 @@ final class SnsJournal {
             return Optional.empty();
         }
         return Optional.empty();
-    }
-
-    static Optional<PushKind> kind(String type) {
-        switch (type) {
-            case PushMessages.INCOMING_CALL:
-                return Optional.of(PushKind.RING);
-            case PushMessages.CALL_CANCELLED:
-                return Optional.of(PushKind.CANCEL);
-            case PushMessages.MISSED_CALL:
-                return Optional.of(PushKind.MISSED);
-            default:
-                return Optional.empty();
-        }
     }
 }

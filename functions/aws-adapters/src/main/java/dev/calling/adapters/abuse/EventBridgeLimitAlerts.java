@@ -80,13 +80,11 @@ public final class EventBridgeLimitAlerts implements LimitAlerts {
 
     /** The alert as one Embedded Metric Format line: {@code LimitHits = 1}, by {@code Limit} and with no dimension. */
     static String metricLine(Alert alert) {
+        ObjectNode directive = JSON.createObjectNode().put("Namespace", NAMESPACE);
+        directive.set("Dimensions", JSON.valueToTree(List.of(List.of("Limit"), List.of()))); // by limit, and all
+        directive.set("Metrics", JSON.valueToTree(List.of(Map.of("Name", METRIC, "Unit", "Count"))));
         ObjectNode line = JSON.createObjectNode();
-        line.putObject("_aws").put("Timestamp", alert.at().toEpochMilli()).putArray("CloudWatchMetrics").addObject()
-                .put("Namespace", NAMESPACE)
-                .set("Dimensions", JSON.valueToTree(List.of(List.of("Limit"), List.of()))); // by limit, and all
-        ((ObjectNode) line.path("_aws").path("CloudWatchMetrics").get(0)).set("Metrics",
-                JSON.valueToTree(List.of(Map.of("Name", METRIC, "Unit", "Count"))));
-        line.put("Limit", alert.limit().name()).put(METRIC, 1);
-        return line.toString();
+        line.putObject("_aws").put("Timestamp", alert.at().toEpochMilli()).putArray("CloudWatchMetrics").add(directive);
+        return line.put("Limit", alert.limit().name()).put(METRIC, 1).toString();
     }
 }

@@ -192,7 +192,7 @@ public final class CallControl {
                     Party.CALLER));
             return CallView.requested(placed.request(), userId);
         }
-        Call call = stored.filter(c -> isParty(c, userId)).orElseThrow(() -> notFound(callId));
+        Call call = stored.filter(c -> c.isSeenBy(userId)).orElseThrow(() -> notFound(callId));
         if (call.isTerminal()) {
             throw new RequestRefused(Refusal.WRONG_STATE, "the call has already ended (" + call.endReason() + ")");
         }
@@ -205,7 +205,7 @@ public final class CallControl {
     public CallView view(String userId, String callId) {
         Optional<Call> stored = calls.find(callId);
         if (stored.isPresent()) {
-            return stored.filter(c -> isParty(c, userId)).map(c -> CallView.of(c, userId))
+            return stored.filter(c -> c.isSeenBy(userId)).map(c -> CallView.of(c, userId))
                     .orElseThrow(() -> notFound(callId));
         }
         return requests.find(callId).filter(p -> p.request().callerUserId().equals(userId))
@@ -224,7 +224,7 @@ public final class CallControl {
     }
 
     private Call ringingForCallee(String userId, String callId, String action) {
-        Call call = calls.find(callId).filter(c -> isParty(c, userId)).orElseThrow(() -> notFound(callId));
+        Call call = calls.find(callId).filter(c -> c.isSeenBy(userId)).orElseThrow(() -> notFound(callId));
         if (!userId.equals(call.calleeUserId())) {
             throw new RequestRefused(Refusal.NOT_ALLOWED, "only the callee can " + action + " a call");
         }
@@ -237,10 +237,6 @@ public final class CallControl {
                     + (call.endReason() != null ? " (" + call.endReason() + ")" : ""));
         }
         return call;
-    }
-
-    private static boolean isParty(Call call, String userId) {
-        return call.isSeenBy(userId); // a callee who blocked the caller is no party to the call
     }
 
     private static RequestRefused notFound(String callId) {

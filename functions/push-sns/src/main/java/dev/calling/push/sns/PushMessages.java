@@ -1,13 +1,16 @@
 package dev.calling.push.sns;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calling.core.call.CallCommand;
+import dev.calling.core.push.PushKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What SNS is asked to publish for a push: the {@code MessageStructure=json} message (the platform's payload,
@@ -48,6 +51,36 @@ public final class PushMessages {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private PushMessages() {}
+
+    /** What an app reads of a push as the platform hands it over: its {@code type} and call. */
+    public record Read(String type, String callId) {
+        /** The kind of push this {@code type} is, if it is one this service sends. */
+        public Optional<PushKind> kind() {
+            return switch (type) {
+                case INCOMING_CALL -> Optional.of(PushKind.RING);
+                case CALL_CANCELLED -> Optional.of(PushKind.CANCEL);
+                case MISSED_CALL -> Optional.of(PushKind.MISSED);
+                default -> Optional.empty();
+            };
+        }
+    }
+
+    /**
+     * Reads a delivered push as the app does: the APNs payload has {@code type} and {@code callId} at its top, an FCM
+     * message under {@code fcmV1Message.message.data}. Empty for a payload without them.
+     */
+    public static Optional<Read> read(String payload) {
+        try {
+            JsonNode node = JSON.readTree(payload);
+            JsonNode fields = node.has("fcmV1Message") ? node.path("fcmV1Message").path("message").path("data") : node;
+            if (!fields.hasNonNull("type") || !fields.hasNonNull("callId")) {
+                return Optional.empty();
+            }
+            return Optional.of(new Read(fields.get("type").asText(), fields.get("callId").asText()));
+        } catch (JsonProcessingException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
 
     /**
      * One Publish: {@code payload} is the platform's JSON, {@code message} SNS's JSON around it, {@code attributes}
