@@ -102,6 +102,9 @@ table push-markers expiresAt \
 table blocks - \
   --attribute-definitions AttributeName=userId,AttributeType=S AttributeName=blockedUserId,AttributeType=S \
   --key-schema AttributeName=userId,KeyType=HASH AttributeName=blockedUserId,KeyType=RANGE
+table known-callers - \
+  --attribute-definitions AttributeName=userId,AttributeType=S AttributeName=knownUserId,AttributeType=S \
+  --key-schema AttributeName=userId,KeyType=HASH AttributeName=knownUserId,KeyType=RANGE
 
 # Queues
 queue connection-events connection-events-dlq standard 60 345600 5

@@ -131,14 +131,14 @@ class FunctionsTest {
                 "CALLING_TABLES_SUBSCRIBERS", "CALLING_TABLES_CARRIER_HEALTH", "CALLING_TABLES_CARRIER_LEGS",
                 "CALLING_TABLES_ACCOUNTS", "CALLING_TABLES_CALL_DETAIL_RECORDS", "CALLING_QUEUES_CALL_STATE_CHANGES",
                 "CALLING_QUEUES_CALL_TIMERS", "CALLING_QUEUES_SWITCH_COMMANDS", "CALLING_REALTIME_ENDPOINT",
-                "CALLING_TABLES_DEVICES", "CALLING_TABLES_BLOCKS", "CALLING_QUEUES_CALL_PUSHES");
+                "CALLING_TABLES_DEVICES", "CALLING_TABLES_BLOCKS", "CALLING_TABLES_KNOWN_CALLERS", "CALLING_QUEUES_CALL_PUSHES");
         assertThat(manager.at("/CALLING_QUEUES_SWITCH_COMMANDS/Fn::Join/1").toString())
                 .contains("/" + PREFIX + "switch-commands.fifo");
         assertThat(environment("CallApi").path("CALLING_TABLES_CALL_REQUESTS").asText()).isEqualTo(PREFIX + "call-requests");
         assertThat(fieldNames(environment("CallApi"))).containsExactlyInAnyOrder("CALLING_TABLES_CALLS",
                 "CALLING_TABLES_SESSIONS", "CALLING_TABLES_ACCOUNTS", "CALLING_TABLES_CALL_REQUESTS",
                 "CALLING_TABLES_CALL_ATTEMPTS", "CALLING_TABLES_CALL_MEDIA", "CALLING_TABLES_DEVICES",
-                "CALLING_TABLES_BLOCKS", "CALLING_QUEUES_CALL_STATE_CHANGES");
+                "CALLING_TABLES_BLOCKS", "CALLING_TABLES_SUBSCRIBERS", "CALLING_QUEUES_CALL_STATE_CHANGES");
         assertThat(environment("CallApi").path("CALLING_TABLES_CALL_MEDIA").asText()).isEqualTo(PREFIX + "call-media");
         assertThat(fieldNames(environment("Realtime"))).containsExactly("CALLING_QUEUES_CONNECTION_EVENTS");
         // PushSender never sends to its queue, but its dead letters' URL derives from the queue's: without it

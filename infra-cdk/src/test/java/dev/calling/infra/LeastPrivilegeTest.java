@@ -68,10 +68,14 @@ class LeastPrivilegeTest {
                 "[sns:CreatePlatformEndpoint] on [sns:app/APNS_VOIP/CallingVoip, sns:app/GCM/CallingAndroid]",
                 "[sns:DeleteEndpoint, sns:Publish, sns:SetEndpointAttributes] on"
                         + " [sns:endpoint/APNS_VOIP/CallingVoip/*, sns:endpoint/GCM/CallingAndroid/*]");
-        // No other function may delete items, or touch SNS.
+        // No other function may touch SNS, or delete items but CallApi's unblock.
         for (String function : app.stacks().service().functions().keySet()) {
             if (!function.equals("PushSender")) {
-                assertThat(access(function).values()).as(function)
+                var access = new TreeMap<>(access(function));
+                if (function.equals("CallApi")) {
+                    assertThat(access.remove("table:blocks")).contains("dynamodb:DeleteItem");
+                }
+                assertThat(access.values()).as(function)
                         .noneMatch(actions -> actions.contains("dynamodb:DeleteItem"))
                         .noneMatch(actions -> actions.stream().anyMatch(action -> action.startsWith("sns:")));
             }
@@ -94,7 +98,7 @@ class LeastPrivilegeTest {
                 "index:accounts/holds-index", READ,
                 "table:call-detail-records", WRITE, "index:call-detail-records/endedDay-index", READ,
                 "table:sessions", READ, "index:sessions/connectionId-index", READ, "table:subscribers", READ,
-                "table:devices", READ, "table:blocks", READ, "event-bus:default", Set.of("events:PutEvents"),
+                "table:devices", READ, "table:blocks", READ, "table:known-callers", WRITE, "event-bus:default", Set.of("events:PutEvents"),
                 "queue:call-state-changes.fifo", union(CONSUME, SEND), "queue:call-timers", union(CONSUME, SEND),
                 "queue:switch-commands.fifo", SEND, "queue:call-pushes", SEND,
                 // An event it can never read goes straight to its queue's dead-letter queue.
@@ -179,8 +183,17 @@ class LeastPrivilegeTest {
                 "table:sessions", READ, "index:sessions/connectionId-index", READ, "table:accounts", READ,
                 "index:accounts/holds-index", READ,
                 "table:call-media", READ, "table:call-requests", WRITE, "table:call-attempts", WRITE,
-                "table:devices", WRITE, "table:blocks", WRITE, "queue:call-state-changes.fifo", SEND,
-                "event-bus:default", Set.of("events:PutEvents")));
+                "table:devices", WRITE, "table:blocks", union(WRITE, Set.of("dynamodb:DeleteItem")),
+                "table:subscribers", union(READ, Set.of("dynamodb:UpdateItem")),
+                "queue:call-state-changes.fifo", SEND, "event-bus:default", Set.of("events:PutEvents")));
+        // The subscriber item is the operator's (number, plan, allow-lists): the API updates the user's own setting
+        // on it, and no other attribute, nor may the update return any other.
+        JsonNode update = statementOn("CallApi", "table:subscribers", "dynamodb:UpdateItem");
+        assertThat(update.at("/Condition/ForAllValues:StringEquals/dynamodb:Attributes").toString())
+                .isEqualTo("[\"userId\",\"silenceUnknownCallers\"]");
+        assertThat(update.at("/Condition/StringEqualsIfExists/dynamodb:ReturnValues").toString())
+                .isEqualTo("[\"NONE\",\"UPDATED_NEW\"]");
+        assertThat(list(update.get("Action"))).extracting(JsonNode::asText).containsExactly("dynamodb:UpdateItem");
         assertThat(access("CallApi").get("table:call-media")).as("the switch alone writes call media")
                 .doesNotContain("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem");
     }
@@ -234,6 +247,20 @@ class LeastPrivilegeTest {
     private static JsonNode policy(TestApp.Synthesised app, String function) {
         return app.resources(app.serviceJson(), "AWS::IAM::Policy").stream()
                 .filter(p -> p.getKey().startsWith(function + "RoleDefaultPolicy")).findFirst().orElseThrow().getValue();
+    }
+
+    /** The one statement of the function's policy that allows {@code action} on the resource labelled so. */
+    static JsonNode statementOn(String function, String label, String action) {
+        List<JsonNode> found = new ArrayList<>();
+        policy(app, function).at("/Properties/PolicyDocument/Statement").forEach(statement -> {
+            boolean onIt = list(statement.get("Resource")).stream().anyMatch(r -> label(render(r)).equals(label));
+            boolean allows = list(statement.get("Action")).stream().anyMatch(a -> a.asText().equals(action));
+            if (onIt && allows) {
+                found.add(statement);
+            }
+        });
+        assertThat(found).as(action + " on " + label).hasSize(1);
+        return found.get(0);
     }
 
     /** Resource (as a label) to the actions the function's policy allows on it; its own log group is checked and left out. */

@@ -111,6 +111,14 @@ public final class Resources {
             Optional.empty(), List.of());
 
     /**
+     * Whom each user knows, for users who silence unknown callers: one item per pair ({@code userId} knows
+     * {@code knownUserId}: they called them or took their call; {@code since}, {@code lastAt}), read with one
+     * strongly consistent GetItem per call to a user who silences unknown callers.
+     */
+    public static final TableDefinition KNOWN_CALLERS = new TableDefinition("known-callers", "userId",
+            Optional.of("knownUserId"), Optional.empty(), List.of());
+
+    /**
      * PSTN legs as the carriers know them: two items per leg, {@code call#<callId>#<attempt>} (from a
      * command to the carrier's leg) and {@code leg#<providerId>#<carrierLegId>} (from a carrier's
      * report to the call), so that both directions are strongly consistent reads. Expire after two days.
@@ -216,7 +224,8 @@ public final class Resources {
             Duration.ofSeconds(60), 5, Duration.ofDays(4));
 
     public static final List<TableDefinition> TABLES = List.of(SESSIONS, CALLS, CALL_REQUESTS, CALL_ATTEMPTS, SUBSCRIBERS,
-            CARRIER_LEGS, CARRIER_HEALTH, ACCOUNTS, CALL_DETAIL_RECORDS, CALL_MEDIA, DEVICES, PUSH_MARKERS, BLOCKS);
+            CARRIER_LEGS, CARRIER_HEALTH, ACCOUNTS, CALL_DETAIL_RECORDS, CALL_MEDIA, DEVICES, PUSH_MARKERS, BLOCKS,
+            KNOWN_CALLERS);
 
     public static final List<QueueDefinition> QUEUES =
             List.of(CONNECTION_EVENTS, CALL_STATE_CHANGES, CALL_TIMERS, SWITCH_COMMANDS, MEETING_EVENTS, CALL_PUSHES);

@@ -17,11 +17,13 @@ import dev.calling.core.app.CallMedia;
 import dev.calling.core.app.CallView;
 import dev.calling.core.app.MyAccount;
 import dev.calling.core.app.MyBlocks;
+import dev.calling.core.app.MySettings;
 import dev.calling.core.app.MyDevices;
 import dev.calling.core.app.PlaceCall;
 import dev.calling.core.app.Refusal;
 import dev.calling.core.app.RequestRefused;
 import dev.calling.core.privacy.BlockList;
+import dev.calling.core.privacy.PrivacySettings;
 import dev.calling.core.charging.Account;
 import dev.calling.core.charging.LedgerEntry;
 import dev.calling.core.money.Money;
@@ -81,7 +83,9 @@ public final class CallApi {
             "DELETE /v1/me/devices/{deviceId}",
             "GET /v1/me/blocked",
             "PUT /v1/me/blocked/{userId}",
-            "DELETE /v1/me/blocked/{userId}");
+            "DELETE /v1/me/blocked/{userId}",
+            "GET /v1/me/settings",
+            "PUT /v1/me/settings");
 
     private static final Pattern CALL_PATH = Pattern.compile("/v1/calls/([^/]+)(?:/(answer|reject|hangup|media))?");
     private static final Pattern DEVICE_PATH = Pattern.compile("/v1/me/devices/([^/]+)");
@@ -94,13 +98,16 @@ public final class CallApi {
     private final CallMedia media;
     private final MyDevices devices;
     private final MyBlocks blocks;
+    private final MySettings settings;
 
-    public CallApi(CallControl calls, MyAccount account, CallMedia media, MyDevices devices, MyBlocks blocks) {
+    public CallApi(CallControl calls, MyAccount account, CallMedia media, MyDevices devices, MyBlocks blocks,
+            MySettings settings) {
         this.calls = calls;
         this.account = account;
         this.media = media;
         this.devices = devices;
         this.blocks = blocks;
+        this.settings = settings;
     }
 
     public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event) {
@@ -165,6 +172,13 @@ public final class CallApi {
                 throw notAllowed(request, "GET");
             }
             return ApiResponse.ok(200, new BlockedList(blocks.list(userId).stream().map(BlockedView::of).toList()));
+        }
+        if (path.equals("/v1/me/settings")) {
+            return switch (request.method()) {
+                case "GET" -> ApiResponse.ok(200, SettingsView.of(settings.get(userId)));
+                case "PUT" -> ApiResponse.ok(200, SettingsView.of(settings.put(userId, settingsOf(request))));
+                default -> throw notAllowed(request, "GET, PUT");
+            };
         }
         Matcher blocked = BLOCKED_PATH.matcher(path);
         if (blocked.matches()) {
@@ -266,6 +280,23 @@ public final class CallApi {
     }
 
     public record BlockedList(List<BlockedView> blocked) {}
+
+    /** The user's settings, as the app reads and replaces them. */
+    public record SettingsView(boolean silenceUnknownCallers) {
+        static SettingsView of(PrivacySettings.Settings settings) {
+            return new SettingsView(settings.silenceUnknownCallers());
+        }
+    }
+
+    /** A replacement of the user's settings: every setting is given (PUT replaces the whole). */
+    private static PrivacySettings.Settings settingsOf(Request request) {
+        JsonNode body = request.jsonBody(Set.of("silenceUnknownCallers"));
+        JsonNode silence = body == null ? null : body.get("silenceUnknownCallers");
+        if (silence == null || !silence.isBoolean()) {
+            throw new RequestRefused(Refusal.INVALID_REQUEST, "silenceUnknownCallers (true or false) is required");
+        }
+        return new PrivacySettings.Settings(silence.booleanValue());
+    }
 
     private ApiResponse registerDevice(String userId, String deviceId, Request request) {
         JsonNode body = request.jsonBody(Set.of("platform", "token", "alertToken"));

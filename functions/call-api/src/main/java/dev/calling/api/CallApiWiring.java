@@ -9,6 +9,7 @@ import dev.calling.adapters.dynamodb.DynamoDbCallHistory;
 import dev.calling.adapters.dynamodb.DynamoDbCallRequests;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
+import dev.calling.adapters.dynamodb.DynamoDbSubscriberDirectory;
 import dev.calling.adapters.media.DynamoDbCallMedia;
 import dev.calling.adapters.privacy.DynamoDbBlockList;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
@@ -16,6 +17,7 @@ import dev.calling.core.app.CallControl;
 import dev.calling.core.app.CallMedia;
 import dev.calling.core.app.MyAccount;
 import dev.calling.core.app.MyBlocks;
+import dev.calling.core.app.MySettings;
 import dev.calling.core.app.MyDevices;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -48,6 +50,7 @@ public class CallApiWiring {
             @ConfigProperty(name = "calling.tables.call-media") String callMediaTable,
             @ConfigProperty(name = "calling.tables.devices") String devicesTable,
             @ConfigProperty(name = "calling.tables.blocks") String blocksTable,
+            @ConfigProperty(name = "calling.tables.subscribers") String subscribersTable,
             @ConfigProperty(name = "calling.queues.call-state-changes") String callStateChangesUrl,
             @ConfigProperty(name = "calling.charging.currency") String currency,
             @ConfigProperty(name = "calling.aws.region") String region,
@@ -62,6 +65,7 @@ public class CallApiWiring {
                 new MyAccount(new DynamoDbAccounts(dynamoDb, accountsTable), Currency.getInstance(currency)),
                 new CallMedia(new DynamoDbCallStore(dynamoDb, callsTable), new DynamoDbCallMedia(dynamoDb, callMediaTable)),
                 new MyDevices(new DynamoDbDevices(dynamoDb, devicesTable), clock),
-                new MyBlocks(new DynamoDbBlockList(dynamoDb, blocksTable), clock));
+                new MyBlocks(new DynamoDbBlockList(dynamoDb, blocksTable), clock),
+                new MySettings(new DynamoDbSubscriberDirectory(dynamoDb, subscribersTable)));
     }
 }

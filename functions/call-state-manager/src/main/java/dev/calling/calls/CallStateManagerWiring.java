@@ -11,6 +11,7 @@ import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
 import dev.calling.adapters.dynamodb.DynamoDbSubscriberDirectory;
 import dev.calling.adapters.media.DynamoDbCallMedia;
 import dev.calling.adapters.privacy.DynamoDbBlockList;
+import dev.calling.adapters.privacy.DynamoDbKnownCallers;
 import dev.calling.adapters.realtime.ConnectionPush;
 import dev.calling.secrets.SecretsManagerClients;
 import dev.calling.adapters.realtime.MediaJoinPush;
@@ -93,12 +94,15 @@ public class CallStateManagerWiring {
             @ConfigProperty(name = "calling.realtime.endpoint") Optional<URI> realtimeEndpoint,
             @ConfigProperty(name = "calling.tables.call-media") String callMediaTable,
             @ConfigProperty(name = "calling.tables.devices") String devicesTable,
+            @ConfigProperty(name = "calling.tables.blocks") String blocksTable,
+            @ConfigProperty(name = "calling.tables.known-callers") String knownCallersTable,
             @ConfigProperty(name = "calling.queues.call-pushes") String callPushesUrl,
             @ConfigProperty(name = "calling.chime-meetings.region") String chimeMeetingsRegion,
             @ConfigProperty(name = "calling.chime-meetings.media-region") String mediaRegion,
             @ConfigProperty(name = "calling.aws.secretsmanager-endpoint") Optional<URI> secretsManagerEndpoint,
             @ConfigProperty(name = "calling.aws.eventbridge-endpoint") Optional<URI> eventBridgeEndpoint) {
         PricePlan pricePlan = PricePlans.fromConfig(config);
+        DynamoDbKnownCallers knownCallers = new DynamoDbKnownCallers(dynamoDb, knownCallersTable);
         DynamoDbAccounts accounts = new DynamoDbAccounts(dynamoDb, accountsTable);
         SqsCallStateChanges callStateChanges = new SqsCallStateChanges(sqs, callStateChangesUrl);
         DynamoDbCallMedia callMedia = new DynamoDbCallMedia(dynamoDb, callMediaTable);
@@ -123,14 +127,14 @@ public class CallStateManagerWiring {
         return new CallStateManager(new DynamoDbCallStore(dynamoDb, callsTable), sessions,
                 new CatalogueRouter(new ProviderRouting(highRiskDestinations(config)),
                         new DynamoDbSubscriberDirectory(dynamoDb, subscribersTable), catalogue,
-                        new DynamoDbBlockList(dynamoDb, config.getValue("calling.tables.blocks", String.class))),
+                        new DynamoDbBlockList(dynamoDb, blocksTable), knownCallers),
                 catalogue, new PrepaidAuthoriser(user -> pricePlan, accounts, longestCall,
                         config.getValue("calling.limits.concurrent-pstn-calls", Integer.class)),
                 new CommandPorts(switchCommands, carriers.port(), timers, new PrepaidBilling(accounts,
                         new DynamoDbCallDetailRecords(dynamoDb, callDetailRecordsTable)),
                         new SqsCallPushes(sqs, callPushesUrl), parties,
                         new EventBridgeLimitAlerts(() -> clients().eventBridge(eventBridgeEndpoint))),
-                new CallStateMachine(timing), clock, new DynamoDbDevices(dynamoDb, devicesTable));
+                new CallStateMachine(timing), clock, new DynamoDbDevices(dynamoDb, devicesTable), knownCallers);
     }
 
     /**

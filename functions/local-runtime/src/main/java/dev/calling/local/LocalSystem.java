@@ -14,6 +14,7 @@ import dev.calling.adapters.auth.DevTokenIssuer;
 import dev.calling.adapters.billing.DynamoDbCallDetailRecords;
 import dev.calling.adapters.dynamodb.DynamoDbCallAttempts;
 import dev.calling.adapters.privacy.DynamoDbBlockList;
+import dev.calling.adapters.privacy.DynamoDbKnownCallers;
 import dev.calling.adapters.dynamodb.DynamoDbCallHistory;
 import dev.calling.adapters.dynamodb.DynamoDbCallRequests;
 import dev.calling.adapters.dynamodb.DynamoDbCallStore;
@@ -42,6 +43,7 @@ import dev.calling.core.app.MyAccount;
 import dev.calling.core.abuse.LimitAlerts;
 import dev.calling.core.app.MyBlocks;
 import dev.calling.core.app.MyDevices;
+import dev.calling.core.app.MySettings;
 import dev.calling.core.call.Call;
 import dev.calling.core.call.CallStateMachine;
 import dev.calling.core.call.CallStateManager;
@@ -337,6 +339,8 @@ public final class LocalSystem implements AutoCloseable {
     private SecretsManagerClient secretsManager;
     private final DynamoDbDevices devices;
     private final DynamoDbBlockList blocks;
+    private final DynamoDbKnownCallers knownCallers;
+    private final DynamoDbSubscriberDirectory subscribers;
     /** The abuse-limit alerts raised (EventBridge events in AWS; kept here for tests and the demo). */
     private final List<LimitAlerts.Alert> limitAlerts = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final SnsStub sns;
@@ -370,7 +374,7 @@ public final class LocalSystem implements AutoCloseable {
         SqsTimers timers = new SqsTimers(sqs, aws.queueUrl(Resources.CALL_TIMERS),
                 new SqsCallStateChanges(sqs, aws.queueUrl(Resources.CALL_STATE_CHANGES)), clock);
         SqsSwitchCommands switchCommands = new SqsSwitchCommands(sqs, aws.queueUrl(Resources.SWITCH_COMMANDS));
-        DynamoDbSubscriberDirectory subscribers = new DynamoDbSubscriberDirectory(dynamoDb, Resources.SUBSCRIBERS.name());
+        subscribers = new DynamoDbSubscriberDirectory(dynamoDb, Resources.SUBSCRIBERS.name());
         settings.subscribers().forEach(subscribers::put);
         carriers = new DynamoDbCarrierCatalogue(dynamoDb, Resources.CARRIER_HEALTH.name(), settings.carriers(),
                 settings.breaker());
@@ -379,6 +383,7 @@ public final class LocalSystem implements AutoCloseable {
         PricePlan plan = settings.pricePlan();
         devices = new DynamoDbDevices(dynamoDb, Resources.DEVICES.name());
         blocks = new DynamoDbBlockList(dynamoDb, Resources.BLOCKS.name());
+        knownCallers = new DynamoDbKnownCallers(dynamoDb, Resources.KNOWN_CALLERS.name());
         sns = SnsStub.start().onDelivery(pushService);
         snsClient = SnsClients.create(EmbeddedAws.REGION, Optional.of(sns.endpoint()));
         var pushSender = new PushSenderHandler(new PushSender(devices,
@@ -416,13 +421,14 @@ public final class LocalSystem implements AutoCloseable {
             };
         }
         var callStateManager = new CallStateManagerHandler(new CallStateManager(calls, sessions,
-                new CatalogueRouter(new ProviderRouting(settings.limits().highRisk()), subscribers, carriers, blocks),
+                new CatalogueRouter(new ProviderRouting(settings.limits().highRisk()), subscribers, carriers, blocks,
+                        knownCallers),
                 carriers, new PrepaidAuthoriser(user -> plan, accounts, settings.longestCall(),
                         settings.limits().concurrentPstnCalls()),
                 new CommandPorts(switchCommands, carrierPort, timers,
                         new PrepaidBilling(accounts, callDetailRecords),
                         new SqsCallPushes(sqs, aws.queueUrl(Resources.CALL_PUSHES)), parties, limitAlerts::add),
-                new CallStateMachine(settings.callTiming()), clock, devices), timers,
+                new CallStateMachine(settings.callTiming()), clock, devices, knownCallers), timers,
                 new SqsDeadLetters(sqs).of(Resources.CALL_STATE_CHANGES, aws.queueUrl(Resources.CALL_STATE_CHANGES))
                         .of(Resources.CALL_TIMERS, aws.queueUrl(Resources.CALL_TIMERS)));
         sweeper = new CallSweeper(dynamoDb, Resources.CALLS.name(),
@@ -500,7 +506,7 @@ public final class LocalSystem implements AutoCloseable {
                 new DynamoDbCallAttempts(dynamoDb, Resources.CALL_ATTEMPTS.name()), limits.callAttemptsPerMinute(),
                 limitAlerts::add),
                 new MyAccount(accounts, plan.currency()), new CallMedia(calls, callMedia),
-                new MyDevices(devices, clock), new MyBlocks(blocks, clock));
+                new MyDevices(devices, clock), new MyBlocks(blocks, clock), new MySettings(subscribers));
         var connectionEvents = new SqsConnectionEvents(sqs, aws.queueUrl(Resources.CONNECTION_EVENTS));
         var realtime = new Realtime(new RealtimeConnections(connectionEvents::publish, clock));
         RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse> realtimeWithMedia = (event, context) -> {

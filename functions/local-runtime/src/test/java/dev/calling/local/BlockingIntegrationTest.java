@@ -2,6 +2,7 @@ package dev.calling.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.calling.adapters.auth.DevTokenIssuer;
 import dev.calling.core.call.Call;
 import dev.calling.core.call.EndReason;
@@ -12,8 +13,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Blocking through the real HTTP API, WebSocket, queues, tables and push sender (issue 18): a blocked user's call
- * never rings, pushes or shows up for the blocker, and to the caller it rings unanswered, as any missed call.
+ * Blocking and silencing unknown callers through the real HTTP API, WebSocket, queues, tables and push sender
+ * (issue 18): a blocked user's call never rings, pushes or shows up for the blocker; an unknown caller's call never
+ * rings a user who silences unknown callers and is a missed call in their history; to the caller either rings
+ * unanswered, as any missed call.
  */
 class BlockingIntegrationTest {
 
@@ -79,6 +82,70 @@ class BlockingIntegrationTest {
         bobOnline.socket().awaitCall(again, "RINGING");
         assertThat(apps.app(ann).post("/v1/calls/" + again + "/hangup", null).status()).isEqualTo(202);
         assertThat(system.awaitEnded(again, WAIT).endReason()).isEqualTo(EndReason.CANCELLED);
+    }
+
+    @Test
+    void anUnknownCallerNeverRingsAUserWhoSilencesThemWhoSeesAMissedCallAndOnceKnownTheyRing() throws Exception {
+        String cat = LocalApps.user("cat");
+        String dan = LocalApps.user("dan");
+        var catOnline = apps.online(cat);
+        var danOnline = apps.online(dan);
+        AppClient catsApp = apps.app(cat);
+        assertThat(catsApp.get("/v1/me/settings").body().path("silenceUnknownCallers").asBoolean(true)).isFalse();
+
+        var silenced = catsApp.put("/v1/me/settings", "{\"silenceUnknownCallers\":true}");
+        assertThat(silenced.status()).as(silenced.body().toString()).isEqualTo(200);
+        assertThat(silenced.body().path("silenceUnknownCallers").asBoolean()).isTrue();
+        assertThat(catsApp.get("/v1/me/settings").body().path("silenceUnknownCallers").asBoolean()).isTrue();
+
+        String unknown = apps.placeCall(apps.app(dan), cat);
+        danOnline.socket().awaitCall(unknown, "RINGING");
+        JsonNode told = catOnline.socket().await(message -> message.path("call").path("callId").asText()
+                .equals(unknown), WAIT);
+        assertThat(told.path("call").path("state").asText()).as("cat is told at once of a missed call, never of a ring")
+                .isEqualTo("ENDED");
+        assertThat(told.path("call").path("endReason").asText()).isEqualTo("MISSED");
+        assertThat(told.path("call").path("silenced").asBoolean()).isTrue();
+        Call call = system.awaitEnded(unknown, WAIT.plus(RING));
+        assertThat(call.endReason()).as("to dan it rang unanswered").isEqualTo(EndReason.MISSED);
+        assertThat(Duration.between(call.requestedAt(), call.endedAt())).isGreaterThanOrEqualTo(RING);
+        assertThat(call.ringingConnectionIds()).isEmpty();
+        Thread.sleep(500); // the end is pushed to both in the same breath
+        assertThat(catOnline.socket().messages).as("cat's app was never asked to ring")
+                .filteredOn(message -> message.toString().contains(unknown))
+                .noneMatch(message -> message.path("call").path("state").asText().equals("RINGING"))
+                .allMatch(message -> message.path("call").path("silenced").asBoolean());
+        var seen = catsApp.get("/v1/calls/" + unknown).body();
+        assertThat(seen.path("state").asText()).isEqualTo("ENDED");
+        assertThat(seen.path("endReason").asText()).isEqualTo("MISSED");
+        assertThat(seen.path("silenced").asBoolean()).isTrue();
+        assertThat(catsApp.get("/v1/calls").body().path("calls").findValuesAsText("callId")).contains(unknown);
+        assertThat(catsApp.post("/v1/calls/" + unknown + "/answer", null).status()).isEqualTo(409);
+        assertThat(apps.app(dan).get("/v1/calls/" + unknown).body().has("silenced")).as("not revealed").isFalse();
+
+        String callBack = apps.placeCall(catsApp, dan); // cat calls dan: she knows him from now on
+        danOnline.socket().awaitCall(callBack, "RINGING");
+        assertThat(apps.app(dan).post("/v1/calls/" + callBack + "/reject", null).status()).isEqualTo(202);
+        assertThat(system.awaitEnded(callBack, WAIT).endReason()).isEqualTo(EndReason.REJECTED);
+        String known = apps.placeCall(apps.app(dan), cat);
+        catOnline.socket().awaitCall(known, "RINGING");
+        assertThat(catsApp.post("/v1/calls/" + known + "/reject", null).status()).isEqualTo(202);
+        assertThat(system.awaitEnded(known, WAIT).endReason()).isEqualTo(EndReason.REJECTED);
+    }
+
+    @Test
+    void aSettingThatIsNotABooleanIsAProblemAndWritesNothing() {
+        AppClient app = apps.app(LocalApps.user("eve"));
+
+        for (var reply : List.of(app.put("/v1/me/settings", "{}"),
+                app.put("/v1/me/settings", "{\"silenceUnknownCallers\":\"yes\"}"),
+                app.put("/v1/me/settings", "{\"silenceUnknownCallers\":true,\"dnd\":true}"),
+                app.put("/v1/me/settings", "{\"silenceUnknownCallers\":true} {}"))) {
+            assertThat(reply.status()).as(reply.body().toString()).isEqualTo(400);
+            assertThat(reply.contentType()).startsWith("application/problem+json");
+        }
+        assertThat(app.get("/v1/me/settings").body().path("silenceUnknownCallers").asBoolean(true)).isFalse();
+        assertThat(app.post("/v1/me/settings", "{}").status()).isEqualTo(405);
     }
 
     @Test

@@ -127,6 +127,30 @@ public final class CallingFunction extends Construct {
         return this;
     }
 
+    /** DeleteItem on the table (on top of what {@link #writes} allows). */
+    public CallingFunction deletesFrom(TableRef table) {
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create().actions(List.of("dynamodb:DeleteItem"))
+                .resources(List.of(table.table().getTableArn())).build());
+        return this;
+    }
+
+    /**
+     * UpdateItem on the table of {@code attributes} and the table's key alone (IAM's {@code dynamodb:Attributes});
+     * the update may return only what it wrote ({@code dynamodb:ReturnValues}), so no other attribute is written or
+     * read through it. Sets the table's name.
+     */
+    public CallingFunction updatesOnly(TableRef table, List<String> attributes) {
+        List<String> allowed = new ArrayList<>(List.of(table.definition().partitionKey()));
+        table.definition().sortKey().ifPresent(allowed::add);
+        allowed.addAll(attributes);
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create().actions(List.of("dynamodb:UpdateItem"))
+                .resources(List.of(table.table().getTableArn()))
+                .conditions(Map.of("ForAllValues:StringEquals", Map.of("dynamodb:Attributes", allowed),
+                        "StringEqualsIfExists", Map.of("dynamodb:ReturnValues", List.of("NONE", "UPDATED_NEW"))))
+                .build());
+        return env(PhysicalNames.tableProperty(table.definition()), table.table().getTableName());
+    }
+
     /** SendMessage on the queue; sets its URL. */
     public CallingFunction sendsTo(QueueRef queue) {
         queue.queue().grantSendMessages(role);

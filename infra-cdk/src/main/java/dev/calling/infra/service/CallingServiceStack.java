@@ -7,6 +7,7 @@ import static dev.calling.adapters.Resources.CALL_DETAIL_RECORDS;
 import static dev.calling.adapters.Resources.CALL_MEDIA;
 import static dev.calling.adapters.Resources.CALL_PUSHES;
 import static dev.calling.adapters.Resources.BLOCKS;
+import static dev.calling.adapters.Resources.KNOWN_CALLERS;
 import static dev.calling.adapters.Resources.CALL_ATTEMPTS;
 import static dev.calling.adapters.Resources.CALL_REQUESTS;
 import static dev.calling.adapters.Resources.CALL_STATE_CHANGES;
@@ -22,6 +23,7 @@ import static dev.calling.adapters.Resources.SUBSCRIBERS;
 import static dev.calling.adapters.Resources.SWITCH_COMMANDS;
 
 import dev.calling.adapters.Resources;
+import dev.calling.adapters.dynamodb.DynamoDbSubscriberDirectory;
 import dev.calling.adapters.billing.BillingExport;
 import dev.calling.infra.CallingConfig;
 import dev.calling.infra.CallingConfig.Adapter;
@@ -120,6 +122,7 @@ public final class CallingServiceStack extends Stack {
                 .reads(data.table(SUBSCRIBERS))
                 .reads(data.table(DEVICES))
                 .reads(data.table(BLOCKS))
+                .writes(data.table(KNOWN_CALLERS))
                 .sendsTo(callStateChanges)
                 .sendsTo(callTimers)
                 .sendsTo(switchCommands)
@@ -204,6 +207,10 @@ public final class CallingServiceStack extends Stack {
                 .writes(data.table(CALL_ATTEMPTS))
                 .writes(data.table(DEVICES))
                 .writes(data.table(BLOCKS))
+                .deletesFrom(data.table(BLOCKS)) // an unblock
+                .reads(data.table(SUBSCRIBERS))
+                // The user's own settings, and nothing the operator provisions (number, plan, allow-lists).
+                .updatesOnly(data.table(SUBSCRIBERS), List.of(DynamoDbSubscriberDirectory.SILENCE_UNKNOWN_CALLERS))
                 .sendsTo(callStateChanges);
 
         // The apps' WebSocket events (connect, disconnect, heartbeats): one small message each, 512 MB.

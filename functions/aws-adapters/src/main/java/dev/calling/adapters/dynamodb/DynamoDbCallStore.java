@@ -147,8 +147,8 @@ public final class DynamoDbCallStore implements CallStore {
             item.put("sweepDue", s(sweepDue(call.checkBy())));
         }
         item.put("version", n(call.version()));
-        if (call.blockedByCallee()) {
-            item.put("blockedByCallee", AttributeValue.fromBool(true));
+        if (call.screening() != Call.Screening.NONE) {
+            item.put("screening", s(call.screening().name()));
         }
         return item;
     }
@@ -195,6 +195,6 @@ public final class DynamoDbCallStore implements CallStore {
                 item.containsKey("earlier") ? Json.readHandlings(string(item, "earlier")) : List.of(),
                 instant(item, "checkBy"),
                 number(item, "version"),
-                item.containsKey("blockedByCallee") && item.get("blockedByCallee").bool());
+                item.containsKey("screening") ? Call.Screening.valueOf(string(item, "screening")) : Call.Screening.NONE);
     }
 }

@@ -1,5 +1,6 @@
 package dev.calling.adapters.dynamodb;
 
+import dev.calling.core.privacy.PrivacySettings;
 import dev.calling.core.routing.PhoneNumber;
 import dev.calling.core.routing.RoutingPlan;
 import dev.calling.core.routing.Subscriber;
@@ -13,11 +14,16 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The {@code subscribers} table: one item per user with the phone number they can be reached on
- * (E.164, optional), whether their plan includes calls to phone numbers, and the prefixes it bars.
+ * (E.164, optional), whether their plan includes calls to phone numbers, and the prefixes it bars,
+ * all provisioned by the operator; and the user's own privacy settings ({@link #SILENCE_UNKNOWN_CALLERS}), which
+ * the apps' API writes alone, one attribute at a time, so that routing reads them with the subscriber at no cost.
  * A user without an item is {@linkplain Subscriber#appOnly app-only}. A stored number that no
  * longer parses is refused loudly rather than dialled.
  */
-public final class DynamoDbSubscriberDirectory implements SubscriberDirectory {
+public final class DynamoDbSubscriberDirectory implements SubscriberDirectory, PrivacySettings {
+
+    /** The attribute of the user's "silence unknown callers" setting: the only one the apps' API may write. */
+    public static final String SILENCE_UNKNOWN_CALLERS = "silenceUnknownCallers";
 
     private final DynamoDbClient dynamoDb;
     private final String table;
@@ -39,10 +45,31 @@ public final class DynamoDbSubscriberDirectory implements SubscriberDirectory {
         boolean pstn = Optional.ofNullable(item.get("pstnAllowed")).map(AttributeValue::bool).orElse(false);
         List<String> barred = Optional.ofNullable(item.get("barredPrefixes")).map(AttributeValue::ss).orElse(List.of());
         boolean highRisk = Optional.ofNullable(item.get("highRiskAllowed")).map(AttributeValue::bool).orElse(false);
-        return new Subscriber(userId, number, new RoutingPlan(pstn, barred, highRisk));
+        return new Subscriber(userId, number, new RoutingPlan(pstn, barred, highRisk), silences(item));
     }
 
-    /** Stores a subscriber (provisioning, tests and the local run). */
+    @Override
+    public Settings of(String userId) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(r -> r.tableName(table).consistentRead(true)
+                .key(Map.of("userId", AttributeValue.fromS(userId)))
+                .projectionExpression(SILENCE_UNKNOWN_CALLERS)).item();
+        return new Settings(item != null && silences(item));
+    }
+
+    /** Sets the user's settings on their item (made if none: the user is app-only until provisioned otherwise). */
+    @Override
+    public void put(String userId, Settings settings) {
+        dynamoDb.updateItem(r -> r.tableName(table).key(Map.of("userId", AttributeValue.fromS(userId)))
+                .updateExpression("SET #silence = :silence")
+                .expressionAttributeNames(Map.of("#silence", SILENCE_UNKNOWN_CALLERS))
+                .expressionAttributeValues(Map.of(":silence", AttributeValue.fromBool(settings.silenceUnknownCallers()))));
+    }
+
+    private static boolean silences(Map<String, AttributeValue> item) {
+        return Optional.ofNullable(item.get(SILENCE_UNKNOWN_CALLERS)).map(AttributeValue::bool).orElse(false);
+    }
+
+    /** Stores a subscriber, the user's settings with it (provisioning, tests and the local run). */
     public void put(Subscriber subscriber) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("userId", AttributeValue.fromS(subscriber.userId()));
@@ -53,6 +80,9 @@ public final class DynamoDbSubscriberDirectory implements SubscriberDirectory {
         }
         if (subscriber.plan().highRiskAllowed()) {
             item.put("highRiskAllowed", AttributeValue.fromBool(true)); // the allow-list for high-risk destinations
+        }
+        if (subscriber.silencesUnknownCallers()) {
+            item.put(SILENCE_UNKNOWN_CALLERS, AttributeValue.fromBool(true));
         }
         dynamoDb.putItem(r -> r.tableName(table).item(item));
     }

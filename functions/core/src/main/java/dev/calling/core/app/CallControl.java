@@ -193,8 +193,9 @@ public final class CallControl {
             return CallView.requested(placed.request(), userId);
         }
         Call call = stored.filter(c -> c.isSeenBy(userId)).orElseThrow(() -> notFound(callId));
-        if (call.isTerminal()) {
-            throw new RequestRefused(Refusal.WRONG_STATE, "the call has already ended (" + call.endReason() + ")");
+        CallView seen = CallView.of(call, userId);
+        if (seen.state() == CallState.ENDED) {
+            throw new RequestRefused(Refusal.WRONG_STATE, "the call has already ended (" + seen.endReason() + ")");
         }
         Party party = call.callerUserId().equals(userId) ? Party.CALLER : Party.CALLEE;
         events.publish(new CallEvent.CallHungUp(callId + ":hangup:" + party, callId, clock.instant(), 0, 0, party));
@@ -232,9 +233,10 @@ public final class CallControl {
             throw new RequestRefused(Refusal.WRONG_STATE, "this call rings your phone, not the app: "
                     + action + " it there");
         }
-        if (call.state() != CallState.RINGING) {
-            throw new RequestRefused(Refusal.WRONG_STATE, "cannot " + action + " a call that is " + call.state()
-                    + (call.endReason() != null ? " (" + call.endReason() + ")" : ""));
+        CallView seen = CallView.of(call, userId); // a call the callee silenced has ended for them
+        if (seen.state() != CallState.RINGING) {
+            throw new RequestRefused(Refusal.WRONG_STATE, "cannot " + action + " a call that is " + seen.state()
+                    + (seen.endReason() != null ? " (" + seen.endReason() + ")" : ""));
         }
         return call;
     }

@@ -62,7 +62,7 @@ public record Call(
         List<Handling> earlier,
         Instant checkBy,
         long version,
-        boolean blockedByCallee) {
+        Screening screening) {
 
     /** How many handlings before the last one a record remembers. */
     public static final int EARLIER_HANDLINGS = 8;
@@ -81,9 +81,23 @@ public record Call(
         }
     }
 
+    /**
+     * Whether the callee screened the call out: a screened call never rings, pushes or dials the callee; to the
+     * caller it rings unanswered and ends {@code MISSED} at the ring timeout, as any call not picked up.
+     */
+    public enum Screening {
+        /** Not screened: the callee is rung. */
+        NONE,
+        /** The callee blocked the caller: they never see the call. */
+        BLOCKED,
+        /** The callee silences callers they do not know: the call is a missed call in their history at once. */
+        SILENCED
+    }
+
     public Call {
         Objects.requireNonNull(callId, "callId");
         Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(screening, "screening");
         if ((state == CallState.ENDED) != (endReason != null)) {
             throw new IllegalArgumentException("an end reason is set exactly when the call has ENDED");
         }
@@ -98,7 +112,7 @@ public record Call(
         earlier = List.copyOf(earlier);
     }
 
-    /** A call its callee did not block (the callee sees it in their history and is told of it). */
+    /** A call its callee did not screen out. */
     public Call(String callId, String callerUserId, String callerConnectionId, String calleeUserId,
             String dialledNumber, RouteKind route, CallState state, EndReason endReason,
             List<String> ringingConnectionIds, List<String> pushedDeviceIds, String calleeConnectionId,
@@ -109,7 +123,7 @@ public record Call(
         this(callId, callerUserId, callerConnectionId, calleeUserId, dialledNumber, route, state, endReason,
                 ringingConnectionIds, pushedDeviceIds, calleeConnectionId, failoverProviders, carrierRates, charging,
                 attempts, requestedAt, answeredAt, endedAt, lastSwitchSequence, deferred, timeline, lastEventId, outbox,
-                earlier, checkBy, version, false);
+                earlier, checkBy, version, Screening.NONE);
     }
 
     /** A call whose callee was not woken by push on any device (records and tests from before push). */
@@ -123,7 +137,7 @@ public record Call(
         this(callId, callerUserId, callerConnectionId, calleeUserId, dialledNumber, route, state, endReason,
                 ringingConnectionIds, List.of(), calleeConnectionId, failoverProviders, carrierRates, charging, attempts,
                 requestedAt, answeredAt, endedAt, lastSwitchSequence, deferred, timeline, lastEventId, outbox, earlier,
-                checkBy, version, false);
+                checkBy, version, Screening.NONE);
     }
 
     /** A new call as requested, not yet routed nor stored. */
@@ -251,14 +265,19 @@ public record Call(
         });
     }
 
-    /** The callee blocked the caller: the call never reaches them, and they never see it. */
-    Call blocked() {
-        return change(d -> d.blockedByCallee = true);
+    /** The callee screened the call out ({@link Screening}): it never reaches them. */
+    Call screened(Screening how) {
+        return change(d -> d.screening = how);
     }
 
     /** Whether {@code userId} may see this call: its caller, or its callee unless they blocked the caller. */
     public boolean isSeenBy(String userId) {
-        return userId.equals(callerUserId) || (userId.equals(calleeUserId) && !blockedByCallee);
+        return userId.equals(callerUserId) || (userId.equals(calleeUserId) && screening != Screening.BLOCKED);
+    }
+
+    /** Whether the callee silenced this call: to them it is a call missed at once, whatever the caller sees. */
+    public boolean isSilenced() {
+        return screening == Screening.SILENCED;
     }
 
     /** The devices of the callee this call wakes by push. */
@@ -359,7 +378,7 @@ public record Call(
         List<Handling> earlier;
         Instant checkBy;
         long version;
-        boolean blockedByCallee;
+        Screening screening;
 
         Draft(Call c) {
             callId = c.callId;
@@ -388,7 +407,7 @@ public record Call(
             earlier = c.earlier;
             checkBy = c.checkBy;
             version = c.version;
-            blockedByCallee = c.blockedByCallee;
+            screening = c.screening;
         }
 
         Call build() {
@@ -396,7 +415,7 @@ public record Call(
                     endReason, ringingConnectionIds, pushedDeviceIds, calleeConnectionId, failoverProviders, carrierRates, charging, attempts,
                     requestedAt,
                     answeredAt, endedAt, lastSwitchSequence, deferred, timeline, lastEventId, outbox, earlier, checkBy, version,
-                    blockedByCallee);
+                    screening);
         }
     }
 }

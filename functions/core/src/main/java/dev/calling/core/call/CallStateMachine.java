@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -67,6 +68,11 @@ public final class CallStateMachine {
 
     /** The provider id of the VoIP switch when routing named none. */
     public static final String VOIP_SWITCH = "voip-switch";
+
+    /** The refusals that screen a call out at its callee's wish, and how. */
+    private static final Map<Route.Refusal, Call.Screening> SCREENINGS = Map.of(
+            Route.Refusal.BLOCKED_BY_CALLEE, Call.Screening.BLOCKED,
+            Route.Refusal.UNKNOWN_CALLER_SILENCED, Call.Screening.SILENCED);
 
     /**
      * How much earlier than billed a carrier must say a leg ended for the bill to be revised: less is clock
@@ -151,12 +157,13 @@ public final class CallStateMachine {
         List<CallCommand> commands = new ArrayList<>();
         if (!callerLiveConnections.contains(request.callerConnectionId())) {
             call = call.end(EndReason.FAILED, at, "caller connection " + request.callerConnectionId() + " is not live");
-        } else if (route instanceof Route.Refused refused && refused.reason() == Route.Refusal.BLOCKED_BY_CALLEE) {
-            // The callee blocked the caller: to the caller the call rings unanswered, as any call the callee does not
-            // pick up, and ends MISSED at the ring timeout (the block is not revealed); nothing rings, is pushed or
-            // dialled, and the callee never sees the call.
+        } else if (route instanceof Route.Refused refused && SCREENINGS.containsKey(refused.reason())) {
+            // The callee screened the caller out: to the caller the call rings unanswered, as any call the callee
+            // does not pick up, and ends MISSED at the ring timeout (neither a block nor silencing is revealed);
+            // nothing rings, is pushed or dialled. A blocker never sees the call; to a silencer it is a missed call.
             call = call.routed(RouteKind.VOIP, null, List.of(), List.of(), Attempt.started(1, VOIP_SWITCH, at))
-                    .blocked().moveTo(CallState.RINGING, at, "not rung: " + refused.detail());
+                    .screened(SCREENINGS.get(refused.reason()))
+                    .moveTo(CallState.RINGING, at, "not rung: " + refused.detail());
             commands.add(new ScheduleRingTimeout(call.callId(), at.plus(ringTimeout)));
         } else if (route instanceof Route.Refused refused) {
             EndReason reason = switch (refused.reason()) {
@@ -483,6 +490,9 @@ public final class CallStateMachine {
     private Call step(Call call, CallEvent reported, List<CallCommand> commands) {
         CallEvent event = reported.at().isBefore(call.latestTime()) ? reported.retimed(call.latestTime()) : reported;
         CallState state = call.state();
+        if (call.screening() != Call.Screening.NONE && fromCallee(event)) {
+            return call; // nothing rang the callee: there is nothing for them to answer, decline or hang up
+        }
         if (event instanceof CallRinging) {
             return state == CallState.RINGING
                     ? call.withTimeline(new TimelineEntry(event.at(), state,
@@ -542,6 +552,12 @@ public final class CallStateMachine {
             return end(call, EndReason.CUT_OFF, AttemptOutcome.ANSWERED, 0, event, why, commands);
         }
         return call;
+    }
+
+    private static boolean fromCallee(CallEvent event) {
+        return event instanceof CallAnswered || event instanceof CallDeclined || event instanceof CalleeBusy
+                || event instanceof CallRinging
+                || (event instanceof CallHungUp hungUp && hungUp.party() == Party.CALLEE);
     }
 
     private Call answer(Call call, CallAnswered answered, List<CallCommand> commands) {

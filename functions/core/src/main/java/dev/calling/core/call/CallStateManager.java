@@ -1,6 +1,7 @@
 package dev.calling.core.call;
 
 import dev.calling.core.abuse.LimitAlerts;
+import dev.calling.core.privacy.KnownCallers;
 import dev.calling.core.push.Device;
 import dev.calling.core.push.Devices;
 import dev.calling.core.routing.CarrierCatalogue;
@@ -54,6 +55,7 @@ public final class CallStateManager {
     private final CallStateMachine machine;
     private final Clock clock;
     private final Devices devices;
+    private final KnownCallers known;
 
     /** Without devices registered for push: callees are rung over their live connections only. */
     public CallStateManager(CallStore calls, SessionDirectory sessions, CallRouter router, CarrierCatalogue catalogue,
@@ -64,6 +66,17 @@ public final class CallStateManager {
     /** @param devices the devices callees registered for push: a callee with any is also woken by push */
     public CallStateManager(CallStore calls, SessionDirectory sessions, CallRouter router, CarrierCatalogue catalogue,
             CallAuthoriser authoriser, CommandPorts ports, CallStateMachine machine, Clock clock, Devices devices) {
+        this(calls, sessions, router, catalogue, authoriser, ports, machine, clock, devices, KnownCallers.NONE);
+    }
+
+    /**
+     * @param known whom each user knows, kept here: a caller knows whom they called once the call is routed to
+     *     them, a callee whom they took a call from once it is answered (for callees who silence unknown callers)
+     */
+    public CallStateManager(CallStore calls, SessionDirectory sessions, CallRouter router, CarrierCatalogue catalogue,
+            CallAuthoriser authoriser, CommandPorts ports, CallStateMachine machine, Clock clock, Devices devices,
+            KnownCallers known) {
+        this.known = Objects.requireNonNull(known);
         this.devices = Objects.requireNonNull(devices);
         this.calls = Objects.requireNonNull(calls);
         this.sessions = Objects.requireNonNull(sessions);
@@ -100,6 +113,11 @@ public final class CallStateManager {
                 if (event instanceof CallEvent.CallRequested) {
                     alertOnLimit(outcome.call());
                 }
+                try {
+                    acquaint(event, outcome.call()); // again on a redelivery: it is idempotent
+                } catch (RuntimeException failed) {
+                    failures.add(failed);
+                }
             }
             if (!failures.isEmpty()) {
                 throw new CommandsFailed(event, failures);
@@ -110,6 +128,21 @@ public final class CallStateManager {
             return outcome;
         }
         throw new ConcurrentCallUpdate(event.callId(), MAX_ATTEMPTS);
+    }
+
+    /**
+     * A call routed to a user makes its caller know them (even one the callee screened out: its caller did call);
+     * a call answered makes its callee know its caller.
+     */
+    private void acquaint(CallEvent event, Call call) {
+        if (call == null || call.calleeUserId() == null) {
+            return;
+        }
+        if (event instanceof CallEvent.CallRequested && call.route() != null) {
+            known.remember(call.callerUserId(), call.calleeUserId(), call.requestedAt());
+        } else if (event instanceof CallEvent.CallAnswered && call.answeredAt() != null) {
+            known.remember(call.calleeUserId(), call.callerUserId(), call.answeredAt());
+        }
     }
 
     /** Which end reasons are abuse limits, and the alert each raises. */

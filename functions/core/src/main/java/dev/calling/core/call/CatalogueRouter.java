@@ -2,6 +2,7 @@ package dev.calling.core.call;
 
 import dev.calling.core.call.CallEvent.CallRequested;
 import dev.calling.core.privacy.BlockList;
+import dev.calling.core.privacy.KnownCallers;
 import dev.calling.core.routing.CarrierCatalogue;
 import dev.calling.core.routing.Destination;
 import dev.calling.core.routing.EmergencyNumbers;
@@ -9,6 +10,7 @@ import dev.calling.core.routing.PhoneNumber;
 import dev.calling.core.routing.ProviderRouting;
 import dev.calling.core.routing.Route;
 import dev.calling.core.routing.RoutingPlan;
+import dev.calling.core.routing.Subscriber;
 import dev.calling.core.routing.SubscriberDirectory;
 import java.time.Instant;
 import java.util.List;
@@ -20,18 +22,23 @@ public final class CatalogueRouter implements CallRouter {
     private final SubscriberDirectory subscribers;
     private final CarrierCatalogue catalogue;
     private final BlockList blocks;
+    private final KnownCallers known;
 
     public CatalogueRouter(ProviderRouting routing, SubscriberDirectory subscribers, CarrierCatalogue catalogue) {
-        this(routing, subscribers, catalogue, BlockList.NONE);
+        this(routing, subscribers, catalogue, BlockList.NONE, KnownCallers.NONE);
     }
 
-    /** @param blocks whom each callee blocked: a blocked caller's call to them is refused before anything else */
+    /**
+     * @param blocks whom each callee blocked: a blocked caller's call to them is refused before anything else
+     * @param known whom each callee knows: read for a callee who silences unknown callers
+     */
     public CatalogueRouter(ProviderRouting routing, SubscriberDirectory subscribers, CarrierCatalogue catalogue,
-            BlockList blocks) {
+            BlockList blocks, KnownCallers known) {
         this.routing = routing;
         this.subscribers = subscribers;
         this.catalogue = catalogue;
         this.blocks = blocks;
+        this.known = known;
     }
 
     @Override
@@ -44,8 +51,13 @@ public final class CatalogueRouter implements CallRouter {
                     + request.callerUserId() + ": not rung, not pushed, not called on their number");
         }
         if (request.calleeUserId() != null) {
-            destination = new Destination.AppUser(request.calleeUserId(),
-                    subscribers.subscriber(request.calleeUserId()).phoneNumber());
+            Subscriber callee = subscribers.subscriber(request.calleeUserId());
+            if (callee.silencesUnknownCallers() && !known.knows(callee.userId(), request.callerUserId())) {
+                return new Route.Refused(Route.Refusal.UNKNOWN_CALLER_SILENCED, callee.userId()
+                        + " silences unknown callers and has not called or taken a call from "
+                        + request.callerUserId());
+            }
+            destination = new Destination.AppUser(callee.userId(), callee.phoneNumber());
         } else if (EmergencyNumbers.isEmergency(request.dialledNumber())) {
             return new Route.Refused(Route.Refusal.EMERGENCY_NUMBER, EmergencyNumbers.DISCLOSURE);
         } else {

@@ -69,6 +69,11 @@ public sealed interface Route {
         /** The caller's PSTN spending today (settled and reserved) leaves no room under the plan's daily cap. */
         DAILY_SPEND_LIMIT,
         /** The callee blocked the caller: to the caller the call rings unanswered (the block is not revealed). */
-        BLOCKED_BY_CALLEE
+        BLOCKED_BY_CALLEE,
+        /**
+         * The callee silences callers they do not know, and has neither called the caller nor taken a call from
+         * them: to the caller the call rings unanswered; to the callee it is a missed call.
+         */
+        UNKNOWN_CALLER_SILENCED
     }
 }

@@ -171,7 +171,7 @@ class CallControlTest {
         Call call = started.call();
         stored.put("blocked", call);
 
-        assertThat(call.blockedByCallee()).isTrue();
+        assertThat(call.screening()).isEqualTo(Call.Screening.BLOCKED);
         assertThat(call.ringingConnectionIds()).isEmpty();
         assertThat(started.commands()).as("only the ring timer: nothing rings, nothing is pushed")
                 .singleElement().isInstanceOf(CallCommand.ScheduleRingTimeout.class);
@@ -193,6 +193,46 @@ class CallControlTest {
         assertThat(missed.commands()).noneMatch(c -> c instanceof CallCommand.PushCallee)
                 .anyMatch(c -> c instanceof CallCommand.ReleaseConnection release
                         && release.connectionId().equals("alice-c1"));
+    }
+
+    @Test
+    void aCallTheCalleeSilencedRingsUnansweredForTheCallerAndIsAMissedCallForTheCallee() {
+        var request = new CallEvent.CallRequested("silenced:requested", "silenced", NOW, "alice", "alice-c1", "bob");
+        var machine = new CallStateMachine(Duration.ofSeconds(45));
+        var started = machine.start(request, List.of("alice-c1"),
+                new Route.Refused(Route.Refusal.UNKNOWN_CALLER_SILENCED, "bob silences unknown callers"));
+        Call call = started.call();
+        stored.put("silenced", call);
+
+        assertThat(call.screening()).isEqualTo(Call.Screening.SILENCED);
+        assertThat(started.commands()).as("only the ring timer: nothing rings, nothing is pushed")
+                .singleElement().isInstanceOf(CallCommand.ScheduleRingTimeout.class);
+        CallView callers = control.view("alice", "silenced");
+        assertThat(callers.state()).as("not revealed: it rings, unanswered").isEqualTo(CallState.RINGING);
+        assertThat(callers.silenced()).isNull();
+        CallView callees = control.view("bob", "silenced");
+        assertThat(callees.state()).isEqualTo(CallState.ENDED);
+        assertThat(callees.endReason()).isEqualTo(EndReason.MISSED);
+        assertThat(callees.endedAt()).isEqualTo(NOW);
+        assertThat(callees.silenced()).isTrue();
+        assertThatThrownBy(() -> control.answer("bob", "silenced", Optional.empty()))
+                .isInstanceOfSatisfying(RequestRefused.class,
+                        refused -> assertThat(refused.refusal()).isEqualTo(Refusal.WRONG_STATE));
+        assertThatThrownBy(() -> control.hangUp("bob", "silenced")).isInstanceOfSatisfying(RequestRefused.class,
+                refused -> assertThat(refused.refusal()).isEqualTo(Refusal.WRONG_STATE));
+        CallControl withHistory = new CallControl(calls, (user, limit, after) -> new Page<>(List.of(call), Optional.empty()),
+                requests, published::add, sessions, Clock.fixed(NOW, ZoneOffset.UTC));
+        assertThat(withHistory.calls("bob", 10, Optional.empty()).items()).as("in the callee's history")
+                .singleElement().satisfies(view -> assertThat(view.silenced()).isTrue());
+
+        assertThat(machine.apply(call, new CallEvent.CallAnswered("silenced:answer", "silenced", NOW.plusSeconds(2),
+                0, 0, "bob-c1")).call().state()).as("nothing rang: an answer from the callee's side is ignored")
+                .isEqualTo(CallState.RINGING);
+        assertThat(machine.apply(call, new CallEvent.CallHungUp("silenced:hangup", "silenced", NOW.plusSeconds(2), 0, 0,
+                Party.CALLEE)).call().state()).isEqualTo(CallState.RINGING);
+        var missed = machine.apply(call, CallEvent.RingTimeoutElapsed.of("silenced", NOW.plusSeconds(45)));
+        assertThat(missed.call().endReason()).as("as an unanswered call ends").isEqualTo(EndReason.MISSED);
+        assertThat(missed.commands()).noneMatch(c -> c instanceof CallCommand.PushCallee);
     }
 
     @Test

@@ -118,6 +118,61 @@ class CallStateManagerTest {
                     call -> notified.add(call.state() + " v" + call.version())),
             new CallStateMachine(Duration.ofSeconds(45)), Clock.fixed(T0, ZoneOffset.UTC));
 
+    /** Bob silences unknown callers; whom each user knows, as "user knows other". */
+    final java.util.Set<String> known = new java.util.LinkedHashSet<>();
+    boolean knownCallersDown;
+    final dev.calling.core.privacy.KnownCallers knownCallers = new dev.calling.core.privacy.KnownCallers() {
+        public boolean knows(String userId, String otherUserId) {
+            return known.contains(userId + " knows " + otherUserId);
+        }
+
+        public void remember(String userId, String otherUserId, Instant at) {
+            if (knownCallersDown) {
+                throw new IllegalStateException("known-callers table throttled");
+            }
+            known.add(userId + " knows " + otherUserId);
+        }
+    };
+    final CallStateManager silencing = new CallStateManager(calls, sessions,
+            new CatalogueRouter(new ProviderRouting(), userId -> new Subscriber(userId, Optional.empty(),
+                    RoutingPlan.voipOnly(), userId.equals("bob")), catalogue,
+                    dev.calling.core.privacy.BlockList.NONE, knownCallers),
+            catalogue, authoriser, new CommandPorts(recordingSwitch, carriers, timers, billing),
+            new CallStateMachine(Duration.ofSeconds(45)), Clock.fixed(T0, ZoneOffset.UTC),
+            dev.calling.core.push.Devices.NONE, knownCallers);
+
+    @Test
+    void aCalleeWhoSilencesUnknownCallersIsRungOnlyByUsersTheyCalledOrTookACallFrom() {
+        silencing.handle(new CallRequested("s1", "sil-1", T0, "alice", "a1", "bob"));
+
+        assertThat(calls.byId.get("sil-1").screening()).isEqualTo(Call.Screening.SILENCED);
+        assertThat(issued).noneMatch(CallCommand.RingCallee.class::isInstance);
+        assertThat(known).as("alice called bob: she knows him now, he does not know her")
+                .containsExactly("alice knows bob");
+
+        silencing.handle(new CallRequested("s2", "sil-2", T0, "bob", "b1", "alice"));
+        assertThat(calls.byId.get("sil-2").screening()).isEqualTo(Call.Screening.NONE);
+        assertThat(known).as("bob called alice").contains("bob knows alice");
+        silencing.handle(new CallRequested("s3", "sil-3", T0, "alice", "a1", "bob"));
+        assertThat(calls.byId.get("sil-3").screening()).as("bob called alice: her call rings him")
+                .isEqualTo(Call.Screening.NONE);
+        assertThat(issued).anyMatch(c -> c instanceof CallCommand.RingCallee ring && ring.callId().equals("sil-3"));
+    }
+
+    @Test
+    void takingACallMakesItsCallerKnownAndAFailedWriteOfThatIsRetriedWithTheRedeliveredAnswer() {
+        silencing.handle(new CallRequested("t1", "sil-4", T0, "bob", "b1", "alice"));
+        known.clear();
+        CallAnswered answered = new CallAnswered("t2", "sil-4", T0.plusSeconds(3), 0, 0, "a1");
+        knownCallersDown = true;
+
+        assertThatThrownBy(() -> silencing.handle(answered)).isInstanceOf(CallStateManager.CommandsFailed.class);
+        assertThat(calls.byId.get("sil-4").state()).isEqualTo(CallState.CONNECTED);
+        knownCallersDown = false;
+        assertThat(silencing.handle(answered).kind()).isEqualTo(Outcome.Kind.DUPLICATE);
+        assertThat(known).as("alice took bob's call").containsExactly("alice knows bob");
+    }
+
     @Test
     void aCallRefusedByAnAbuseLimitRaisesItsAlertAgainOnARedeliveryAndOtherCallsRaiseNone() {
         List<LimitAlerts.Alert> alerts = new ArrayList<>();
