@@ -165,6 +165,10 @@ public final class CallStateMachine {
                     .screened(SCREENINGS.get(refused.reason()))
                     .moveTo(CallState.RINGING, at, "not rung: " + refused.detail());
             commands.add(new ScheduleRingTimeout(call.callId(), at.plus(ringTimeout)));
+            // The switch sets up the caller's side as for any call (with the Chime switch, the caller's media join
+            // arrives as usual), ringing none of the callee's connections: the caller cannot tell.
+            commands.add(new RingCallee(call.callId(), call.callerUserId(), call.callerConnectionId(),
+                    call.calleeUserId(), List.of()));
         } else if (route instanceof Route.Refused refused) {
             EndReason reason = switch (refused.reason()) {
                 case UNREACHABLE -> EndReason.UNREACHABLE;

@@ -173,8 +173,10 @@ class CallControlTest {
 
         assertThat(call.screening()).isEqualTo(Call.Screening.BLOCKED);
         assertThat(call.ringingConnectionIds()).isEmpty();
-        assertThat(started.commands()).as("only the ring timer: nothing rings, nothing is pushed")
-                .singleElement().isInstanceOf(CallCommand.ScheduleRingTimeout.class);
+        assertThat(started.commands()).as("the ring timer, and the caller's side set up as for any call: nothing"
+                + " of the callee rings, nothing is pushed").satisfiesExactly(
+                        timer -> assertThat(timer).isInstanceOf(CallCommand.ScheduleRingTimeout.class),
+                        ring -> assertThat(((CallCommand.RingCallee) ring).calleeConnectionIds()).isEmpty());
         assertThat(control.view("alice", "blocked").state()).as("not revealed: it rings, unanswered")
                 .isEqualTo(CallState.RINGING);
         assertThatThrownBy(() -> control.view("bob", "blocked")).isInstanceOfSatisfying(RequestRefused.class,
@@ -205,8 +207,10 @@ class CallControlTest {
         stored.put("silenced", call);
 
         assertThat(call.screening()).isEqualTo(Call.Screening.SILENCED);
-        assertThat(started.commands()).as("only the ring timer: nothing rings, nothing is pushed")
-                .singleElement().isInstanceOf(CallCommand.ScheduleRingTimeout.class);
+        assertThat(started.commands()).as("the ring timer, and the caller's side set up as for any call: nothing"
+                + " of the callee rings, nothing is pushed").satisfiesExactly(
+                        timer -> assertThat(timer).isInstanceOf(CallCommand.ScheduleRingTimeout.class),
+                        ring -> assertThat(((CallCommand.RingCallee) ring).calleeConnectionIds()).isEmpty());
         CallView callers = control.view("alice", "silenced");
         assertThat(callers.state()).as("not revealed: it rings, unanswered").isEqualTo(CallState.RINGING);
         assertThat(callers.silenced()).isNull();

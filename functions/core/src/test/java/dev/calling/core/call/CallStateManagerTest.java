@@ -146,7 +146,7 @@ class CallStateManagerTest {
         silencing.handle(new CallRequested("s1", "sil-1", T0, "alice", "a1", "bob"));
 
         assertThat(calls.byId.get("sil-1").screening()).isEqualTo(Call.Screening.SILENCED);
-        assertThat(issued).noneMatch(CallCommand.RingCallee.class::isInstance);
+        assertThat(issued).noneMatch(c -> c instanceof CallCommand.RingCallee ring && !ring.calleeConnectionIds().isEmpty());
         assertThat(known).as("alice called bob: she knows him now, he does not know her")
                 .containsExactly("alice knows bob");
 
@@ -156,7 +156,8 @@ class CallStateManagerTest {
         silencing.handle(new CallRequested("s3", "sil-3", T0, "alice", "a1", "bob"));
         assertThat(calls.byId.get("sil-3").screening()).as("bob called alice: her call rings him")
                 .isEqualTo(Call.Screening.NONE);
-        assertThat(issued).anyMatch(c -> c instanceof CallCommand.RingCallee ring && ring.callId().equals("sil-3"));
+        assertThat(issued).anyMatch(c -> c instanceof CallCommand.RingCallee ring && ring.callId().equals("sil-3")
+                && ring.calleeConnectionIds().equals(List.of("b1")));
     }
 
     @Test
