@@ -10,6 +10,7 @@ import dev.calling.adapters.dynamodb.DynamoDbCallStore;
 import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
 import dev.calling.adapters.dynamodb.DynamoDbSubscriberDirectory;
 import dev.calling.adapters.media.DynamoDbCallMedia;
+import dev.calling.adapters.metrics.EmfCallMetrics;
 import dev.calling.adapters.privacy.DynamoDbBlockList;
 import dev.calling.adapters.privacy.DynamoDbKnownCallers;
 import dev.calling.adapters.realtime.ConnectionPush;
@@ -133,7 +134,8 @@ public class CallStateManagerWiring {
                 new CommandPorts(switchCommands, carriers.port(), timers, new PrepaidBilling(accounts,
                         new DynamoDbCallDetailRecords(dynamoDb, callDetailRecordsTable)),
                         new SqsCallPushes(sqs, callPushesUrl), parties,
-                        new EventBridgeLimitAlerts(() -> clients().eventBridge(eventBridgeEndpoint))),
+                        new EventBridgeLimitAlerts(() -> clients().eventBridge(eventBridgeEndpoint)),
+                        EmfCallMetrics.toStandardOutput()),
                 new CallStateMachine(timing), clock, new DynamoDbDevices(dynamoDb, devicesTable), knownCallers);
     }
 

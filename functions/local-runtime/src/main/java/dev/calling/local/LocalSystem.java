@@ -13,6 +13,7 @@ import dev.calling.adapters.devices.DynamoDbDevices;
 import dev.calling.adapters.auth.DevTokenIssuer;
 import dev.calling.adapters.billing.DynamoDbCallDetailRecords;
 import dev.calling.adapters.dynamodb.DynamoDbCallAttempts;
+import dev.calling.adapters.metrics.EmfCallMetrics;
 import dev.calling.adapters.privacy.DynamoDbBlockList;
 import dev.calling.adapters.privacy.DynamoDbKnownCallers;
 import dev.calling.adapters.dynamodb.DynamoDbCallHistory;
@@ -343,6 +344,7 @@ public final class LocalSystem implements AutoCloseable {
     private final DynamoDbSubscriberDirectory subscribers;
     /** The abuse-limit alerts raised (EventBridge events in AWS; kept here for tests and the demo). */
     private final List<LimitAlerts.Alert> limitAlerts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> metricLines = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final SnsStub sns;
     private final SnsClient snsClient;
     private final PushService pushService = new PushService();
@@ -427,7 +429,8 @@ public final class LocalSystem implements AutoCloseable {
                         settings.limits().concurrentPstnCalls()),
                 new CommandPorts(switchCommands, carrierPort, timers,
                         new PrepaidBilling(accounts, callDetailRecords),
-                        new SqsCallPushes(sqs, aws.queueUrl(Resources.CALL_PUSHES)), parties, limitAlerts::add),
+                        new SqsCallPushes(sqs, aws.queueUrl(Resources.CALL_PUSHES)), parties, limitAlerts::add,
+                        new EmfCallMetrics(metricLines::add)),
                 new CallStateMachine(settings.callTiming()), clock, devices, knownCallers), timers,
                 new SqsDeadLetters(sqs).of(Resources.CALL_STATE_CHANGES, aws.queueUrl(Resources.CALL_STATE_CHANGES))
                         .of(Resources.CALL_TIMERS, aws.queueUrl(Resources.CALL_TIMERS)));
@@ -560,6 +563,14 @@ public final class LocalSystem implements AutoCloseable {
     }
 
     /** The abuse-limit alerts raised so far, oldest first (in AWS, EventBridge events and a metric). */
+    /**
+     * The call state manager's Embedded Metric Format lines so far (deployed, they go to standard output and
+     * CloudWatch; here they are kept, to keep the run's output readable).
+     */
+    public List<String> metricLines() {
+        return List.copyOf(metricLines);
+    }
+
     public List<LimitAlerts.Alert> limitAlerts() {
         return List.copyOf(limitAlerts);
     }

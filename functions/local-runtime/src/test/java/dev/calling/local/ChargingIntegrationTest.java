@@ -2,6 +2,7 @@ package dev.calling.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.calling.core.call.Call;
 import dev.calling.core.call.CallEvent;
 import dev.calling.core.call.EndReason;
@@ -104,6 +105,40 @@ class ChargingIntegrationTest {
         assertThat(ledger(caller, LedgerEntry.Kind.RELEASE)).hasSize(1);
         assertThat(account(caller).balance()).isEqualTo(Money.of("5.00", "USD").minus(cdr.retail()));
         assertThat(account(caller).reserved().micros()).isZero();
+
+        // What operators see of it: the call state manager's Embedded Metric Format lines.
+        JsonNode ended = metric(call.callId(), "Calls");
+        assertThat(ended.path("Route").asText()).isEqualTo("PSTN");
+        assertThat(ended.path("EndReason").asText()).isEqualTo("COMPLETED");
+        assertThat(ended.at("/_aws/CloudWatchMetrics/0/Dimensions").toString()).isEqualTo("[[\"Route\",\"EndReason\"],[]]");
+        assertThat(ended.path("TalkSeconds").asLong()).isEqualTo(cdr.talkSeconds());
+        assertThat(metric(call.callId(), "RequestToRing").path("RequestToRing").asLong()).isPositive();
+        JsonNode carrier = metric(call.callId(), "CarrierAttempts");
+        assertThat(carrier.path("Carrier").asText()).isEqualTo(cdr.providerId());
+        assertThat(carrier.path("CarrierAnswered").asInt()).isEqualTo(1);
+        assertThat(carrier.path("CarrierFailures").asInt()).isZero();
+        assertThat(metric(call.callId(), "MoneySettled").path("MoneySettled").decimalValue())
+                .isEqualByComparingTo(cdr.retail().toBigDecimal());
+        assertThat(metric(call.callId(), "MoneyReserved").path("Currency").asText()).isEqualTo("USD");
+        assertThat(String.join("\n", metricLines(call.callId()))).as("no number, no user in a metric")
+                .doesNotContain(number).doesNotContain(caller.userId());
+    }
+
+    static List<String> metricLines(String callId) {
+        return system.metricLines().stream().filter(line -> line.contains("\"callId\":\"" + callId + "\"")).toList();
+    }
+
+    /** The one metric line of the call that holds {@code metric}. */
+    static JsonNode metric(String callId, String metric) {
+        List<JsonNode> found = metricLines(callId).stream().map(line -> {
+            try {
+                return AppClient.JSON.readTree(line);
+            } catch (java.io.IOException e) {
+                throw new AssertionError(line, e);
+            }
+        }).filter(line -> line.has(metric)).toList();
+        assertThat(found).as(metric + " of " + callId).hasSize(1);
+        return found.get(0);
     }
 
     @Test
@@ -127,6 +162,8 @@ class ChargingIntegrationTest {
         assertThat(ledger(caller, LedgerEntry.Kind.SETTLEMENT)).hasSize(1);
         assertThat(account(caller)).isEqualTo(after);
         assertThat(system.call(call.callId()).orElseThrow().version()).isEqualTo(call.version());
+        metric(call.callId(), "Calls"); // counted once
+        metric(call.callId(), "MoneySettled");
     }
 
     @Test
@@ -201,6 +238,8 @@ class ChargingIntegrationTest {
                     .extracting(LedgerEntry::amount).isEqualTo(Money.of("0.15", "USD").minus(cdr.retail()));
             assertThat(account(caller).balance()).isEqualTo(Money.of("0.15", "USD").minus(cdr.retail()));
             assertThat(account(caller).reserved().micros()).isZero();
+            assertThat(metric(callId, "MoneyRefunded").path("MoneyRefunded").decimalValue())
+                    .isEqualByComparingTo(Money.of("0.15", "USD").minus(cdr.retail()).toBigDecimal());
         } finally {
             sw.routeReports(publish -> publish);
         }

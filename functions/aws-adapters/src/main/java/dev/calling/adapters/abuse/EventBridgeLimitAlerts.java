@@ -2,10 +2,11 @@ package dev.calling.adapters.abuse;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.calling.adapters.metrics.EmfCallMetrics;
+import dev.calling.adapters.metrics.EmfLine;
 import dev.calling.core.abuse.LimitAlerts;
 import java.io.PrintStream;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
@@ -28,7 +29,7 @@ public final class EventBridgeLimitAlerts implements LimitAlerts {
 
     public static final String SOURCE = "calling.abuse";
     public static final String DETAIL_TYPE = "Abuse limit hit";
-    public static final String NAMESPACE = "Calling";
+    public static final String NAMESPACE = EmfCallMetrics.NAMESPACE;
     public static final String METRIC = "LimitHits";
 
     private static final System.Logger LOG = System.getLogger(EventBridgeLimitAlerts.class.getName());
@@ -80,11 +81,7 @@ public final class EventBridgeLimitAlerts implements LimitAlerts {
 
     /** The alert as one Embedded Metric Format line: {@code LimitHits = 1}, by {@code Limit} and with no dimension. */
     static String metricLine(Alert alert) {
-        ObjectNode directive = JSON.createObjectNode().put("Namespace", NAMESPACE);
-        directive.set("Dimensions", JSON.valueToTree(List.of(List.of("Limit"), List.of()))); // by limit, and all
-        directive.set("Metrics", JSON.valueToTree(List.of(Map.of("Name", METRIC, "Unit", "Count"))));
-        ObjectNode line = JSON.createObjectNode();
-        line.putObject("_aws").put("Timestamp", alert.at().toEpochMilli()).putArray("CloudWatchMetrics").add(directive);
-        return line.put("Limit", alert.limit().name()).put(METRIC, 1).toString();
+        return EmfLine.of(NAMESPACE, alert.at(), List.of(List.of("Limit"), List.of())) // by limit, and all
+                .dimension("Limit", alert.limit().name()).metric(METRIC, 1, "Count").toString();
     }
 }

@@ -3,12 +3,15 @@ package dev.calling.adapters.sqs;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
 import dev.calling.adapters.Resources.QueueDefinition;
 import dev.calling.adapters.lambda.SqsBatchProcessor;
+import dev.calling.adapters.metrics.EmfCallMetrics;
+import dev.calling.adapters.metrics.EmfLine;
 
 /**
  * Puts a message that can never be read straight into its queue's dead-letter queue, so that it is
  * kept for an operator without being retried: on a FIFO queue, retrying it would hold every later
  * message of its group (its call) back for a visibility timeout per try. The dead-letter queue's URL is
- * the source queue's with the last part renamed as {@link QueueDefinition#deadLetterName()} says.
+ * the source queue's with the last part renamed as {@link QueueDefinition#deadLetterName()} says. Each is
+ * counted as {@code MessagesDeadLettered} by {@code Queue} (an Embedded Metric Format line).
  */
 public final class SqsDeadLetters implements SqsBatchProcessor.DeadLetters {
 
@@ -46,6 +49,10 @@ public final class SqsDeadLetters implements SqsBatchProcessor.DeadLetters {
                         .messageDeduplicationId(DeduplicationIds.of("unreadable-" + message.getMessageId()));
             }
         });
+        // Counted here; those SQS moves itself after the last retry show in the dead-letter queue's own metrics.
+        System.out.println(EmfLine.of(EmfCallMetrics.NAMESPACE, java.time.Instant.now(), java.util.List.of(
+                java.util.List.of("Queue"))).dimension("Queue", target.queue().name())
+                .metric("MessagesDeadLettered", 1, "Count").property("messageId", message.getMessageId()));
         return true;
     }
 }

@@ -107,6 +107,7 @@ public final class CallStateManager {
             }
             if (outcome.kind() == Outcome.Kind.APPLIED) {
                 reportAttempts(current.map(Call::attempts).orElse(List.of()), outcome.call().attempts());
+                measure(current.orElse(null), outcome);
             }
             if (outcome.kind() == Outcome.Kind.APPLIED || outcome.kind() == Outcome.Kind.DUPLICATE) {
                 ports.parties().callChanged(outcome.call()); // again on a redelivery: the first push may have been lost
@@ -142,6 +143,14 @@ public final class CallStateManager {
             known.remember(call.callerUserId(), call.calleeUserId(), call.requestedAt());
         } else if (event instanceof CallEvent.CallAnswered && call.answeredAt() != null) {
             known.remember(call.calleeUserId(), call.callerUserId(), call.answeredAt());
+        }
+    }
+
+    private void measure(Call before, Outcome applied) {
+        try {
+            ports.metrics().applied(before, applied);
+        } catch (RuntimeException e) {
+            // A metric never holds a call.
         }
     }
 

@@ -5,12 +5,14 @@ import java.util.Objects;
 
 /**
  * Where the call state manager's output goes: its commands to the VoIP switch, the PSTN carriers,
- * the timers, billing and the callee's devices (push), and news of each change to the parties' apps.
+ * the timers, billing and the callee's devices (push), news of each change to the parties' apps, alerts on abuse
+ * limits and the operators' metrics.
  */
 public record CommandPorts(SwitchPort switchPort, CarrierPort carriers, TimerPort timers, BillingPort billing,
-        PushPort pushes, PartyNotifier parties, LimitAlerts alerts) {
+        PushPort pushes, PartyNotifier parties, LimitAlerts alerts, CallMetrics metrics) {
 
     public CommandPorts {
+        Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(switchPort, "switchPort");
         Objects.requireNonNull(carriers, "carriers");
         Objects.requireNonNull(timers, "timers");
@@ -18,6 +20,12 @@ public record CommandPorts(SwitchPort switchPort, CarrierPort carriers, TimerPor
         Objects.requireNonNull(pushes, "pushes");
         Objects.requireNonNull(parties, "parties");
         Objects.requireNonNull(alerts, "alerts");
+    }
+
+    /** Without metrics. */
+    public CommandPorts(SwitchPort switchPort, CarrierPort carriers, TimerPort timers, BillingPort billing,
+            PushPort pushes, PartyNotifier parties, LimitAlerts alerts) {
+        this(switchPort, carriers, timers, billing, pushes, parties, alerts, CallMetrics.NONE);
     }
 
     /** Without alerts on abuse limits. */
