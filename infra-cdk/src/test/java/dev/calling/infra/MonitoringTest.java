@@ -96,7 +96,7 @@ class MonitoringTest {
     }
 
     @Test
-    void everyAlarmNotifiesTheTopicWhichEmailsOnCallOverTls() {
+    void everyAlarmNotifiesTheTopicWhichEmailsOnCall() {
         String topic = app.resources(app.serviceJson(), "AWS::SNS::Topic").get(0).getKey();
         alarms.forEach(alarm -> {
             assertThat(alarm.getValue().at("/Properties/AlarmActions/0/Ref").asText()).isEqualTo(topic);
@@ -104,9 +104,71 @@ class MonitoringTest {
         });
         app.service().hasResourceProperties("AWS::SNS::Subscription", Map.of("Protocol", "email",
                 "Endpoint", "oncall@example.com"));
-        JsonNode policy = app.resources(app.serviceJson(), "AWS::SNS::TopicPolicy").get(0).getValue();
-        assertThat(policy.at("/Properties/PolicyDocument/Statement/0/Condition/Bool/aws:SecureTransport").asText())
-                .isEqualTo("false");
+    }
+
+    /**
+     * The topic's policy replaces SNS's default one: what it does not allow, no alarm can send. Evaluated as
+     * IAM does for each publisher the app has (every alarm's CloudWatch, every rule targeting the topic), over
+     * TLS as AWS services publish; the alarms were silent while the policy held only the TLS deny.
+     */
+    @Test
+    void cloudWatchAndTheRulesTargetingTheTopicMayPublishToItAndNoOneElse() {
+        assertPublishersAllowed(app.serviceJson());
+    }
+
+    @Test
+    void theForwarderStacksAlarmsMayPublishToItsTopicToo() {
+        TestApp.Synthesised remote = TestApp.synthesise(Map.of("stage", "test", "chimeMeetingsRegion", "us-east-1",
+                "alarmEmail", "oncall@example.com"), java.util.Optional.of("eu-west-2"));
+        JsonNode forwarder = new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(
+                software.amazon.awscdk.assertions.Template.fromStack(remote.stacks().meetingEventsForwarder().orElseThrow())
+                        .toJSON());
+        assertThat(remote.resources(forwarder, "AWS::CloudWatch::Alarm")).isNotEmpty();
+        assertPublishersAllowed(forwarder);
+    }
+
+    /** In the template: every alarm may publish to its topic; every rule that targets it too; nobody else. */
+    static void assertPublishersAllowed(JsonNode template) {
+        List<Map.Entry<String, JsonNode>> topics = app.resources(template, "AWS::SNS::Topic");
+        assertThat(topics).hasSize(1);
+        String topic = topics.get(0).getKey();
+        List<Map.Entry<String, JsonNode>> policies = app.resources(template, "AWS::SNS::TopicPolicy");
+        assertThat(policies).hasSize(1);
+        assertThat(policies.get(0).getValue().at("/Properties/Topics/0/Ref").asText()).isEqualTo(topic);
+        ResourcePolicy policy = new ResourcePolicy(policies.get(0).getValue().at("/Properties/PolicyDocument"));
+        String resource = "<" + topic + ">";
+        String account = "<AWS::AccountId>";
+
+        for (Map.Entry<String, JsonNode> alarm : app.resources(template, "AWS::CloudWatch::Alarm")) {
+            String alarmArn = "arn:<AWS::Partition>:cloudwatch:<AWS::Region>:" + account + ":alarm:" + alarm.getKey();
+            assertThat(policy.allows(publish("cloudwatch.amazonaws.com", resource, true, account, alarmArn)))
+                    .as("CloudWatch may publish %s to the topic", alarm.getKey()).isTrue();
+            assertThat(policy.allows(publish("cloudwatch.amazonaws.com", resource, false, account, alarmArn)))
+                    .as("never without TLS").isFalse();
+            assertThat(policy.allows(publish("cloudwatch.amazonaws.com", resource, true, "999999999999",
+                    alarmArn.replace(account, "999999999999")))).as("another account's alarm").isFalse();
+        }
+        List<String> rules = new java.util.ArrayList<>();
+        for (Map.Entry<String, JsonNode> rule : app.resources(template, "AWS::Events::Rule")) {
+            for (JsonNode target : rule.getValue().at("/Properties/Targets")) {
+                if (target.at("/Arn/Ref").asText().equals(topic)) {
+                    rules.add(rule.getKey());
+                    assertThat(policy.allows(publish("events.amazonaws.com", resource, true, account,
+                            "<" + rule.getKey() + ".Arn>"))).as("rule %s may publish", rule.getKey()).isTrue();
+                }
+            }
+        }
+        assertThat(policy.allows(publish("events.amazonaws.com", resource, true, account, "<SomeOtherRule.Arn>")))
+                .as("only the rules that target the topic").isFalse();
+        assertThat(policy.allows(publish("events.amazonaws.com", resource, true, "999999999999",
+                "arn:aws:events:us-east-1:999999999999:rule/x"))).as("another account's rule").isFalse();
+        assertThat(policy.allows(publish("sns.amazonaws.com", resource, true, account, "arn:x"))).isFalse();
+    }
+
+    private static ResourcePolicy.Request publish(String service, String topic, boolean tls, String account,
+            String sourceArn) {
+        return new ResourcePolicy.Request(service, "sns:Publish", topic, Map.of("aws:SecureTransport",
+                Boolean.toString(tls), "aws:SourceAccount", account, "aws:SourceArn", sourceArn));
     }
 
     @Test
@@ -129,8 +191,7 @@ class MonitoringTest {
         assertThat(target.at("/Arn/Ref").asText()).isEqualTo(topic);
         assertThat(target.at("/InputTransformer/InputTemplate").asText()).contains("Abuse limit", "<detail-userId>");
         assertThat(target.at("/DeadLetterConfig/Arn/Fn::GetAtt/0").asText()).startsWith("Monitoring");
-        JsonNode policy = app.resources(app.serviceJson(), "AWS::SNS::TopicPolicy").get(0).getValue();
-        assertThat(policy.toString()).as("EventBridge may publish to the topic").contains("events.amazonaws.com");
+        // EventBridge may publish for this rule: cloudWatchAndTheRulesTargetingTheTopicMayPublishToItAndNoOneElse.
     }
 
     @Test

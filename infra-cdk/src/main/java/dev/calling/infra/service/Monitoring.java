@@ -5,7 +5,9 @@ import dev.calling.adapters.Resources.QueueDefinition;
 import dev.calling.infra.PhysicalNames;
 import dev.calling.infra.service.DataByName.QueueRef;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
@@ -16,9 +18,13 @@ import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.events.EventField;
 import software.amazon.awscdk.services.events.EventPattern;
+import software.amazon.awscdk.services.events.IRule;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.RuleTargetInput;
 import software.amazon.awscdk.services.events.targets.SnsTopic;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.sns.ITopic;
 import software.amazon.awscdk.services.sns.Topic;
 import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
 import software.amazon.awscdk.services.sqs.IQueue;
@@ -38,6 +44,19 @@ public final class Monitoring extends Construct {
     public Monitoring(Construct scope, String id, String topicName, Optional<String> email) {
         super(scope, id);
         topic = Topic.Builder.create(this, "Alarms").topicName(topicName).enforceSsl(true).build();
+        // enforceSsl makes a topic policy, and a topic policy replaces SNS's default one (which let the
+        // account's services publish): without this statement CloudWatch may not publish and every alarm is
+        // silent. Only this account's alarms (the confused-deputy guard AWS documents for CloudWatch).
+        topic.addToResourcePolicy(PolicyStatement.Builder.create()
+                .sid("CloudWatchAlarmsOfThisAccount")
+                .principals(List.of(new ServicePrincipal("cloudwatch.amazonaws.com")))
+                .actions(List.of("sns:Publish"))
+                .resources(List.of(topic.getTopicArn()))
+                .conditions(Map.of(
+                        "StringEquals", Map.of("aws:SourceAccount", Aws.ACCOUNT_ID),
+                        "ArnLike", Map.of("aws:SourceArn", "arn:" + Aws.PARTITION + ":cloudwatch:" + Aws.REGION + ":"
+                                + Aws.ACCOUNT_ID + ":alarm:*")))
+                .build());
         email.ifPresent(address -> topic.addSubscription(new EmailSubscription(address)));
         // Not KMS-encrypted: CloudWatch cannot publish to a topic under the AWS-managed SNS key, and
         // alarm notifications carry alarm names and states only.
@@ -124,17 +143,39 @@ public final class Monitoring extends Construct {
         Queue deadLetters = MeetingEventsRule.deadLetterQueue(this, names.prefix() + "-limit-alerts-dlq");
         watchDeadLetters("LimitAlertsDeadLetters", deadLetters,
                 "A limit alert could not be sent to the alarm topic and is in " + names.prefix() + "-limit-alerts-dlq");
-        Rule.Builder.create(this, "LimitAlerts")
+        Rule rule = Rule.Builder.create(this, "LimitAlerts")
                 .ruleName(names.prefix() + "-limit-alerts")
                 .description("Abuse-limit alerts from CallApi and CallStateManager, to the alarm topic")
                 .eventPattern(EventPattern.builder().source(List.of("calling.abuse"))
                         .detailType(List.of("Abuse limit hit")).build())
-                .targets(List.of(SnsTopic.Builder.create(topic).deadLetterQueue(deadLetters)
+                .targets(List.of(SnsTopic.Builder.create(unmanaged(topic)).deadLetterQueue(deadLetters)
                         .message(RuleTargetInput.fromText("Abuse limit " + EventField.fromPath("$.detail.limit")
                                 + " hit by " + EventField.fromPath("$.detail.userId") + " (call "
                                 + EventField.fromPath("$.detail.callId") + "): " + EventField.fromPath("$.detail.detail")))
                         .build()))
                 .build();
+        allowPublishFrom(rule);
+    }
+
+    /**
+     * EventBridge may publish to the topic for this rule only. CDK's SnsTopic target would grant
+     * events.amazonaws.com without any condition (any rule of any account); it is given {@link #unmanaged} so
+     * that it grants nothing and this statement is the only one.
+     */
+    public void allowPublishFrom(IRule rule) {
+        topic.addToResourcePolicy(PolicyStatement.Builder.create()
+                .principals(List.of(new ServicePrincipal("events.amazonaws.com")))
+                .actions(List.of("sns:Publish"))
+                .resources(List.of(topic.getTopicArn()))
+                .conditions(Map.of(
+                        "StringEquals", Map.of("aws:SourceAccount", Aws.ACCOUNT_ID),
+                        "ArnEquals", Map.of("aws:SourceArn", rule.getRuleArn())))
+                .build());
+    }
+
+    /** The same topic as an imported reference: a target bound to it adds nothing to the topic's policy. */
+    private ITopic unmanaged(Topic topic) {
+        return Topic.fromTopicArn(this, "AlarmsForRules", topic.getTopicArn());
     }
 
     public Topic topic() {
