@@ -168,7 +168,10 @@ class LeastPrivilegeTest {
     void billingExportReadsRecordsAndOnlyPutsObjectsUnderCalls() {
         assertThat(access("BillingExport")).isEqualTo(expected(
                 "table:call-detail-records", READ, "index:call-detail-records/endedDay-index", READ,
-                "bucket:billing-exports/calls/*", Set.of("s3:PutObject", "s3:AbortMultipartUpload")));
+                "bucket:billing-exports/calls/*", Set.of("s3:PutObject", "s3:AbortMultipartUpload"),
+                // Its on-failure destination (a failed scheduled run), as CDK's SqsDestination grants it.
+                "dead-letters:BillingExportFailures", Set.of("sqs:SendMessage", "sqs:GetQueueAttributes",
+                        "sqs:GetQueueUrl")));
     }
 
     @Test
@@ -271,6 +274,8 @@ class LeastPrivilegeTest {
     private static final Pattern SNS = Pattern.compile("^arn:aws:sns:[a-z0-9-]+:[0-9]{12}:((?:app|endpoint)/.+)$");
     private static final Pattern KMS_KEY = Pattern.compile("^arn:aws:kms:[a-z0-9-]+:[0-9]{12}:(key/.+)$");
     private static final Pattern LOG_GROUP = Pattern.compile("^<([A-Za-z]+?)Logs[0-9A-F]+\\.Arn>$");
+    /** A dead-letter queue of the service stack's own (not one of Resources'): by its construct's name. */
+    private static final Pattern OWN_DEAD_LETTERS = Pattern.compile("^<([A-Za-z]+?)DeadLetters[0-9A-F]+\\.Arn>$");
 
     private static String label(String arn) {
         Matcher m;
@@ -303,6 +308,9 @@ class LeastPrivilegeTest {
         }
         if ((m = LOG_GROUP.matcher(arn)).find()) {
             return "logs:" + m.group(1);
+        }
+        if ((m = OWN_DEAD_LETTERS.matcher(arn)).find()) {
+            return "dead-letters:" + m.group(1);
         }
         throw new AssertionError("unexpected resource in a function's policy: " + arn);
     }

@@ -75,8 +75,9 @@ class MonitoringTest {
             alarm("AWS/Lambda", "Throttles", "FunctionName", PREFIX + function);
         }
         // Per queue two, per function one, five throttles, the meeting-events and limit-alerts rules' dead-letter
-        // queues, and the abuse-limit hits.
-        assertThat(alarms).hasSize(2 * Resources.QUEUES.size() + 12 + 5 + 2 + 1);
+        // queues, the abuse-limit hits, BillingExport's failures, the two APIs' server errors, per table one,
+        // per push platform application one (two in the test app).
+        assertThat(alarms).hasSize(2 * Resources.QUEUES.size() + 12 + 5 + 2 + 1 + 1 + 2 + Resources.TABLES.size() + 2);
     }
 
     @Test
@@ -223,7 +224,8 @@ class MonitoringTest {
                 .startsWith("CallSweeperLive");
         assertThat(asyncInvoke.path("MaximumRetryAttempts").asInt()).as("a failed sweep is not re-run").isZero();
         assertThat(asyncInvoke.path("MaximumEventAgeInSeconds").asInt()).isEqualTo(300);
-        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::EventInvokeConfig")).hasSize(1);
+        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::EventInvokeConfig")).as("its and BillingExport's")
+                .hasSize(2);
         // May EventBridge invoke it: only this rule, on the alias.
         JsonNode permission = app.resources(app.serviceJson(), "AWS::Lambda::Permission").stream()
                 .map(p -> p.getValue().get("Properties"))
@@ -233,6 +235,116 @@ class MonitoringTest {
         // Its failures alarm like any function's.
         assertThat(alarm("AWS/Lambda", "Errors", "FunctionName", PREFIX + "call-sweeper").path("AlarmDescription").asText())
                 .startsWith("CallSweeper failed");
+    }
+
+    @Test
+    void aFailedScheduledBillingExportEndsInAnAlarmedQueueWithItsEvent() {
+        JsonNode queue = app.resources(app.serviceJson(), "AWS::SQS::Queue").stream()
+                .map(q -> q.getValue().get("Properties"))
+                .filter(q -> q.path("QueueName").asText().equals(PREFIX + "billing-export-failures")).findFirst()
+                .orElseThrow(() -> new AssertionError("no billing-export-failures queue"));
+        assertThat(queue.path("MessageRetentionPeriod").asInt()).isEqualTo(14 * 24 * 3600);
+        String queueId = app.resources(app.serviceJson(), "AWS::SQS::Queue").stream()
+                .filter(q -> q.getValue().at("/Properties/QueueName").asText().equals(PREFIX + "billing-export-failures"))
+                .findFirst().orElseThrow().getKey();
+        // What Lambda still fails after its retries...
+        JsonNode asyncInvoke = app.resources(app.serviceJson(), "AWS::Lambda::EventInvokeConfig").stream()
+                .map(c -> c.getValue().get("Properties"))
+                .filter(c -> LeastPrivilegeTest.render(c.path("FunctionName")).startsWith("<BillingExport"))
+                .findFirst().orElseThrow(() -> new AssertionError("no async invoke configuration of BillingExport"));
+        assertThat(asyncInvoke.at("/Qualifier/Fn::Select/1/Fn::Split/1/Ref").asText()).startsWith("BillingExportLive");
+        assertThat(asyncInvoke.at("/DestinationConfig/OnFailure/Destination/Fn::GetAtt/0").asText()).isEqualTo(queueId);
+        assertThat(asyncInvoke.path("MaximumRetryAttempts").asInt()).isEqualTo(2);
+        // ...and what EventBridge cannot deliver.
+        assertThat(schedule("BillingExport").at("/Targets/0/DeadLetterConfig/Arn/Fn::GetAtt/0").asText()).isEqualTo(queueId);
+        JsonNode alarm = alarms.stream().map(a -> a.getValue().get("Properties"))
+                .filter(a -> a.path("MetricName").asText().equals("ApproximateNumberOfMessagesVisible"))
+                .filter(a -> a.at("/Dimensions/0/Value/Fn::GetAtt/0").asText().equals(queueId))
+                .findFirst().orElseThrow(() -> new AssertionError("no alarm on billing-export-failures"));
+        assertThat(alarm.path("Threshold").asDouble()).isZero();
+        assertThat(alarm.path("AlarmDescription").asText()).contains("re-run that day");
+    }
+
+    @Test
+    void eitherApisServerErrorsAlarm() {
+        JsonNode http = alarms.stream().map(a -> a.getValue().get("Properties"))
+                .filter(a -> a.path("Namespace").asText().equals("AWS/ApiGateway") && a.path("MetricName").asText().equals("5xx"))
+                .findFirst().orElseThrow(() -> new AssertionError("no 5xx alarm"));
+        assertThat(http.at("/Dimensions/0/Name").asText()).isEqualTo("ApiId");
+        assertThat(http.at("/Dimensions/0/Value/Ref").asText()).startsWith("HttpApi");
+        assertThat(http.path("Threshold").asDouble()).isZero();
+        assertThat(http.path("Statistic").asText()).isEqualTo("Sum");
+        JsonNode webSocket = alarms.stream().map(a -> a.getValue().get("Properties"))
+                .filter(a -> a.path("Namespace").asText().equals("AWS/ApiGateway")
+                        && a.path("MetricName").asText().equals("ExecutionError"))
+                .findFirst().orElseThrow(() -> new AssertionError("no WebSocket ExecutionError alarm"));
+        Map<String, String> dimensions = new java.util.TreeMap<>();
+        webSocket.path("Dimensions").forEach(d -> dimensions.put(d.path("Name").asText(),
+                LeastPrivilegeTest.render(d.path("Value"))));
+        assertThat(dimensions).containsEntry("Stage", "live").containsKey("ApiId");
+        assertThat(dimensions.get("ApiId")).startsWith("<RealtimeApi");
+    }
+
+    @Test
+    void everyTablesReadAndWriteThrottlesAlarm() {
+        for (var table : Resources.TABLES) {
+            JsonNode alarm = alarms.stream().map(a -> a.getValue().get("Properties"))
+                    .filter(a -> a.path("Metrics").toString().contains("\"" + PREFIX + table.name() + "\""))
+                    .findFirst().orElseThrow(() -> new AssertionError("no throttle alarm on " + table.name()));
+            List<String> metrics = new java.util.ArrayList<>();
+            alarm.path("Metrics").forEach(m -> {
+                if (m.has("MetricStat")) {
+                    assertThat(m.at("/MetricStat/Metric/Namespace").asText()).isEqualTo("AWS/DynamoDB");
+                    assertThat(m.at("/MetricStat/Metric/Dimensions/0/Value").asText()).isEqualTo(PREFIX + table.name());
+                    assertThat(m.at("/MetricStat/Stat").asText()).isEqualTo("Sum");
+                    metrics.add(m.at("/MetricStat/Metric/MetricName").asText());
+                }
+            });
+            assertThat(metrics).containsExactlyInAnyOrder("ReadThrottleEvents", "WriteThrottleEvents");
+            assertThat(alarm.path("Threshold").asDouble()).isZero();
+        }
+    }
+
+    @Test
+    void eachPushPlatformApplicationsFailureShareAlarms() {
+        for (String[] app : List.of(new String[] {"CallingVoip", "APNS_VOIP"}, new String[] {"CallingAndroid", "GCM"})) {
+            JsonNode alarm = alarms.stream().map(a -> a.getValue().get("Properties"))
+                    .filter(a -> a.path("Metrics").toString().contains("NumberOfNotificationsFailed"))
+                    .filter(a -> a.path("Metrics").toString().contains("\"" + app[0] + "\""))
+                    .findFirst().orElseThrow(() -> new AssertionError("no push alarm on " + app[0]));
+            assertThat(alarm.path("Metrics").toString()).contains("\"" + app[1] + "\"", "NumberOfNotificationsDelivered",
+                    "\"AWS/SNS\"");
+            assertThat(alarm.path("Threshold").asDouble()).isEqualTo(25);
+            assertThat(alarm.path("EvaluationPeriods").asInt()).isEqualTo(2);
+        }
+        long without = TestApp.synthesise(Map.of("stage", "test")).resources(
+                TestApp.synthesise(Map.of("stage", "test")).serviceJson(), "AWS::CloudWatch::Alarm").stream()
+                .filter(a -> a.getValue().toString().contains("NumberOfNotificationsFailed")).count();
+        assertThat(without).as("no platform application, no push alarm").isZero();
+    }
+
+    @Test
+    void theCallPathDashboardShowsApisQueuesFunctionsTablesAndTheAppsMetrics() {
+        List<Map.Entry<String, JsonNode>> dashboards = app.resources(app.serviceJson(), "AWS::CloudWatch::Dashboard");
+        assertThat(dashboards).hasSize(1);
+        JsonNode dashboard = dashboards.get(0).getValue().get("Properties");
+        assertThat(dashboard.path("DashboardName").asText()).isEqualTo(PREFIX + "call-path");
+        String body = LeastPrivilegeTest.render(dashboard.path("DashboardBody"));
+        assertThat(body).contains("\"5xx\"", "\"Latency\"", "\"ExecutionError\"", "\"ConnectCount\"");
+        for (QueueDefinition queue : Resources.QUEUES) {
+            assertThat(body).contains("\"" + PREFIX + queue.name() + "\"", "\"" + PREFIX + queue.deadLetterName() + "\"");
+        }
+        assertThat(body).contains("ApproximateAgeOfOldestMessage", "ApproximateNumberOfMessagesVisible");
+        for (String metric : List.of("Errors", "Throttles", "Duration", "ConcurrentExecutions")) {
+            assertThat(body).contains("\"" + metric + "\"");
+        }
+        // Every function by its name, which the template holds as a Ref.
+        app.resources(app.serviceJson(), "AWS::Lambda::Function").forEach(f -> assertThat(body).contains("<" + f.getKey() + ">"));
+        for (var table : Resources.TABLES) {
+            assertThat(body).contains("\"" + PREFIX + table.name() + "\"");
+        }
+        assertThat(body).contains("ReadThrottleEvents", "WriteThrottleEvents", "\"Calling\"", "\"LimitHits\"",
+                "SEARCH('Namespace=\\\"Calling\\\"'", "NumberOfNotificationsFailed", "billing-export-failures");
     }
 
     /** The scheduled rule whose one target is the function's live alias. */

@@ -58,6 +58,8 @@ import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
+import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
+import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.lambda.Permission;
 import software.amazon.awscdk.services.ssm.StringParameter;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
@@ -75,6 +77,7 @@ public final class CallingServiceStack extends Stack {
     private final PublicHttpApi httpApi;
     private final RealtimeApi realtimeApi;
     private final Monitoring monitoring;
+    private final CallPathDashboard dashboard;
     private final Optional<MeetingEventsRule> meetingEventsRule;
 
     public CallingServiceStack(Construct scope, String id, StackProps props, CallingConfig config, FunctionCode code) {
@@ -261,12 +264,22 @@ public final class CallingServiceStack extends Stack {
 
         // 00:30 UTC: exports the day before (the event's time minus a day), after late-ending calls
         // have written their records. Retries are safe: a day's export rewrites identical objects.
+        // A day whose export failed must not pass unnoticed (finance would miss it): what EventBridge cannot
+        // deliver and what still fails after Lambda's two retries lands in one queue, alarmed, holding the
+        // scheduled event (its time names the day to re-run).
+        Queue billingExportFailures = MeetingEventsRule.deadLetterQueue(new Construct(this, "BillingExportFailures"),
+                names.prefix() + "-billing-export-failures", "This queue is itself a dead-letter queue: the"
+                        + " BillingExport schedule target's and the function's on-failure destination (cdk-nag"
+                        + " recognises only queues named in another queue's redrive policy); alarmed, read by hand.");
         Rule.Builder.create(this, "BillingExportSchedule")
                 .description("Daily BillingExport of the previous UTC day")
                 .schedule(Schedule.cron(CronOptions.builder().minute("30").hour("0").build()))
                 .targets(List.of(new LambdaFunction(billingExport.alias(), LambdaFunctionProps.builder()
-                        .retryAttempts(2).maxEventAge(Duration.hours(6)).build())))
+                        .retryAttempts(2).maxEventAge(Duration.hours(6)).deadLetterQueue(billingExportFailures).build())))
                 .build();
+        billingExport.alias().configureAsyncInvoke(EventInvokeConfigOptions.builder()
+                .retryAttempts(2).maxEventAge(Duration.hours(6))
+                .onFailure(new SqsDestination(billingExportFailures)).build());
 
         // Every 5 minutes. A sweep that cannot be delivered or fails is not worth keeping: the next
         // one does the same work, so deliveries are retried for one period at most and a failed run
@@ -285,6 +298,23 @@ public final class CallingServiceStack extends Stack {
         Resources.QUEUES.forEach(queue -> monitoring.watch(data.queue(queue)));
         functions.values().forEach(monitoring::watch);
         monitoring.watchLimitAlerts(names);
+        monitoring.watchDeadLetters("BillingExportFailures", billingExportFailures, "A scheduled BillingExport failed"
+                + " after its retries (or could not be invoked) and is in " + names.prefix() + "-billing-export-failures:"
+                + " the message's time is the run's (the day before is the day to export); fix, then re-run that day"
+                + " (BillingExportFunction output) and delete the message");
+        monitoring.watch(httpApi);
+        monitoring.watch(realtimeApi);
+        Resources.TABLES.forEach(table -> monitoring.watch(data.table(table)));
+        config.pushApplications().values().stream().sorted().forEach(monitoring::watchPushApplication);
+        Map<String, software.amazon.awscdk.services.sqs.IQueue> deadLetters = new LinkedHashMap<>();
+        Resources.QUEUES.forEach(queue -> deadLetters.put(queue.deadLetterName(), data.queue(queue).deadLetterQueue()));
+        meetingEventsRule.ifPresent(rule -> deadLetters.put("meeting-events-rule-dlq", rule.deadLetterQueue()));
+        deadLetters.put("limit-alerts-dlq", monitoring.limitAlertsDeadLetters());
+        deadLetters.put("billing-export-failures", billingExportFailures);
+        dashboard = new CallPathDashboard(this, "CallPath", names, httpApi, realtimeApi,
+                Resources.QUEUES.stream().map(data::queue).toList(), deadLetters, List.copyOf(functions.values()),
+                Resources.TABLES.stream().map(data::table).toList(),
+                config.pushApplications().values().stream().sorted().toList());
         // The abuse-limit alerts go to the account's default event bus (EventBridgeLimitAlerts), routed above.
         PolicyStatement putLimitAlerts = PolicyStatement.Builder.create().actions(List.of("events:PutEvents"))
                 .resources(List.of("arn:" + Aws.PARTITION + ":events:" + Aws.REGION + ":" + Aws.ACCOUNT_ID
@@ -307,6 +337,7 @@ public final class CallingServiceStack extends Stack {
         output("DlqRedriveFunction", dlqRedrive.function().getFunctionName(),
                 "Invoke with {\"queue\": \"<queue of Resources>\", \"max\": 1000, \"dryRun\": true} to move a"
                         + " queue's dead-letter messages back to it after a fix");
+        output("DashboardName", dashboard.dashboard().getDashboardName(), "The call path's CloudWatch dashboard");
         output("AlarmTopicArn", monitoring.topic().getTopicArn(), "Subscribe the on-call rota here");
     }
 
@@ -639,6 +670,10 @@ public final class CallingServiceStack extends Stack {
 
     public Monitoring monitoring() {
         return monitoring;
+    }
+
+    public CallPathDashboard dashboard() {
+        return dashboard;
     }
 
     /** The rule that sends Chime's meeting events to meeting-events, where the Switch is deployed. */

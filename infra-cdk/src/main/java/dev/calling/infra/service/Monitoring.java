@@ -4,6 +4,7 @@ import dev.calling.adapters.Resources;
 import dev.calling.adapters.Resources.QueueDefinition;
 import dev.calling.infra.PhysicalNames;
 import dev.calling.infra.service.DataByName.QueueRef;
+import dev.calling.infra.service.DataByName.TableRef;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +13,7 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.MathExpression;
 import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
@@ -40,6 +42,7 @@ public final class Monitoring extends Construct {
 
     private final Topic topic;
     private final SnsAction notify;
+    private Queue limitAlertsDeadLetters;
 
     public Monitoring(Construct scope, String id, String topicName, Optional<String> email) {
         super(scope, id);
@@ -116,6 +119,99 @@ public final class Monitoring extends Construct {
         }
     }
 
+    /** Any 5xx answer of the HTTP API (CallApi, the carriers' webhooks), in 5 minutes. */
+    public void watch(PublicHttpApi api) {
+        alarm("HttpApiServerErrors", api.api().metricServerError(MetricOptions.builder().statistic("Sum")
+                .period(Duration.minutes(5)).build()), 0, 1,
+                "The HTTP API answered 5xx (CallApi or CarrierWebhook failed, timed out or was throttled): see their"
+                        + " logs and the API's access log");
+    }
+
+    /** Any WebSocket request API Gateway failed to hand to Realtime or its authorizer (the 5xx of a WebSocket API). */
+    public void watch(RealtimeApi api) {
+        alarm("RealtimeApiExecutionErrors", api.stage().metric("ExecutionError", MetricOptions.builder()
+                .statistic("Sum").period(Duration.minutes(5)).build()), 0, 1,
+                "The WebSocket API failed to run a connect, disconnect or message (Realtime or RealtimeAuthorizer"
+                        + " failed or was throttled): see their logs and the stage's access log");
+    }
+
+    /**
+     * A table that throttles reads or writes (on demand, only past its account or partition limits): the SDK
+     * retries, then the caller's operation fails. One alarm per table, so it names the table.
+     */
+    public void watch(TableRef table) {
+        String name = PhysicalNames.pascal(table.definition().name());
+        alarm(name + "Throttles", throttleEvents(table.table().getTableName(), name), 0, 1,
+                "DynamoDB throttled requests on " + table.definition().name()
+                        + ": a hot key or the account's table limits; failed calls follow if it persists");
+    }
+
+    /** Read and write throttle events of a table, summed over 5 minutes. */
+    static MathExpression throttleEvents(String tableName, String label) {
+        MetricOptions sum = MetricOptions.builder().statistic("Sum").period(Duration.minutes(5)).build();
+        String key = metricId(label); // unique per table: a graph of all tables holds every table's pair
+        return MathExpression.Builder.create().expression(key + "Reads + " + key + "Writes")
+                .label(label + " throttle events")
+                .period(Duration.minutes(5))
+                .usingMetrics(Map.of(
+                        key + "Reads", dynamoDb("ReadThrottleEvents", tableName, sum),
+                        key + "Writes", dynamoDb("WriteThrottleEvents", tableName, sum)))
+                .build();
+    }
+
+    private static Metric dynamoDb(String metric, String tableName, MetricOptions options) {
+        return Metric.Builder.create().namespace("AWS/DynamoDB").metricName(metric)
+                .dimensionsMap(Map.of("TableName", tableName)).statistic(options.getStatistic())
+                .period(options.getPeriod()).build();
+    }
+
+    /** Below this many pushes in 5 minutes the failure share is not judged (one stale token is no outage). */
+    static final int PUSH_MINIMUM = 10;
+    /** The share of pushes SNS could not deliver (per platform application) that alarms, in percent. */
+    static final int PUSH_FAILURE_PERCENT = 25;
+
+    /**
+     * Pushes SNS could not hand to APNs or FCM, per platform application (an expired APNs key or FCM credential
+     * fails them all): more than {@value #PUSH_FAILURE_PERCENT} % of at least {@value #PUSH_MINIMUM} in two
+     * 5-minute periods in a row. SNS's {@code NumberOfNotificationsFailed} by {@code Application} and
+     * {@code Platform}; a few failures are normal (uninstalled apps' tokens).
+     */
+    public void watchPushApplication(String applicationArn) {
+        String[] parts = applicationArn.substring(applicationArn.indexOf(":app/") + 5).split("/", 2);
+        String platform = parts[0];
+        String application = parts[1];
+        alarm("Push" + PhysicalNames.pascal(application)
+                        + PhysicalNames.pascal(platform.toLowerCase(java.util.Locale.ROOT)) + "Failures",
+                pushFailurePercent(application, platform), PUSH_FAILURE_PERCENT, 2,
+                "More than " + PUSH_FAILURE_PERCENT + " % of the pushes to " + platform + " application " + application
+                        + " failed: check its credential (APNs key, FCM service account) and the PushSender's log");
+    }
+
+    static MathExpression pushFailurePercent(String application, String platform) {
+        Map<String, String> dimensions = Map.of("Application", application, "Platform", platform);
+        String delivered = metricId(application + platform) + "Delivered";
+        String failed = metricId(application + platform) + "Failed";
+        return MathExpression.Builder.create()
+                .expression("IF(" + delivered + " + " + failed + " >= " + PUSH_MINIMUM + ", 100 * " + failed + " / ("
+                        + delivered + " + " + failed + "), 0)")
+                .label(application + " push failures %").period(Duration.minutes(5))
+                .usingMetrics(Map.of(
+                        delivered, sns("NumberOfNotificationsDelivered", dimensions),
+                        failed, sns("NumberOfNotificationsFailed", dimensions)))
+                .build();
+    }
+
+    /** A metric math id (a lowercase letter, then letters, digits, underscores) made from a name. */
+    static String metricId(String name) {
+        String pascal = PhysicalNames.pascal(name.replaceAll("[^A-Za-z0-9_.-]", "-"));
+        return "m" + pascal.replaceAll("[^A-Za-z0-9_]", "");
+    }
+
+    private static Metric sns(String metric, Map<String, String> dimensions) {
+        return Metric.Builder.create().namespace("AWS/SNS").metricName(metric).dimensionsMap(dimensions)
+                .statistic("Sum").period(Duration.minutes(5)).build();
+    }
+
     private void alarm(String id, IMetric metric, double threshold, int periods, String description) {
         Alarm alarm = Alarm.Builder.create(this, id)
                 .metric(metric)
@@ -141,6 +237,7 @@ public final class Monitoring extends Construct {
                 "A user hit an abuse limit (call attempts, PSTN calls at once, daily spend, high-risk destination):"
                         + " the limit-alerts events on this topic say who and which call");
         Queue deadLetters = MeetingEventsRule.deadLetterQueue(this, names.prefix() + "-limit-alerts-dlq");
+        limitAlertsDeadLetters = deadLetters;
         watchDeadLetters("LimitAlertsDeadLetters", deadLetters,
                 "A limit alert could not be sent to the alarm topic and is in " + names.prefix() + "-limit-alerts-dlq");
         Rule rule = Rule.Builder.create(this, "LimitAlerts")
@@ -176,6 +273,11 @@ public final class Monitoring extends Construct {
     /** The same topic as an imported reference: a target bound to it adds nothing to the topic's policy. */
     private ITopic unmanaged(Topic topic) {
         return Topic.fromTopicArn(this, "AlarmsForRules", topic.getTopicArn());
+    }
+
+    /** The limit-alerts rule's dead-letter queue ({@link #watchLimitAlerts} first). */
+    public Queue limitAlertsDeadLetters() {
+        return limitAlertsDeadLetters;
     }
 
     public Topic topic() {
