@@ -188,6 +188,39 @@ class DataStackTest {
                 .containsExactly(30, 365);
     }
 
+    /** The longest region names there are (and two more characters for those to come). */
+    static final List<String> LONGEST_REGIONS = List.of("ap-southeast-5", "ap-northeast-3", "eu-isoe-west-1",
+            "us-isob-east-1", "us-gov-west-1", "ap-southeast-7-x");
+
+    @Test
+    void everyBucketNameFitsS3sLimitForEveryStageInTheLongestRegions() {
+        for (int length = 1; length <= 12; length++) {
+            PhysicalNames names = PhysicalNames.of("s" + "x".repeat(length - 1));
+            for (var bucket : Resources.BUCKETS) {
+                for (String region : LONGEST_REGIONS) {
+                    String name = names.bucketName(bucket, "123456789012", region);
+                    assertThat(name).as("stage of %d characters in %s", length, region).hasSizeLessThanOrEqualTo(63)
+                            .matches("[a-z0-9][a-z0-9-]*[a-z0-9]");
+                }
+            }
+        }
+        // A stage that always fitted keeps its name (a new name would be a new, empty bucket).
+        assertThat(PhysicalNames.of("prod").bucketName(Resources.BILLING_EXPORTS, "123456789012", "ap-southeast-5"))
+                .isEqualTo("calling-prod-billing-exports-123456789012-ap-southeast-5");
+        assertThat(PhysicalNames.of("integration1").bucketName(Resources.BILLING_EXPORTS, "123456789012", "ap-southeast-5"))
+                .isEqualTo("calling-integration1-billing-123456789012-ap-southeast-5");
+    }
+
+    @Test
+    void theTemplatesBucketNameIsTheShortOneForALongStageInBothStacks() {
+        TestApp.Synthesised longStage = TestApp.synthesise(Map.of("stage", "integration1"));
+        String name = LeastPrivilegeTest.render(longStage.dataJson()
+                .at("/Resources/BillingExportsBucket/Properties/BucketName"));
+        assertThat(name).isEqualTo("calling-integration1-billing-<AWS::AccountId>-<AWS::Region>");
+        assertThat(longStage.serviceJson().toString()).contains("calling-integration1-billing-")
+                .doesNotContain("calling-integration1-billing-exports");
+    }
+
     @Test
     void bucketPoliciesDenyPlainHttpAndOldTls() {
         app.data().hasResourceProperties("AWS::S3::BucketPolicy", Map.of(
