@@ -69,8 +69,9 @@ public final class CallingApp {
      *        control region ({@code chimeMeetingsRegion}) is set, to forward its meeting events, and checked
      *        against the SNS platform applications' region
      */
-    public static Stacks define(App app, CallingConfig config, FunctionCode code, Optional<String> account,
+    public static Stacks define(App app, CallingConfig appConfig, FunctionCode code, Optional<String> account,
             Optional<String> region) {
+        CallingConfig config = appConfig.withDeployRegion(region);
         PhysicalNames names = PhysicalNames.of(config.stage());
         config.requirePushApplicationsIn(account, region);
         // Environment-agnostic: account and region come from the deploying credentials.

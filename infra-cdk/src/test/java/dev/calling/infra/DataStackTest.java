@@ -222,6 +222,37 @@ class DataStackTest {
     }
 
     @Test
+    void theUserPoolMailsThroughSesWhenAVerifiedIdentityIsGivenAndThroughCognitoOtherwise() {
+        assertThat(resources.get("UserPool").at("/Properties/EmailConfiguration").isMissingNode()
+                || resources.get("UserPool").at("/Properties/EmailConfiguration/EmailSendingAccount").asText()
+                        .equals("COGNITO_DEFAULT")).as("Cognito's own sender without SES context").isTrue();
+
+        TestApp.Synthesised ses = TestApp.synthesise(Map.of("stage", "ses", "cognitoEmailFrom", "no-reply@calling.example",
+                "cognitoEmailFromName", "Calling", "cognitoEmailReplyTo", "support@calling.example",
+                "cognitoSesRegion", "eu-west-1"));
+        JsonNode mail = ses.dataJson().at("/Resources/UserPool/Properties/EmailConfiguration");
+        assertThat(mail.path("EmailSendingAccount").asText()).isEqualTo("DEVELOPER");
+        assertThat(mail.path("From").asText()).isEqualTo("Calling <no-reply@calling.example>");
+        assertThat(mail.path("ReplyToEmailAddress").asText()).isEqualTo("support@calling.example");
+        assertThat(LeastPrivilegeTest.render(mail.path("SourceArn")))
+                .isEqualTo("arn:<AWS::Partition>:ses:eu-west-1:<AWS::AccountId>:identity/no-reply@calling.example");
+
+        // The identity in the region deployed to, by default; a verified domain instead of the address.
+        JsonNode domain = TestApp.synthesise(Map.of("stage", "ses", "cognitoEmailFrom", "no-reply@calling.example",
+                "cognitoSesVerifiedDomain", "calling.example"), java.util.Optional.of("us-west-2")).dataJson()
+                .at("/Resources/UserPool/Properties/EmailConfiguration");
+        assertThat(LeastPrivilegeTest.render(domain.path("SourceArn")))
+                .isEqualTo("arn:<AWS::Partition>:ses:us-west-2:<AWS::AccountId>:identity/calling.example");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestApp.synthesise(Map.of("stage", "ses",
+                "cognitoEmailFrom", "no-reply@calling.example"))).hasMessageContaining("cognitoSesRegion");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestApp.synthesise(Map.of("stage", "ses",
+                "cognitoSesRegion", "eu-west-1"))).hasMessageContaining("without cognitoEmailFrom");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestApp.synthesise(Map.of("stage", "ses",
+                "cognitoEmailFrom", "not an address", "cognitoSesRegion", "eu-west-1")))
+                .hasMessageContaining("cognitoEmailFrom");
+    }
+
+    @Test
     void bucketPoliciesDenyPlainHttpAndOldTls() {
         app.data().hasResourceProperties("AWS::S3::BucketPolicy", Map.of(
                 "Bucket", Map.of("Ref", "BillingExportsBucket"),
