@@ -6,6 +6,7 @@ import dev.calling.infra.service.FunctionCode;
 import dev.calling.infra.service.MeetingEventsForwarder;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import io.github.cdklabs.cdknag.NagPackProps;
+import io.github.cdklabs.cdknag.ServerlessChecks;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -88,6 +89,7 @@ public final class CallingApp {
         Tags.of(app).add("app", "calling");
         Tags.of(app).add("stage", config.stage());
         Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(true).build()));
+        Aspects.of(app).add(new ServerlessChecks(NagPackProps.builder().verbose(true).build()));
         return new Stacks(data, service, forwarder);
     }
 

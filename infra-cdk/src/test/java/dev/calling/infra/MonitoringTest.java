@@ -76,8 +76,8 @@ class MonitoringTest {
         }
         // Per queue two, per function one, five throttles, the meeting-events and limit-alerts rules' dead-letter
         // queues, the abuse-limit hits, BillingExport's failures, the two APIs' server errors, per table one,
-        // per push platform application one (two in the test app).
-        assertThat(alarms).hasSize(2 * Resources.QUEUES.size() + 12 + 5 + 2 + 1 + 1 + 2 + Resources.TABLES.size() + 2);
+        // per push platform application one (two in the test app), the CallSweeper schedule's dead-letter queue.
+        assertThat(alarms).hasSize(2 * Resources.QUEUES.size() + 12 + 5 + 2 + 1 + 1 + 2 + Resources.TABLES.size() + 2 + 1);
     }
 
     @Test
@@ -216,6 +216,12 @@ class MonitoringTest {
         assertThat(target.at("/RetryPolicy/MaximumRetryAttempts").asInt()).isEqualTo(2);
         assertThat(target.at("/RetryPolicy/MaximumEventAgeInSeconds").asInt()).as("not past the next run").isEqualTo(300);
         assertThat(target.has("Input")).isFalse();
+        // A sweep EventBridge could not deliver is kept and alarms (the function's Errors cannot see it).
+        String dlq = target.at("/DeadLetterConfig/Arn/Fn::GetAtt/0").asText();
+        assertThat(app.serviceJson().at("/Resources/" + dlq + "/Properties/QueueName").asText())
+                .isEqualTo(PREFIX + "call-sweeper-schedule-dlq");
+        assertThat(alarms.stream().map(a -> a.getValue().get("Properties"))
+                .filter(a -> a.at("/Dimensions/0/Value/Fn::GetAtt/0").asText().equals(dlq))).hasSize(1);
         JsonNode asyncInvoke = app.resources(app.serviceJson(), "AWS::Lambda::EventInvokeConfig").stream()
                 .map(c -> c.getValue().get("Properties"))
                 .filter(c -> LeastPrivilegeTest.render(c.path("FunctionName")).startsWith("<CallSweeper"))

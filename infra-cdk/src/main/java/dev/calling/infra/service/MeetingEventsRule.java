@@ -60,6 +60,7 @@ public final class MeetingEventsRule extends Construct {
                 .retentionPeriod(DEAD_LETTER_RETENTION)
                 .build();
         Nag.suppress(queue, "SQS3", why);
+        Nag.suppress(queue, "Serverless-SQSRedrivePolicy", Nag.DEAD_LETTER_QUEUE_HAS_NO_REDRIVE);
         return queue;
     }
 

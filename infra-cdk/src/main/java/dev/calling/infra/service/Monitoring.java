@@ -2,6 +2,7 @@ package dev.calling.infra.service;
 
 import dev.calling.adapters.Resources;
 import dev.calling.adapters.Resources.QueueDefinition;
+import dev.calling.infra.Nag;
 import dev.calling.infra.PhysicalNames;
 import dev.calling.infra.service.DataByName.QueueRef;
 import dev.calling.infra.service.DataByName.TableRef;
@@ -61,6 +62,9 @@ public final class Monitoring extends Construct {
                                 + Aws.ACCOUNT_ID + ":alarm:*")))
                 .build());
         email.ifPresent(address -> topic.addSubscription(new EmailSubscription(address)));
+        Nag.suppress(topic, "Serverless-SNSRedrivePolicy", "The alarm e-mail subscription: SNS retries an e-mail"
+                + " delivery itself, and an alarm whose notification was lost is still in ALARM in CloudWatch and on the"
+                + " dashboard; a dead-letter queue of alarm notifications would need watching through this same topic.");
         // Not KMS-encrypted: CloudWatch cannot publish to a topic under the AWS-managed SNS key, and
         // alarm notifications carry alarm names and states only.
         notify = new SnsAction(topic);
