@@ -76,8 +76,10 @@ class MonitoringTest {
         }
         // Per queue two, per function one, five throttles, the meeting-events and limit-alerts rules' dead-letter
         // queues, the abuse-limit hits, BillingExport's failures, the two APIs' server errors, per table one,
-        // per push platform application one (two in the test app), the CallSweeper schedule's dead-letter queue.
-        assertThat(alarms).hasSize(2 * Resources.QUEUES.size() + 12 + 5 + 2 + 1 + 1 + 2 + Resources.TABLES.size() + 2 + 1);
+        // per push platform application one (two in the test app), the CallSweeper schedule's dead-letter queue,
+        // per carrier one (three in the test app).
+        assertThat(alarms).hasSize(2 * Resources.QUEUES.size() + 12 + 5 + 2 + 1 + 1 + 2 + Resources.TABLES.size() + 2 + 1
+                + 3);
     }
 
     @Test
@@ -327,6 +329,20 @@ class MonitoringTest {
                 TestApp.synthesise(Map.of("stage", "test")).serviceJson(), "AWS::CloudWatch::Alarm").stream()
                 .filter(a -> a.getValue().toString().contains("NumberOfNotificationsFailed")).count();
         assertThat(without).as("no platform application, no push alarm").isZero();
+    }
+
+    @Test
+    void eachCarriersFailureShareAlarms() {
+        for (String carrier : List.of("chime", "borealis", "twilio")) {
+            JsonNode alarm = alarms.stream().map(a -> a.getValue().get("Properties"))
+                    .filter(a -> a.path("Metrics").toString().contains("CarrierFailures"))
+                    .filter(a -> a.path("Metrics").toString().contains("\"Value\":\"" + carrier + "\""))
+                    .findFirst().orElseThrow(() -> new AssertionError("no failure alarm on carrier " + carrier));
+            assertThat(alarm.path("Metrics").toString()).contains("\"CarrierAttempts\"", "\"Namespace\":\"Calling\"",
+                    "\"Name\":\"Carrier\"");
+            assertThat(alarm.path("Threshold").asDouble()).isEqualTo(25);
+            assertThat(alarm.path("EvaluationPeriods").asInt()).isEqualTo(2);
+        }
     }
 
     @Test

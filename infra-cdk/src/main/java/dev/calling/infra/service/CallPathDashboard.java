@@ -37,10 +37,12 @@ public final class CallPathDashboard extends Construct {
     /**
      * @param deadLetters every dead-letter queue by what it holds: the queues', the rules', BillingExport's failures
      * @param pushApplications the SNS platform application ARNs the PushSender sends to
+     * @param carriers the PSTN carriers' ids
      */
     public CallPathDashboard(Construct scope, String id, PhysicalNames names, PublicHttpApi httpApi,
             RealtimeApi realtimeApi, List<QueueRef> queues, Map<String, IQueue> deadLetters,
-            List<CallingFunction> functions, List<TableRef> tables, List<String> pushApplications) {
+            List<CallingFunction> functions, List<TableRef> tables, List<String> pushApplications,
+            List<String> carriers) {
         super(scope, id);
         dashboard = Dashboard.Builder.create(this, "Dashboard")
                 .dashboardName(names.prefix() + "-call-path")
@@ -93,6 +95,10 @@ public final class CallPathDashboard extends Construct {
                 String[] parts = arn.substring(arn.indexOf(":app/") + 5).split("/", 2);
                 return Monitoring.pushFailurePercent(parts[1], parts[0]);
             }).toList(), List.of()));
+        }
+        if (!carriers.isEmpty()) {
+            last.add(graph("Carrier failures (%)", carriers.stream().<IMetric>map(Monitoring::carrierFailurePercent)
+                    .toList(), List.of()));
         }
         last.add(graph("Abuse limit hits", List.of(Metric.Builder.create()
                 .namespace(EventBridgeLimitAlerts.NAMESPACE).metricName(EventBridgeLimitAlerts.METRIC)

@@ -322,6 +322,7 @@ public final class CallingServiceStack extends Stack {
         monitoring.watch(realtimeApi);
         Resources.TABLES.forEach(table -> monitoring.watch(data.table(table)));
         config.pushApplications().values().stream().sorted().forEach(monitoring::watchPushApplication);
+        config.carriers().keySet().stream().sorted().forEach(monitoring::watchCarrier);
         Map<String, software.amazon.awscdk.services.sqs.IQueue> deadLetters = new LinkedHashMap<>();
         Resources.QUEUES.forEach(queue -> deadLetters.put(queue.deadLetterName(), data.queue(queue).deadLetterQueue()));
         meetingEventsRule.ifPresent(rule -> deadLetters.put("meeting-events-rule-dlq", rule.deadLetterQueue()));
@@ -331,7 +332,8 @@ public final class CallingServiceStack extends Stack {
         dashboard = new CallPathDashboard(this, "CallPath", names, httpApi, realtimeApi,
                 Resources.QUEUES.stream().map(data::queue).toList(), deadLetters, List.copyOf(functions.values()),
                 Resources.TABLES.stream().map(data::table).toList(),
-                config.pushApplications().values().stream().sorted().toList());
+                config.pushApplications().values().stream().sorted().toList(),
+                config.carriers().keySet().stream().sorted().toList());
         // The abuse-limit alerts go to the account's default event bus (EventBridgeLimitAlerts), routed above.
         PolicyStatement putLimitAlerts = PolicyStatement.Builder.create().actions(List.of("events:PutEvents"))
                 .resources(List.of("arn:" + Aws.PARTITION + ":events:" + Aws.REGION + ":" + Aws.ACCOUNT_ID

@@ -2,6 +2,7 @@ package dev.calling.infra.service;
 
 import dev.calling.adapters.Resources;
 import dev.calling.adapters.Resources.QueueDefinition;
+import dev.calling.adapters.abuse.EventBridgeLimitAlerts;
 import dev.calling.infra.Nag;
 import dev.calling.infra.PhysicalNames;
 import dev.calling.infra.service.DataByName.QueueRef;
@@ -203,6 +204,42 @@ public final class Monitoring extends Construct {
                         delivered, sns("NumberOfNotificationsDelivered", dimensions),
                         failed, sns("NumberOfNotificationsFailed", dimensions)))
                 .build();
+    }
+
+    /** Below this many attempts of a carrier in 5 minutes its failure share is not judged. */
+    static final int CARRIER_MINIMUM = 10;
+    /** The share of a carrier's attempts that failed at the carrier (not unanswered, not busy) that alarms, in %. */
+    static final int CARRIER_FAILURE_PERCENT = 25;
+
+    /**
+     * A carrier whose attempts fail: more than {@value #CARRIER_FAILURE_PERCENT} % of at least
+     * {@value #CARRIER_MINIMUM} in two 5-minute periods in a row (its API down, credentials rejected, numbers
+     * refused). The CallStateManager's {@code Calling/CarrierAttempts} and {@code Calling/CarrierFailures} by
+     * {@code Carrier} (EmfCallMetrics, one line per attempt of an ended PSTN call); routing moves calls to other
+     * carriers, so this alarm is often the only sign.
+     */
+    public void watchCarrier(String carrierId) {
+        alarm("Carrier" + PhysicalNames.pascal(carrierId) + "Failures", carrierFailurePercent(carrierId),
+                CARRIER_FAILURE_PERCENT, 2, "More than " + CARRIER_FAILURE_PERCENT + " % of carrier " + carrierId
+                        + "'s attempts failed at the carrier: check its status, credentials and the CallStateManager's log");
+    }
+
+    static MathExpression carrierFailurePercent(String carrierId) {
+        String attempts = metricId(carrierId) + "Attempts";
+        String failures = metricId(carrierId) + "Failures";
+        Map<String, String> dimensions = Map.of("Carrier", carrierId);
+        return MathExpression.Builder.create()
+                .expression("IF(" + attempts + " >= " + CARRIER_MINIMUM + ", 100 * " + failures + " / " + attempts + ", 0)")
+                .label(carrierId + " failures %").period(Duration.minutes(5))
+                .usingMetrics(Map.of(
+                        attempts, calling("CarrierAttempts", dimensions),
+                        failures, calling("CarrierFailures", dimensions)))
+                .build();
+    }
+
+    private static Metric calling(String metric, Map<String, String> dimensions) {
+        return Metric.Builder.create().namespace(EventBridgeLimitAlerts.NAMESPACE).metricName(metric)
+                .dimensionsMap(dimensions).statistic("Sum").period(Duration.minutes(5)).build();
     }
 
     /** A metric math id (a lowercase letter, then letters, digits, underscores) made from a name. */
