@@ -6,10 +6,17 @@ import dev.calling.infra.service.FunctionCode;
 import dev.calling.infra.service.MeetingEventsForwarder;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import io.github.cdklabs.cdknag.NagPackProps;
+import io.github.cdklabs.cdknag.ServerlessChecks;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Aspects;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.Tags;
@@ -31,7 +38,8 @@ public final class CallingApp {
 
     /** Run by the CDK CLI (cdk.json) and by the build, which sets CDK_OUTDIR. */
     public static void main(String[] args) {
-        App app = new App();
+        // The CLI passes cdk.json's context itself; `verify`'s synth (exec) does not: the flags come from there too.
+        App app = new App(AppProps.builder().context(featureFlags()).build());
         CallingConfig config = CallingConfig.fromContext(app.getNode());
         Object code = app.getNode().tryGetContext("functionCode");
         // The CLI sets CDK_DEFAULT_REGION to the region it deploys to (AWS_REGION, or the profile's), and
@@ -62,8 +70,9 @@ public final class CallingApp {
      *        control region ({@code chimeMeetingsRegion}) is set, to forward its meeting events, and checked
      *        against the SNS platform applications' region
      */
-    public static Stacks define(App app, CallingConfig config, FunctionCode code, Optional<String> account,
+    public static Stacks define(App app, CallingConfig appConfig, FunctionCode code, Optional<String> account,
             Optional<String> region) {
+        CallingConfig config = appConfig.withDeployRegion(region);
         PhysicalNames names = PhysicalNames.of(config.stage());
         config.requirePushApplicationsIn(account, region);
         // Environment-agnostic: account and region come from the deploying credentials.
@@ -80,6 +89,7 @@ public final class CallingApp {
         Tags.of(app).add("app", "calling");
         Tags.of(app).add("stage", config.stage());
         Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(true).build()));
+        Aspects.of(app).add(new ServerlessChecks(NagPackProps.builder().verbose(true).build()));
         return new Stacks(data, service, forwarder);
     }
 
@@ -101,6 +111,26 @@ public final class CallingApp {
                 + " the CDK CLI with a region (AWS_REGION or the profile's; the CLI passes it as CDK_DEFAULT_REGION)"));
         return Optional.of(new MeetingEventsForwarder(app, names.stack("meeting-events-forwarder"), config,
                 controlRegion.get(), appRegion));
+    }
+
+    /**
+     * The feature flags of cdk.json (its {@code @aws-cdk...} context keys): the behaviour CDK recommends for the
+     * version in use (what {@code cdk init} writes), read by every synth: the CLI's, {@code verify}'s and the
+     * tests'. Context given on the command line or by the CLI takes precedence over these.
+     */
+    public static Map<String, Object> featureFlags() {
+        Path cdkJson = projectRoot().resolve("infra-cdk").resolve("cdk.json");
+        try {
+            Map<String, Object> flags = new TreeMap<>();
+            new ObjectMapper().readTree(cdkJson.toFile()).path("context").fields().forEachRemaining(entry -> {
+                if (entry.getKey().startsWith("@aws-cdk")) {
+                    flags.put(entry.getKey(), new ObjectMapper().convertValue(entry.getValue(), Object.class));
+                }
+            });
+            return flags;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + cdkJson, e);
+        }
     }
 
     /** The repository root: the CDK CLI runs in infra-cdk/, Maven may run from the root. */

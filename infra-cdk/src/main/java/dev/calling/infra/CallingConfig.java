@@ -32,11 +32,52 @@ import software.constructs.Node;
  *        Amazon Chime SDK Meetings (with its event sources, grants and meeting-events rule), or an
  *        external switch fleet outside this app
  * @param chimeMeetings where the Switch runs its Chime SDK meetings (used with {@link SwitchKind#CHIME_MEETINGS})
+ * @param pushApplications the SNS platform applications the PushSender sends to
+ * @param cognitoEmail the verified Amazon SES identity the user pool sends its mail through; none: Cognito's
+ *        own sender (a few dozen mails a day, for trying out only)
  */
 public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Carrier> carriers,
         Optional<String> alarmEmail, boolean reservedConcurrency, boolean apiGatewayCloudWatchRole,
         int billingExportRetentionDays, SwitchKind switchKind, ChimeMeetings chimeMeetings,
-        Map<PushTarget, String> pushApplications) {
+        Map<PushTarget, String> pushApplications, Optional<CognitoEmail> cognitoEmail) {
+
+    /**
+     * The user pool's mail (sign-up codes, password resets) through Amazon SES, from context keys
+     * {@code cognitoEmailFrom} (an address SES has verified, or one in a verified domain), {@code cognitoEmailFromName},
+     * {@code cognitoEmailReplyTo}, {@code cognitoSesRegion} (where the identity is; default the region deployed to)
+     * and {@code cognitoSesVerifiedDomain} (when the verified identity is the address's domain).
+     */
+    public record CognitoEmail(String from, Optional<String> fromName, Optional<String> replyTo,
+            Optional<String> sesRegion, Optional<String> verifiedDomain) {
+
+        private static final Pattern ADDRESS = Pattern.compile("[^@\\s<>]+@[^@\\s<>]+\\.[a-z]{2,}");
+
+        public CognitoEmail {
+            if (!ADDRESS.matcher(from).matches()) {
+                throw new IllegalArgumentException("cognitoEmailFrom must be an e-mail address SES has verified: " + from);
+            }
+            replyTo.filter(address -> !ADDRESS.matcher(address).matches()).ifPresent(address -> {
+                throw new IllegalArgumentException("cognitoEmailReplyTo must be an e-mail address: " + address);
+            });
+            sesRegion.ifPresent(region -> ChimeMeetings.requireRegion("cognitoSesRegion", region));
+            verifiedDomain.filter(domain -> !from.endsWith("@" + domain)).ifPresent(domain -> {
+                throw new IllegalArgumentException("cognitoSesVerifiedDomain " + domain + " is not the domain of "
+                        + from);
+            });
+        }
+
+        /** The same, in the region deployed to unless a region is given. */
+        CognitoEmail inRegion(Optional<String> deployRegion) {
+            return sesRegion.isPresent() ? this : new CognitoEmail(from, fromName, replyTo, deployRegion, verifiedDomain);
+        }
+    }
+
+    /** This configuration, the user pool's SES identity in the region deployed to unless cognitoSesRegion names one. */
+    public CallingConfig withDeployRegion(Optional<String> region) {
+        return new CallingConfig(stage, chime, carriers, alarmEmail, reservedConcurrency, apiGatewayCloudWatchRole,
+                billingExportRetentionDays, switchKind, chimeMeetings, pushApplications,
+                cognitoEmail.map(email -> email.inRegion(region)));
+    }
 
     /**
      * Where the PushSender sends, by context key under {@code pushPlatformApplications}: the SNS platform
@@ -183,7 +224,8 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
     /** Defaults only: stage {@code dev}, VoIP only, no e-mail, the Switch on Chime SDK Meetings in the stack's region. */
     public static CallingConfig defaults() {
         return new CallingConfig("dev", Optional.empty(), Map.of(), Optional.empty(), true, false,
-                DEFAULT_EXPORT_RETENTION_DAYS, SwitchKind.CHIME_MEETINGS, ChimeMeetings.IN_STACK_REGION, Map.of());
+                DEFAULT_EXPORT_RETENTION_DAYS, SwitchKind.CHIME_MEETINGS, ChimeMeetings.IN_STACK_REGION, Map.of(),
+                Optional.empty());
     }
 
     /** The VoIP switch behind {@code switch-commands.fifo}, by its context value ({@code -c switch=...}). */
@@ -481,7 +523,19 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
                         .orElse(defaults.billingExportRetentionDays()),
                 string(node, "switch").map(SwitchKind::of).orElse(defaults.switchKind()),
                 new ChimeMeetings(string(node, "chimeMeetingsRegion"), string(node, "chimeMeetingsMediaRegion")),
-                pushApplications(node.tryGetContext("pushPlatformApplications")));
+                pushApplications(node.tryGetContext("pushPlatformApplications")), cognitoEmail(node));
+    }
+
+    private static Optional<CognitoEmail> cognitoEmail(Node node) {
+        Optional<String> from = string(node, "cognitoEmailFrom");
+        for (String key : List.of("cognitoEmailFromName", "cognitoEmailReplyTo", "cognitoSesRegion", "cognitoSesVerifiedDomain")) {
+            if (from.isEmpty() && string(node, key).isPresent()) {
+                throw new IllegalArgumentException(key + " without cognitoEmailFrom: give the verified SES address too");
+            }
+        }
+        return from.map(address -> new CognitoEmail(address, string(node, "cognitoEmailFromName"),
+                string(node, "cognitoEmailReplyTo"), string(node, "cognitoSesRegion"),
+                string(node, "cognitoSesVerifiedDomain")));
     }
 
     /** {@code {"apnsVoip": "arn:aws:sns:...:app/APNS_VOIP/MyApp", "fcm": "..."}}, an object or a JSON string. */

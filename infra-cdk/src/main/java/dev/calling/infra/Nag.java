@@ -17,7 +17,7 @@ public final class Nag {
 
     /** Suppresses {@code rule} on the construct's CloudFormation resources (itself and below). */
     public static void suppress(IConstruct construct, String rule, String reason) {
-        apply(construct, NagPackSuppression.builder().id("AwsSolutions-" + rule).reason(reason).build());
+        apply(construct, NagPackSuppression.builder().id(id(rule)).reason(reason).build());
     }
 
     /**
@@ -26,11 +26,21 @@ public final class Nag {
      * expression over the finding (e.g. {@code Resource::arn:...}).
      */
     public static void suppress(IConstruct construct, String rule, String reason, List<String> appliesTo) {
-        apply(construct, NagPackSuppression.builder().id("AwsSolutions-" + rule).reason(reason)
+        apply(construct, NagPackSuppression.builder().id(id(rule)).reason(reason)
                 .appliesTo(appliesTo.stream().<Object>map(finding -> finding.startsWith("regex:")
                         ? RegexAppliesTo.builder().regex(finding.substring("regex:".length())).build() : finding)
                         .toList()).build());
     }
+
+    /** {@code IAM5} is AwsSolutions'; another pack's rule is named with its pack ({@code Serverless-LambdaDLQ}). */
+    private static String id(String rule) {
+        return rule.contains("-") ? rule : "AwsSolutions-" + rule;
+    }
+
+    /** Serverless-SQSRedrivePolicy's reason for every dead-letter queue: a DLQ of its own would only move the problem. */
+    public static final String DEAD_LETTER_QUEUE_HAS_NO_REDRIVE = "This queue is itself a dead-letter queue: its"
+            + " messages are never consumed by a function (they alarm, an operator reads them and redrives them after a"
+            + " fix), so there is no consumer whose failures a further redrive policy would catch.";
 
     // Each CloudFormation resource by itself: cdk-nag's applyToChildren cannot walk constructs that
     // have two candidate default children (e.g. a WebSocket route with its integration).

@@ -37,9 +37,42 @@ public record PhysicalNames(String prefix) {
         return prefix + "-" + queue.deadLetterName();
     }
 
-    /** Bucket names are global: account and region make them unique (tokens, resolved at deploy time). */
+    /** S3's limit on a bucket name. */
+    public static final int BUCKET_NAME_LIMIT = 63;
+    /**
+     * The longest region name a bucket name must leave room for: the longest today are 14 characters
+     * ({@code ap-southeast-5}, {@code ap-northeast-3}, {@code eu-isoe-west-1}); two more for regions to come.
+     * The stacks are environment-agnostic: the region is only known at deploy time.
+     */
+    public static final int LONGEST_REGION = 16;
+    static final int ACCOUNT_ID_LENGTH = 12;
+
+    /**
+     * Bucket names are global: account and region make them unique (tokens, resolved at deploy time):
+     * {@code calling-<stage>-billing-exports-<account>-<region>}. Where a long stage would leave that more than
+     * S3's 63 characters in a region of the longest name, the bucket's name loses its last words until it fits
+     * ({@code calling-<stage>-billing-<account>-<region>}); a stage that fits keeps the name it always had.
+     */
     public String bucket(BucketDefinition bucket) {
-        return prefix + "-" + bucket.name() + "-" + Aws.ACCOUNT_ID + "-" + Aws.REGION;
+        return bucketName(bucket, Aws.ACCOUNT_ID, Aws.REGION);
+    }
+
+    /** {@link #bucket} with the account and region given (tokens in the stacks, values in the tests). */
+    public String bucketName(BucketDefinition bucket, String account, String region) {
+        return prefix + "-" + bucketLabel(bucket) + "-" + account + "-" + region;
+    }
+
+    private String bucketLabel(BucketDefinition bucket) {
+        int room = BUCKET_NAME_LIMIT - (prefix.length() + 1 + 1 + ACCOUNT_ID_LENGTH + 1 + LONGEST_REGION);
+        String label = bucket.name();
+        while (label.length() > room && label.contains("-")) {
+            label = label.substring(0, label.lastIndexOf('-'));
+        }
+        if (label.length() > room) {
+            throw new IllegalArgumentException("bucket " + bucket.name() + " of " + prefix + " cannot fit S3's "
+                    + BUCKET_NAME_LIMIT + " characters: choose a shorter stage");
+        }
+        return label;
     }
 
     /** An SSM parameter the data stack writes and the service stack reads (ids CDK cannot derive from a name). */

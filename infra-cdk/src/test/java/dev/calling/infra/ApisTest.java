@@ -47,6 +47,18 @@ class ApisTest {
         assertThat(stage.path("StageName").asText()).isEqualTo("$default");
         assertThat(stage.at("/DefaultRouteSettings/ThrottlingRateLimit").asInt()).isEqualTo(200);
         assertThat(stage.at("/DefaultRouteSettings/ThrottlingBurstLimit").asInt()).isEqualTo(400);
+        // The carriers' webhook route is throttled apart from the apps' routes, and the route exists before the stage.
+        JsonNode webhook = stage.at("/RouteSettings/POST ~1carrier-webhooks~1{providerId}");
+        assertThat(webhook.path("ThrottlingRateLimit").asInt()).isEqualTo(50);
+        assertThat(webhook.path("ThrottlingBurstLimit").asInt()).isEqualTo(100);
+        assertThat(stage.path("RouteSettings").size()).isEqualTo(1);
+        String route = app.resources(app.serviceJson(), "AWS::ApiGatewayV2::Route").stream()
+                .filter(r -> r.getValue().at("/Properties/RouteKey").asText().equals("POST /carrier-webhooks/{providerId}"))
+                .findFirst().orElseThrow().getKey();
+        JsonNode stageResource = app.resources(app.serviceJson(), "AWS::ApiGatewayV2::Stage").stream()
+                .filter(r -> r.getValue().at("/Properties/StageName").asText().equals("$default"))
+                .findFirst().orElseThrow().getValue();
+        assertThat(stageResource.path("DependsOn").toString()).contains(route);
         assertThat(stage.at("/AccessLogSettings/DestinationArn/Fn::GetAtt/0").asText()).startsWith("HttpApiAccessLogs");
         assertThat(stage.at("/AccessLogSettings/Format").asText()).contains("$context.requestId")
                 .doesNotContain("querystring").doesNotContain("header");

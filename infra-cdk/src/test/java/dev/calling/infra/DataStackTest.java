@@ -188,6 +188,70 @@ class DataStackTest {
                 .containsExactly(30, 365);
     }
 
+    /** The longest region names there are (and two more characters for those to come). */
+    static final List<String> LONGEST_REGIONS = List.of("ap-southeast-5", "ap-northeast-3", "eu-isoe-west-1",
+            "us-isob-east-1", "us-gov-west-1", "ap-southeast-7-x");
+
+    @Test
+    void everyBucketNameFitsS3sLimitForEveryStageInTheLongestRegions() {
+        for (int length = 1; length <= 12; length++) {
+            PhysicalNames names = PhysicalNames.of("s" + "x".repeat(length - 1));
+            for (var bucket : Resources.BUCKETS) {
+                for (String region : LONGEST_REGIONS) {
+                    String name = names.bucketName(bucket, "123456789012", region);
+                    assertThat(name).as("stage of %d characters in %s", length, region).hasSizeLessThanOrEqualTo(63)
+                            .matches("[a-z0-9][a-z0-9-]*[a-z0-9]");
+                }
+            }
+        }
+        // A stage that always fitted keeps its name (a new name would be a new, empty bucket).
+        assertThat(PhysicalNames.of("prod").bucketName(Resources.BILLING_EXPORTS, "123456789012", "ap-southeast-5"))
+                .isEqualTo("calling-prod-billing-exports-123456789012-ap-southeast-5");
+        assertThat(PhysicalNames.of("integration1").bucketName(Resources.BILLING_EXPORTS, "123456789012", "ap-southeast-5"))
+                .isEqualTo("calling-integration1-billing-123456789012-ap-southeast-5");
+    }
+
+    @Test
+    void theTemplatesBucketNameIsTheShortOneForALongStageInBothStacks() {
+        TestApp.Synthesised longStage = TestApp.synthesise(Map.of("stage", "integration1"));
+        String name = LeastPrivilegeTest.render(longStage.dataJson()
+                .at("/Resources/BillingExportsBucket/Properties/BucketName"));
+        assertThat(name).isEqualTo("calling-integration1-billing-<AWS::AccountId>-<AWS::Region>");
+        assertThat(longStage.serviceJson().toString()).contains("calling-integration1-billing-")
+                .doesNotContain("calling-integration1-billing-exports");
+    }
+
+    @Test
+    void theUserPoolMailsThroughSesWhenAVerifiedIdentityIsGivenAndThroughCognitoOtherwise() {
+        assertThat(resources.get("UserPool").at("/Properties/EmailConfiguration").isMissingNode()
+                || resources.get("UserPool").at("/Properties/EmailConfiguration/EmailSendingAccount").asText()
+                        .equals("COGNITO_DEFAULT")).as("Cognito's own sender without SES context").isTrue();
+
+        TestApp.Synthesised ses = TestApp.synthesise(Map.of("stage", "ses", "cognitoEmailFrom", "no-reply@calling.example",
+                "cognitoEmailFromName", "Calling", "cognitoEmailReplyTo", "support@calling.example",
+                "cognitoSesRegion", "eu-west-1"));
+        JsonNode mail = ses.dataJson().at("/Resources/UserPool/Properties/EmailConfiguration");
+        assertThat(mail.path("EmailSendingAccount").asText()).isEqualTo("DEVELOPER");
+        assertThat(mail.path("From").asText()).isEqualTo("Calling <no-reply@calling.example>");
+        assertThat(mail.path("ReplyToEmailAddress").asText()).isEqualTo("support@calling.example");
+        assertThat(LeastPrivilegeTest.render(mail.path("SourceArn")))
+                .isEqualTo("arn:<AWS::Partition>:ses:eu-west-1:<AWS::AccountId>:identity/no-reply@calling.example");
+
+        // The identity in the region deployed to, by default; a verified domain instead of the address.
+        JsonNode domain = TestApp.synthesise(Map.of("stage", "ses", "cognitoEmailFrom", "no-reply@calling.example",
+                "cognitoSesVerifiedDomain", "calling.example"), java.util.Optional.of("us-west-2")).dataJson()
+                .at("/Resources/UserPool/Properties/EmailConfiguration");
+        assertThat(LeastPrivilegeTest.render(domain.path("SourceArn")))
+                .isEqualTo("arn:<AWS::Partition>:ses:us-west-2:<AWS::AccountId>:identity/calling.example");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestApp.synthesise(Map.of("stage", "ses",
+                "cognitoEmailFrom", "no-reply@calling.example"))).hasMessageContaining("cognitoSesRegion");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestApp.synthesise(Map.of("stage", "ses",
+                "cognitoSesRegion", "eu-west-1"))).hasMessageContaining("without cognitoEmailFrom");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestApp.synthesise(Map.of("stage", "ses",
+                "cognitoEmailFrom", "not an address", "cognitoSesRegion", "eu-west-1")))
+                .hasMessageContaining("cognitoEmailFrom");
+    }
+
     @Test
     void bucketPoliciesDenyPlainHttpAndOldTls() {
         app.data().hasResourceProperties("AWS::S3::BucketPolicy", Map.of(

@@ -62,9 +62,11 @@ class LeastPrivilegeTest {
                 "sns:app/GCM/CallingAndroid", Set.of("sns:CreatePlatformEndpoint"),
                 "sns:endpoint/APNS_VOIP/CallingVoip/*", PUSH_TO_ENDPOINTS,
                 "sns:endpoint/GCM/CallingAndroid/*", PUSH_TO_ENDPOINTS));
-        // Statement by statement: the one delete is on the markers' table alone, SNS in two statements.
+        // Statement by statement: the one delete is on the markers' table alone (merged by minimizePolicies into
+        // that table's statement, which names nothing else), SNS in two statements.
         assertThat(statements("PushSender")).contains(
-                "[dynamodb:DeleteItem] on [table:push-markers]",
+                "[dynamodb:BatchGetItem, dynamodb:ConditionCheckItem, dynamodb:DeleteItem, dynamodb:GetItem,"
+                        + " dynamodb:PutItem, dynamodb:Query, dynamodb:UpdateItem] on [table:push-markers]",
                 "[sns:CreatePlatformEndpoint] on [sns:app/APNS_VOIP/CallingVoip, sns:app/GCM/CallingAndroid]",
                 "[sns:DeleteEndpoint, sns:Publish, sns:SetEndpointAttributes] on"
                         + " [sns:endpoint/APNS_VOIP/CallingVoip/*, sns:endpoint/GCM/CallingAndroid/*]");
@@ -119,12 +121,12 @@ class LeastPrivilegeTest {
                 "index:accounts/holds-index", Set.of("dynamodb:Query"),
                 "table:accounts", Set.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"),
                 "queue:call-state-changes.fifo", SEND_ONLY));
-        // Statement by statement, as written: no statement grants more than its one resource.
+        // Statement by statement: no statement grants an action on a resource it was not written for. CDK's
+        // minimizePolicies (cdk.json) merges statements only where that widens nothing: here the two Query grants.
         assertThat(statements("CallSweeper")).containsExactlyInAnyOrder(
-                "[dynamodb:Query] on [index:calls/sweep-index]",
+                "[dynamodb:Query] on [index:accounts/holds-index, index:calls/sweep-index]",
                 "[dynamodb:BatchGetItem, dynamodb:GetItem] on [table:calls]",
                 "[dynamodb:BatchGetItem, dynamodb:GetItem, dynamodb:UpdateItem] on [table:carrier-health]",
-                "[dynamodb:Query] on [index:accounts/holds-index]",
                 "[dynamodb:GetItem, dynamodb:PutItem, dynamodb:Query, dynamodb:UpdateItem] on [table:accounts]",
                 "[sqs:SendMessage] on [queue:call-state-changes.fifo]");
     }
@@ -172,7 +174,10 @@ class LeastPrivilegeTest {
     void billingExportReadsRecordsAndOnlyPutsObjectsUnderCalls() {
         assertThat(access("BillingExport")).isEqualTo(expected(
                 "table:call-detail-records", READ, "index:call-detail-records/endedDay-index", READ,
-                "bucket:billing-exports/calls/*", Set.of("s3:PutObject", "s3:AbortMultipartUpload")));
+                "bucket:billing-exports/calls/*", Set.of("s3:PutObject", "s3:AbortMultipartUpload"),
+                // Its on-failure destination (a failed scheduled run), as CDK's SqsDestination grants it.
+                "dead-letters:BillingExportFailures", Set.of("sqs:SendMessage", "sqs:GetQueueAttributes",
+                        "sqs:GetQueueUrl")));
     }
 
     @Test
@@ -298,6 +303,8 @@ class LeastPrivilegeTest {
     private static final Pattern SNS = Pattern.compile("^arn:aws:sns:[a-z0-9-]+:[0-9]{12}:((?:app|endpoint)/.+)$");
     private static final Pattern KMS_KEY = Pattern.compile("^arn:aws:kms:[a-z0-9-]+:[0-9]{12}:(key/.+)$");
     private static final Pattern LOG_GROUP = Pattern.compile("^<([A-Za-z]+?)Logs[0-9A-F]+\\.Arn>$");
+    /** A dead-letter queue of the service stack's own (not one of Resources'): by its construct's name. */
+    private static final Pattern OWN_DEAD_LETTERS = Pattern.compile("^<([A-Za-z]+?)DeadLetters[0-9A-F]+\\.Arn>$");
 
     private static String label(String arn) {
         Matcher m;
@@ -330,6 +337,9 @@ class LeastPrivilegeTest {
         }
         if ((m = LOG_GROUP.matcher(arn)).find()) {
             return "logs:" + m.group(1);
+        }
+        if ((m = OWN_DEAD_LETTERS.matcher(arn)).find()) {
+            return "dead-letters:" + m.group(1);
         }
         throw new AssertionError("unexpected resource in a function's policy: " + arn);
     }

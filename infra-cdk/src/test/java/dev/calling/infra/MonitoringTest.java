@@ -75,8 +75,11 @@ class MonitoringTest {
             alarm("AWS/Lambda", "Throttles", "FunctionName", PREFIX + function);
         }
         // Per queue two, per function one, five throttles, the meeting-events and limit-alerts rules' dead-letter
-        // queues, and the abuse-limit hits.
-        assertThat(alarms).hasSize(2 * Resources.QUEUES.size() + 12 + 5 + 2 + 1);
+        // queues, the abuse-limit hits, BillingExport's failures, the two APIs' server errors, per table one,
+        // per push platform application one (two in the test app), the CallSweeper schedule's dead-letter queue,
+        // per carrier one (three in the test app).
+        assertThat(alarms).hasSize(2 * Resources.QUEUES.size() + 12 + 5 + 2 + 1 + 1 + 2 + Resources.TABLES.size() + 2 + 1
+                + 3);
     }
 
     @Test
@@ -96,7 +99,7 @@ class MonitoringTest {
     }
 
     @Test
-    void everyAlarmNotifiesTheTopicWhichEmailsOnCallOverTls() {
+    void everyAlarmNotifiesTheTopicWhichEmailsOnCall() {
         String topic = app.resources(app.serviceJson(), "AWS::SNS::Topic").get(0).getKey();
         alarms.forEach(alarm -> {
             assertThat(alarm.getValue().at("/Properties/AlarmActions/0/Ref").asText()).isEqualTo(topic);
@@ -104,9 +107,71 @@ class MonitoringTest {
         });
         app.service().hasResourceProperties("AWS::SNS::Subscription", Map.of("Protocol", "email",
                 "Endpoint", "oncall@example.com"));
-        JsonNode policy = app.resources(app.serviceJson(), "AWS::SNS::TopicPolicy").get(0).getValue();
-        assertThat(policy.at("/Properties/PolicyDocument/Statement/0/Condition/Bool/aws:SecureTransport").asText())
-                .isEqualTo("false");
+    }
+
+    /**
+     * The topic's policy replaces SNS's default one: what it does not allow, no alarm can send. Evaluated as
+     * IAM does for each publisher the app has (every alarm's CloudWatch, every rule targeting the topic), over
+     * TLS as AWS services publish; the alarms were silent while the policy held only the TLS deny.
+     */
+    @Test
+    void cloudWatchAndTheRulesTargetingTheTopicMayPublishToItAndNoOneElse() {
+        assertPublishersAllowed(app.serviceJson());
+    }
+
+    @Test
+    void theForwarderStacksAlarmsMayPublishToItsTopicToo() {
+        TestApp.Synthesised remote = TestApp.synthesise(Map.of("stage", "test", "chimeMeetingsRegion", "us-east-1",
+                "alarmEmail", "oncall@example.com"), java.util.Optional.of("eu-west-2"));
+        JsonNode forwarder = new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(
+                software.amazon.awscdk.assertions.Template.fromStack(remote.stacks().meetingEventsForwarder().orElseThrow())
+                        .toJSON());
+        assertThat(remote.resources(forwarder, "AWS::CloudWatch::Alarm")).isNotEmpty();
+        assertPublishersAllowed(forwarder);
+    }
+
+    /** In the template: every alarm may publish to its topic; every rule that targets it too; nobody else. */
+    static void assertPublishersAllowed(JsonNode template) {
+        List<Map.Entry<String, JsonNode>> topics = app.resources(template, "AWS::SNS::Topic");
+        assertThat(topics).hasSize(1);
+        String topic = topics.get(0).getKey();
+        List<Map.Entry<String, JsonNode>> policies = app.resources(template, "AWS::SNS::TopicPolicy");
+        assertThat(policies).hasSize(1);
+        assertThat(policies.get(0).getValue().at("/Properties/Topics/0/Ref").asText()).isEqualTo(topic);
+        ResourcePolicy policy = new ResourcePolicy(policies.get(0).getValue().at("/Properties/PolicyDocument"));
+        String resource = "<" + topic + ">";
+        String account = "<AWS::AccountId>";
+
+        for (Map.Entry<String, JsonNode> alarm : app.resources(template, "AWS::CloudWatch::Alarm")) {
+            String alarmArn = "arn:<AWS::Partition>:cloudwatch:<AWS::Region>:" + account + ":alarm:" + alarm.getKey();
+            assertThat(policy.allows(publish("cloudwatch.amazonaws.com", resource, true, account, alarmArn)))
+                    .as("CloudWatch may publish %s to the topic", alarm.getKey()).isTrue();
+            assertThat(policy.allows(publish("cloudwatch.amazonaws.com", resource, false, account, alarmArn)))
+                    .as("never without TLS").isFalse();
+            assertThat(policy.allows(publish("cloudwatch.amazonaws.com", resource, true, "999999999999",
+                    alarmArn.replace(account, "999999999999")))).as("another account's alarm").isFalse();
+        }
+        List<String> rules = new java.util.ArrayList<>();
+        for (Map.Entry<String, JsonNode> rule : app.resources(template, "AWS::Events::Rule")) {
+            for (JsonNode target : rule.getValue().at("/Properties/Targets")) {
+                if (target.at("/Arn/Ref").asText().equals(topic)) {
+                    rules.add(rule.getKey());
+                    assertThat(policy.allows(publish("events.amazonaws.com", resource, true, account,
+                            "<" + rule.getKey() + ".Arn>"))).as("rule %s may publish", rule.getKey()).isTrue();
+                }
+            }
+        }
+        assertThat(policy.allows(publish("events.amazonaws.com", resource, true, account, "<SomeOtherRule.Arn>")))
+                .as("only the rules that target the topic").isFalse();
+        assertThat(policy.allows(publish("events.amazonaws.com", resource, true, "999999999999",
+                "arn:aws:events:us-east-1:999999999999:rule/x"))).as("another account's rule").isFalse();
+        assertThat(policy.allows(publish("sns.amazonaws.com", resource, true, account, "arn:x"))).isFalse();
+    }
+
+    private static ResourcePolicy.Request publish(String service, String topic, boolean tls, String account,
+            String sourceArn) {
+        return new ResourcePolicy.Request(service, "sns:Publish", topic, Map.of("aws:SecureTransport",
+                Boolean.toString(tls), "aws:SourceAccount", account, "aws:SourceArn", sourceArn));
     }
 
     @Test
@@ -129,8 +194,7 @@ class MonitoringTest {
         assertThat(target.at("/Arn/Ref").asText()).isEqualTo(topic);
         assertThat(target.at("/InputTransformer/InputTemplate").asText()).contains("Abuse limit", "<detail-userId>");
         assertThat(target.at("/DeadLetterConfig/Arn/Fn::GetAtt/0").asText()).startsWith("Monitoring");
-        JsonNode policy = app.resources(app.serviceJson(), "AWS::SNS::TopicPolicy").get(0).getValue();
-        assertThat(policy.toString()).as("EventBridge may publish to the topic").contains("events.amazonaws.com");
+        // EventBridge may publish for this rule: cloudWatchAndTheRulesTargetingTheTopicMayPublishToItAndNoOneElse.
     }
 
     @Test
@@ -154,6 +218,12 @@ class MonitoringTest {
         assertThat(target.at("/RetryPolicy/MaximumRetryAttempts").asInt()).isEqualTo(2);
         assertThat(target.at("/RetryPolicy/MaximumEventAgeInSeconds").asInt()).as("not past the next run").isEqualTo(300);
         assertThat(target.has("Input")).isFalse();
+        // A sweep EventBridge could not deliver is kept and alarms (the function's Errors cannot see it).
+        String dlq = target.at("/DeadLetterConfig/Arn/Fn::GetAtt/0").asText();
+        assertThat(app.serviceJson().at("/Resources/" + dlq + "/Properties/QueueName").asText())
+                .isEqualTo(PREFIX + "call-sweeper-schedule-dlq");
+        assertThat(alarms.stream().map(a -> a.getValue().get("Properties"))
+                .filter(a -> a.at("/Dimensions/0/Value/Fn::GetAtt/0").asText().equals(dlq))).hasSize(1);
         JsonNode asyncInvoke = app.resources(app.serviceJson(), "AWS::Lambda::EventInvokeConfig").stream()
                 .map(c -> c.getValue().get("Properties"))
                 .filter(c -> LeastPrivilegeTest.render(c.path("FunctionName")).startsWith("<CallSweeper"))
@@ -162,7 +232,8 @@ class MonitoringTest {
                 .startsWith("CallSweeperLive");
         assertThat(asyncInvoke.path("MaximumRetryAttempts").asInt()).as("a failed sweep is not re-run").isZero();
         assertThat(asyncInvoke.path("MaximumEventAgeInSeconds").asInt()).isEqualTo(300);
-        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::EventInvokeConfig")).hasSize(1);
+        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::EventInvokeConfig")).as("its and BillingExport's")
+                .hasSize(2);
         // May EventBridge invoke it: only this rule, on the alias.
         JsonNode permission = app.resources(app.serviceJson(), "AWS::Lambda::Permission").stream()
                 .map(p -> p.getValue().get("Properties"))
@@ -172,6 +243,130 @@ class MonitoringTest {
         // Its failures alarm like any function's.
         assertThat(alarm("AWS/Lambda", "Errors", "FunctionName", PREFIX + "call-sweeper").path("AlarmDescription").asText())
                 .startsWith("CallSweeper failed");
+    }
+
+    @Test
+    void aFailedScheduledBillingExportEndsInAnAlarmedQueueWithItsEvent() {
+        JsonNode queue = app.resources(app.serviceJson(), "AWS::SQS::Queue").stream()
+                .map(q -> q.getValue().get("Properties"))
+                .filter(q -> q.path("QueueName").asText().equals(PREFIX + "billing-export-failures")).findFirst()
+                .orElseThrow(() -> new AssertionError("no billing-export-failures queue"));
+        assertThat(queue.path("MessageRetentionPeriod").asInt()).isEqualTo(14 * 24 * 3600);
+        String queueId = app.resources(app.serviceJson(), "AWS::SQS::Queue").stream()
+                .filter(q -> q.getValue().at("/Properties/QueueName").asText().equals(PREFIX + "billing-export-failures"))
+                .findFirst().orElseThrow().getKey();
+        // What Lambda still fails after its retries...
+        JsonNode asyncInvoke = app.resources(app.serviceJson(), "AWS::Lambda::EventInvokeConfig").stream()
+                .map(c -> c.getValue().get("Properties"))
+                .filter(c -> LeastPrivilegeTest.render(c.path("FunctionName")).startsWith("<BillingExport"))
+                .findFirst().orElseThrow(() -> new AssertionError("no async invoke configuration of BillingExport"));
+        assertThat(asyncInvoke.at("/Qualifier/Fn::Select/1/Fn::Split/1/Ref").asText()).startsWith("BillingExportLive");
+        assertThat(asyncInvoke.at("/DestinationConfig/OnFailure/Destination/Fn::GetAtt/0").asText()).isEqualTo(queueId);
+        assertThat(asyncInvoke.path("MaximumRetryAttempts").asInt()).isEqualTo(2);
+        // ...and what EventBridge cannot deliver.
+        assertThat(schedule("BillingExport").at("/Targets/0/DeadLetterConfig/Arn/Fn::GetAtt/0").asText()).isEqualTo(queueId);
+        JsonNode alarm = alarms.stream().map(a -> a.getValue().get("Properties"))
+                .filter(a -> a.path("MetricName").asText().equals("ApproximateNumberOfMessagesVisible"))
+                .filter(a -> a.at("/Dimensions/0/Value/Fn::GetAtt/0").asText().equals(queueId))
+                .findFirst().orElseThrow(() -> new AssertionError("no alarm on billing-export-failures"));
+        assertThat(alarm.path("Threshold").asDouble()).isZero();
+        assertThat(alarm.path("AlarmDescription").asText()).contains("re-run that day");
+    }
+
+    @Test
+    void eitherApisServerErrorsAlarm() {
+        JsonNode http = alarms.stream().map(a -> a.getValue().get("Properties"))
+                .filter(a -> a.path("Namespace").asText().equals("AWS/ApiGateway") && a.path("MetricName").asText().equals("5xx"))
+                .findFirst().orElseThrow(() -> new AssertionError("no 5xx alarm"));
+        assertThat(http.at("/Dimensions/0/Name").asText()).isEqualTo("ApiId");
+        assertThat(http.at("/Dimensions/0/Value/Ref").asText()).startsWith("HttpApi");
+        assertThat(http.path("Threshold").asDouble()).isZero();
+        assertThat(http.path("Statistic").asText()).isEqualTo("Sum");
+        JsonNode webSocket = alarms.stream().map(a -> a.getValue().get("Properties"))
+                .filter(a -> a.path("Namespace").asText().equals("AWS/ApiGateway")
+                        && a.path("MetricName").asText().equals("ExecutionError"))
+                .findFirst().orElseThrow(() -> new AssertionError("no WebSocket ExecutionError alarm"));
+        Map<String, String> dimensions = new java.util.TreeMap<>();
+        webSocket.path("Dimensions").forEach(d -> dimensions.put(d.path("Name").asText(),
+                LeastPrivilegeTest.render(d.path("Value"))));
+        assertThat(dimensions).containsEntry("Stage", "live").containsKey("ApiId");
+        assertThat(dimensions.get("ApiId")).startsWith("<RealtimeApi");
+    }
+
+    @Test
+    void everyTablesReadAndWriteThrottlesAlarm() {
+        for (var table : Resources.TABLES) {
+            JsonNode alarm = alarms.stream().map(a -> a.getValue().get("Properties"))
+                    .filter(a -> a.path("Metrics").toString().contains("\"" + PREFIX + table.name() + "\""))
+                    .findFirst().orElseThrow(() -> new AssertionError("no throttle alarm on " + table.name()));
+            List<String> metrics = new java.util.ArrayList<>();
+            alarm.path("Metrics").forEach(m -> {
+                if (m.has("MetricStat")) {
+                    assertThat(m.at("/MetricStat/Metric/Namespace").asText()).isEqualTo("AWS/DynamoDB");
+                    assertThat(m.at("/MetricStat/Metric/Dimensions/0/Value").asText()).isEqualTo(PREFIX + table.name());
+                    assertThat(m.at("/MetricStat/Stat").asText()).isEqualTo("Sum");
+                    metrics.add(m.at("/MetricStat/Metric/MetricName").asText());
+                }
+            });
+            assertThat(metrics).containsExactlyInAnyOrder("ReadThrottleEvents", "WriteThrottleEvents");
+            assertThat(alarm.path("Threshold").asDouble()).isZero();
+        }
+    }
+
+    @Test
+    void eachPushPlatformApplicationsFailureShareAlarms() {
+        for (String[] app : List.of(new String[] {"CallingVoip", "APNS_VOIP"}, new String[] {"CallingAndroid", "GCM"})) {
+            JsonNode alarm = alarms.stream().map(a -> a.getValue().get("Properties"))
+                    .filter(a -> a.path("Metrics").toString().contains("NumberOfNotificationsFailed"))
+                    .filter(a -> a.path("Metrics").toString().contains("\"" + app[0] + "\""))
+                    .findFirst().orElseThrow(() -> new AssertionError("no push alarm on " + app[0]));
+            assertThat(alarm.path("Metrics").toString()).contains("\"" + app[1] + "\"", "NumberOfNotificationsDelivered",
+                    "\"AWS/SNS\"");
+            assertThat(alarm.path("Threshold").asDouble()).isEqualTo(25);
+            assertThat(alarm.path("EvaluationPeriods").asInt()).isEqualTo(2);
+        }
+        long without = TestApp.synthesise(Map.of("stage", "test")).resources(
+                TestApp.synthesise(Map.of("stage", "test")).serviceJson(), "AWS::CloudWatch::Alarm").stream()
+                .filter(a -> a.getValue().toString().contains("NumberOfNotificationsFailed")).count();
+        assertThat(without).as("no platform application, no push alarm").isZero();
+    }
+
+    @Test
+    void eachCarriersFailureShareAlarms() {
+        for (String carrier : List.of("chime", "borealis", "twilio")) {
+            JsonNode alarm = alarms.stream().map(a -> a.getValue().get("Properties"))
+                    .filter(a -> a.path("Metrics").toString().contains("CarrierFailures"))
+                    .filter(a -> a.path("Metrics").toString().contains("\"Value\":\"" + carrier + "\""))
+                    .findFirst().orElseThrow(() -> new AssertionError("no failure alarm on carrier " + carrier));
+            assertThat(alarm.path("Metrics").toString()).contains("\"CarrierAttempts\"", "\"Namespace\":\"Calling\"",
+                    "\"Name\":\"Carrier\"");
+            assertThat(alarm.path("Threshold").asDouble()).isEqualTo(25);
+            assertThat(alarm.path("EvaluationPeriods").asInt()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void theCallPathDashboardShowsApisQueuesFunctionsTablesAndTheAppsMetrics() {
+        List<Map.Entry<String, JsonNode>> dashboards = app.resources(app.serviceJson(), "AWS::CloudWatch::Dashboard");
+        assertThat(dashboards).hasSize(1);
+        JsonNode dashboard = dashboards.get(0).getValue().get("Properties");
+        assertThat(dashboard.path("DashboardName").asText()).isEqualTo(PREFIX + "call-path");
+        String body = LeastPrivilegeTest.render(dashboard.path("DashboardBody"));
+        assertThat(body).contains("\"5xx\"", "\"Latency\"", "\"ExecutionError\"", "\"ConnectCount\"");
+        for (QueueDefinition queue : Resources.QUEUES) {
+            assertThat(body).contains("\"" + PREFIX + queue.name() + "\"", "\"" + PREFIX + queue.deadLetterName() + "\"");
+        }
+        assertThat(body).contains("ApproximateAgeOfOldestMessage", "ApproximateNumberOfMessagesVisible");
+        for (String metric : List.of("Errors", "Throttles", "Duration", "ConcurrentExecutions")) {
+            assertThat(body).contains("\"" + metric + "\"");
+        }
+        // Every function by its name, which the template holds as a Ref.
+        app.resources(app.serviceJson(), "AWS::Lambda::Function").forEach(f -> assertThat(body).contains("<" + f.getKey() + ">"));
+        for (var table : Resources.TABLES) {
+            assertThat(body).contains("\"" + PREFIX + table.name() + "\"");
+        }
+        assertThat(body).contains("ReadThrottleEvents", "WriteThrottleEvents", "\"Calling\"", "\"LimitHits\"",
+                "SEARCH('Namespace=\\\"Calling\\\"'", "NumberOfNotificationsFailed", "billing-export-failures");
     }
 
     /** The scheduled rule whose one target is the function's live alias. */

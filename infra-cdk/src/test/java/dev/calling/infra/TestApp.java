@@ -82,7 +82,10 @@ public final class TestApp {
 
     /** With the region the CLI would deploy to (CDK_DEFAULT_REGION), which a remote Chime control region needs. */
     public static Synthesised synthesise(Map<String, Object> context, Optional<String> region) {
-        App app = new App(AppProps.builder().context(context).build());
+        // As the CLI synthesises: cdk.json's feature flags, then the deployment's context.
+        Map<String, Object> withFlags = new java.util.HashMap<>(CallingApp.featureFlags());
+        withFlags.putAll(context);
+        App app = new App(AppProps.builder().context(withFlags).build());
         Stacks stacks = CallingApp.define(app, CallingConfig.fromContext(app.getNode()), FunctionCode.placeholder(),
                 region);
         Template data = Template.fromStack(stacks.data());

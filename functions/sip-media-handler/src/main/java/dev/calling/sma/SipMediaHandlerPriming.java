@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Clock;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -40,11 +41,20 @@ class SipMediaHandlerPriming extends SnapStartPriming {
     @ConfigProperty(name = "calling.queues.call-state-changes")
     String callStateChangesUrl;
 
+    @ConfigProperty(name = SipMediaHandlerWiring.SIP_MEDIA_APPLICATION_ID)
+    Optional<String> sipMediaApplicationId;
+
+    @ConfigProperty(name = SipMediaHandlerWiring.FROM_PHONE_NUMBER)
+    Optional<String> fromPhoneNumber;
+
     @Override
     protected String prime() {
-        handler.get();
+        boolean configured = SipMediaHandlerWiring.notConfigured(sipMediaApplicationId, fromPhoneNumber).isEmpty();
+        if (configured) {
+            handler.get(); // before the Chime set-up's step 2 there is no handler to build
+        }
         new DynamoDbCarrierLegs(dynamoDb, carrierLegsTable, Clock.systemUTC()).byCall(NOBODY, 1);
         QueueArn.of(sqs, callStateChangesUrl);
-        return "beans, carrier leg read, queue attributes";
+        return (configured ? "beans, " : "") + "carrier leg read, queue attributes";
     }
 }

@@ -36,7 +36,7 @@ public final class CallingDataStack extends Stack {
         tables = new Tables(this, "Tables", names);
         queues = new Queues(this, "Queues", names);
         buckets = new ExportBuckets(this, "Buckets", names, config.billingExportRetentionDays());
-        users = new Users(this, "Users", names);
+        users = new Users(this, "Users", names, config.cognitoEmail());
         if (config.switchKind() == SwitchKind.CHIME_MEETINGS) {
             allowMeetingEventsRule(names);
         }

@@ -2,6 +2,7 @@ package dev.calling.infra.data;
 
 import dev.calling.adapters.Resources;
 import dev.calling.adapters.Resources.QueueDefinition;
+import dev.calling.infra.Nag;
 import dev.calling.infra.PhysicalNames;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +52,7 @@ public final class Queues extends Construct {
                     .build();
             // Stable logical ids: a renamed construct must not replace a queue holding messages.
             ((CfnQueue) deadLetter.getNode().getDefaultChild()).overrideLogicalId(logicalId + "Dlq");
+            Nag.suppress(deadLetter, "Serverless-SQSRedrivePolicy", Nag.DEAD_LETTER_QUEUE_HAS_NO_REDRIVE);
             ((CfnQueue) queue.getNode().getDefaultChild()).overrideLogicalId(logicalId);
             byName.put(definition.name(), new DeployedQueue(definition, queue, deadLetter));
         }

@@ -1,5 +1,10 @@
 package dev.calling.infra.data;
 
+import dev.calling.infra.CallingConfig;
+import java.util.Optional;
+import software.amazon.awscdk.services.cognito.UserPoolEmail;
+import software.amazon.awscdk.services.cognito.UserPoolSESOptions;
+
 import dev.calling.infra.Nag;
 import dev.calling.infra.PhysicalNames;
 import software.amazon.awscdk.Duration;
@@ -36,10 +41,15 @@ public final class Users extends Construct {
     public static final String POOL_ID_PARAMETER = "user-pool-id";
     public static final String CLIENT_ID_PARAMETER = "user-pool-client-id";
 
-    public Users(Construct scope, String id, PhysicalNames names) {
+    /**
+     * @param email the verified SES identity to send the pool's mail through; none: Cognito's own sender, whose
+     *        daily quota is for trying out (sign-ups and password resets stop once it is spent)
+     */
+    public Users(Construct scope, String id, PhysicalNames names, Optional<CallingConfig.CognitoEmail> email) {
         super(scope, id);
         String poolName = names.prefix() + "-users";
         pool = UserPool.Builder.create(this, "UserPool")
+                .email(email.map(Users::throughSes).orElse(null)) // none: Cognito's default sender
                 .userPoolName(poolName)
                 .selfSignUpEnabled(true)
                 .signInAliases(SignInAliases.builder().email(true).build())
@@ -81,6 +91,18 @@ public final class Users extends Construct {
                 + " is optional for every user to turn on, and sessions are short (1 h access tokens).");
         Nag.suppress(pool, "COG3", "Threat protection (advanced security) needs the Cognito Plus feature plan,"
                 + " billed per active user; the Essentials plan is chosen until fraud signals justify it.");
+    }
+
+    private static UserPoolEmail throughSes(CallingConfig.CognitoEmail email) {
+        return UserPoolEmail.withSES(UserPoolSESOptions.builder()
+                .fromEmail(email.from())
+                .fromName(email.fromName().orElse(null))
+                .replyTo(email.replyTo().orElse(null))
+                .sesRegion(email.sesRegion().orElseThrow(() -> new IllegalArgumentException("cognitoEmailFrom: the SES"
+                        + " identity's region is unknown: give cognitoSesRegion, or deploy through the CDK CLI with a"
+                        + " region (it passes it as CDK_DEFAULT_REGION)")))
+                .sesVerifiedDomain(email.verifiedDomain().orElse(null))
+                .build());
     }
 
     public UserPool pool() {

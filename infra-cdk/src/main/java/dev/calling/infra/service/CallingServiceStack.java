@@ -60,6 +60,8 @@ import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.EventInvokeConfigOptions;
+import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
+import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.lambda.Permission;
 import software.amazon.awscdk.services.ssm.StringParameter;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
@@ -77,6 +79,7 @@ public final class CallingServiceStack extends Stack {
     private final PublicHttpApi httpApi;
     private final RealtimeApi realtimeApi;
     private final Monitoring monitoring;
+    private final CallPathDashboard dashboard;
     private final Optional<MeetingEventsRule> meetingEventsRule;
 
     public CallingServiceStack(Construct scope, String id, StackProps props, CallingConfig config, FunctionCode code) {
@@ -268,30 +271,76 @@ public final class CallingServiceStack extends Stack {
 
         // 00:30 UTC: exports the day before (the event's time minus a day), after late-ending calls
         // have written their records. Retries are safe: a day's export rewrites identical objects.
+        // A day whose export failed must not pass unnoticed (finance would miss it): what EventBridge cannot
+        // deliver and what still fails after Lambda's two retries lands in one queue, alarmed, holding the
+        // scheduled event (its time names the day to re-run).
+        Queue billingExportFailures = MeetingEventsRule.deadLetterQueue(new Construct(this, "BillingExportFailures"),
+                names.prefix() + "-billing-export-failures", "This queue is itself a dead-letter queue: the"
+                        + " BillingExport schedule target's and the function's on-failure destination (cdk-nag"
+                        + " recognises only queues named in another queue's redrive policy); alarmed, read by hand.");
         Rule.Builder.create(this, "BillingExportSchedule")
                 .description("Daily BillingExport of the previous UTC day")
                 .schedule(Schedule.cron(CronOptions.builder().minute("30").hour("0").build()))
                 .targets(List.of(new LambdaFunction(billingExport.alias(), LambdaFunctionProps.builder()
-                        .retryAttempts(2).maxEventAge(Duration.hours(6)).build())))
+                        .retryAttempts(2).maxEventAge(Duration.hours(6)).deadLetterQueue(billingExportFailures).build())))
                 .build();
+        billingExport.alias().configureAsyncInvoke(EventInvokeConfigOptions.builder()
+                .retryAttempts(2).maxEventAge(Duration.hours(6))
+                .onFailure(new SqsDestination(billingExportFailures)).build());
 
         // Every 5 minutes. A sweep that cannot be delivered or fails is not worth keeping: the next
         // one does the same work, so deliveries are retried for one period at most and a failed run
         // is not run again by Lambda (which would overlap the next one).
+        // A sweep EventBridge cannot deliver (a broken permission, the function deleted) is not retried, but it
+        // must not go unnoticed: the CallSweeper's Errors alarm cannot see a run that never started.
+        Queue sweepsNotDelivered = MeetingEventsRule.deadLetterQueue(new Construct(this, "CallSweeperSchedule-Dlq"),
+                names.prefix() + "-call-sweeper-schedule-dlq", "This queue is itself a dead-letter queue: the"
+                        + " CallSweeper schedule target's (cdk-nag recognises only queues named in another queue's"
+                        + " redrive policy); alarmed, read by hand.");
         Rule.Builder.create(this, "CallSweeperSchedule")
                 .description("CallSweeper: overdue calls and carriers' calls in progress, every "
                         + SWEEP_PERIOD.toHumanString())
                 .schedule(Schedule.rate(SWEEP_PERIOD))
                 .targets(List.of(new LambdaFunction(callSweeper.alias(), LambdaFunctionProps.builder()
-                        .retryAttempts(2).maxEventAge(SWEEP_PERIOD).build())))
+                        .retryAttempts(2).maxEventAge(SWEEP_PERIOD).deadLetterQueue(sweepsNotDelivered).build())))
                 .build();
         callSweeper.alias().configureAsyncInvoke(EventInvokeConfigOptions.builder()
                 .retryAttempts(0).maxEventAge(SWEEP_PERIOD).build());
+        Nag.suppress(callSweeper.alias(), "Serverless-LambdaAsyncFailureDestination", "A failed sweep is dropped on"
+                + " purpose (no retry, no destination): the next run, 5 minutes later, does the same work, and the"
+                + " CallSweeper's Errors alarm reports the failure; a stored sweep event would never be replayed.");
 
         monitoring = new Monitoring(this, "Monitoring", names.prefix() + "-alarms", config.alarmEmail());
         Resources.QUEUES.forEach(queue -> monitoring.watch(data.queue(queue)));
         functions.values().forEach(monitoring::watch);
+        functions.values().forEach(function -> function.noDeadLetterQueue(Optional.ofNullable(
+                NO_DEAD_LETTER_QUEUE_BECAUSE.get(function.settings().name())).orElseThrow(() -> new IllegalStateException(
+                        function.settings().name() + ": say how it is invoked and where its failures go"
+                                + " (NO_DEAD_LETTER_QUEUE_BECAUSE)"))));
         monitoring.watchLimitAlerts(names);
+        monitoring.watchDeadLetters("BillingExportFailures", billingExportFailures, "A scheduled BillingExport failed"
+                + " after its retries (or could not be invoked) and is in " + names.prefix() + "-billing-export-failures:"
+                + " the message's time is the run's (the day before is the day to export); fix, then re-run that day"
+                + " (BillingExportFunction output) and delete the message");
+        monitoring.watchDeadLetters("CallSweeperScheduleDeadLetters", sweepsNotDelivered, "EventBridge could not"
+                + " invoke the CallSweeper (its permission or alias?) and left the event in " + names.prefix()
+                + "-call-sweeper-schedule-dlq: overdue calls are not swept; delete the message once fixed");
+        monitoring.watch(httpApi);
+        monitoring.watch(realtimeApi);
+        Resources.TABLES.forEach(table -> monitoring.watch(data.table(table)));
+        config.pushApplications().values().stream().sorted().forEach(monitoring::watchPushApplication);
+        config.carriers().keySet().stream().sorted().forEach(monitoring::watchCarrier);
+        Map<String, software.amazon.awscdk.services.sqs.IQueue> deadLetters = new LinkedHashMap<>();
+        Resources.QUEUES.forEach(queue -> deadLetters.put(queue.deadLetterName(), data.queue(queue).deadLetterQueue()));
+        meetingEventsRule.ifPresent(rule -> deadLetters.put("meeting-events-rule-dlq", rule.deadLetterQueue()));
+        deadLetters.put("limit-alerts-dlq", monitoring.limitAlertsDeadLetters());
+        deadLetters.put("billing-export-failures", billingExportFailures);
+        deadLetters.put("call-sweeper-schedule-dlq", sweepsNotDelivered);
+        dashboard = new CallPathDashboard(this, "CallPath", names, httpApi, realtimeApi,
+                Resources.QUEUES.stream().map(data::queue).toList(), deadLetters, List.copyOf(functions.values()),
+                Resources.TABLES.stream().map(data::table).toList(),
+                config.pushApplications().values().stream().sorted().toList(),
+                config.carriers().keySet().stream().sorted().toList());
         // The abuse-limit alerts go to the account's default event bus (EventBridgeLimitAlerts), routed above.
         PolicyStatement putLimitAlerts = PolicyStatement.Builder.create().actions(List.of("events:PutEvents"))
                 .resources(List.of("arn:" + Aws.PARTITION + ":events:" + Aws.REGION + ":" + Aws.ACCOUNT_ID
@@ -314,6 +363,7 @@ public final class CallingServiceStack extends Stack {
         output("DlqRedriveFunction", dlqRedrive.function().getFunctionName(),
                 "Invoke with {\"queue\": \"<queue of Resources>\", \"max\": 1000, \"dryRun\": true} to move a"
                         + " queue's dead-letter messages back to it after a fix");
+        output("DashboardName", dashboard.dashboard().getDashboardName(), "The call path's CloudWatch dashboard");
         output("AlarmTopicArn", monitoring.topic().getTopicArn(), "Subscribe the on-call rota here");
     }
 
@@ -364,6 +414,39 @@ public final class CallingServiceStack extends Stack {
                         + " at run time; the grant is limited to this account's meetings in the Chime control region"
                         + " and to creating, reading and deleting meetings and attendees.",
                 List.of("regex:/^Resource::arn:<AWS::Partition>:chime:(<AWS::Region>|[a-z0-9-]+):<AWS::AccountId>:meeting\\/\\*$/"));
+    }
+
+    /**
+     * How each function is invoked and where its failures go, which is why none has a dead-letter queue of its
+     * own (Lambda uses one for asynchronous invocations only): a new function must say so here.
+     */
+    static final Map<String, String> NO_DEAD_LETTER_QUEUE_BECAUSE;
+
+    static {
+        String sqs = "Invoked synchronously by its SQS event source mapping, never asynchronously: a message that"
+                + " keeps failing goes to its queue's dead-letter queue (redrive policy), which alarms.";
+        String http = "Invoked synchronously by the HTTP API, never asynchronously: the caller gets the 5xx (carriers"
+                + " retry their callbacks, the apps retry); the function's Errors and the API's 5xx alarms report it.";
+        String webSocket = "Invoked synchronously by the WebSocket API, never asynchronously: the app gets the error"
+                + " (and reconnects); the function's Errors and the stage's ExecutionError alarms report it.";
+        Map<String, String> because = new LinkedHashMap<>();
+        for (String name : List.of("SessionService", "CallStateManager", "PushSender", "Switch")) {
+            because.put(name, sqs);
+        }
+        because.put("CarrierWebhook", http);
+        because.put("CallApi", http);
+        because.put("Realtime", webSocket);
+        because.put("RealtimeAuthorizer", webSocket);
+        because.put("SipMediaHandler", "Invoked synchronously by the Chime SIP media application, which fails the call"
+                + " leg on an error; the function's Errors alarm reports it.");
+        because.put("BillingExport", "Invoked asynchronously by its schedule: a run that still fails after Lambda's"
+                + " retries goes to its on-failure destination billing-export-failures (a destination supersedes a"
+                + " dead-letter queue: it also records the error), which alarms.");
+        because.put("CallSweeper", "Invoked asynchronously every 5 minutes: a failed sweep is dropped on purpose, the"
+                + " next run does the same work; the function's Errors alarm reports it.");
+        because.put("DlqRedrive", "Invoked synchronously by an operator (aws lambda invoke), who gets the error in the"
+                + " answer.");
+        NO_DEAD_LETTER_QUEUE_BECAUSE = Map.copyOf(because);
     }
 
     /** How often the CallSweeper runs. */
@@ -646,6 +729,10 @@ public final class CallingServiceStack extends Stack {
 
     public Monitoring monitoring() {
         return monitoring;
+    }
+
+    public CallPathDashboard dashboard() {
+        return dashboard;
     }
 
     /** The rule that sends Chime's meeting events to meeting-events, where the Switch is deployed. */

@@ -46,15 +46,21 @@ public final class MeetingEventsRule extends Construct {
      * a queue under the AWS-managed KMS key), TLS only, kept 14 days.
      */
     static Queue deadLetterQueue(Construct scope, String queueName) {
+        return deadLetterQueue(scope, queueName, "This queue is itself a dead-letter queue: the one of an EventBridge"
+                + " rule's target (cdk-nag recognises only queues named in another queue's redrive policy); what it"
+                + " holds is alarmed and inspected by hand, not consumed.");
+    }
+
+    /** The same, for another kind of dead letters (the reason of the SQS3 suppression says which). */
+    static Queue deadLetterQueue(Construct scope, String queueName, String why) {
         Queue queue = Queue.Builder.create(scope, "DeadLetters")
                 .queueName(queueName)
                 .encryption(QueueEncryption.SQS_MANAGED)
                 .enforceSsl(true)
                 .retentionPeriod(DEAD_LETTER_RETENTION)
                 .build();
-        Nag.suppress(queue, "SQS3", "This queue is itself a dead-letter queue: the one of an EventBridge rule's"
-                + " target (cdk-nag recognises only queues named in another queue's redrive policy); what it holds"
-                + " is alarmed and inspected by hand, not consumed.");
+        Nag.suppress(queue, "SQS3", why);
+        Nag.suppress(queue, "Serverless-SQSRedrivePolicy", Nag.DEAD_LETTER_QUEUE_HAS_NO_REDRIVE);
         return queue;
     }
 

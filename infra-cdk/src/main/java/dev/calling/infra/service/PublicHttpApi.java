@@ -2,11 +2,13 @@ package dev.calling.infra.service;
 
 import dev.calling.infra.Nag;
 import java.util.List;
+import java.util.Map;
 import software.amazon.awscdk.aws_apigatewayv2_authorizers.HttpUserPoolAuthorizer;
 import software.amazon.awscdk.aws_apigatewayv2_authorizers.HttpUserPoolAuthorizerProps;
 import software.amazon.awscdk.aws_apigatewayv2_integrations.HttpLambdaIntegration;
 import software.amazon.awscdk.aws_apigatewayv2_integrations.HttpLambdaIntegrationProps;
 import software.amazon.awscdk.services.apigatewayv2.AddRoutesOptions;
+import software.amazon.awscdk.services.apigatewayv2.CfnStage;
 import software.amazon.awscdk.services.apigatewayv2.HttpApi;
 import software.amazon.awscdk.services.apigatewayv2.HttpMethod;
 import software.amazon.awscdk.services.apigatewayv2.HttpNoneAuthorizer;
@@ -37,6 +39,10 @@ public final class PublicHttpApi extends Construct {
     /** Every path under /v1 goes to CallApi, which answers 404 for a path it does not know. */
     public static final String CALL_API_ROUTE = "/v1/{proxy+}";
     public static final String CARRIER_WEBHOOK_PATH = "/carrier-webhooks/";
+    /** The carriers' callbacks' own limit, apart from the apps' (a flood of one does not starve the other). */
+    static final int WEBHOOK_RATE_LIMIT = 50;
+    static final int WEBHOOK_BURST_LIMIT = 100;
+    static final String WEBHOOK_ROUTE_KEY = "POST " + CARRIER_WEBHOOK_PATH + "{providerId}";
 
     private final HttpApi api;
     private final HttpStage stage;
@@ -76,11 +82,18 @@ public final class PublicHttpApi extends Construct {
                                 .build()))
                 .authorizer(new HttpNoneAuthorizer())
                 .build());
+        // The webhook route's own throttle: without it the route took its share of the stage's limit with the apps'
+        // traffic, so a burst of app requests could have dropped carriers' callbacks (and a carrier's retry storm
+        // the apps' requests). CarrierWebhook's reserved 20 instances handle 50 small callbacks a second easily.
+        CfnStage cfnStage = (CfnStage) stage.getNode().getDefaultChild();
+        cfnStage.setRouteSettings(Map.of(WEBHOOK_ROUTE_KEY, Map.of(
+                "ThrottlingRateLimit", WEBHOOK_RATE_LIMIT, "ThrottlingBurstLimit", WEBHOOK_BURST_LIMIT)));
+        webhook.forEach(route -> stage.getNode().addDependency(route)); // route settings name an existing route
         webhook.forEach(route -> Nag.suppress(route, "APIG4", "Carriers cannot obtain our users' JWTs: each callback"
                 + " is authenticated by CarrierWebhook with the carrier's signature: REST carriers' HMAC-SHA256 over"
                 + " timestamp and body (docs/carrier-rest-api.md), Twilio's X-Twilio-Signature (HMAC-SHA1 with the"
                 + " account's auth token over the full URL and the sorted form parameters); unknown carriers get"
-                + " 404. The stage throttles it."));
+                + " 404. Its route has a throttle of its own."));
     }
 
     public HttpApi api() {
