@@ -481,9 +481,8 @@ public final class LocalDemo {
             }
             for (CallDetailRecord cdr : records.values().stream().filter(r -> r.callerUserId().equals(user))
                     .sorted(java.util.Comparator.comparing(CallDetailRecord::requestedAt)).toList()) {
-                System.out.printf(Locale.ROOT, "    call %s to %-15s %-20s talk %3d s, billed %3d s: %s (carrier cost %s)%n",
-                        cdr.callId(), cdr.callee(), cdr.endReason(), cdr.talkSeconds(), cdr.billableSeconds(),
-                        cdr.retail(), cdr.carrierCost());
+                System.out.printf(Locale.ROOT, "    call %s to %-15s %-20s talk %3d s, billed %3d s: %s%n",
+                        cdr.callId(), cdr.callee(), cdr.endReason(), cdr.talkSeconds(), cdr.billableSeconds(), charge(cdr));
             }
             if (!fromLedger.equals(account.balance()) || account.reserved().micros() != 0) {
                 System.out.println("    the ledger does not add up to the balance, or money is still reserved");
@@ -492,6 +491,17 @@ public final class LocalDemo {
         }
         System.out.println();
         return wrong;
+    }
+
+    /**
+     * What a call cost its caller and us, e.g. {@code 0.03 USD (carrier cost 0.0871 USD)}; {@code no charge} for a
+     * call nobody pays for (refused, VoIP), whose amounts the core keeps in ISO 4217 "no currency" (XXX).
+     */
+    static String charge(CallDetailRecord cdr) {
+        if (cdr.retail().currency().getCurrencyCode().equals("XXX")) {
+            return "no charge";
+        }
+        return cdr.retail() + " (carrier cost " + cdr.carrierCost() + ")";
     }
 
     /**
