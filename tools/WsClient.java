@@ -13,16 +13,19 @@ import java.util.concurrent.TimeUnit;
  * A minimal realtime client for trying the API by hand (JDK only, run as a source file):
  * connects to the WebSocket API with a token, heartbeats every 30 s like an app (the first reply
  * tells the connection id), prints every message it receives, and sends each line typed on stdin.
- * Usage: tools/ws-client <token> [ws://localhost:8088]
+ * Usage: tools/ws-client <token> [--ws-port=N | ws://host:port], the port or endpoint
+ * {@code ./run-local --serve} printed (8088 unless it was started with {@code --ws-port=N}).
  */
 public class WsClient {
 
+    static final String USAGE = "usage: tools/ws-client <token> [--ws-port=N | ws://localhost:8088]";
+
     public static void main(String[] args) throws Exception {
-        if (args.length < 1) {
-            System.err.println("usage: tools/ws-client <token> [ws://localhost:8088]");
+        String endpoint = args.length == 1 || args.length == 2 ? endpoint(args.length == 2 ? args[1] : null) : null;
+        if (endpoint == null || args[0].startsWith("-") || args[0].startsWith("ws:")) {
+            System.err.println(USAGE);
             System.exit(2);
         }
-        String endpoint = args.length > 1 ? args[1] : "ws://localhost:8088";
         CountDownLatch closed = new CountDownLatch(1);
         WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
                 .buildAsync(URI.create(endpoint + "/?token=" + URLEncoder.encode(args[0], StandardCharsets.UTF_8)),
@@ -63,5 +66,24 @@ public class WsClient {
         stdin.setDaemon(true);
         stdin.start();
         closed.await();
+    }
+
+    /** The WebSocket endpoint an argument names: none (ws://localhost:8088), --ws-port=N, or a ws:// URL; null if neither. */
+    static String endpoint(String arg) {
+        if (arg == null) {
+            return "ws://localhost:8088";
+        }
+        if (arg.startsWith("--ws-port=")) {
+            try {
+                int port = Integer.parseInt(arg.substring("--ws-port=".length()));
+                return port > 0 && port < 65536 ? "ws://localhost:" + port : null;
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        if (arg.startsWith("ws://") || arg.startsWith("wss://")) {
+            return arg.endsWith("/") ? arg.substring(0, arg.length() - 1) : arg;
+        }
+        return null;
     }
 }

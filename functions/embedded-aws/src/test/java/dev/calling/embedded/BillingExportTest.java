@@ -76,6 +76,7 @@ class BillingExportTest {
         onDay.add(pstn("cdr-a2", "2026-11-24T10:15:30.250Z", "1.000001", "1.200000", "USD")); // a loss
         onDay.add(pstn("cdr-a3", "2026-11-24T23:59:59.999999999Z", "2.500000", "0.900000", "EUR"));
         onDay.add(voipMissed("cdr-a4", "2026-11-24T12:00:00Z"));
+        onDay.add(refused("cdr-a5", "2026-11-24T13:00:00Z")); // nobody pays: amounts in "no currency"
         for (int i = 0; i < 40; i++) { // enough calls to land in every shard
             onDay.add(pstn("cdr-bulk-" + i, "2026-11-24T08:00:" + (10 + i) + "Z", "0.0" + (10 + i), "0.00" + i, "USD"));
         }
@@ -103,10 +104,16 @@ class BillingExportTest {
                 "2026-11-24T11:59:15Z", "", "2026-11-24T12:00:00Z", "MISSED", "0", "0", "USD", "0.000000",
                 "0.000000", "0.000000");
         assertThat(byId(data, "cdr-a3").get(9)).isEqualTo("2026-11-24T23:59:59.999999999Z");
+        assertThat(byId(data, "cdr-a5")).containsExactly("cdr-a5", "alice", "+44791112", "+44791112", "PSTN", "", "0",
+                "2026-11-24T13:00:00Z", "", "2026-11-24T13:00:00Z", "FAILED", "0", "0", "", "0.000000", "0.000000",
+                "0.000000");
 
         // The manifest's totals are the exact sums of the rows, per currency.
         Map<String, BigDecimal[]> sums = new HashMap<>();
         for (CSVRecord row : data) {
+            if (row.get(13).isEmpty()) {
+                continue; // no currency, no charge
+            }
             BigDecimal[] s = sums.computeIfAbsent(row.get(13), c -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO});
             for (int i = 0; i < 3; i++) {
                 assertThat(row.get(14 + i)).matches("-?\\d+\\.\\d{6}");
@@ -118,7 +125,9 @@ class BillingExportTest {
         assertThat(stored.get("day").asText()).isEqualTo("2026-11-24");
         assertThat(stored.get("objectKey").asText()).isEqualTo("calls/2026/11/24/calls-2026-11-24.csv.gz");
         assertThat(stored.get("columns")).extracting(JsonNode::asText).containsExactlyElementsOf(COLUMNS);
-        assertThat(stored.get("totals").size()).isEqualTo(2);
+        // Only real currencies: the refused call's "no currency" (ISO 4217 XXX) has no totals line.
+        assertThat(stored.get("totals").fieldNames()).toIterable().containsExactly("EUR", "USD");
+        assertThat(manifest.totals()).containsOnlyKeys("EUR", "USD");
         sums.forEach((currency, s) -> {
             JsonNode totals = stored.get("totals").get(currency);
             assertThat(new BigDecimal(totals.get("retail").asText())).isEqualTo(s[0]);
@@ -246,6 +255,14 @@ class BillingExportTest {
                         new Attempt(2, "atlas", requested.plusSeconds(1), ended, AttemptOutcome.ANSWERED, 0)),
                 requested, answered, ended, EndReason.COMPLETED, 325, 330,
                 Money.of(retail, currency), Money.of(cost, currency));
+    }
+
+    /** A PSTN call refused before any carrier (an invalid number), as the core records it: amounts in "XXX". */
+    static CallDetailRecord refused(String callId, String endedAt) {
+        Instant ended = Instant.parse(endedAt);
+        java.util.Currency none = java.util.Currency.getInstance("XXX");
+        return new CallDetailRecord(callId, "alice", "+44791112", "+44791112", RouteKind.PSTN, null, List.of(), ended,
+                null, ended, EndReason.FAILED, 0, 0, Money.zero(none), Money.zero(none));
     }
 
     static CallDetailRecord voipMissed(String callId, String endedAt) {

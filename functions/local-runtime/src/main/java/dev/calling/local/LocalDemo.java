@@ -95,8 +95,45 @@ public final class LocalDemo {
     static final Duration PUSH_WINDOW = Duration.ofSeconds(5);
     static final String VICTORS_PHONE = "+447911123999";
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        // Exit explicitly: the embedded servers' (ElasticMQ's actor system, WireMock's) threads may outlive close(),
+        // and exec:java would wait for them before reporting a failure, silently.
+        System.exit(launch(args, System.err));
+    }
+
+    /**
+     * Runs the demo and returns its exit code; a failure to start (a port in use, a missing rate deck) or any
+     * other failure is one clear line on {@code err} and exit code 1, never a hang.
+     */
+    static int launch(String[] args, java.io.PrintStream err) {
+        try {
+            return run(args);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("run-local: interrupted");
+            return 1;
+        } catch (Exception | Error failed) {
+            err.println("run-local: " + (failed instanceof StartFailure ? "" : "failed: ") + failed.getMessage());
+            if (!(failed instanceof StartFailure)) {
+                failed.printStackTrace(err);
+            }
+            return 1;
+        }
+    }
+
+    /** Why the demo could not start, said in one line. */
+    static final class StartFailure extends RuntimeException {
+        StartFailure(String message) {
+            super(message);
+        }
+    }
+
+    static int run(String[] args) throws Exception {
         boolean serve = List.of(args).contains("--serve");
+        int httpPort = portArgument(args, "--http-port=", HTTP_PORT);
+        int webSocketPort = portArgument(args, "--ws-port=", WEBSOCKET_PORT);
+        requireFree(httpPort, "--http-port");
+        requireFree(webSocketPort, "--ws-port");
         quietLogs(List.of(args).contains("--verbose"));
         // Long enough for the slowest answer the demo scripts (an app woken by push connects, then answers) on a
         // loaded machine; the unanswered calls ring out in parallel with the rest.
@@ -119,8 +156,6 @@ public final class LocalDemo {
                 new Subscriber("victor", Optional.of(PhoneNumber.parse(VICTORS_PHONE)), RoutingPlan.voipOnly()));
         DevTokenIssuer tokens = DevTokenIssuer.loadOrCreate(
                 Path.of(System.getProperty("calling.local-data", "local-data")).resolve("dev-jwt-key.json"));
-        int httpPort = portArgument(args, "--http-port=", HTTP_PORT);
-        int webSocketPort = portArgument(args, "--ws-port=", WEBSOCKET_PORT);
         String twilioAuthToken = UUID.randomUUID().toString().replace("-", "");
         String twilioKeySecret = UUID.randomUUID().toString().replace("-", "");
         try (TwilioStub twilio = new TwilioStub(TWILIO_ACCOUNT, twilioAuthToken, TWILIO_API_KEY, twilioKeySecret);
@@ -165,7 +200,7 @@ public final class LocalDemo {
                 system.awaitLive(d, Duration.ofSeconds(20));
             }
             frank.disconnect(); // frank goes offline before anyone calls him
-            Thread.sleep(500);
+            system.awaitOffline(frank, Duration.ofSeconds(20));
 
             List<Scenario> scenarios = new ArrayList<>();
             scenarios.add(new Scenario("alice calls bob, bob answers, alice hangs up after 2 s",
@@ -261,10 +296,10 @@ public final class LocalDemo {
                 System.out.println("\nServing (--serve): the stack stays up, devices heartbeat every 30 s. Ctrl-C to stop.");
                 System.out.println("  HTTP API:  " + gateway.httpEndpoint() + "/v1   WebSocket: " + gateway.webSocketEndpoint()
                         + "/?token=<JWT>");
-                for (String user : List.of("ann", "ben")) { // not in the demo: no simulated device answers for them
-                    System.out.println("  token for " + user + " (12 h): " + tokens.mint(user, Duration.ofHours(12)));
-                }
-                System.out.println("  more: tools/mint-token <user>; a WebSocket client: tools/ws-client <token>");
+                System.out.println("  Tokens (12 h) for ann and ben, ready to paste into a shell:");
+                serveExports(tokens).forEach(System.out::println);
+                System.out.println("  More tokens: tools/mint-token <user>.  A WebSocket client: tools/ws-client \"$BEN\""
+                        + (webSocketPort == WEBSOCKET_PORT ? "" : " --ws-port=" + gateway.webSocketEndpoint().getPort()));
                 while (true) {
                     Thread.sleep(30_000);
                     sw.heartbeatAll();
@@ -272,16 +307,50 @@ public final class LocalDemo {
             }
             exitCode = unexpected > 0 ? 1 : 0;
         }
-        // Exit explicitly: the embedded servers' (ElasticMQ's actor system, WireMock's) threads may outlive close().
-        System.exit(exitCode);
+        return exitCode;
     }
 
     static final int HTTP_PORT = 8080;
     static final int WEBSOCKET_PORT = 8088;
 
+    /**
+     * The {@code --serve} lines that give ann and ben a token each ({@code export ANN=<jwt>}): not in the demo, so
+     * no simulated device answers for them.
+     */
+    static List<String> serveExports(DevTokenIssuer tokens) {
+        return List.of("ann", "ben").stream()
+                .map(user -> "export " + user.toUpperCase(Locale.ROOT) + "=" + tokens.mint(user, Duration.ofHours(12)))
+                .toList();
+    }
+
     static int portArgument(String[] args, String prefix, int otherwise) {
-        return List.of(args).stream().filter(a -> a.startsWith(prefix)).findFirst()
-                .map(a -> Integer.parseInt(a.substring(prefix.length()))).orElse(otherwise);
+        Optional<String> given = List.of(args).stream().filter(a -> a.startsWith(prefix)).findFirst()
+                .map(a -> a.substring(prefix.length()));
+        if (given.isEmpty()) {
+            return otherwise;
+        }
+        try {
+            int port = Integer.parseInt(given.get());
+            if (port >= 0 && port < 65536) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new StartFailure(prefix + given.get() + " is not a port number (0 for any free port)");
+    }
+
+    /** Fails before anything starts if the port (on localhost, where the gateway listens) is taken. */
+    static void requireFree(int port, String option) {
+        if (port == 0) {
+            return;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.bind(new java.net.InetSocketAddress("localhost", port));
+        } catch (IOException taken) {
+            throw new StartFailure("cannot start: port " + port + " on localhost is in use (" + taken.getMessage()
+                    + "); stop what holds it, or choose another with " + option + "=N");
+        }
     }
 
     /**
@@ -412,9 +481,8 @@ public final class LocalDemo {
             }
             for (CallDetailRecord cdr : records.values().stream().filter(r -> r.callerUserId().equals(user))
                     .sorted(java.util.Comparator.comparing(CallDetailRecord::requestedAt)).toList()) {
-                System.out.printf(Locale.ROOT, "    call %s to %-15s %-20s talk %3d s, billed %3d s: %s (carrier cost %s)%n",
-                        cdr.callId(), cdr.callee(), cdr.endReason(), cdr.talkSeconds(), cdr.billableSeconds(),
-                        cdr.retail(), cdr.carrierCost());
+                System.out.printf(Locale.ROOT, "    call %s to %-15s %-20s talk %3d s, billed %3d s: %s%n",
+                        cdr.callId(), cdr.callee(), cdr.endReason(), cdr.talkSeconds(), cdr.billableSeconds(), charge(cdr));
             }
             if (!fromLedger.equals(account.balance()) || account.reserved().micros() != 0) {
                 System.out.println("    the ledger does not add up to the balance, or money is still reserved");
@@ -423,6 +491,17 @@ public final class LocalDemo {
         }
         System.out.println();
         return wrong;
+    }
+
+    /**
+     * What a call cost its caller and us, e.g. {@code 0.03 USD (carrier cost 0.0871 USD)}; {@code no charge} for a
+     * call nobody pays for (refused, VoIP), whose amounts the core keeps in ISO 4217 "no currency" (XXX).
+     */
+    static String charge(CallDetailRecord cdr) {
+        if (cdr.retail().currency().getCurrencyCode().equals("XXX")) {
+            return "no charge";
+        }
+        return cdr.retail() + " (carrier cost " + cdr.carrierCost() + ")";
     }
 
     /**

@@ -644,6 +644,12 @@ public final class LocalSystem implements AutoCloseable {
                 "connection " + userId + "/" + connectionId + " to be live");
     }
 
+    /** Waits until the session service no longer lists the device's connection as live (it disconnected). */
+    public void awaitOffline(Device device, Duration timeout) {
+        awaitCondition(timeout, () -> !sessions.sessionsOf(device.userId()).liveConnectionIds(Instant.now())
+                .contains(device.connectionId()), "connection " + device.userId() + "/" + device.connectionId() + " to close");
+    }
+
     /** Waits until the call has ENDED and returns it. */
     public Call awaitEnded(String callId, Duration timeout) {
         awaitCondition(timeout, () -> call(callId).map(Call::isTerminal).orElse(false), "call " + callId + " to end");

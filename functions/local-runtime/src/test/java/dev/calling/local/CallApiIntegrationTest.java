@@ -8,13 +8,20 @@ import dev.calling.adapters.auth.DevTokenIssuer;
 import dev.calling.core.call.CallState;
 import dev.calling.core.call.EndReason;
 import dev.calling.core.money.Money;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -286,5 +293,69 @@ class CallApiIntegrationTest {
         assertThat(reply.problemType()).isEqualTo(type);
         assertThat(reply.body().path("status").asInt()).isEqualTo(status);
         assertThat(reply.body().path("detail").asText()).isNotBlank();
+    }
+
+    /**
+     * {@code tools/ws-client <token> --ws-port=N}, the README's way to watch a user's pushes: the tool itself (run as
+     * the script runs it, a JDK source file) connects to the port given, is listed live, and prints the push of a call.
+     */
+    @Test
+    void theWsClientToolConnectsToThePortGivenAndPrintsPushes() throws Exception {
+        Path tool = Path.of("../../tools/WsClient.java").toAbsolutePath().normalize();
+        assertThat(tool).exists();
+        String ben = user("ben");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process client = new ProcessBuilder(java, tool.toString(), tokens.mint(ben, Duration.ofMinutes(10)),
+                "--ws-port=" + ws.getPort()).redirectErrorStream(true).start();
+        BlockingQueue<String> printed = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (var lines = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
+                lines.lines().forEach(printed::add);
+            } catch (java.io.IOException closed) {
+                // the process was stopped
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            assertThat(nextLine(printed, l -> l.startsWith("connected to"))).isEqualTo("connected to ws://localhost:" + ws.getPort());
+            String heartbeat = nextLine(printed, l -> l.contains("\"heartbeat\""));
+            String connectionId = new com.fasterxml.jackson.databind.ObjectMapper().readTree(heartbeat.substring(3))
+                    .path("connectionId").asText();
+            LocalSystem.awaitCondition(WAIT, () -> system.sessions().sessionsOf(ben).liveConnectionIds(Instant.now())
+                    .contains(connectionId), "ws-client's connection to be live");
+
+            String ann = user("ann");
+            apps.online(ann);
+            String callId = apps.placeCall(app(ann), ben);
+
+            assertThat(nextLine(printed, l -> l.contains(callId) && l.contains("\"RINGING\""))).startsWith("<< {\"type\":\"call\"");
+        } finally {
+            client.destroy();
+            client.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void theWsClientToolRefusesAnArgumentThatIsNeitherAPortNorAnEndpoint() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process client = new ProcessBuilder(java, Path.of("../../tools/WsClient.java").toString(), "a-token", "8088")
+                .redirectErrorStream(true).start();
+        String said = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(client.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(client.exitValue()).isEqualTo(2);
+        assertThat(said).startsWith("usage: tools/ws-client <token> [--ws-port=N | ws://localhost:8088]");
+    }
+
+    /** The next line the tool printed that matches, skipping others. */
+    static String nextLine(BlockingQueue<String> printed, java.util.function.Predicate<String> wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            String line = printed.poll(100, TimeUnit.MILLISECONDS);
+            if (line != null && wanted.test(line)) {
+                return line;
+            }
+        }
+        throw new AssertionError("ws-client printed no such line within " + WAIT);
     }
 }

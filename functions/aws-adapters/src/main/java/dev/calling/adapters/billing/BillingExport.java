@@ -162,11 +162,17 @@ public final class BillingExport {
                 throw new IllegalStateException("call " + cdr.callId() + " ended " + cdr.endedAt() + ", not on " + day);
             }
             long margin = cdr.margin().micros(); // refuses a record whose retail and cost currencies differ
+            rows++;
+            if (!CallDetailRecordCsv.hasCurrency(cdr)) {
+                if (cdr.retail().micros() != 0 || cdr.carrierCost().micros() != 0) {
+                    throw new IllegalStateException("call " + cdr.callId() + " has amounts but no currency");
+                }
+                return; // nobody pays for it: a row, but no totals line for "no currency"
+            }
             long[] sums = microsByCurrency.computeIfAbsent(cdr.retail().currency().getCurrencyCode(), c -> new long[3]);
             sums[0] = Math.addExact(sums[0], cdr.retail().micros());
             sums[1] = Math.addExact(sums[1], cdr.carrierCost().micros());
             sums[2] = Math.addExact(sums[2], margin);
-            rows++;
         }
 
         SortedMap<String, ExportManifest.Totals> byCurrency() {
