@@ -114,6 +114,8 @@ class AuditTest {
                     value = 0;
                 } else if (value == null && types[i] == boolean.class) {
                     value = false;
+                } else if (value == null && types[i] == Call.Screening.class) {
+                    value = Call.Screening.NONE;
                 }
                 args[i] = value;
             }
