@@ -6,6 +6,7 @@ import dev.calling.core.call.CallCommand;
 import dev.calling.core.call.CallMetrics;
 import dev.calling.core.call.CallState;
 import dev.calling.core.call.Outcome;
+import dev.calling.core.call.RouteKind;
 import dev.calling.core.call.TimelineEntry;
 import dev.calling.core.money.Money;
 import dev.calling.core.routing.AttemptOutcome;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The call state manager's metrics as Embedded Metric Format lines on standard output, which Lambda sends to
@@ -86,7 +88,7 @@ public final class EmfCallMetrics implements CallMetrics {
                                 .metric("RequestToRing", Duration.between(call.requestedAt(), rang).toMillis(),
                                         "Milliseconds")
                                 .property("callId", call.callId()).toString()));
-        if (call.route() != null && call.route().name().equals("PSTN")) {
+        if (call.route() == RouteKind.PSTN) {
             for (Attempt attempt : call.attempts()) {
                 boolean answered = attempt.outcome() == AttemptOutcome.ANSWERED;
                 long attemptTalk = answered ? talk : 0; // one attempt at most is answered
@@ -105,7 +107,7 @@ public final class EmfCallMetrics implements CallMetrics {
         if (before == null) {
             return Optional.empty();
         }
-        return java.util.stream.Stream.concat(before.outbox().stream(),
+        return Stream.concat(before.outbox().stream(),
                         before.earlier().stream().flatMap(handling -> handling.commands().stream()))
                 .filter(CallCommand.ChargeCall.class::isInstance).map(c -> ((CallCommand.ChargeCall) c).record().retail())
                 .findFirst();
