@@ -160,6 +160,14 @@ class FunctionsStartIT {
     static void start(String name, int memoryMb, Path taskRoot, Path runtimeJars, Map<String, String> environment,
             Path log) throws Exception {
         try (RuntimeApi api = new RuntimeApi()) {
+            start(name, memoryMb, taskRoot, runtimeJars, environment, log, api);
+        }
+    }
+
+    /** {@link #start}, with {@code api} handing the function its events before the {@code invocation/next} that ends it. */
+    static void start(String name, int memoryMb, Path taskRoot, Path runtimeJars, Map<String, String> environment,
+            Path log, RuntimeApi api) throws Exception {
+        {
             String classpath;
             try (Stream<Path> jars = Files.list(runtimeJars)) {
                 classpath = jars.filter(p -> p.toString().endsWith(".jar")).sorted().map(Path::toString)
@@ -220,10 +228,21 @@ class FunctionsStartIT {
         private static final String PREFIX = "/2018-06-01/runtime/";
         private final HttpServer server;
         private final CountDownLatch done = new CountDownLatch(1);
+        /** Handed out, in order, on the first {@code invocation/next}s (before the one that ends the start). */
+        private final java.util.Queue<Event> events = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        final List<String> results = Collections.synchronizedList(new ArrayList<>());
         volatile String error;
         volatile boolean restored;
 
+        /** An invocation's event and the {@code Lambda-Runtime-Trace-Id} Lambda hands out with it. */
+        record Event(byte[] body, String traceHeader) {}
+
         RuntimeApi() throws IOException {
+            this(List.of());
+        }
+
+        RuntimeApi(List<Event> events) throws IOException {
+            this.events.addAll(events);
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
             server.setExecutor(Executors.newCachedThreadPool(r -> {
                 Thread thread = new Thread(r, "runtime-api");
@@ -253,6 +272,21 @@ class FunctionsStartIT {
                     error = path + ": " + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
                     reply(exchange, 202, "{}");
                     done.countDown();
+                } else if (method.equals("GET") && path.equals("invocation/next") && !events.isEmpty()) {
+                    Event event = events.remove();
+                    exchange.getResponseHeaders().set("Content-Type", "application/json");
+                    exchange.getResponseHeaders().set("Lambda-Runtime-Aws-Request-Id", java.util.UUID.randomUUID().toString());
+                    exchange.getResponseHeaders().set("Lambda-Runtime-Deadline-Ms",
+                            Long.toString(System.currentTimeMillis() + START_TIMEOUT.toMillis()));
+                    exchange.getResponseHeaders().set("Lambda-Runtime-Invoked-Function-Arn",
+                            "arn:aws:lambda:" + REGION + ":" + ACCOUNT + ":function:start-test");
+                    exchange.getResponseHeaders().set("Lambda-Runtime-Trace-Id", event.traceHeader());
+                    exchange.sendResponseHeaders(200, event.body().length);
+                    exchange.getResponseBody().write(event.body());
+                } else if (method.equals("POST") && path.startsWith("invocation/")) {
+                    results.add(path.substring(path.lastIndexOf('/') + 1) + ": "
+                            + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                    reply(exchange, 202, "{}");
                 } else if (method.equals("GET") && path.equals("invocation/next")) {
                     done.countDown();
                     try {
@@ -281,7 +315,7 @@ class FunctionsStartIT {
         }
     }
 
-    private static Path unzip(Path zip, Path target) {
+    static Path unzip(Path zip, Path target) {
         try {
             if (Files.exists(target)) {
                 try (Stream<Path> paths = Files.walk(target)) {

@@ -22,6 +22,7 @@ import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.lambda.Tracing;
 import software.amazon.awscdk.services.lambda.VersionOptions;
 import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
 import software.amazon.awscdk.services.lambda.eventsources.SqsEventSourceProps;
@@ -100,6 +101,10 @@ public final class CallingFunction extends Construct {
                 .role(role)
                 .logGroup(logs)
                 .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
+                // Lambda records a segment per invocation; the functions' AWS SDK clients pass the trace on
+                // (X-Amzn-Trace-Id: the SDK adds it inside Lambda), so a call is one trace from the API through
+                // the call-state-changes queue (AWSTraceHeader) to the CallStateManager and what it sends on.
+                .tracing(Tracing.ACTIVE)
                 // The alias moves to each new version; the previous one is deleted once the deploy
                 // succeeded (a rollback still finds it), so ~20 MB zips do not pile up in code storage.
                 .currentVersionOptions(VersionOptions.builder().removalPolicy(RemovalPolicy.DESTROY).build())
@@ -111,9 +116,9 @@ public final class CallingFunction extends Construct {
         Nag.suppress(function, "Serverless-LambdaLatestVersion", "Java 21 is the newest Lambda Java runtime these"
                 + " Quarkus 3.34 functions are built and tested for; java25 is a one-line change of"
                 + " CallingFunction.RUNTIME once the functions are tested on it (the same as AwsSolutions-L1).");
-        Nag.suppress(function, "Serverless-LambdaTracing", "Active X-Ray tracing needs the functions' SDK clients"
-                + " instrumented as well to follow a call through API, queue, CallStateManager and carrier; issue 19 plans"
-                + " it as its own change, which turns tracing on here and removes this suppression.");
+        Nag.suppress(role, "IAM5", "xray:PutTraceSegments and xray:PutTelemetryRecords, which active tracing grants,"
+                + " have no resource-level permissions: X-Ray's documentation requires Resource \"*\" for them.",
+                List.of("Resource::*"));
         alias = Alias.Builder.create(this, "Live").aliasName("live").version(function.getCurrentVersion()).build();
         Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
                 "every change publishes a version behind the live alias, which everything invokes");
