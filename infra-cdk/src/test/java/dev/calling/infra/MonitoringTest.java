@@ -367,6 +367,8 @@ class MonitoringTest {
         }
         assertThat(body).contains("ReadThrottleEvents", "WriteThrottleEvents", "\"Calling\"", "\"LimitHits\"",
                 "SEARCH('Namespace=\\\"Calling\\\"'", "NumberOfNotificationsFailed", "billing-export-failures");
+        assertThat(body).contains("MetricName=\\\"Calls\\\"", "MetricName=\\\"RequestToRing\\\"', 'p99'",
+                "MetricName=\\\"AnswerToBridge\\\"', 'p99'", "{Calling,Currency}");
     }
 
     /** The scheduled rule whose one target is the function's live alias. */

@@ -113,6 +113,9 @@ class ChargingIntegrationTest {
         assertThat(ended.at("/_aws/CloudWatchMetrics/0/Dimensions").toString()).isEqualTo("[[\"Route\",\"EndReason\"],[]]");
         assertThat(ended.path("TalkSeconds").asLong()).isEqualTo(cdr.talkSeconds());
         assertThat(metric(call.callId(), "RequestToRing").path("RequestToRing").asLong()).isPositive();
+        JsonNode bridged = metric(call.callId(), "AnswerToBridge"); // once: the answer was applied once
+        assertThat(bridged.path("Route").asText()).isEqualTo("PSTN");
+        assertThat(bridged.path("AnswerToBridge").asLong()).isNotNegative();
         JsonNode carrier = metric(call.callId(), "CarrierAttempts");
         assertThat(carrier.path("Carrier").asText()).isEqualTo(cdr.providerId());
         assertThat(carrier.path("CarrierAnswered").asInt()).isEqualTo(1);

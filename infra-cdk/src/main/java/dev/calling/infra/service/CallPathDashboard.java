@@ -85,6 +85,17 @@ public final class CallPathDashboard extends Construct {
                 graph("Invocations", each(functions, f -> f.function().metricInvocations(options("Sum", f.settings().name()))),
                         List.of()));
 
+        dashboard.addWidgets(heading("Calls (the CallStateManager's metrics, README \"Operations\")"));
+        dashboard.addWidgets(
+                graph("Calls by route and end reason", List.of(search("{" + EventBridgeLimitAlerts.NAMESPACE
+                        + ",Route,EndReason} MetricName=\"Calls\"", "Sum")), List.of()),
+                graph("Request to ring, answer to bridge (ms)", List.of(
+                        search("{" + EventBridgeLimitAlerts.NAMESPACE + ",Route} MetricName=\"RequestToRing\"", "p99"),
+                        search("{" + EventBridgeLimitAlerts.NAMESPACE + ",Route} MetricName=\"AnswerToBridge\"", "p99")),
+                        List.of()),
+                graph("Money by currency", List.of(search("{" + EventBridgeLimitAlerts.NAMESPACE + ",Currency}", "Sum")),
+                        List.of()));
+
         dashboard.addWidgets(heading("DynamoDB, push, and the app's own metrics (namespace "
                 + EventBridgeLimitAlerts.NAMESPACE + ")"));
         List<IWidget> last = new ArrayList<>();
@@ -107,6 +118,12 @@ public final class CallPathDashboard extends Construct {
                 .expression("SEARCH('Namespace=\"" + EventBridgeLimitAlerts.NAMESPACE + "\"', 'Sum', 60)")
                 .label("").usingMetrics(Map.of()).period(PERIOD).build()), List.of()));
         dashboard.addWidgets(last.toArray(IWidget[]::new));
+    }
+
+    /** Every metric a CloudWatch search expression finds (one line each), as the statistic says. */
+    private static IMetric search(String query, String statistic) {
+        return MathExpression.Builder.create().expression("SEARCH('" + query + "', '" + statistic + "', 60)")
+                .label("").usingMetrics(Map.of()).period(PERIOD).build();
     }
 
     private static <T> List<IMetric> each(List<T> items, Function<T, IMetric> metric) {

@@ -27,6 +27,9 @@ import java.util.stream.Stream;
  *   <li>a call that ends: {@code Calls} (1) and {@code TalkSeconds}, by {@code Route} and {@code EndReason} and
  *       overall; {@code RequestToRing} (ms from the request to the callee's device or phone ringing, when it rang),
  *       by {@code Route};</li>
+ *   <li>a call answered: {@code AnswerToBridge} (ms from the answer, as the switch or carrier stamped it, to the
+ *       switch or carrier accepting the command to bridge it: the queue, this function and the provider's API), by
+ *       {@code Route};</li>
  *   <li>each carrier attempt of a call that ends: {@code CarrierAttempts} (1), {@code CarrierAnswered} and
  *       {@code CarrierFailures} (0 or 1) and {@code CarrierTalkSeconds}, by {@code Carrier}: the answer-seizure ratio
  *       is answered over attempts, the average call duration talk seconds over answered;</li>
@@ -74,6 +77,17 @@ public final class EmfCallMetrics implements CallMetrics {
                     .orElse(call.answeredAt() == null ? 0 : Duration.between(call.answeredAt(), call.endedAt()).toSeconds());
             ended(call, talk);
         }
+    }
+
+    @Override
+    public void bridged(Call call, Instant at) {
+        if (call.answeredAt() == null) {
+            return;
+        }
+        String route = call.route() == null ? "NONE" : call.route().name();
+        out.accept(EmfLine.of(NAMESPACE, at, List.of(List.of("Route"))).dimension("Route", route)
+                .metric("AnswerToBridge", Math.max(0, Duration.between(call.answeredAt(), at).toMillis()), "Milliseconds")
+                .property("callId", call.callId()).toString());
     }
 
     private void ended(Call call, long talk) {

@@ -55,6 +55,23 @@ class EmfCallMetricsTest {
     }
 
     @Test
+    void anAnsweredCallsBridgeIsTimedFromItsAnswer() throws Exception {
+        Outcome started = machine.start(new CallEvent.CallRequested("r", "c3", T0, "ann", "a1", "ben"), List.of("a1"),
+                new Route.Voip(List.of("b1"), List.of()));
+        Outcome answered = machine.apply(started.call(), new CallEvent.CallAnswered("ans", "c3", T0.plusSeconds(3), 1, 1, "b1"));
+
+        metrics.bridged(answered.call(), T0.plusSeconds(3).plusMillis(215));
+        metrics.bridged(started.call(), T0.plusSeconds(4)); // never answered: nothing to time
+
+        assertThat(lines).singleElement().satisfies(line -> {
+            JsonNode bridge = JSON.readTree(line);
+            assertThat(bridge.path("AnswerToBridge").asLong()).isEqualTo(215);
+            assertThat(bridge.path("Route").asText()).isEqualTo("VOIP");
+            assertThat(bridge.path("callId").asText()).isEqualTo("c3");
+        });
+    }
+
+    @Test
     void aCallRefusedBeforeRoutingIsCountedWithTheRouteNoneAndNeverRang() throws Exception {
         metrics.applied(null, machine.start(new CallEvent.CallRequested("r", "c2", T0, "ann", "a1", null,
                 "+447400123456"), List.of("a1"), new Route.Refused(Route.Refusal.HIGH_RISK_DESTINATION, "premium")));

@@ -13,6 +13,13 @@ public interface CallMetrics {
      */
     void applied(Call before, Outcome applied);
 
+    /**
+     * The switch or the carrier accepted, at {@code at}, the command to bridge {@code call}'s answered leg with its
+     * caller (once, when the answer was applied; not on a redelivery).
+     */
+    default void bridged(Call call, java.time.Instant at) {
+    }
+
     /** Measures nothing. */
     CallMetrics NONE = (before, applied) -> { };
 }

@@ -98,16 +98,20 @@ public final class CallStateManager {
                 continue;
             }
             List<RuntimeException> failures = new ArrayList<>();
+            Instant bridgedAt = null;
             for (CallCommand command : outcome.commands()) {
                 try {
                     ports.issue(command);
+                    if (command instanceof CallCommand.BridgeConnections || command instanceof CallCommand.BridgeToNumber) {
+                        bridgedAt = clock.instant();
+                    }
                 } catch (RuntimeException failed) {
                     failures.add(failed);
                 }
             }
             if (outcome.kind() == Outcome.Kind.APPLIED) {
                 reportAttempts(current.map(Call::attempts).orElse(List.of()), outcome.call().attempts());
-                measure(current.orElse(null), outcome);
+                measure(current.orElse(null), outcome, bridgedAt);
             }
             if (outcome.kind() == Outcome.Kind.APPLIED || outcome.kind() == Outcome.Kind.DUPLICATE) {
                 ports.parties().callChanged(outcome.call()); // again on a redelivery: the first push may have been lost
@@ -146,9 +150,12 @@ public final class CallStateManager {
         }
     }
 
-    private void measure(Call before, Outcome applied) {
+    private void measure(Call before, Outcome applied, Instant bridgedAt) {
         try {
             ports.metrics().applied(before, applied);
+            if (bridgedAt != null) {
+                ports.metrics().bridged(applied.call(), bridgedAt);
+            }
         } catch (RuntimeException e) {
             // A metric never holds a call.
         }
