@@ -83,6 +83,15 @@ class BlockListTest {
     }
 
     @Test
+    void aMarkThatCannotBeWrittenIsDroppedNotThrown() {
+        DynamoDbKnownCallers gone = new DynamoDbKnownCallers(dynamoDb, "no-such-table"); // a table out for good
+
+        gone.remember("cat", "eve", T0);
+
+        assertThat(known.knows("cat", "eve")).isFalse();
+    }
+
+    @Test
     void aUsersSettingIsWrittenAloneOnTheirSubscriberItemAndRoutingReadsItWithThem() {
         assertThat(subscribers.of("fay")).isEqualTo(PrivacySettings.Settings.DEFAULTS);
         subscribers.put(new Subscriber("gus", Optional.of(PhoneNumber.parse("+447400123456")),

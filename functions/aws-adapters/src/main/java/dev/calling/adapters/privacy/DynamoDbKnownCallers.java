@@ -1,5 +1,8 @@
 package dev.calling.adapters.privacy;
 
+import java.lang.System.Logger.Level;
+import software.amazon.awssdk.core.exception.SdkException;
+
 import dev.calling.core.privacy.KnownCallers;
 import java.time.Instant;
 import java.util.Map;
@@ -12,6 +15,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * redelivered event writes the same item again; read with one strongly consistent GetItem of a few bytes.
  */
 public final class DynamoDbKnownCallers implements KnownCallers {
+
+    private static final System.Logger LOG = System.getLogger(DynamoDbKnownCallers.class.getName());
 
     private final DynamoDbClient dynamoDb;
     private final String table;
@@ -28,11 +33,17 @@ public final class DynamoDbKnownCallers implements KnownCallers {
         return item != null && !item.isEmpty();
     }
 
+    /** Best effort: a write that fails (after the SDK's retries) is logged and dropped; the call goes on. */
     @Override
     public void remember(String userId, String otherUserId, Instant at) {
-        dynamoDb.updateItem(r -> r.tableName(table).key(key(userId, otherUserId))
-                .updateExpression("SET since = if_not_exists(since, :at), lastAt = :at")
-                .expressionAttributeValues(Map.of(":at", AttributeValue.fromS(at.toString()))));
+        try {
+            dynamoDb.updateItem(r -> r.tableName(table).key(key(userId, otherUserId))
+                    .updateExpression("SET since = if_not_exists(since, :at), lastAt = :at")
+                    .expressionAttributeValues(Map.of(":at", AttributeValue.fromS(at.toString()))));
+        } catch (SdkException e) {
+            LOG.log(Level.WARNING, () -> "known-callers: a mark of " + at + " was not written (" + e.getClass()
+                    .getSimpleName() + "); a later call between the two users may be silenced");
+        }
     }
 
     private static Map<String, AttributeValue> key(String userId, String otherUserId) {

@@ -120,8 +120,10 @@ public final class CallStateManager {
                 }
                 try {
                     acquaint(event, outcome.call()); // again on a redelivery: it is idempotent
-                } catch (RuntimeException failed) {
-                    failures.add(failed);
+                } catch (RuntimeException lost) {
+                    // Best effort, as metrics are: failing the event for it would hold the call's later events (its
+                    // hang-up, with a carrier leg still up) behind the redeliveries for as long as the table is out.
+                    // A lost mark costs at most one silenced call from someone the callee knows (the adapter logs it).
                 }
             }
             if (!failures.isEmpty()) {

@@ -52,7 +52,7 @@ public final class CatalogueRouter implements CallRouter {
         }
         if (request.calleeUserId() != null) {
             Subscriber callee = subscribers.subscriber(request.calleeUserId());
-            if (callee.silencesUnknownCallers() && !known.knows(callee.userId(), request.callerUserId())) {
+            if (callee.silencesUnknownCallers() && !knows(callee.userId(), request.callerUserId())) {
                 return new Route.Refused(Route.Refusal.UNKNOWN_CALLER_SILENCED, callee.userId()
                         + " silences unknown callers and has not called or taken a call from "
                         + request.callerUserId());
@@ -68,5 +68,17 @@ public final class CatalogueRouter implements CallRouter {
             }
         }
         return routing.route(destination, calleeLiveConnections, calleeDeviceIds, plan, catalogue.carriers(now), now);
+    }
+
+    /**
+     * Whether the callee knows the caller; when that cannot be read (the known-callers table throttled or out), yes:
+     * a call that rings although it might have been silenced beats a call held back by an outage of a courtesy.
+     */
+    private boolean knows(String calleeUserId, String callerUserId) {
+        try {
+            return known.knows(calleeUserId, callerUserId);
+        } catch (RuntimeException unreadable) {
+            return true;
+        }
     }
 }

@@ -121,8 +121,12 @@ class CallStateManagerTest {
     /** Bob silences unknown callers; whom each user knows, as "user knows other". */
     final java.util.Set<String> known = new java.util.LinkedHashSet<>();
     boolean knownCallersDown;
+    boolean knownCallersUnreadable;
     final dev.calling.core.privacy.KnownCallers knownCallers = new dev.calling.core.privacy.KnownCallers() {
         public boolean knows(String userId, String otherUserId) {
+            if (knownCallersUnreadable) {
+                throw new IllegalStateException("known-callers table out");
+            }
             return known.contains(userId + " knows " + otherUserId);
         }
 
@@ -161,17 +165,33 @@ class CallStateManagerTest {
     }
 
     @Test
-    void takingACallMakesItsCallerKnownAndAFailedWriteOfThatIsRetriedWithTheRedeliveredAnswer() {
+    void takingACallMakesItsCallerKnownAndAKnownCallersOutageNeverHoldsTheCall() {
         silencing.handle(new CallRequested("t1", "sil-4", T0, "bob", "b1", "alice"));
         known.clear();
         CallAnswered answered = new CallAnswered("t2", "sil-4", T0.plusSeconds(3), 0, 0, "a1");
-        knownCallersDown = true;
+        knownCallersDown = true; // for good, as far as this call is concerned
 
-        assertThatThrownBy(() -> silencing.handle(answered)).isInstanceOf(CallStateManager.CommandsFailed.class);
+        assertThat(silencing.handle(answered).kind()).as("applied: its bridge issued, its event not failed")
+                .isEqualTo(Outcome.Kind.APPLIED);
         assertThat(calls.byId.get("sil-4").state()).isEqualTo(CallState.CONNECTED);
+        assertThat(issued).anyMatch(c -> c instanceof CallCommand.BridgeConnections bridge && bridge.callId().equals("sil-4"));
+        assertThat(known).isEmpty();
+
         knownCallersDown = false;
-        assertThat(silencing.handle(answered).kind()).isEqualTo(Outcome.Kind.DUPLICATE);
-        assertThat(known).as("alice took bob's call").containsExactly("alice knows bob");
+        assertThat(silencing.handle(answered).kind()).as("a redelivered answer").isEqualTo(Outcome.Kind.DUPLICATE);
+        assertThat(known).as("written when a redelivery comes after the outage").containsExactly("alice knows bob");
+    }
+
+    @Test
+    void aCalleeWhoSilencesUnknownCallersIsRungWhenWhomTheyKnowCannotBeRead() {
+        knownCallersUnreadable = true;
+
+        silencing.handle(new CallRequested("u1", "sil-5", T0, "alice", "a1", "bob"));
+
+        assertThat(calls.byId.get("sil-5").screening()).as("rung rather than held or silenced by an outage")
+                .isEqualTo(Call.Screening.NONE);
+        assertThat(issued).anyMatch(c -> c instanceof CallCommand.RingCallee ring && ring.callId().equals("sil-5")
+                && ring.calleeConnectionIds().equals(List.of("b1")));
     }
 
     @Test
