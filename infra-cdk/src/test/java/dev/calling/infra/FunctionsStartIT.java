@@ -3,33 +3,22 @@ package dev.calling.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.calling.infra.service.CallingFunction;
+import dev.calling.lambda.harness.LambdaProcess;
+import dev.calling.lambda.harness.RuntimeApiEmulator;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -52,8 +41,6 @@ import software.amazon.awscdk.Stack;
  */
 class FunctionsStartIT {
 
-    static final String HANDLER = CallingFunction.HANDLER;
-    static final String RUNTIME_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
     static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     static final String REGION = "us-east-1";
     static final String ACCOUNT = "123456789012";
@@ -99,7 +86,7 @@ class FunctionsStartIT {
                 Path zip = root.resolve("functions").resolve(module).resolve("target").resolve("function.zip");
                 tests.put(key, DynamicTest.dynamicTest(variant.name() + ": " + function.settings().name(), () -> {
                     assertThat(zip).as("built function package (./mvnw package)").isRegularFile();
-                    Path taskRoot = taskRoots.computeIfAbsent(module, m -> unzip(zip, work.resolve("task").resolve(m)));
+                    Path taskRoot = taskRoots.computeIfAbsent(module, m -> LambdaProcess.unzip(zip, work.resolve("task").resolve(m)));
                     start(function.settings().name(), function.settings().memoryMb(), taskRoot, runtime, environment,
                             work.resolve(variant.name() + "-" + function.settings().name() + ".log"));
                 }));
@@ -159,190 +146,45 @@ class FunctionsStartIT {
     /** Starts the function as Lambda does for a SnapStart version, up to its first {@code invocation/next}. */
     static void start(String name, int memoryMb, Path taskRoot, Path runtimeJars, Map<String, String> environment,
             Path log) throws Exception {
-        try (RuntimeApi api = new RuntimeApi()) {
+        try (RuntimeApiEmulator api = new RuntimeApiEmulator(name, List.of(), START_TIMEOUT)) {
             start(name, memoryMb, taskRoot, runtimeJars, environment, log, api);
         }
     }
 
-    /** {@link #start}, with {@code api} handing the function its events before the {@code invocation/next} that ends it. */
+    /**
+     * {@link #start}, with {@code api} handing the function its events first: it returns once the function asked
+     * for an event when none was left (or failed its start).
+     */
     static void start(String name, int memoryMb, Path taskRoot, Path runtimeJars, Map<String, String> environment,
-            Path log, RuntimeApi api) throws Exception {
-        {
-            String classpath;
-            try (Stream<Path> jars = Files.list(runtimeJars)) {
-                classpath = jars.filter(p -> p.toString().endsWith(".jar")).sorted().map(Path::toString)
-                        .collect(Collectors.joining(":"));
-            }
-            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-                    "-XX:MaxHeapSize=" + memoryMb * 85 / 100 + "m",
-                    "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac", "-cp", classpath, RUNTIME_MAIN, HANDLER)
-                    .directory(taskRoot.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-            Map<String, String> env = builder.environment();
-            env.clear();
-            env.putAll(Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "LANG", "en_US.UTF-8", "TZ", ":UTC",
-                    "LAMBDA_TASK_ROOT", taskRoot.toString(), "AWS_LAMBDA_RUNTIME_API", api.address(),
-                    "AWS_REGION", REGION, "AWS_DEFAULT_REGION", REGION, "AWS_EXECUTION_ENV", "AWS_Lambda_java21",
-                    "AWS_LAMBDA_FUNCTION_NAME", name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(memoryMb)));
-            env.putAll(Map.of("AWS_LAMBDA_FUNCTION_VERSION", "1", "AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + name,
-                    "AWS_LAMBDA_LOG_STREAM_NAME", "start", "AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start",
-                    "AWS_ACCESS_KEY_ID", "start-test", "AWS_SECRET_ACCESS_KEY", "start-test", "AWS_SESSION_TOKEN",
-                    "start-test", "_HANDLER", HANDLER, "CALLING_SNAPSTART_PRIMING", "false"));
-            env.putAll(environment);
-            Process process = builder.start();
-            try {
-                long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-                while (!api.await(Duration.ofMillis(200))) {
-                    if (!process.isAlive()) {
-                        throw new AssertionError(name + " exited with " + process.exitValue() + " before its first"
-                                + " invocation/next:\n" + tail(log));
-                    }
-                    if (System.nanoTime() > deadline) {
-                        throw new AssertionError(name + " did not start in " + START_TIMEOUT + ":\n" + tail(log));
-                    }
+            Path log, RuntimeApiEmulator api) throws Exception {
+        ProcessBuilder builder = LambdaProcess.builder(name, memoryMb, LambdaProcess.SNAP_START, taskRoot, runtimeJars,
+                api, log);
+        builder.environment().put("CALLING_SNAPSTART_PRIMING", "false");
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        try {
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            while (!api.awaitIdle(Duration.ofMillis(200))) {
+                if (!process.isAlive()) {
+                    throw new AssertionError(name + " exited with " + process.exitValue() + " before its first"
+                            + " invocation/next:\n" + tail(log));
                 }
-            } finally {
-                process.destroy();
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor();
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(name + " did not start in " + START_TIMEOUT + ":\n" + tail(log));
                 }
             }
-            if (api.error != null) {
-                throw new AssertionError(name + " failed to start: " + api.error + "\n" + tail(log));
-            }
-            assertThat(api.restored).as(name + ": the SnapStart restore was reached").isTrue();
+        } finally {
+            LambdaProcess.stop(process);
         }
+        if (api.initError() != null) {
+            throw new AssertionError(name + " failed to start: " + api.initError() + "\n" + tail(log));
+        }
+        assertThat(api.restoreNextAt()).as(name + ": the SnapStart restore was reached").isPositive();
     }
 
     private static String tail(Path log) throws IOException {
         List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-    }
-
-    /**
-     * The Lambda Runtime API up to the first {@code invocation/next}: {@code restore/next} is answered (the
-     * snapshot would be taken there), {@code init/error} and {@code restore/error} recorded, and the first
-     * {@code invocation/next} ends the start (it is held, as Lambda holds it until an event comes).
-     */
-    static final class RuntimeApi implements AutoCloseable {
-        private static final String PREFIX = "/2018-06-01/runtime/";
-        private final HttpServer server;
-        private final CountDownLatch done = new CountDownLatch(1);
-        /** Handed out, in order, on the first {@code invocation/next}s (before the one that ends the start). */
-        private final java.util.Queue<Event> events = new java.util.concurrent.ConcurrentLinkedQueue<>();
-        final List<String> results = Collections.synchronizedList(new ArrayList<>());
-        volatile String error;
-        volatile boolean restored;
-
-        /** An invocation's event and the {@code Lambda-Runtime-Trace-Id} Lambda hands out with it. */
-        record Event(byte[] body, String traceHeader) {}
-
-        RuntimeApi() throws IOException {
-            this(List.of());
-        }
-
-        RuntimeApi(List<Event> events) throws IOException {
-            this.events.addAll(events);
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-            server.setExecutor(Executors.newCachedThreadPool(r -> {
-                Thread thread = new Thread(r, "runtime-api");
-                thread.setDaemon(true);
-                return thread;
-            }));
-            server.createContext(PREFIX, this::handle);
-            server.start();
-        }
-
-        String address() {
-            return "127.0.0.1:" + server.getAddress().getPort();
-        }
-
-        boolean await(Duration wait) throws InterruptedException {
-            return done.await(wait.toMillis(), TimeUnit.MILLISECONDS);
-        }
-
-        private void handle(HttpExchange exchange) throws IOException {
-            try (exchange) {
-                String path = exchange.getRequestURI().getPath().substring(PREFIX.length());
-                String method = exchange.getRequestMethod();
-                if (method.equals("GET") && path.equals("restore/next")) {
-                    restored = true;
-                    reply(exchange, 200, "");
-                } else if (method.equals("POST") && (path.equals("init/error") || path.equals("restore/error"))) {
-                    error = path + ": " + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-                    reply(exchange, 202, "{}");
-                    done.countDown();
-                } else if (method.equals("GET") && path.equals("invocation/next") && !events.isEmpty()) {
-                    Event event = events.remove();
-                    exchange.getResponseHeaders().set("Content-Type", "application/json");
-                    exchange.getResponseHeaders().set("Lambda-Runtime-Aws-Request-Id", java.util.UUID.randomUUID().toString());
-                    exchange.getResponseHeaders().set("Lambda-Runtime-Deadline-Ms",
-                            Long.toString(System.currentTimeMillis() + START_TIMEOUT.toMillis()));
-                    exchange.getResponseHeaders().set("Lambda-Runtime-Invoked-Function-Arn",
-                            "arn:aws:lambda:" + REGION + ":" + ACCOUNT + ":function:start-test");
-                    exchange.getResponseHeaders().set("Lambda-Runtime-Trace-Id", event.traceHeader());
-                    exchange.sendResponseHeaders(200, event.body().length);
-                    exchange.getResponseBody().write(event.body());
-                } else if (method.equals("POST") && path.startsWith("invocation/")) {
-                    results.add(path.substring(path.lastIndexOf('/') + 1) + ": "
-                            + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-                    reply(exchange, 202, "{}");
-                } else if (method.equals("GET") && path.equals("invocation/next")) {
-                    done.countDown();
-                    try {
-                        Thread.sleep(START_TIMEOUT.toMillis()); // no event: the test stops the process
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    reply(exchange, 500, "");
-                } else {
-                    reply(exchange, 404, "no " + method + " " + path);
-                }
-            }
-        }
-
-        private static void reply(HttpExchange exchange, int status, String body) throws IOException {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-            if (bytes.length > 0) {
-                exchange.getResponseBody().write(bytes);
-            }
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-        }
-    }
-
-    static Path unzip(Path zip, Path target) {
-        try {
-            if (Files.exists(target)) {
-                try (Stream<Path> paths = Files.walk(target)) {
-                    paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
-            Files.createDirectories(target);
-            try (ZipFile file = new ZipFile(zip.toFile())) {
-                for (ZipEntry entry : Collections.list(file.entries())) {
-                    Path to = target.resolve(entry.getName()).normalize();
-                    if (!to.startsWith(target)) {
-                        throw new IOException("zip entry outside its root: " + entry.getName());
-                    }
-                    if (entry.isDirectory()) {
-                        Files.createDirectories(to);
-                    } else {
-                        Files.createDirectories(to.getParent());
-                        try (InputStream in = file.getInputStream(entry)) {
-                            Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
-                        }
-                    }
-                }
-            }
-            return target;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
 }

@@ -3,8 +3,9 @@ package dev.calling.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.calling.infra.FunctionsStartIT.RuntimeApi;
 import dev.calling.infra.service.CallingFunction;
+import dev.calling.lambda.harness.LambdaProcess;
+import dev.calling.lambda.harness.RuntimeApiEmulator;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -71,11 +72,13 @@ class TracePropagationIT {
             environment.put("CALLING_AWS_DYNAMODB_ENDPOINT", endpoint);
             environment.put("CALLING_AWS_SQS_ENDPOINT", endpoint);
             byte[] event = Files.readAllBytes(root.resolve("events-samples/session-service/connection-events.json"));
-            Path taskRoot = FunctionsStartIT.unzip(zip, work.resolve("task"));
-            try (RuntimeApi api = new RuntimeApi(List.of(new RuntimeApi.Event(event, TRACE_HEADER)))) {
+            Path taskRoot = LambdaProcess.unzip(zip, work.resolve("task"));
+            try (RuntimeApiEmulator api = new RuntimeApiEmulator("SessionService",
+                    List.of(new RuntimeApiEmulator.Invocation(event, TRACE_HEADER)), FunctionsStartIT.START_TIMEOUT)) {
                 FunctionsStartIT.start("SessionService", sessionService.settings().memoryMb(), taskRoot, runtime,
                         environment, work.resolve("SessionService.log"), api);
-                assertThat(api.results).as("the event was handled").singleElement().asString().startsWith("response");
+                assertThat(api.invocations()).as("the event was handled").singleElement()
+                        .satisfies(invocation -> assertThat(invocation.answered() && !invocation.error()).isTrue());
             }
         } finally {
             aws.stop(0);

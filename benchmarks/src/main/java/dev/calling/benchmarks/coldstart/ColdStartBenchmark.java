@@ -1,5 +1,8 @@
 package dev.calling.benchmarks.coldstart;
 
+import dev.calling.lambda.harness.LambdaProcess;
+import dev.calling.lambda.harness.RuntimeApiEmulator;
+
 import com.sun.net.httpserver.HttpServer;
 import dev.calling.adapters.Resources;
 import dev.calling.adapters.auth.DevTokenIssuer;
@@ -65,8 +68,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 public final class ColdStartBenchmark {
 
-    static final String RUNTIME_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
-    static final String HANDLER = "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest";
     static final Duration TIMEOUT = Duration.ofMinutes(3);
     static final Pattern PRIMING_LOG = Pattern.compile("SnapStart priming: (.*) in (\\d+) ms");
 
@@ -135,7 +136,7 @@ public final class ColdStartBenchmark {
         Map<String, Path> taskRoots = new LinkedHashMap<>();
         for (FunctionUnderTest f : functions) {
             if (!taskRoots.containsKey(f.module())) {
-                taskRoots.put(f.module(), unzip(f.zip(root), work.resolve("task").resolve(f.module())));
+                taskRoots.put(f.module(), LambdaProcess.unzip(f.zip(root), work.resolve("task").resolve(f.module())));
             }
         }
         Files.createDirectories(work.resolve("logs"));
@@ -194,12 +195,14 @@ public final class ColdStartBenchmark {
         }
         List<byte[]> events = List.of(event(f, first), event(f, warm));
         double load = loadAverage();
-        try (RuntimeApiEmulator api = new RuntimeApiEmulator(f.name(), events, TIMEOUT)) {
-            ProcessBuilder builder = new ProcessBuilder(command(f, runtimeJars)).directory(taskRoot.toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
+        try (RuntimeApiEmulator api = RuntimeApiEmulator.of(f.name(), events, TIMEOUT)) {
+            ProcessBuilder builder = LambdaProcess.builder(f.name(), f.memoryMb(), mode.initializationType, taskRoot,
+                    runtimeJars, api, log);
             Map<String, String> env = builder.environment();
-            env.clear();
-            env.putAll(lambdaEnvironment(f, mode, taskRoot, api.address()));
+            env.put("CALLING_SNAPSTART_PRIMING", Boolean.toString(mode.priming));
+            if (f.quarkusHandler() != null) {
+                env.put("QUARKUS_LAMBDA_HANDLER", f.quarkusHandler());
+            }
             config.forEach((key, value) -> env.put(key.toUpperCase(Locale.ROOT).replaceAll("[.-]", "_"), value));
             env.putAll(f.environment());
 
@@ -216,7 +219,7 @@ public final class ColdStartBenchmark {
                     }
                 }
             } finally {
-                stop(process);
+                LambdaProcess.stop(process);
             }
             if (api.initError() != null) {
                 throw new IllegalStateException(f.name() + " " + api.initError() + ", see " + log);
@@ -228,49 +231,6 @@ public final class ColdStartBenchmark {
             return new Sample((initEnd - start) / 1e6, snapStart ? (api.firstNextAt() - api.restoreNextAt()) / 1e6 : 0,
                     one.millis(), two.millis(), outcome(one), outcome(two), primingLine(log), load);
         }
-    }
-
-    static List<String> command(FunctionUnderTest f, Path runtimeJars) throws IOException {
-        String classpath;
-        try (Stream<Path> jars = Files.list(runtimeJars)) {
-            classpath = jars.filter(p -> p.toString().endsWith(".jar")).sorted().map(Path::toString)
-                    .collect(Collectors.joining(":"));
-        }
-        // As Lambda's Java 17/21 runtimes start the JVM: C1 only, serial GC, class data sharing, a heap
-        // of about 85 % of the function's memory; org.crac's hooks go to the runtime's CRaC context.
-        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-                "-XX:MaxHeapSize=" + f.memoryMb() * 85 / 100 + "m",
-                "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac",
-                "-cp", classpath, RUNTIME_MAIN, HANDLER);
-    }
-
-    /** The variables Lambda sets in every execution environment (credentials are dummies: endpoints are local). */
-    static Map<String, String> lambdaEnvironment(FunctionUnderTest f, Mode mode, Path taskRoot, String runtimeApi) {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
-        env.put("LANG", "en_US.UTF-8");
-        env.put("TZ", ":UTC");
-        env.put("LAMBDA_TASK_ROOT", taskRoot.toString());
-        env.put("AWS_LAMBDA_RUNTIME_API", runtimeApi);
-        env.put("AWS_REGION", EmbeddedAws.REGION);
-        env.put("AWS_DEFAULT_REGION", EmbeddedAws.REGION);
-        env.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
-        env.put("AWS_LAMBDA_FUNCTION_NAME", f.name());
-        env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(f.memoryMb()));
-        env.put("AWS_LAMBDA_FUNCTION_VERSION", "1");
-        env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + f.name());
-        env.put("AWS_LAMBDA_LOG_STREAM_NAME", "benchmark");
-        env.put("AWS_LAMBDA_INITIALIZATION_TYPE", mode.initializationType);
-        env.put("AWS_ACCESS_KEY_ID", "local");
-        env.put("AWS_SECRET_ACCESS_KEY", "local");
-        env.put("AWS_SESSION_TOKEN", "local");
-        env.put("_HANDLER", HANDLER);
-        env.put("CALLING_SNAPSTART_PRIMING", Boolean.toString(mode.priming));
-        if (f.quarkusHandler() != null) {
-            env.put("QUARKUS_LAMBDA_HANDLER", f.quarkusHandler());
-        }
-        return env;
     }
 
     /** The sample with every {@code sample-} id and each listed id made unique to this invocation. */
@@ -285,18 +245,18 @@ public final class ColdStartBenchmark {
     }
 
     private static String outcome(RuntimeApiEmulator.Invocation invocation) {
-        if (invocation.error) {
-            return "ERROR " + abbreviate(invocation.result);
+        if (invocation.error()) {
+            return "ERROR " + abbreviate(invocation.result());
         }
-        Matcher status = Pattern.compile("\"statusCode\"\\s*:\\s*(\\d+)").matcher(invocation.result);
+        Matcher status = Pattern.compile("\"statusCode\"\\s*:\\s*(\\d+)").matcher(invocation.result());
         if (status.find()) {
             return "HTTP " + status.group(1);
         }
-        if (invocation.result.contains("batchItemFailures")) {
-            long failures = Pattern.compile("itemIdentifier").matcher(invocation.result).results().count();
+        if (invocation.result().contains("batchItemFailures")) {
+            long failures = Pattern.compile("itemIdentifier").matcher(invocation.result()).results().count();
             return "batch, " + failures + " failed";
         }
-        return abbreviate(invocation.result);
+        return abbreviate(invocation.result());
     }
 
     private static String abbreviate(String text) {
@@ -310,13 +270,6 @@ public final class ColdStartBenchmark {
                     .map(m -> m.group(2) + " ms (" + m.group(1) + ")").findFirst();
         } catch (java.io.UncheckedIOException malformed) {
             return Optional.empty();
-        }
-    }
-
-    private static void stop(Process process) throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
         }
     }
 
@@ -342,31 +295,6 @@ public final class ColdStartBenchmark {
         return server;
     }
 
-    private static Path unzip(Path zip, Path target) throws IOException {
-        if (Files.exists(target)) {
-            try (Stream<Path> paths = Files.walk(target)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-        Files.createDirectories(target);
-        try (ZipFile file = new ZipFile(zip.toFile())) {
-            for (ZipEntry entry : java.util.Collections.list(file.entries())) {
-                Path to = target.resolve(entry.getName()).normalize();
-                if (!to.startsWith(target)) {
-                    throw new IOException("zip entry outside its root: " + entry.getName());
-                }
-                if (entry.isDirectory()) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.createDirectories(to.getParent());
-                    try (InputStream in = file.getInputStream(entry)) {
-                        Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                }
-            }
-        }
-        return target;
-    }
 
     /** Each zip's size, unzipped size, and its five largest jars (compressed size in the zip). */
     static String zipSizes(Path root, List<FunctionUnderTest> functions) throws IOException {

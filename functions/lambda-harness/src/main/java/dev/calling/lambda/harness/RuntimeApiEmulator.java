@@ -1,4 +1,4 @@
-package dev.calling.benchmarks.coldstart;
+package dev.calling.lambda.harness;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -20,35 +20,58 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The part of the Lambda Runtime API a Java runtime uses, on a loopback port, for one execution
- * environment: it hands out the given events in order on {@code invocation/next}, records when the
- * runtime first asked for one (init done), when each event was handed out and when its result came
- * back, and answers SnapStart's {@code restore/next} (the point where the snapshot would be taken).
- * Once the events are used up, {@code next} blocks, as Lambda's does between invocations.
+ * The part of the Lambda Runtime API a Java runtime uses, on a loopback port, for one execution environment: it
+ * hands out the given events in order on {@code invocation/next} (each with its trace header), records when the
+ * runtime first asked for one (init done), when each event was handed out and when its result came back, and
+ * answers SnapStart's {@code restore/next} (where the snapshot would be taken) and {@code init/error}. Once the
+ * events are used up, {@code next} is held, as Lambda holds it between invocations, until the caller stops the
+ * process.
  *
- * <p>All times are {@link System#nanoTime()} of this JVM, so they compare with the time the
- * benchmark started the function's process.
+ * <p>All times are {@link System#nanoTime()} of this JVM, so they compare with the time the caller started the
+ * function's process.
  */
-final class RuntimeApiEmulator implements AutoCloseable {
+public final class RuntimeApiEmulator implements AutoCloseable {
 
     static final String PREFIX = "/2018-06-01/runtime/";
     static final String FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:";
+    /** What Lambda hands out when the invocation is not traced. */
+    public static final String UNSAMPLED = "Root=1-00000000-000000000000000000000000;Sampled=0";
 
     /** One invocation: what was handed out and what came back. */
-    static final class Invocation {
-        final String requestId = UUID.randomUUID().toString();
+    public static final class Invocation {
+        public final String requestId = UUID.randomUUID().toString();
         final byte[] event;
+        final String traceHeader;
         volatile long servedAt;
         volatile long answeredAt;
         volatile boolean error;
         volatile String result = "";
 
-        Invocation(byte[] event) {
+        public Invocation(byte[] event, String traceHeader) {
             this.event = event;
+            this.traceHeader = traceHeader;
         }
 
-        double millis() {
+        public Invocation(byte[] event) {
+            this(event, UNSAMPLED);
+        }
+
+        /** From being handed out to its result, in milliseconds. */
+        public double millis() {
             return (answeredAt - servedAt) / 1e6;
+        }
+
+        public boolean error() {
+            return error;
+        }
+
+        public boolean answered() {
+            return answeredAt != 0;
+        }
+
+        /** The response or error document the runtime posted. */
+        public String result() {
+            return result;
         }
     }
 
@@ -59,54 +82,74 @@ final class RuntimeApiEmulator implements AutoCloseable {
         return t;
     });
     private final String functionName;
-    private final Duration timeout;
+    private final Duration hold;
     private final List<Invocation> invocations = new ArrayList<>();
     private final LinkedBlockingQueue<Invocation> pending = new LinkedBlockingQueue<>();
     private final Map<String, Invocation> byId = new ConcurrentHashMap<>();
-    private final CountDownLatch done;
+    private final CountDownLatch results;
+    private final CountDownLatch idle = new CountDownLatch(1);
     private volatile long firstNextAt;
     private volatile long restoreNextAt;
     private volatile String initError;
 
-    RuntimeApiEmulator(String functionName, List<byte[]> events, Duration timeout) throws IOException {
+    /**
+     * @param functionName the name in the invoked function ARN
+     * @param invocations handed out in order
+     * @param hold how long a {@code next} with no event left is held before it is answered with an error
+     */
+    public RuntimeApiEmulator(String functionName, List<Invocation> invocations, Duration hold) throws IOException {
         this.functionName = functionName;
-        this.timeout = timeout;
-        for (byte[] event : events) {
-            Invocation invocation = new Invocation(event);
-            invocations.add(invocation);
-            pending.add(invocation);
+        this.hold = hold;
+        for (Invocation invocation : invocations) {
+            this.invocations.add(invocation);
             byId.put(invocation.requestId, invocation);
         }
-        done = new CountDownLatch(events.size());
+        pending.addAll(invocations);
+        results = new CountDownLatch(invocations.size());
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         server.setExecutor(threads);
         server.createContext(PREFIX, this::handle);
         server.start();
     }
 
+    /** Events as invocations, untraced. */
+    public static RuntimeApiEmulator of(String functionName, List<byte[]> events, Duration hold) throws IOException {
+        return new RuntimeApiEmulator(functionName, events.stream().map(Invocation::new).toList(), hold);
+    }
+
     /** What {@code AWS_LAMBDA_RUNTIME_API} is set to. */
-    String address() {
+    public String address() {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
 
     /** Waits until every event has a result, or init failed; false on timeout. */
-    boolean awaitResults(Duration wait) throws InterruptedException {
-        return done.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+    public boolean awaitResults(Duration wait) throws InterruptedException {
+        return results.await(wait.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    long firstNextAt() {
+    /**
+     * Waits until the runtime asks for an event when none is left (it started and handled every event), or init
+     * failed; false on timeout.
+     */
+    public boolean awaitIdle(Duration wait) throws InterruptedException {
+        return idle.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public long firstNextAt() {
         return firstNextAt;
     }
 
-    long restoreNextAt() {
+    /** When SnapStart's {@code restore/next} was asked for; 0 if never (an on-demand start). */
+    public long restoreNextAt() {
         return restoreNextAt;
     }
 
-    String initError() {
+    /** What the runtime posted to {@code init/error} or {@code restore/error}, or null. */
+    public String initError() {
         return initError;
     }
 
-    List<Invocation> invocations() {
+    public List<Invocation> invocations() {
         return invocations;
     }
 
@@ -126,9 +169,10 @@ final class RuntimeApiEmulator implements AutoCloseable {
                 result(exchange, path, now);
             } else if (method.equals("POST") && (path.equals("init/error") || path.equals("restore/error"))) {
                 initError = path + ": " + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-                while (done.getCount() > 0) {
-                    done.countDown();
+                while (results.getCount() > 0) {
+                    results.countDown();
                 }
+                idle.countDown();
                 reply(exchange, 202, "{}".getBytes(StandardCharsets.UTF_8));
             } else {
                 reply(exchange, 404, ("no " + method + " " + path).getBytes(StandardCharsets.UTF_8));
@@ -142,9 +186,11 @@ final class RuntimeApiEmulator implements AutoCloseable {
         if (firstNextAt == 0) {
             firstNextAt = now;
         }
-        Invocation invocation = pending.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        Invocation invocation = pending.poll();
         if (invocation == null) {
-            // Events used up: the runtime waits here until the benchmark stops the process.
+            // Events used up: the runtime waits here until the caller stops the process.
+            idle.countDown();
+            Thread.sleep(hold.toMillis());
             reply(exchange, 500, new byte[0]);
             return;
         }
@@ -153,7 +199,7 @@ final class RuntimeApiEmulator implements AutoCloseable {
         headers.set("Lambda-Runtime-Aws-Request-Id", invocation.requestId);
         headers.set("Lambda-Runtime-Deadline-Ms", Long.toString(System.currentTimeMillis() + 900_000));
         headers.set("Lambda-Runtime-Invoked-Function-Arn", FUNCTION_ARN + functionName);
-        headers.set("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000;Sampled=0");
+        headers.set("Lambda-Runtime-Trace-Id", invocation.traceHeader);
         invocation.servedAt = System.nanoTime();
         reply(exchange, 200, invocation.event);
     }
@@ -169,7 +215,7 @@ final class RuntimeApiEmulator implements AutoCloseable {
         invocation.error = parts[2].equals("error");
         invocation.result = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         reply(exchange, 202, "{\"status\":\"OK\"}".getBytes(StandardCharsets.UTF_8));
-        done.countDown();
+        results.countDown();
     }
 
     private static void reply(HttpExchange exchange, int status, byte[] body) throws IOException {
