@@ -347,6 +347,9 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
                 requireTwilio(id, settings);
             }
             if (adapter == Adapter.REST) {
+                if (!settings.containsKey("base-url")) {
+                    throw new IllegalArgumentException("REST carrier " + id + " needs a base-url");
+                }
                 requireRestSecrets(id, settings);
             }
             if (adapter != Adapter.CHIME) {
@@ -359,9 +362,6 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
             }
             if (!settings.containsKey("rate-deck")) {
                 throw new IllegalArgumentException("carrier " + id + " needs a rate-deck (e.g. rate-decks/atlas.csv.gz)");
-            }
-            if (adapter == Adapter.REST && !settings.containsKey("base-url")) {
-                throw new IllegalArgumentException("REST carrier " + id + " needs a base-url");
             }
         }
 

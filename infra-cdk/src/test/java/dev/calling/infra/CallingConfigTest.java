@@ -55,7 +55,6 @@ class CallingConfigTest {
         assertThat(config.alarmEmail()).contains("ops@example.com");
     }
 
-    @Test
     static final String REST_KEY_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:calling/atlas/api-key-Ab12Cd";
     static final String REST_WEBHOOK_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:calling/atlas/webhook";
 

@@ -73,8 +73,14 @@ class TwilioCarrierTest {
                     if (actions.contains("secretsmanager:") || actions.contains("kms:")) {
                         assertThat(statement.path("Action").asText()).isEqualTo("secretsmanager:GetSecretValue");
                         assertThat(statement.has("Condition")).isFalse();
-                        readers.computeIfAbsent(policy.getKey().replaceAll("RoleDefaultPolicy.*", ""),
-                                reader -> new ArrayList<>()).add(statement.path("Resource").asText());
+                        List<String> read = readers.computeIfAbsent(policy.getKey().replaceAll("RoleDefaultPolicy.*", ""),
+                                reader -> new ArrayList<>());
+                        JsonNode resource = statement.path("Resource");
+                        if (resource.isArray()) {
+                            resource.forEach(arn -> read.add(arn.asText()));
+                        } else {
+                            read.add(resource.asText());
+                        }
                     }
                 }));
         assertThat(readers).containsOnlyKeys("CallStateManager", "CarrierWebhook");
