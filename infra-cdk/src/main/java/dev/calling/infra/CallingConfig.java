@@ -132,8 +132,16 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
     private static final Pattern STAGE = Pattern.compile("[a-z][a-z0-9-]{0,11}");
     private static final Pattern CARRIER_ID = Pattern.compile("[a-z][a-z0-9]{0,30}");
     private static final Pattern SETTING = Pattern.compile("[a-z][a-z0-9-]*");
-    /** Carrier settings that are credentials: only a Secrets Manager secret's name may be given for them. */
-    static final Set<String> SECRET_SETTINGS = Set.of("api-key", "webhook-secret");
+    /**
+     * A REST carrier's credentials, which are never given in context (neither as values nor as
+     * {@code {"secret": ...}}): the functions read them at run time from the secrets its
+     * {@code api-key-secret-id} and {@code webhook-secret-id} name.
+     */
+    static final Set<String> REST_CREDENTIALS = Set.of("api-key", "webhook-secret");
+    /** What a REST carrier's API key secret holds (its SecretString), as the functions read it. */
+    public static final String REST_API_KEY_SECRET_SHAPE = "{\"apiKey\": \"...\"}";
+    /** What a REST carrier's webhook secret holds: every signing secret accepted (two while one is rotated). */
+    public static final String REST_WEBHOOK_SECRET_SHAPE = "{\"webhookSecrets\": [\"<current>\", \"<previous>\"]}";
     /**
      * Credentials a Twilio carrier must never have in context, neither as values nor as {@code {"secret": ...}}:
      * they are fields of the one secret its {@code secret-id} names.
@@ -306,6 +314,11 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
         /** Twilio Programmable Voice; its credentials are in the Secrets Manager secret {@code secret-id} names. */
         TWILIO;
 
+        /** As messages name it: Twilio, REST, CHIME. */
+        String displayName() {
+            return this == TWILIO ? "Twilio" : name();
+        }
+
         static Adapter of(String carrierId, String value) {
             for (Adapter adapter : values()) {
                 if (adapter.name().equalsIgnoreCase(value)) {
@@ -319,28 +332,30 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
     /**
      * One PSTN carrier as the functions read it: {@code calling.carriers.<id>.<setting>}.
      *
-     * @param settings plain settings (adapter, rate-deck, base-url, ...), sorted
-     * @param secrets setting name to the Secrets Manager secret holding its value (api-key, webhook-secret);
-     *     always empty for a Twilio carrier, whose one secret is the ARN in its {@code secret-id} setting
+     * @param settings plain settings (adapter, rate-deck, base-url, ...), sorted. Credentials are never among
+     *     them: a Twilio carrier's {@code secret-id} and a REST carrier's {@code api-key-secret-id} and
+     *     {@code webhook-secret-id} are the ARNs of the Secrets Manager secrets the functions read at run time.
      */
-    public record Carrier(String id, Adapter adapter, Map<String, String> settings, Map<String, String> secrets) {
+    public record Carrier(String id, Adapter adapter, Map<String, String> settings) {
         public Carrier {
             if (!CARRIER_ID.matcher(id).matches()) {
                 throw new IllegalArgumentException("carrier id must match " + CARRIER_ID
                         + " (it becomes part of environment variable names): " + id);
             }
             settings = new TreeMap<>(settings);
-            secrets = new TreeMap<>(secrets);
             if (adapter == Adapter.TWILIO) {
-                requireTwilio(id, settings, secrets);
+                requireTwilio(id, settings);
+            }
+            if (adapter == Adapter.REST) {
+                if (!settings.containsKey("base-url")) {
+                    throw new IllegalArgumentException("REST carrier " + id + " needs a base-url");
+                }
+                requireRestSecrets(id, settings);
+            }
+            if (adapter != Adapter.CHIME) {
+                requireKmsKey(adapter.displayName() + " carrier " + id, settings, secretArns(id, adapter, settings).values());
             }
             for (String name : settings.keySet()) {
-                if (SECRET_SETTINGS.contains(name)) {
-                    throw new IllegalArgumentException("carrier " + id + ": give " + name
-                            + " as {\"secret\": \"<Secrets Manager secret name>\"}, never as a value in context");
-                }
-            }
-            for (String name : concat(settings.keySet(), secrets.keySet())) {
                 if (!SETTING.matcher(name).matches()) {
                     throw new IllegalArgumentException("carrier " + id + ": bad setting name " + name);
                 }
@@ -348,38 +363,92 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
             if (!settings.containsKey("rate-deck")) {
                 throw new IllegalArgumentException("carrier " + id + " needs a rate-deck (e.g. rate-decks/atlas.csv.gz)");
             }
-            if (adapter == Adapter.REST && !settings.containsKey("base-url")) {
-                throw new IllegalArgumentException("REST carrier " + id + " needs a base-url");
-            }
         }
 
         /** The Twilio carrier's secret: the ARN its {@code secret-id} names (empty for other adapters). */
         public Optional<SecretArn> secret() {
-            return adapter == Adapter.TWILIO ? Optional.of(SecretArn.parse(id, settings.get("secret-id")))
-                    : Optional.empty();
+            return Optional.ofNullable(secrets().get("secret-id"));
         }
 
-        /** The customer-managed KMS key of the Twilio carrier's secret, if context names one ({@code kms-key-arn}). */
+        /**
+         * The Secrets Manager secrets the functions read for this carrier, by the setting that names them:
+         * Twilio {@code secret-id}; REST {@code api-key-secret-id} and {@code webhook-secret-id}; Chime none.
+         */
+        public Map<String, SecretArn> secrets() {
+            return secretArns(id, adapter, settings);
+        }
+
+        private static Map<String, SecretArn> secretArns(String id, Adapter adapter, Map<String, String> settings) {
+            Map<String, SecretArn> secrets = new TreeMap<>();
+            for (String name : switch (adapter) {
+                case TWILIO -> List.of("secret-id");
+                case REST -> List.of("api-key-secret-id", "webhook-secret-id");
+                case CHIME -> List.<String>of();
+            }) {
+                secrets.put(name, SecretArn.parse(adapter.displayName() + " carrier " + id + ": " + name, settings.get(name)));
+            }
+            return secrets;
+        }
+
+        /** The customer-managed KMS key of the carrier's secrets, if context names one ({@code kms-key-arn}). */
         public Optional<String> kmsKeyArn() {
-            return adapter == Adapter.TWILIO ? Optional.ofNullable(settings.get("kms-key-arn")) : Optional.empty();
+            return adapter != Adapter.CHIME ? Optional.ofNullable(settings.get("kms-key-arn")) : Optional.empty();
+        }
+
+        /**
+         * REST: the ARNs of the API key's and the webhook's secrets (the same secret may hold both), and no
+         * credential in context.
+         */
+        private static void requireRestSecrets(String id, Map<String, String> settings) {
+            String carrier = "REST carrier " + id;
+            for (String name : settings.keySet()) {
+                if (REST_CREDENTIALS.contains(name)) {
+                    throw new IllegalArgumentException(carrier + ": never give " + name + " in context; put it into a"
+                            + " Secrets Manager secret (" + (name.equals("api-key") ? REST_API_KEY_SECRET_SHAPE
+                                    : REST_WEBHOOK_SECRET_SHAPE) + ") and give that secret's ARN as "
+                            + (name.equals("api-key") ? "api-key-secret-id" : "webhook-secret-id"));
+                }
+            }
+            for (String name : List.of("api-key-secret-id", "webhook-secret-id")) {
+                if (!settings.containsKey(name)) {
+                    throw new IllegalArgumentException(carrier + " needs " + name + ": the ARN of the Secrets Manager"
+                            + " secret whose SecretString is " + (name.equals("api-key-secret-id")
+                                    ? REST_API_KEY_SECRET_SHAPE : REST_WEBHOOK_SECRET_SHAPE));
+                }
+            }
+        }
+
+        /** A customer-managed key must be a key's ARN in the region of every secret it encrypts. */
+        private static void requireKmsKey(String carrier, Map<String, String> settings, java.util.Collection<SecretArn> secrets) {
+            if (!settings.containsKey("kms-key-arn")) {
+                return;
+            }
+            Matcher key = KMS_KEY_ARN.matcher(settings.get("kms-key-arn"));
+            if (!key.matches()) {
+                throw new IllegalArgumentException(carrier + ": kms-key-arn must be the ARN of a KMS key"
+                        + " (arn:<partition>:kms:<region>:<account>:key/<key-id>; an alias cannot be granted"
+                        + " kms:Decrypt): " + settings.get("kms-key-arn"));
+            }
+            for (SecretArn secret : secrets) {
+                if (!key.group(1).equals(secret.region())) {
+                    throw new IllegalArgumentException(carrier + ": kms-key-arn is in " + key.group(1)
+                            + " but the secret in " + secret.region() + "; Secrets Manager only uses keys of its region");
+                }
+            }
         }
 
         /**
          * Twilio: the account, API key and caller id in their documented shapes, the secret as an ARN, and no
          * credential in context. The functions check the same again when they start (TwilioConfig).
          */
-        private static void requireTwilio(String id, Map<String, String> settings, Map<String, String> secrets) {
+        private static void requireTwilio(String id, Map<String, String> settings) {
             String carrier = "Twilio carrier " + id;
-            for (String name : concat(settings.keySet(), secrets.keySet())) {
+            for (String name : settings.keySet()) {
                 if (TWILIO_CREDENTIALS.contains(name)) {
                     throw new IllegalArgumentException(carrier + ": never give " + name + " in context; put the"
                             + " credentials in the Secrets Manager secret that secret-id names, as its SecretString "
                             + TWILIO_SECRET_SHAPE);
                 }
-            }
-            if (!secrets.isEmpty()) {
-                throw new IllegalArgumentException(carrier + ": " + secrets.keySet() + " given as {\"secret\": ...};"
-                        + " a Twilio carrier reads its credentials at run time from the one secret secret-id names");
             }
             require(carrier, settings, "account-sid", ACCOUNT_SID, "AC followed by 32 hex digits");
             require(carrier, settings, "api-key-sid", API_KEY_SID,
@@ -389,7 +458,6 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
                 throw new IllegalArgumentException(carrier + " needs a secret-id: the ARN of the Secrets Manager secret"
                         + " whose SecretString is " + TWILIO_SECRET_SHAPE);
             }
-            SecretArn secret = SecretArn.parse(id, settings.get("secret-id"));
             optional(carrier, settings, "twiml-app-sid", TWIML_APP_SID, "AP followed by 32 hex digits");
             optional(carrier, settings, "push-credential-sid", PUSH_CREDENTIAL_SID, "CR followed by 32 hex digits");
             optional(carrier, settings, "client-identity-prefix", CLIENT_IDENTITY_PREFIX, "at most 32 of A-Z a-z 0-9 _");
@@ -406,18 +474,6 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
             for (String name : List.of("status-callback-url", "base-url")) {
                 if (settings.containsKey(name)) {
                     requireHttpUrl(carrier, name, settings.get(name));
-                }
-            }
-            if (settings.containsKey("kms-key-arn")) {
-                Matcher key = KMS_KEY_ARN.matcher(settings.get("kms-key-arn"));
-                if (!key.matches()) {
-                    throw new IllegalArgumentException(carrier + ": kms-key-arn must be the ARN of a KMS key"
-                            + " (arn:<partition>:kms:<region>:<account>:key/<key-id>; an alias cannot be granted"
-                            + " kms:Decrypt): " + settings.get("kms-key-arn"));
-                }
-                if (!key.group(1).equals(secret.region())) {
-                    throw new IllegalArgumentException(carrier + ": kms-key-arn is in " + key.group(1)
-                            + " but the secret in " + secret.region() + "; Secrets Manager only uses keys of its region");
                 }
             }
         }
@@ -452,11 +508,6 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
             }
         }
 
-        private static Set<String> concat(Set<String> a, Set<String> b) {
-            var all = new java.util.TreeSet<>(a);
-            all.addAll(b);
-            return all;
-        }
     }
 
     /** An AWS KMS key's ARN; group 1 is its region. */
@@ -477,10 +528,11 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
      */
     public record SecretArn(String arn, String partition, String region, String account, String name) {
 
-        static SecretArn parse(String carrierId, String arn) {
-            Matcher m = SECRET_ARN.matcher(arn);
-            if (!m.matches()) {
-                throw new IllegalArgumentException("Twilio carrier " + carrierId + ": secret-id must be the ARN of a"
+        /** @param setting what names the secret, for the message, e.g. {@code Twilio carrier tw: secret-id} */
+        static SecretArn parse(String setting, String arn) {
+            Matcher m = arn == null ? null : SECRET_ARN.matcher(arn);
+            if (m == null || !m.matches()) {
+                throw new IllegalArgumentException(setting + " must be the ARN of a"
                         + " Secrets Manager secret (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>,"
                         + " with or without the 6-character suffix): " + arn);
             }
@@ -551,7 +603,9 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
 
     /**
      * {@code {"atlas": {"adapter": "REST", "rate-deck": "rate-decks/atlas.csv.gz", "base-url": "https://...",
-     * "api-key": {"secret": "calling/atlas/api-key"}}}}, as an object in cdk.json or a JSON string after -c.
+     * "api-key-secret-id": "arn:aws:secretsmanager:...", "webhook-secret-id": "arn:aws:secretsmanager:..."}}},
+     * as an object in cdk.json or a JSON string after -c. Every setting is a string (numbers and booleans are
+     * taken as strings).
      */
     static Map<String, Carrier> carriers(Object context) {
         if (context == null) {
@@ -561,21 +615,24 @@ public record CallingConfig(String stage, Optional<Chime> chime, Map<String, Car
         Map<String, Carrier> carriers = new LinkedHashMap<>();
         byId.forEach((id, value) -> {
             Map<String, String> settings = new LinkedHashMap<>();
-            Map<String, String> secrets = new LinkedHashMap<>();
             asMap(value, "carriers." + id).forEach((name, setting) -> {
-                if (setting instanceof Map<?, ?> ref && ref.get("secret") instanceof String secretName) {
-                    secrets.put(name, secretName);
-                } else if (setting instanceof String || setting instanceof Number || setting instanceof Boolean) {
+                if (setting instanceof String || setting instanceof Number || setting instanceof Boolean) {
                     settings.put(name, setting.toString());
+                } else if (setting instanceof Map<?, ?> ref && ref.containsKey("secret")) {
+                    // The old {"secret": name}: resolved into the environment at deploy time, readable there and never rotated.
+                    throw new IllegalArgumentException("carriers." + id + "." + name + ": {\"secret\": ...} is not"
+                            + " supported any more (it put the secret's value into the function's environment); the"
+                            + " functions read credentials at run time: give api-key-secret-id and webhook-secret-id"
+                            + " (REST) or secret-id (Twilio), the ARN of the Secrets Manager secret");
                 } else {
-                    throw new IllegalArgumentException("carriers." + id + "." + name + ": a string or {\"secret\": name}");
+                    throw new IllegalArgumentException("carriers." + id + "." + name + ": must be a string");
                 }
             });
             String adapter = settings.remove("adapter");
             if (adapter == null) {
                 throw new IllegalArgumentException("carrier " + id + " needs an adapter (CHIME, REST or TWILIO)");
             }
-            carriers.put(id, new Carrier(id, Adapter.of(id, adapter), settings, secrets));
+            carriers.put(id, new Carrier(id, Adapter.of(id, adapter), settings));
         });
         return carriers;
     }

@@ -55,22 +55,47 @@ class CallingConfigTest {
         assertThat(config.alarmEmail()).contains("ops@example.com");
     }
 
-    @Test
-    void carriersReadFromJsonWithSecretsByName() {
-        CallingConfig config = config(Map.of("carriers", Map.of("atlas", Map.of("adapter", "rest",
-                "rate-deck", "rate-decks/atlas.csv.gz", "base-url", "https://api.atlas.example",
-                "api-key", Map.of("secret", "calling/prod/atlas")))));
-        var atlas = config.carriers().get("atlas");
-        assertThat(atlas.adapter()).isEqualTo(Adapter.REST);
-        assertThat(atlas.settings()).containsOnlyKeys("rate-deck", "base-url");
-        assertThat(atlas.secrets()).containsEntry("api-key", "calling/prod/atlas");
+    static final String REST_KEY_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:calling/atlas/api-key-Ab12Cd";
+    static final String REST_WEBHOOK_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:calling/atlas/webhook";
+
+    static Map<String, Object> rest(String name, Object value) {
+        Map<String, Object> atlas = new java.util.HashMap<>(Map.of("adapter", "rest", "rate-deck", "rate-decks/atlas.csv.gz",
+                "base-url", "https://api.atlas.example", "api-key-secret-id", REST_KEY_ARN,
+                "webhook-secret-id", REST_WEBHOOK_ARN));
+        if (value == null) {
+            atlas.remove(name);
+        } else {
+            atlas.put(name, value);
+        }
+        return Map.of("carriers", Map.of("atlas", atlas));
     }
 
     @Test
-    void credentialsAreRefusedAsPlainValues() {
-        assertThatThrownBy(() -> config(Map.of("carriers", "{\"atlas\": {\"adapter\": \"REST\", \"rate-deck\": \"d\","
-                + " \"base-url\": \"https://a\", \"webhook-secret\": \"whsec_123\"}}")))
-                .hasMessageContaining("webhook-secret").hasMessageContaining("secret");
+    void aRestCarrierNamesTheSecretsOfItsApiKeyAndWebhookByArn() {
+        var atlas = config(rest("quality", "60")).carriers().get("atlas");
+        assertThat(atlas.adapter()).isEqualTo(Adapter.REST);
+        assertThat(atlas.settings()).containsEntry("api-key-secret-id", REST_KEY_ARN)
+                .containsEntry("webhook-secret-id", REST_WEBHOOK_ARN);
+        assertThat(atlas.secrets()).containsOnlyKeys("api-key-secret-id", "webhook-secret-id");
+        assertThat(atlas.secrets().get("api-key-secret-id").arnForPolicies()).isEqualTo(REST_KEY_ARN);
+        assertThat(atlas.secrets().get("webhook-secret-id").arnForPolicies()).isEqualTo(REST_WEBHOOK_ARN + "-??????");
+        assertThatThrownBy(() -> config(rest("webhook-secret-id", null))).hasMessageContaining("needs webhook-secret-id")
+                .hasMessageContaining("webhookSecrets");
+        assertThatThrownBy(() -> config(rest("api-key-secret-id", "calling/atlas/api-key")))
+                .hasMessageContaining("api-key-secret-id must be the ARN of a Secrets Manager secret");
+        assertThatThrownBy(() -> config(rest("kms-key-arn",
+                "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")))
+                .hasMessageContaining("kms-key-arn is in us-east-1 but the secret in eu-west-1");
+    }
+
+    @Test
+    void restCredentialsAreRefusedInContextAsValuesAndAsDeployTimeSecretReferences() {
+        assertThatThrownBy(() -> config(rest("webhook-secret", "whsec_123"))).hasMessageContaining("never give webhook-secret")
+                .hasMessageContaining("webhook-secret-id").hasMessageNotContaining("whsec_123");
+        assertThatThrownBy(() -> config(rest("api-key", "sk_123"))).hasMessageContaining("api-key-secret-id")
+                .hasMessageNotContaining("sk_123");
+        assertThatThrownBy(() -> config(rest("api-key", Map.of("secret", "calling/prod/atlas"))))
+                .hasMessageContaining("not supported").hasMessageContaining("api-key-secret-id");
     }
 
     static final String SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:calling/twilio-Ab12Cd";
@@ -98,7 +123,7 @@ class CallingConfigTest {
         assertThat(twilio.adapter()).isEqualTo(Adapter.TWILIO);
         assertThat(twilio.settings()).containsEntry("secret-id", SECRET_ARN).containsEntry("ring-timeout", "PT45S")
                 .doesNotContainKey("adapter");
-        assertThat(twilio.secrets()).isEmpty();
+        assertThat(twilio.secrets()).containsOnlyKeys("secret-id");
         var secret = twilio.secret().orElseThrow();
         assertThat(secret.complete()).isTrue();
         assertThat(secret.arnForPolicies()).as("a complete ARN is granted as it is").isEqualTo(SECRET_ARN);
@@ -158,10 +183,10 @@ class CallingConfigTest {
                     .hasMessageContaining("secret-id").hasMessageContaining("authToken")
                     .hasMessageNotContaining("0123456789abcdef0123456789abcdef");
             assertThatThrownBy(() -> config(twilio(credential, Map.of("secret", "calling/twilio/auth-token"))))
-                    .as(credential + " by secret name").hasMessageContaining("never give " + credential);
+                    .as(credential + " by secret name").hasMessageContaining("not supported");
         }
         assertThatThrownBy(() -> config(twilio("base-url", Map.of("secret", "calling/twilio/base-url"))))
-                .hasMessageContaining("the one secret secret-id names");
+                .hasMessageContaining("not supported").hasMessageContaining("secret-id");
     }
 
     @Test

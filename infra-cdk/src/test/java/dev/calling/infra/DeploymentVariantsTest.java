@@ -38,6 +38,10 @@ class DeploymentVariantsTest {
     static TestApp.Synthesised externalSwitch;
     static TestApp.Synthesised remoteChime;
     static TestApp.Synthesised twilioOnly;
+    static TestApp.Synthesised restOnly;
+
+    /** A REST-only deployment: one secret holds both the API key and the webhook secrets, under a customer-managed key. */
+    static final String REST_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:calling/atlas-Ab12Cd";
 
     static final String TWILIO_PARTIAL_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:calling/twilio";
     static final String TWILIO_KMS_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -53,6 +57,11 @@ class DeploymentVariantsTest {
         twilio.put("kms-key-arn", TWILIO_KMS_KEY_ARN);
         twilio.put("status-callback-url", "https://calls.example.com/carrier-webhooks/twilio");
         twilioOnly = TestApp.synthesise(Map.of("stage", "test", "carriers", Map.of("twilio", twilio)));
+        restOnly = TestApp.synthesise(Map.of("stage", "rest", "carriers", Map.of("atlas", Map.of("adapter", "REST",
+                "rate-deck", "rate-decks/atlas.csv.gz", "base-url", "https://api.atlas.example",
+                "from-number", "+14155550100", "bridge-sip-uri", "sip:{connectionId}@media.example",
+                "api-key-secret-id", REST_SECRET_ARN, "webhook-secret-id", REST_SECRET_ARN,
+                "kms-key-arn", TWILIO_KMS_KEY_ARN))));
     }
 
     @Test
@@ -86,6 +95,39 @@ class DeploymentVariantsTest {
             assertThat(Annotations.fromStack(stack).findError("*", Match.stringLikeRegexp("AwsSolutions-.*"))).isEmpty();
             assertThat(Annotations.fromStack(stack).findWarning("*", Match.stringLikeRegexp("AwsSolutions-.*"))).isEmpty();
         }
+    }
+
+    @Test
+    void aRestOnlyDeploymentGivesTheFunctionsTheSecretsArnAndMayReadAndDecryptOnlyThatSecret() {
+        Map<String, java.util.Set<String>> secret = LeastPrivilegeTest.expected(
+                "secret:calling/atlas-Ab12Cd", LeastPrivilegeTest.GET_SECRET,
+                "kms:key/1234abcd-12ab-34cd-56ef-1234567890ab", Set.of("kms:Decrypt"));
+        assertThat(LeastPrivilegeTest.access(restOnly, "CallStateManager")).containsAllEntriesOf(secret);
+        assertThat(LeastPrivilegeTest.access(restOnly, "CarrierWebhook")).containsAllEntriesOf(secret).hasSize(4);
+        JsonNode manager = FunctionsTest.properties(restOnly, "CallStateManager").at("/Environment/Variables");
+        assertThat(manager.path("CALLING_CARRIERS_ATLAS_API_KEY_SECRET_ID").asText()).isEqualTo(REST_SECRET_ARN);
+        assertThat(manager.has("CALLING_CARRIERS_ATLAS_WEBHOOK_SECRET_ID")).isFalse();
+        assertThat(manager.has("CALLING_CARRIERS_ATLAS_KMS_KEY_ARN")).as("for the grant only").isFalse();
+        JsonNode webhook = FunctionsTest.properties(restOnly, "CarrierWebhook").at("/Environment/Variables");
+        assertThat(webhook.path("CALLING_CARRIERS_ATLAS_WEBHOOK_SECRET_ID").asText()).isEqualTo(REST_SECRET_ARN);
+        assertThat(webhook.path("CALLING_CARRIERS_ATLAS_API_KEY_SECRET_ID").asText()).isEqualTo(REST_SECRET_ARN);
+        for (Stack stack : List.of(restOnly.stacks().data(), restOnly.stacks().service())) {
+            assertThat(Annotations.fromStack(stack).findError("*", Match.stringLikeRegexp("AwsSolutions-.*"))).isEmpty();
+        }
+    }
+
+    @Test
+    void noFunctionEnvironmentOfAnyDeploymentHoldsASecretsManagerDynamicReference() {
+        Map<String, TestApp.Synthesised> variants = Map.of("full", TestApp.get(), "voipOnly", voipOnly,
+                "externalSwitch", externalSwitch, "remoteChime", remoteChime, "twilioOnly", twilioOnly, "restOnly", restOnly);
+        variants.forEach((name, app) -> {
+            List<Map.Entry<String, JsonNode>> functions = app.resources(app.serviceJson(), "AWS::Lambda::Function");
+            assertThat(functions).as(name).isNotEmpty();
+            functions.forEach(function -> assertThat(function.getValue().at("/Properties/Environment").toString())
+                    .as(name + " " + function.getKey()).doesNotContain("{{resolve:secretsmanager")
+                    .doesNotContain("resolve:secretsmanager"));
+            assertThat(app.serviceJson().toString()).as(name).doesNotContain("resolve:secretsmanager");
+        });
     }
 
     private static List<JsonNode> statements(TestApp.Synthesised app, String function) {

@@ -232,7 +232,7 @@ class FunctionsTest {
     }
 
     @Test
-    void carriersAreConfiguredForTheCallStateManagerAndRestCarriersForTheWebhookWithSecretsResolvedAtDeploy() {
+    void carriersAreConfiguredForTheCallStateManagerAndRestCarriersForTheWebhookWithTheirSecretsByArn() {
         // (The Twilio carrier's settings and secret: TwilioCarrierTest.)
         JsonNode manager = environment("CallStateManager");
         assertThat(manager.path("CALLING_CARRIER_IDS").asText().split(","))
@@ -242,14 +242,18 @@ class FunctionsTest {
                 .isEqualTo("5f2e7c1a-0d3b-4e8f-9a6c-1b2d3e4f5a60");
         assertThat(manager.path("CALLING_CARRIERS_CHIME_RATE_DECK").asText()).isEqualTo("rate-decks/atlas.csv.gz");
         assertThat(manager.path("CALLING_CARRIERS_BOREALIS_ADAPTER").asText()).isEqualTo("REST");
-        assertThat(manager.path("CALLING_CARRIERS_BOREALIS_API_KEY").asText())
-                .isEqualTo("{{resolve:secretsmanager:calling/test/borealis/api-key:SecretString:::}}");
-        assertThat(manager.has("CALLING_CARRIERS_BOREALIS_WEBHOOK_SECRET")).as("only the webhook verifies").isFalse();
+        assertThat(manager.path("CALLING_CARRIERS_BOREALIS_API_KEY_SECRET_ID").asText())
+                .as("the functions read the key at run time").isEqualTo(TestApp.REST_API_KEY_SECRET_ARN);
+        assertThat(manager.has("CALLING_CARRIERS_BOREALIS_API_KEY")).isFalse();
+        assertThat(manager.has("CALLING_CARRIERS_BOREALIS_WEBHOOK_SECRET_ID")).as("only the webhook verifies").isFalse();
         assertThat(manager.at("/CALLING_CARRIERS_BOREALIS_STATUS_CALLBACK_URL/Fn::Join/1").toString())
                 .endsWith("\"/carrier-webhooks/borealis\"]");
         JsonNode webhook = environment("CarrierWebhook");
-        assertThat(webhook.path("CALLING_CARRIERS_BOREALIS_WEBHOOK_SECRET").asText())
-                .isEqualTo("{{resolve:secretsmanager:calling/test/borealis/webhook-secret:SecretString:::}}");
+        assertThat(webhook.path("CALLING_CARRIERS_BOREALIS_WEBHOOK_SECRET_ID").asText())
+                .isEqualTo(TestApp.REST_WEBHOOK_SECRET_ARN);
+        assertThat(webhook.path("CALLING_CARRIERS_BOREALIS_API_KEY_SECRET_ID").asText()).as("to hang up orphan calls")
+                .isEqualTo(TestApp.REST_API_KEY_SECRET_ARN);
+        assertThat(webhook.has("CALLING_CARRIERS_BOREALIS_WEBHOOK_SECRET")).isFalse();
         assertThat(webhook.path("CALLING_CARRIERS_BOREALIS_BASE_URL").asText()).isEqualTo("https://api.borealis.example");
         assertThat(fieldNames(webhook)).noneMatch(n -> n.startsWith("CALLING_CARRIERS_CHIME_"));
         assertThat(app.serviceJson().toString()).doesNotContain("whsec_");

@@ -107,6 +107,8 @@ class LeastPrivilegeTest {
                 "queue:call-state-changes-dlq.fifo", SEND_ONLY, "queue:call-timers-dlq", SEND_ONLY,
                 // The Twilio carrier: the caller's Voice token in call-media, the account's credentials from its secret.
                 "table:call-media", WRITE, "secret:calling/test/twilio-AbC123", GET_SECRET,
+                // The REST carrier: its API key's secret only (the webhook's secret is the CarrierWebhook's).
+                "secret:calling/test/borealis/api-key-Xy12Ab", GET_SECRET,
                 "chime:sma/5f2e7c1a-0d3b-4e8f-9a6c-1b2d3e4f5a60",
                 Set.of("chime:CreateSipMediaApplicationCall", "chime:UpdateSipMediaApplicationCall"),
                 "execute-api:live/*/@connections/*", Set.of("execute-api:ManageConnections")));
@@ -163,10 +165,13 @@ class LeastPrivilegeTest {
     }
 
     @Test
-    void carrierPathsTouchOnlyCarrierLegsAndSendCallEventsAndTheWebhookReadsTheTwilioSecret() {
+    void carrierPathsTouchOnlyCarrierLegsAndSendCallEventsAndTheWebhookReadsTheCarriersSecrets() {
         Map<String, Set<String>> expected = expected("table:carrier-legs", WRITE, "queue:call-state-changes.fifo", SEND);
         assertThat(access("SipMediaHandler")).isEqualTo(expected);
         expected.put("secret:calling/test/twilio-AbC123", GET_SECRET);
+        // The REST carrier's webhook secrets (a partial ARN: exactly one suffix), and its API key for orphan hangups.
+        expected.put("secret:calling/test/borealis/webhook-??????", GET_SECRET);
+        expected.put("secret:calling/test/borealis/api-key-Xy12Ab", GET_SECRET);
         assertThat(access("CarrierWebhook")).isEqualTo(expected);
     }
 

@@ -24,6 +24,11 @@ public final class TestApp {
     /** The test Twilio carrier's secret: a complete ARN, with the suffix Secrets Manager adds to the name. */
     public static final String TWILIO_SECRET_ARN =
             "arn:aws:secretsmanager:us-east-1:123456789012:secret:calling/test/twilio-AbC123";
+    /** The test REST carrier's API key secret (complete ARN) and webhook secret (partial ARN). */
+    public static final String REST_API_KEY_SECRET_ARN =
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:calling/test/borealis/api-key-Xy12Ab";
+    public static final String REST_WEBHOOK_SECRET_ARN =
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:calling/test/borealis/webhook";
 
     public static final Map<String, Object> CONTEXT = Map.of(
             "stage", "test",
@@ -40,14 +45,15 @@ public final class TestApp {
                      "borealis": {"adapter": "REST", "rate-deck": "rate-decks/borealis.csv.gz",
                                   "base-url": "https://api.borealis.example", "from-number": "+14155550100",
                                   "bridge-sip-uri": "sip:{connectionId}@media.calling.example",
-                                  "api-key": {"secret": "calling/test/borealis/api-key"},
-                                  "webhook-secret": {"secret": "calling/test/borealis/webhook-secret"}},
+                                  "api-key-secret-id": "%s",
+                                  "webhook-secret-id": "%s"},
                      "twilio": {"adapter": "TWILIO", "rate-deck": "rate-decks/twilio.csv.gz", "quality": 60,
                                 "account-sid": "AC0123456789abcdef0123456789abcdef",
                                 "api-key-sid": "SK0123456789abcdef0123456789abcdef",
                                 "from-number": "+14155550111", "secret-id": "%s",
                                 "twiml-app-sid": "AP0123456789abcdef0123456789abcdef", "ring-timeout": "PT45S",
-                                "client-identity-prefix": "test_"}}""".formatted(TestApp.TWILIO_SECRET_ARN));
+                                "client-identity-prefix": "test_"}}""".formatted(TestApp.REST_API_KEY_SECRET_ARN,
+                    TestApp.REST_WEBHOOK_SECRET_ARN, TestApp.TWILIO_SECRET_ARN));
 
     /** Both stacks and their templates (as assertions and as JSON trees). */
     public record Synthesised(Stacks stacks, Template data, Template service, JsonNode dataJson, JsonNode serviceJson) {

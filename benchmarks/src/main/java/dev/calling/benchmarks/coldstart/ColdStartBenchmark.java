@@ -10,6 +10,7 @@ import dev.calling.adapters.dynamodb.DynamoDbSessionStore;
 import dev.calling.core.session.ConnectionEvent.ConnectionOpened;
 import dev.calling.core.session.SessionService;
 import dev.calling.embedded.EmbeddedAws;
+import dev.calling.embedded.SecretsManagerStub;
 import dev.calling.embedded.EmbeddedS3;
 import java.io.IOException;
 import java.io.InputStream;
@@ -145,7 +146,9 @@ public final class ColdStartBenchmark {
         boolean needsS3 = functions.stream().anyMatch(f -> f.module().equals("billing-export"));
         long started = System.nanoTime();
         try (EmbeddedAws aws = EmbeddedAws.start(); EmbeddedS3 s3 = needsS3 ? EmbeddedS3.start() : null;
-                DynamoDbClient dynamoDb = aws.clients().dynamoDb()) {
+                DynamoDbClient dynamoDb = aws.clients().dynamoDb();
+                // The REST carrier's credentials, which the functions read at run time as in AWS.
+                SecretsManagerStub secrets = Functions.secrets(SecretsManagerStub.start())) {
             // The session service's own logic and table, as the app's WebSocket connection would leave them.
             SessionService sessions = new SessionService(new DynamoDbSessionStore(dynamoDb, Resources.SESSIONS.name()),
                     Duration.ofMinutes(15), Duration.ofDays(1));
@@ -153,6 +156,7 @@ public final class ColdStartBenchmark {
             if (s3 != null) {
                 config.putAll(s3.functionConfig());
             }
+            config.put("calling.aws.secretsmanager-endpoint", secrets.endpoint().toString());
             System.out.printf("emulators up in %.1f s%n", (System.nanoTime() - started) / 1e9);
             int sequence = 0;
             for (int run = 1; run <= runs; run++) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.calling.adapters.auth.DevTokenIssuer;
 import dev.calling.carrier.rest.WebhookSignature;
+import dev.calling.embedded.SecretsManagerStub;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +19,14 @@ import java.util.Map;
 final class Functions {
 
     static final String WEBHOOK_SECRET = "whsec_benchmark_only";
+    static final String API_KEY_SECRET_ID = "calling/benchmark/atlas/api-key";
+    static final String WEBHOOK_SECRET_ID = "calling/benchmark/acme/webhook";
+
+    /** The secrets the functions' settings name, put into the Secrets Manager stub they read. */
+    static SecretsManagerStub secrets(SecretsManagerStub stub) {
+        return stub.put(API_KEY_SECRET_ID, "{\"apiKey\":\"benchmark-only-key\"}")
+                .put(WEBHOOK_SECRET_ID, "{\"webhookSecrets\":[\"" + WEBHOOK_SECRET + "\"]}");
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -39,7 +48,7 @@ final class Functions {
                                 "CALLING_CARRIERS_ATLAS_RATE_DECK", "rate-decks/atlas.csv.gz",
                                 "CALLING_CARRIERS_ATLAS_FROM_NUMBER", "+12065550100",
                                 "CALLING_CARRIERS_ATLAS_BASE_URL", "http://127.0.0.1:9",
-                                "CALLING_CARRIERS_ATLAS_API_KEY", "benchmark-only-key",
+                                "CALLING_CARRIERS_ATLAS_API_KEY_SECRET_ID", API_KEY_SECRET_ID,
                                 "CALLING_CARRIERS_ATLAS_STATUS_CALLBACK_URL",
                                 "https://hooks.example.invalid/carrier-webhooks/atlas",
                                 "CALLING_CARRIERS_ATLAS_BRIDGE_SIP_URI", "sip:{connectionId}@media.example.invalid"),
@@ -53,7 +62,7 @@ final class Functions {
                         null),
                 new FunctionUnderTest("CarrierWebhook", "carrier-webhook", null, 512,
                         "carrier-webhook/ringing.json", List.of("req-ringing"), List.of(),
-                        Map.of("CALLING_CARRIERS_ACME_WEBHOOK_SECRET", WEBHOOK_SECRET), Functions::resign),
+                        Map.of("CALLING_CARRIERS_ACME_WEBHOOK_SECRET_ID", WEBHOOK_SECRET_ID), Functions::resign),
                 // The day has no call detail records: the export writes an empty CSV and its manifest.
                 new FunctionUnderTest("BillingExport", "billing-export", null, 2048,
                         "billing-export/manual-rerun.json", List.of(), List.of(), Map.of(), null),

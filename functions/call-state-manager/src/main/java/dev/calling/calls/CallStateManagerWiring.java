@@ -39,7 +39,10 @@ import dev.calling.core.routing.ProviderHealth;
 import dev.calling.switching.chime.ChimeMeetingsClients;
 import dev.calling.switching.chime.ChimeMeetingsSwitch;
 import dev.calling.switching.chime.MeetingSettings;
+import dev.calling.carrier.rest.CarrierSecret;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import java.net.URI;
 import java.time.Clock;
@@ -65,6 +68,15 @@ public class CallStateManagerWiring {
 
     @ConfigProperty(name = "calling.aws.dynamodb-endpoint")
     Optional<URI> dynamoDbEndpoint;
+
+    /**
+     * A REST carrier's credential given as a plain value in the environment fails the start, naming the
+     * {@code ...-secret-id} setting to use instead: it would be readable by anyone who may read the
+     * function's configuration, and never rotated.
+     */
+    void refusePlainCarrierSecrets(@Observes StartupEvent start, Config config) {
+        CarrierSecret.refusePlainSecrets(config.getPropertyNames());
+    }
 
     private AwsClients clients() {
         return new AwsClients(region, dynamoDbEndpoint, Optional.empty());

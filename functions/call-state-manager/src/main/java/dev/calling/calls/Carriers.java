@@ -22,6 +22,7 @@ import dev.calling.carrier.chime.ChimeSettings;
 import dev.calling.carrier.chime.MeetingSeats;
 import dev.calling.switching.chime.ChimeMeetingsSwitch;
 import software.amazon.awssdk.services.chimesdkmeetings.model.ChimeSdkMeetingsException;
+import dev.calling.carrier.rest.CarrierSecret;
 import dev.calling.carrier.rest.RestCarrier;
 import dev.calling.carrier.rest.RestCarrierApi;
 import dev.calling.carrier.rest.RestCarrierConfig;
@@ -56,7 +57,7 @@ import java.util.function.Supplier;
  * {@code from-number}, and either {@code voice-connector-arn} with {@code bridge-user-template}
  * (answered legs bridged to a SIP switch) or none (answered legs join the call's Amazon Chime SDK
  * meeting, made by {@code meetings}: the switch in AWS); REST as {@link RestCarrierConfig#fromSettings}
- * reads them. The carrier-webhook function reads the same settings.
+ * reads them, with {@code api-key-secret-id}, the Secrets Manager secret holding {@code {"apiKey":...}}. The carrier-webhook function reads the same settings.
  */
 record Carriers(List<Provider> providers, CarrierPort port) {
 
@@ -94,12 +95,24 @@ record Carriers(List<Provider> providers, CarrierPort port) {
                             edges.legs(), edges.callStateChanges(), edges.clock(), chime.voiceConnectorArn() == null
                                     ? Optional.of(seatsIn(edges.meetings().get())) : Optional.empty());
                 }
-                case REST -> new RestCarrier(new RestCarrierApi(RestCarrierConfig.fromSettings(id, of)
-                        .orElseThrow(() -> new IllegalStateException("carrier " + id + " needs calling.carriers." + id
-                                + ".base-url"))), edges.legs(), edges.callStateChanges(), edges.clock());
+                case REST -> rest(id, of, edges);
             });
         }
         return new Carriers(List.copyOf(providers), new CarriersById(adapters));
+    }
+
+    /** A REST carrier; its API key is read from Secrets Manager ({@code api-key-secret-id}) when first needed. */
+    static RestCarrier rest(String id, Function<String, Optional<String>> of, Edges edges) {
+        RestCarrierConfig config;
+        try {
+            config = RestCarrierConfig.fromSettings(id, of,
+                    secretId -> CarrierSecret.apiKey(edges.secretsManager().get(), secretId, edges.clock()))
+                    .orElseThrow(() -> new IllegalStateException("carrier " + id + " needs calling.carriers." + id
+                            + ".base-url"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        return new RestCarrier(new RestCarrierApi(config), edges.legs(), edges.callStateChanges(), edges.clock());
     }
 
     /** A Twilio account; its secrets are read from Secrets Manager when first needed, never from the environment. */

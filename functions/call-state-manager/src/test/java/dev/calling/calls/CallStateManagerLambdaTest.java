@@ -27,6 +27,7 @@ import dev.calling.core.session.Connection;
 import dev.calling.core.session.ConnectionState;
 import dev.calling.embedded.EmbeddedAws;
 import dev.calling.embedded.EmbeddedAwsTestResource;
+import dev.calling.embedded.SecretsManagerTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Files;
@@ -51,15 +52,19 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  */
 @QuarkusTest
 @QuarkusTestResource(value = EmbeddedAwsTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = SecretsManagerTestResource.class, restrictToAnnotatedClass = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CallStateManagerLambdaTest {
 
     static final Instant FAR_FUTURE = Instant.parse("2099-01-01T00:00:00Z");
+    /** The test REST carrier's API key secret (application.properties), in the Secrets Manager stub. */
+    static final String ATLAS_API_KEY_SECRET = "calling/test/atlas/api-key";
     static DynamoDbClient dynamoDb;
     static SqsClient sqs;
 
     @BeforeAll
     static void usersAreOnline() {
+        SecretsManagerTestResource.current().put(ATLAS_API_KEY_SECRET, "{\"apiKey\":\"test-only-key\"}");
         EmbeddedAws aws = EmbeddedAwsTestResource.current();
         dynamoDb = aws.clients().dynamoDb();
         sqs = aws.clients().sqs();
@@ -192,7 +197,10 @@ class CallStateManagerLambdaTest {
         assertThat(reported).singleElement().isInstanceOfSatisfying(CallEvent.CallFailed.class, failed -> {
             assertThat(failed.callId()).isEqualTo("sample-pstn-call-1");
             assertThat(failed.attempt()).isEqualTo(1);
+            assertThat(failed.cause()).as("the key was read from Secrets Manager; the carrier then could not be reached")
+                    .contains("unreachable");
         });
+        assertThat(SecretsManagerTestResource.current().reads()).isPositive();
     }
 
     @Test

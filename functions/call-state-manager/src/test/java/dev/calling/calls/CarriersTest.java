@@ -96,4 +96,37 @@ class CarriersTest {
         assertThatThrownBy(() -> build(noKey)).hasMessageContaining("calling.carriers.tw.api-key-sid");
         assertThatThrownBy(() -> build(noSecret)).hasMessageContaining("calling.carriers.tw.secret-id");
     }
+
+    static Map<String, String> rest() {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("adapter", "REST");
+        settings.put("rate-deck", "rate-decks/atlas.csv.gz");
+        settings.put("base-url", "https://api.atlas.example");
+        settings.put("api-key-secret-id", "calling/atlas/api-key");
+        settings.put("from-number", "+14155550100");
+        settings.put("status-callback-url", "https://calls.example/carrier-webhooks/tw");
+        settings.put("bridge-sip-uri", "sip:{connectionId}@media.example");
+        return settings;
+    }
+
+    @Test
+    void aRestCarrierReadsNoSecretUntilItDials() {
+        int reads = secretsManager.reads();
+
+        assertThat(build(rest()).providers()).singleElement().satisfies(p -> assertThat(p.id()).isEqualTo("tw"));
+        assertThat(secretsManager.reads()).as("nothing read at start: a Secrets Manager outage cannot stop it")
+                .isEqualTo(reads);
+    }
+
+    @Test
+    void aRestCarrierWithAPlainApiKeyOrNoSecretIsRefusedAtStartWithTheSettingNamed() {
+        Map<String, String> plain = rest();
+        plain.put("api-key", "plain-key-value");
+        Map<String, String> noSecret = rest();
+        noSecret.remove("api-key-secret-id");
+
+        assertThatThrownBy(() -> build(plain)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("calling.carriers.tw.api-key-secret-id").hasMessageNotContaining("plain-key-value");
+        assertThatThrownBy(() -> build(noSecret)).hasMessageContaining("api-key-secret-id");
+    }
 }

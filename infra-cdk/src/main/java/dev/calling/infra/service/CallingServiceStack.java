@@ -46,7 +46,6 @@ import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
-import software.amazon.awscdk.SecretValue;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.cognito.IUserPool;
@@ -588,10 +587,10 @@ public final class CallingServiceStack extends Stack {
      * {@code calling.carrier-ids} and {@code calling.carriers.<id>.*} for the CallStateManager (all
      * carriers) and the CarrierWebhook (REST and Twilio carriers). A Chime carrier takes the Chime
      * resources from context unless it names its own; a REST or Twilio carrier's status callback URL
-     * defaults to this API's webhook route. REST credentials are CloudFormation dynamic references to
-     * Secrets Manager: resolved at deploy time, never in the template or in cdk.json. A Twilio carrier's
-     * credentials never reach CloudFormation at all: the functions get its secret's ARN and may read
-     * that one secret at run time.
+     * defaults to this API's webhook route. No carrier's credentials reach CloudFormation or an
+     * environment variable: the functions get the ARNs of the Secrets Manager secrets (a Twilio carrier's
+     * {@code secret-id}, a REST carrier's {@code api-key-secret-id} and {@code webhook-secret-id}) and may
+     * read exactly those at run time, so a rotated secret is picked up without a deployment.
      */
     private static void wireCarriers(CallingConfig config, CallingFunction callStateManager,
             CallingFunction carrierWebhook, String webhookBaseUrl) {
@@ -610,47 +609,51 @@ public final class CallingServiceStack extends Stack {
             } else {
                 settings.putIfAbsent("status-callback-url", webhookBaseUrl + carrier.id());
             }
-            carrier.secrets().forEach((name, secret) ->
-                    settings.put(name, SecretValue.secretsManager(secret).unsafeUnwrap()));
+            settings.keySet().removeAll(DEPLOYMENT_ONLY);
             String prefix = "calling.carriers." + carrier.id() + ".";
             if (carrier.adapter() == Adapter.TWILIO) {
-                settings.keySet().removeAll(TWILIO_DEPLOYMENT_ONLY);
                 settings.forEach((name, value) -> {
                     callStateManager.env(prefix + name, value);
                     if (!ROUTING_ONLY.contains(name)) {
                         carrierWebhook.env(prefix + name, value);
                     }
                 });
-                readsTwilioSecret(carrier, callStateManager);
-                readsTwilioSecret(carrier, carrierWebhook);
-                continue; // nothing of it is a REST credential
+                readsSecret(carrier, "secret-id", callStateManager);
+                readsSecret(carrier, "secret-id", carrierWebhook);
+                continue;
             }
             settings.forEach((name, value) -> {
-                if (!name.equals("webhook-secret")) {
+                if (!name.equals("webhook-secret-id")) {
                     callStateManager.env(prefix + name, value);
                 }
                 if (carrier.adapter() == Adapter.REST) {
                     carrierWebhook.env(prefix + name, value);
                 }
             });
+            if (carrier.adapter() == Adapter.REST) {
+                // The manager dials with the key; the webhook verifies callbacks and hangs orphan calls up with the key.
+                readsSecret(carrier, "api-key-secret-id", callStateManager);
+                readsSecret(carrier, "webhook-secret-id", carrierWebhook);
+                readsSecret(carrier, "api-key-secret-id", carrierWebhook);
+            }
         }
     }
 
     /** Settings only the CallStateManager's provider routing reads: the CarrierWebhook is not given them. */
     static final Set<String> ROUTING_ONLY = Set.of("rate-deck", "quality");
-    /** Twilio settings for this app, not for the functions. */
-    static final Set<String> TWILIO_DEPLOYMENT_ONLY = Set.of("kms-key-arn");
+    /** Carrier settings for this app, not for the functions. */
+    static final Set<String> DEPLOYMENT_ONLY = Set.of("kms-key-arn");
 
     /**
-     * {@code secretsmanager:GetSecretValue} on the Twilio carrier's one secret, the ARN as CDK's
+     * {@code secretsmanager:GetSecretValue} on the carrier's secret that {@code setting} names, the ARN as CDK's
      * {@code Secret.fromSecretCompleteArn} / {@code fromSecretPartialArn} would grant it (a partial ARN with
      * {@code -??????}: that name with any one suffix, not a prefix of other names). The functions ask for
      * the current version by its ARN and need nothing else of Secrets Manager (no DescribeSecret). With a
      * customer-managed key in context, {@code kms:Decrypt} on that key, only through Secrets Manager in the
      * secret's region and only for this secret (the encryption context Secrets Manager sends).
      */
-    private static void readsTwilioSecret(Carrier carrier, CallingFunction function) {
-        CallingConfig.SecretArn secret = carrier.secret().orElseThrow();
+    private static void readsSecret(Carrier carrier, String setting, CallingFunction function) {
+        CallingConfig.SecretArn secret = carrier.secrets().get(setting);
         function.allow(PolicyStatement.Builder.create()
                 .actions(List.of("secretsmanager:GetSecretValue"))
                 .resources(List.of(secret.arnForPolicies()))

@@ -7,6 +7,7 @@ import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.core.call.CallEvent;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -14,7 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * A REST carrier's status callback in, a call event on {@code call-state-changes} out
- * (docs/carrier-rest-api.md). Checks, in order: the carrier is known, the signature and its
+ * (docs/carrier-rest-api.md). Checks, in order: the carrier is known, the signature (made with any of
+ * the carrier's current webhook secrets, read again once when it matches none) and its
  * timestamp are right (before the body is even parsed), the body follows the protocol, the status
  * is one we know. Then it ties the carrier's call to our call attempt — registering the leg when
  * the callback beats the dial's HTTP reply — and publishes.
@@ -48,7 +50,7 @@ public final class CarrierWebhook {
      * @param body the raw body bytes exactly as received (the signature covers them)
      */
     public WebhookResult handle(String providerId, Map<String, String> headers, byte[] body) {
-        Optional<String> secret = providerId != null && PROVIDER_ID.matcher(providerId).matches()
+        Optional<CarrierSecret<List<String>>> secret = providerId != null && PROVIDER_ID.matcher(providerId).matches()
                 ? secrets.secretFor(providerId)
                 : Optional.empty();
         if (secret.isEmpty()) {
@@ -58,8 +60,14 @@ public final class CarrierWebhook {
         if (headers != null) {
             byName.putAll(headers);
         }
-        Optional<String> forged = WebhookSignature.check(secret.get(), byName.get(WebhookSignature.TIMESTAMP_HEADER),
-                byName.get(WebhookSignature.SIGNATURE_HEADER), body == null ? new byte[0] : body, clock.instant());
+        String timestamp = byName.get(WebhookSignature.TIMESTAMP_HEADER);
+        String signature = byName.get(WebhookSignature.SIGNATURE_HEADER);
+        byte[] signed = body == null ? new byte[0] : body;
+        Optional<String> forged = WebhookSignature.check(secret.get().get(), timestamp, signature, signed, clock.instant());
+        if (forged.equals(Optional.of(WebhookSignature.MISMATCH)) && secret.get().refused()) {
+            // Perhaps signed with a secret added since we read them (a rotation): read them again, check once more.
+            forged = WebhookSignature.check(secret.get().get(), timestamp, signature, signed, clock.instant());
+        }
         if (forged.isPresent()) {
             return WebhookResult.Rejected.unauthenticated(forged.get());
         }

@@ -77,7 +77,10 @@ public final class RestCarrierApi {
         HttpResponse<String> response;
         try {
             response = send(request("/v1/calls").header("Idempotency-Key", reference.toString())
-                    .header("Content-Type", "application/json").POST(json(body)).build());
+                    .header("Content-Type", "application/json").POST(json(body)));
+        } catch (ApiKeyUnavailable e) {
+            // Nothing was sent, so certainly no call: fail over.
+            return new DialReply.NotPlaced(0, config.providerId() + " " + e.getMessage());
         } catch (HttpTimeoutException e) {
             return new DialReply.NotPlaced(0, config.providerId() + " did not answer within its timeout");
         } catch (IOException e) {
@@ -101,7 +104,7 @@ public final class RestCarrierApi {
      */
     public boolean bridge(String carrierCallId, String sipUri) {
         HttpResponse<String> response = sendOrThrow(request(callPath(carrierCallId, "bridge"))
-                .header("Content-Type", "application/json").POST(json(Map.of("sipUri", sipUri))).build(), "bridge");
+                .header("Content-Type", "application/json").POST(json(Map.of("sipUri", sipUri))), "bridge");
         if (response.statusCode() == 404 || response.statusCode() == 409) {
             return false;
         }
@@ -118,7 +121,7 @@ public final class RestCarrierApi {
      */
     public boolean hangUp(String carrierCallId) {
         HttpResponse<String> response = sendOrThrow(request(callPath(carrierCallId, "hangup"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), "hangup");
+                .POST(HttpRequest.BodyPublishers.noBody()), "hangup");
         int status = response.statusCode();
         if (status == 404 || status == 409) {
             return false;
@@ -137,7 +140,7 @@ public final class RestCarrierApi {
      */
     public Optional<CallState> callStatus(String carrierCallId) {
         HttpResponse<String> response = sendOrThrow(request("/v1/calls/"
-                + URLEncoder.encode(carrierCallId, StandardCharsets.UTF_8)).GET().build(), "status request");
+                + URLEncoder.encode(carrierCallId, StandardCharsets.UTF_8)).GET(), "status request");
         int status = response.statusCode();
         if (status == 404) {
             return Optional.empty();
@@ -172,24 +175,55 @@ public final class RestCarrierApi {
         }
     }
 
+    /** A request to the API; {@link #send} adds the API key. */
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create(config.baseUrl() + path)).timeout(config.requestTimeout())
-                .header("Authorization", "Bearer " + config.apiKey()).header("Accept", "application/json");
+                .header("Accept", "application/json");
     }
 
     private static String callPath(String carrierCallId, String action) {
         return "/v1/calls/" + URLEncoder.encode(carrierCallId, StandardCharsets.UTF_8) + "/" + action;
     }
 
-    private HttpResponse<String> sendOrThrow(HttpRequest request, String what) {
+    private HttpResponse<String> sendOrThrow(HttpRequest.Builder request, String what) {
         try {
             return send(request);
         } catch (IOException e) {
             throw new CarrierApiException(config.providerId() + " " + what + " failed: " + e, e);
+        } catch (ApiKeyUnavailable e) {
+            throw new CarrierApiException(config.providerId() + " " + what + ": " + e.getMessage(), e);
         }
     }
 
-    private HttpResponse<String> send(HttpRequest request) throws IOException {
+    /**
+     * Sends a request with the API key; when the carrier answers 401 or 403 (the key was rotated) and
+     * a fresh key is read, sends it once more with that key. A refused request created nothing, so even
+     * a dial may be repeated (and it carries its idempotency key).
+     */
+    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
+        HttpResponse<String> response = exchange(request.copy().header("Authorization", bearer()).build());
+        if ((response.statusCode() == 401 || response.statusCode() == 403) && config.apiKey().refused()) {
+            response = exchange(request.copy().header("Authorization", bearer()).build());
+        }
+        return response;
+    }
+
+    private String bearer() {
+        try {
+            return "Bearer " + config.apiKey().get();
+        } catch (RuntimeException e) {
+            throw new ApiKeyUnavailable(e);
+        }
+    }
+
+    /** The API key cannot be had (Secrets Manager unreachable before its first read, a malformed secret). */
+    static final class ApiKeyUnavailable extends RuntimeException {
+        ApiKeyUnavailable(RuntimeException cause) {
+            super("API key unavailable: " + cause.getClass().getSimpleName(), cause);
+        }
+    }
+
+    private HttpResponse<String> exchange(HttpRequest request) throws IOException {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (InterruptedException e) {

@@ -7,6 +7,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -41,6 +42,19 @@ public final class WebhookSignature {
      */
     public static Optional<String> check(String secret, String timestampHeader, String signatureHeader, byte[] body,
             Instant now) {
+        return check(List.of(secret), timestampHeader, signatureHeader, body, now);
+    }
+
+    /** The detail of {@link #check} when the signature is well-formed but made with none of the secrets. */
+    public static final String MISMATCH = "signature does not match";
+
+    /**
+     * Checks a callback's signature, made with any one of {@code secrets} (during a rotation the
+     * carrier may sign with the old or the new one), and its age. Returns the problem, or empty when
+     * the callback is authentic and fresh.
+     */
+    public static Optional<String> check(List<String> secrets, String timestampHeader, String signatureHeader,
+            byte[] body, Instant now) {
         if (timestampHeader == null || signatureHeader == null) {
             return Optional.of("missing " + TIMESTAMP_HEADER + " or " + SIGNATURE_HEADER + " header");
         }
@@ -54,7 +68,6 @@ public final class WebhookSignature {
         if (!presented.startsWith(SCHEME)) {
             return Optional.of(SIGNATURE_HEADER + " is not sha256=<hex>");
         }
-        byte[] expected = hmac(secret, timestamp, body);
         byte[] given;
         try {
             given = HexFormat.of().parseHex(presented.substring(SCHEME.length()).toLowerCase());
@@ -62,8 +75,12 @@ public final class WebhookSignature {
             return Optional.of(SIGNATURE_HEADER + " is not sha256=<hex>");
         }
         // Constant time: the comparison must not tell an attacker how many leading bytes were right.
-        if (!MessageDigest.isEqual(expected, given)) {
-            return Optional.of("signature does not match");
+        boolean matches = false;
+        for (String secret : secrets) {
+            matches |= MessageDigest.isEqual(hmac(secret, timestamp, body), given);
+        }
+        if (!matches) {
+            return Optional.of(MISMATCH);
         }
         Duration age = Duration.between(Instant.ofEpochSecond(timestamp), now).abs();
         if (age.compareTo(TOLERANCE) > 0) {

@@ -69,7 +69,7 @@ class CarrierWebhookTest {
     @BeforeEach
     void fresh() {
         queue.drain();
-        webhook = new CarrierWebhook(provider -> provider.equals("acme") ? Optional.of(SECRET) : Optional.empty(), legs,
+        webhook = new CarrierWebhook(provider -> provider.equals("acme") ? Optional.of(CarrierSecret.fixed(List.of(SECRET))) : Optional.empty(), legs,
                 new SqsCallStateChanges(sqs, queue.url()), (provider, id) -> released.add(provider + "/" + id),
                 Clock.fixed(NOW, ZoneOffset.UTC));
         String unique = UUID.randomUUID().toString().substring(0, 8);

@@ -87,7 +87,7 @@ class RestCarrierTest {
     }
 
     static RestCarrierConfig config(String baseUrl) {
-        return new RestCarrierConfig("acme", URI.create(baseUrl + "/"), KEY, "+14155550100",
+        return new RestCarrierConfig("acme", URI.create(baseUrl + "/"), CarrierSecret.fixed(KEY), "+14155550100",
                 URI.create("https://calls.example/carrier-webhooks/acme"), "sip:{connectionId}@media.calling.example",
                 Duration.ofMillis(500), Duration.ofMillis(800));
     }
