@@ -24,19 +24,19 @@ public final class PstnBlocking {
         PlaceCall.requireId("userId", userId);
         String why = AccountAdjustments.requireReason(reason);
         PstnBlock block = new PstnBlock(userId, why, requireOperator(by), clock.instant());
-        blocks.put(block);
+        blocks.block(block);
         return block;
     }
 
     public void unblock(String by, String userId) {
         requireOperator(by);
         PlaceCall.requireId("userId", userId);
-        blocks.remove(userId);
+        blocks.unblock(userId);
     }
 
     public Optional<PstnBlock> of(String userId) {
         PlaceCall.requireId("userId", userId);
-        return blocks.of(userId);
+        return blocks.pstnBlock(userId);
     }
 
     private static String requireOperator(String by) {

@@ -9,10 +9,10 @@ import java.util.Optional;
 public interface PstnBlocks {
 
     /** Blocks the user; blocking again replaces the reason, the operator and the time. */
-    void put(PstnBlock block);
+    void block(PstnBlock block);
 
     /** Lifts the user's block; nothing to do if there is none. */
-    void remove(String userId);
+    void unblock(String userId);
 
-    Optional<PstnBlock> of(String userId);
+    Optional<PstnBlock> pstnBlock(String userId);
 }

@@ -18,9 +18,9 @@ class PstnBlockingTest {
 
     final Map<String, PstnBlock> stored = new HashMap<>();
     final PstnBlocking blocking = new PstnBlocking(new PstnBlocks() {
-        public void put(PstnBlock block) { stored.put(block.userId(), block); }
-        public void remove(String userId) { stored.remove(userId); }
-        public Optional<PstnBlock> of(String userId) { return Optional.ofNullable(stored.get(userId)); }
+        public void block(PstnBlock block) { stored.put(block.userId(), block); }
+        public void unblock(String userId) { stored.remove(userId); }
+        public Optional<PstnBlock> pstnBlock(String userId) { return Optional.ofNullable(stored.get(userId)); }
     }, Clock.fixed(NOW, ZoneOffset.UTC));
 
     @Test
