@@ -42,7 +42,8 @@ import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 class OperatorApiIntegrationTest {
 
     static final Duration WAIT = Duration.ofSeconds(30);
-    static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** HTTP/1.1, as curl and the SDKs send to a plain-HTTP endpoint (an h2c upgrade would carry no Host header). */
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     static final ObjectMapper JSON = new ObjectMapper();
 
     static LocalSystem system;
