@@ -337,6 +337,82 @@ class AccountsTest {
         assertStoredLedgerIsComplete("died-refund");
     }
 
+    static final LedgerEntry.Note GOODWILL = new LedgerEntry.Note("dropped call goodwill", "arn:aws:iam::1:user/ops");
+
+    static Accounts.Adjustment adjustment(Kind kind, String id, String amount, LedgerEntry.Note note, int at) {
+        return new Accounts.Adjustment(kind, id, usd(amount), note, t(at));
+    }
+
+    @Test
+    void anOperatorsTopUpAndAdjustmentsAreLedgerLinesWithTheirNoteRecordedOncePerId() {
+        Accounts.Adjustment topUp = adjustment(Kind.TOP_UP, "ticket-1", "5.00",
+                new LedgerEntry.Note("bank transfer", "arn:aws:iam::1:user/ops"), 1);
+        Accounts.Adjustment credit = adjustment(Kind.ADJUSTMENT, "g-1", "1.25", GOODWILL, 2);
+        Accounts.Adjustment debit = adjustment(Kind.ADJUSTMENT, "d-1", "-0.75",
+                new LedgerEntry.Note("duplicate credit taken back", "arn:aws:iam::1:user/ops2"), 3);
+
+        assertThat(accounts.adjust("ops-adj", topUp)).isEqualTo(new Accounts.Adjusted.Applied(
+                new Account("ops-adj", usd("5.00"), usd("0")), false));
+        accounts.adjust("ops-adj", credit);
+        accounts.adjust("ops-adj", debit);
+        assertThat(accounts.adjust("ops-adj", adjustment(Kind.ADJUSTMENT, "g-1", "1.25",
+                new LedgerEntry.Note("dropped call goodwill", "arn:aws:iam::1:user/other"), 9)))
+                .as("the same operation again, by whoever: applied once")
+                .isEqualTo(new Accounts.Adjusted.Applied(new Account("ops-adj", usd("5.50"), usd("0")), true));
+
+        assertThat(accounts.ledger("ops-adj")).extracting(LedgerEntry::kind, LedgerEntry::reference, LedgerEntry::amount,
+                        LedgerEntry::balanceAfter, LedgerEntry::note)
+                .containsExactly(
+                        tuple(Kind.TOP_UP, "ticket-1", usd("5.00"), usd("5.00"), Optional.of(topUp.note())),
+                        tuple(Kind.ADJUSTMENT, "g-1", usd("1.25"), usd("6.25"), Optional.of(GOODWILL)),
+                        tuple(Kind.ADJUSTMENT, "d-1", usd("-0.75"), usd("5.50"), Optional.of(debit.note())));
+        assertStoredLedgerIsComplete("ops-adj");
+    }
+
+    @Test
+    void anOperatorsIdReusedForAnotherAmountOrReasonIsRefusedAndWritesNothing() {
+        accounts.adjust("ops-clash", adjustment(Kind.ADJUSTMENT, "a-1", "2.00", GOODWILL, 1));
+        accounts.topUp("ops-clash", "card-1", usd("1.00"), t(2)); // an app top-up: no note
+
+        assertThat(accounts.adjust("ops-clash", adjustment(Kind.ADJUSTMENT, "a-1", "3.00", GOODWILL, 3)))
+                .isEqualTo(new Accounts.Adjusted.IdReused(usd("2.00"), GOODWILL.reason()));
+        assertThat(accounts.adjust("ops-clash", adjustment(Kind.ADJUSTMENT, "a-1", "2.00",
+                new LedgerEntry.Note("another reason", GOODWILL.by()), 3)))
+                .isEqualTo(new Accounts.Adjusted.IdReused(usd("2.00"), GOODWILL.reason()));
+        assertThat(accounts.adjust("ops-clash", adjustment(Kind.TOP_UP, "card-1", "1.00", GOODWILL, 3)))
+                .as("a payment's top-up id is no operator's").isEqualTo(new Accounts.Adjusted.IdReused(usd("1.00"), null));
+
+        assertThat(accounts.account("ops-clash", USD).balance()).isEqualTo(usd("3.00"));
+        assertThat(accounts.ledger("ops-clash")).hasSize(2);
+    }
+
+    @Test
+    void aDebitNeverTakesWhatCallsInProgressHold() {
+        accounts.topUp("ops-debit", "t1", usd("10.00"), t(1));
+        accounts.reserve("ops-debit", "c1", usd("6.00"), usd("0.50"), t(2));
+
+        assertThat(accounts.adjust("ops-debit", adjustment(Kind.ADJUSTMENT, "d-1", "-4.01", GOODWILL, 3)))
+                .isEqualTo(new Accounts.Adjusted.NotAvailable(usd("4.00")));
+        assertThat(accounts.adjust("ops-debit", adjustment(Kind.ADJUSTMENT, "d-2", "-4.00", GOODWILL, 4)))
+                .isEqualTo(new Accounts.Adjusted.Applied(new Account("ops-debit", usd("6.00"), usd("6.00")), false));
+        assertThat(accounts.settle("ops-debit", "c1", usd("6.00"), t(5))).isTrue();
+        assertThat(accounts.account("ops-debit", USD)).isEqualTo(new Account("ops-debit", usd("0"), usd("0")));
+        assertThat(accounts.ledger("ops-debit")).extracting(LedgerEntry::reference).doesNotContain("d-1");
+    }
+
+    @Test
+    void anAdjustmentThatDiedAfterTheAccountWriteIsCompletedByItsRetryWithItsNote() {
+        crash.before(PutItemRequest.class, 1); // after the account write: its line and marker are not written
+        assertThatThrownBy(() -> crashing.adjust("ops-died", adjustment(Kind.ADJUSTMENT, "a-1", "2.00", GOODWILL, 1)))
+                .satisfies(AccountsTest::died);
+        crash.revive();
+
+        assertThat(accounts.adjust("ops-died", adjustment(Kind.ADJUSTMENT, "a-1", "2.00", GOODWILL, 2)))
+                .isEqualTo(new Accounts.Adjusted.Applied(new Account("ops-died", usd("2.00"), usd("0")), true));
+        assertThat(accounts.ledger("ops-died")).extracting(LedgerEntry::note).containsExactly(Optional.of(GOODWILL));
+        assertStoredLedgerIsComplete("ops-died");
+    }
+
     @Test
     void settlingTheWholeReservationWritesNoRelease() {
         accounts.topUp("settle-all", "t1", usd("5.00"), t(1));

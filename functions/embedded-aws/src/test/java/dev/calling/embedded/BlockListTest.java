@@ -6,6 +6,7 @@ import dev.calling.adapters.Resources;
 import dev.calling.adapters.dynamodb.DynamoDbSubscriberDirectory;
 import dev.calling.adapters.privacy.DynamoDbBlockList;
 import dev.calling.adapters.privacy.DynamoDbKnownCallers;
+import dev.calling.core.operator.PstnBlock;
 import dev.calling.core.privacy.BlockList;
 import dev.calling.core.privacy.PrivacySettings;
 import dev.calling.core.routing.PhoneNumber;
@@ -48,6 +49,28 @@ class BlockListTest {
     static void stop() {
         dynamoDb.close();
         aws.close();
+    }
+
+    @Test
+    void anOperatorsPstnBlockIsOneAttributeOfTheSubscriberThatRoutingReadsAndAnUnblockRemovesIt() {
+        Subscriber provisioned = new Subscriber("pia", Optional.of(PhoneNumber.parse("+447400123456")),
+                new RoutingPlan(true, List.of("44909"), true), true);
+        subscribers.put(provisioned);
+        PstnBlock block = new PstnBlock("pia", "fraud review", "arn:aws:iam::1:user/ops", T0);
+
+        subscribers.block(block);
+        assertThat(subscribers.pstnBlock("pia")).contains(block);
+        assertThat(subscribers.subscriber("pia")).as("the plan and settings kept, the block added")
+                .isEqualTo(new Subscriber("pia", provisioned.phoneNumber(), provisioned.plan().withPstnBlocked(true), true));
+
+        subscribers.unblock("pia");
+        subscribers.unblock("pia");
+        assertThat(subscribers.pstnBlock("pia")).isEmpty();
+        assertThat(subscribers.subscriber("pia")).isEqualTo(provisioned);
+
+        subscribers.unblock("nobody-here");
+        assertThat(dynamoDb.getItem(r -> r.tableName(Resources.SUBSCRIBERS.name())
+                .key(Map.of("userId", AttributeValue.fromS("nobody-here")))).hasItem()).as("no item made").isFalse();
     }
 
     @Test

@@ -72,6 +72,13 @@ public final class LocalGateway implements AutoCloseable {
     private final RequestHandler<APIGatewayCustomAuthorizerEvent, IamPolicyResponseV1> authorizer;
     private final RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse> realtime;
     private volatile RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> carrierWebhook;
+    /** The operator API's routes, under {@link #OPERATOR_ROUTES}: SigV4 by this run's operator credentials. */
+    private final ManagementSignatures operatorSignatures = new ManagementSignatures(
+            dev.calling.embedded.EmbeddedAws.REGION, java.time.Clock.systemUTC());
+    private volatile RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> operatorApi;
+    private static final String OPERATOR_ROUTES = "/ops/";
+    /** The IAM identity this run's operator credentials stand for (what the IAM authorizer tells the function). */
+    public static final String LOCAL_OPERATOR_ARN = "arn:aws:iam::000000000000:user/local-operator";
 
     /**
      * @param httpPort the HTTP API's port (0: any free port)
@@ -103,6 +110,21 @@ public final class LocalGateway implements AutoCloseable {
     /** Serves {@code POST /carrier-webhooks/{providerId}} with the CarrierWebhook function from now on. */
     public void routeCarrierWebhooks(RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> function) {
         this.carrierWebhook = function;
+    }
+
+    /**
+     * Serves the operator API's routes ({@code /ops/...}) with {@code function} from now on, as API Gateway's IAM
+     * authorizer does: a request must carry a Signature Version 4 (service {@code execute-api}) by
+     * {@link #operatorCredentials()}, else 403 {@code {"message":...}} and the function never runs; a signed one reaches
+     * it with {@code requestContext.authorizer.iam.userArn} = {@link #LOCAL_OPERATOR_ARN}.
+     */
+    public void routeOperatorApi(RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> function) {
+        this.operatorApi = function;
+    }
+
+    /** The local operator's credentials (made up at start): what an operator signs the {@code /ops/} requests with. */
+    public software.amazon.awssdk.auth.credentials.AwsCredentialsProvider operatorCredentials() {
+        return operatorSignatures.credentials();
     }
 
     /** The public URL of a carrier's webhook, as a carrier is given it. */
@@ -176,6 +198,10 @@ public final class LocalGateway implements AutoCloseable {
             respond(request, "CarrierWebhook", carrierWebhook, carrierWebhookEvent(request, body));
             return;
         }
+        if (request.path().startsWith(OPERATOR_ROUTES) && operatorApi != null) {
+            operatorRequest(request, query, body);
+            return;
+        }
         String authorization = request.getHeader("Authorization");
         VerifiedToken token;
         try {
@@ -188,6 +214,32 @@ public final class LocalGateway implements AutoCloseable {
             return;
         }
         respond(request, "CallApi", callApi, httpEvent(request, query, body, token));
+    }
+
+    private void operatorRequest(HttpServerRequest request, Map<String, String> query, Buffer body) {
+        Map<String, String> headers = new HashMap<>();
+        request.headers().forEach(h -> headers.merge(h.getKey().toLowerCase(Locale.ROOT), h.getValue(), (a, b) -> a + "," + b));
+        java.util.Optional<String> refused;
+        try {
+            refused = operatorSignatures.refusal(request.method().name(), request.path(), request.query(), headers,
+                    body.getBytes());
+        } catch (RuntimeException malformed) {
+            refused = java.util.Optional.of("the request could not be checked: " + malformed.getClass().getSimpleName());
+        }
+        if (refused.isPresent()) {
+            request.response().setStatusCode(403).putHeader("x-amzn-ErrorType", "ForbiddenException")
+                    .putHeader("content-type", "application/json").end(Json.writeView(Map.of("message", refused.get())));
+            return;
+        }
+        APIGatewayV2HTTPEvent event = httpEvent(request, query, body, null);
+        event.getRequestContext().setAuthorizer(APIGatewayV2HTTPEvent.RequestContext.Authorizer.builder()
+                .withIam(APIGatewayV2HTTPEvent.RequestContext.IAM.builder().withUserArn(LOCAL_OPERATOR_ARN)
+                        .withAccountId("000000000000")
+                        .withAccessKey(operatorSignatures.credentials().resolveCredentials().accessKeyId()).build())
+                .build());
+        event.setRouteKey("ANY /ops/{proxy+}");
+        event.getRequestContext().setRouteKey("ANY /ops/{proxy+}");
+        respond(request, "OperatorApi", operatorApi, event);
     }
 
     private void respond(HttpServerRequest request, String name,
@@ -263,7 +315,7 @@ public final class LocalGateway implements AutoCloseable {
                         .withPath(request.path()).withProtocol("HTTP/1.1")
                         .withSourceIp(request.remoteAddress() == null ? "127.0.0.1" : request.remoteAddress().hostAddress())
                         .withUserAgent(request.getHeader("User-Agent")).build())
-                .withAuthorizer(APIGatewayV2HTTPEvent.RequestContext.Authorizer.builder()
+                .withAuthorizer(token == null ? null : APIGatewayV2HTTPEvent.RequestContext.Authorizer.builder()
                         .withJwt(APIGatewayV2HTTPEvent.RequestContext.Authorizer.JWT.builder()
                                 .withClaims(Map.of("sub", token.subject(),
                                         "exp", Long.toString(token.expiresAt().getEpochSecond())))

@@ -37,6 +37,9 @@ import dev.calling.adapters.sqs.SqsEventPublisher;
 import dev.calling.adapters.sqs.SqsSwitchCommands;
 import dev.calling.adapters.sqs.SqsTimers;
 import dev.calling.api.CallApi;
+import dev.calling.core.operator.AccountAdjustments;
+import dev.calling.core.operator.PstnBlocking;
+import dev.calling.operator.OperatorApi;
 import dev.calling.calls.CallStateManagerHandler;
 import dev.calling.core.app.CallControl;
 import dev.calling.core.app.CallMedia;
@@ -523,9 +526,13 @@ public final class LocalSystem implements AutoCloseable {
             }
             return response;
         };
-        return new LocalGateway(api.httpPort(), api.webSocketPort(), api.tokens().verifier(clock),
+        LocalGateway localGateway = new LocalGateway(api.httpPort(), api.webSocketPort(), api.tokens().verifier(clock),
                 (event, context) -> callApi.handle(event), new RealtimeAuthorizer(api.tokens().verifier(clock)),
                 realtimeWithMedia);
+        var operatorApi = new OperatorApi(new AccountAdjustments(accounts, plan.currency(), clock),
+                new PstnBlocking(subscribers, clock));
+        localGateway.routeOperatorApi((event, context) -> operatorApi.handle(event));
+        return localGateway;
     }
 
     /** The apps' APIs on localhost, if started with {@link Settings#withApi}. */

@@ -304,7 +304,7 @@ final class Audit {
             for (LedgerEntry line : ledger) {
                 long amount = line.amount().micros();
                 switch (line.kind()) {
-                    case TOP_UP -> balance += amount;
+                    case TOP_UP, ADJUSTMENT -> balance += amount; // an operator's adjustment is signed
                     case RESERVATION -> {
                         reserved += amount;
                         reservationsByCall.merge(line.reference(), 1, Integer::sum);

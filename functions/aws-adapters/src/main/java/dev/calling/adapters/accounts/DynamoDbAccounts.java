@@ -56,8 +56,9 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  * from each other (the caller's {@code at} is stored but may go backwards when an old message is
  * redelivered);</li>
  * <li>{@code ref#TOP_UP#<id>}, {@code ref#RESERVATION#<callId>}, {@code ref#SETTLEMENT#<callId>},
- * {@code ref#REFUND#<callId>}: markers remembering for good that a top-up, reservation, settlement or
- * refund was done, with its amount and line sequence. Never changed or deleted.</li>
+ * {@code ref#REFUND#<callId>}, {@code ref#ADJUSTMENT#<id>}: markers remembering for good that a top-up,
+ * reservation, settlement, refund or operator's adjustment was done, with its amount and line sequence (and, for an
+ * operator's line, its {@code reason} and {@code by}). Never changed or deleted.</li>
  * </ul>
  *
  * <p><b>Every operation</b> (1) reads ACCOUNT strongly consistently and writes the {@code ledger#}
@@ -169,6 +170,56 @@ public final class DynamoDbAccounts implements Accounts {
             }
         }
         throw contention("top-up " + topUpId, userId);
+    }
+
+    @Override
+    public Adjusted adjust(String userId, Adjustment adjustment) {
+        Kind kind = adjustment.kind();
+        String id = adjustment.id();
+        Money amount = adjustment.amount();
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Backoff.fullJitter(attempt, MAX_BACKOFF_MILLIS, "an account write");
+            AccountItem account = readAccount(userId, amount.currency());
+            Optional<LedgerLine> recorded = account.pendingLine(kind, id);
+            if (recorded.isPresent()) {
+                complete(account);
+                return repeated(account, adjustment, recorded.get().money(), recorded.get().note());
+            }
+            writeItems(userId, account.pendingLines().values());
+            Map<String, AttributeValue> marker = get(userId, markerKey(kind, id)); // after the account read
+            if (marker != null) {
+                removePending(userId, account.pendingLines().keySet());
+                return repeated(account, adjustment, new Money(Long.parseLong(marker.get("amount").n()),
+                        Currency.getInstance(marker.get("currency").s())), LedgerLine.noteOf(marker));
+            }
+            if (amount.isNegative() && account.available() + amount.micros() < 0) {
+                // A debit may take what is available, never what calls in progress hold (their settlement
+                // would then leave the balance below zero).
+                removePending(userId, account.pendingLines().keySet());
+                return new Adjusted.NotAvailable(new Money(Math.max(0, account.available()), account.currency()));
+            }
+            LedgerLine line = new LedgerLine(account.version() + 1, kind, id, amount.micros(),
+                    account.balance() + amount.micros(), account.reserved(), account.currency(), adjustment.at(), null,
+                    adjustment.note());
+            if (record(account, List.of(line), null)) {
+                followUp(userId, List.of(line));
+                return new Adjusted.Applied(new Account(userId, new Money(line.balanceAfter(), line.currency()),
+                        new Money(line.reservedAfter(), line.currency())), false);
+            }
+        }
+        throw contention(adjustment.kind() + " " + id, userId);
+    }
+
+    /**
+     * The same operation again (same amount and reason: a retry, whichever operator sends it) changes nothing;
+     * another one under the same id is refused, never applied: which of the two was meant cannot be told.
+     */
+    private static Adjusted repeated(AccountItem account, Adjustment asked, Money amount, LedgerEntry.Note note) {
+        String reason = note == null ? null : note.reason();
+        if (!amount.equals(asked.amount()) || !asked.note().reason().equals(reason)) {
+            return new Adjusted.IdReused(amount, reason);
+        }
+        return new Adjusted.Applied(account.toAccount(), true);
     }
 
     private static Account repeatedTopUp(AccountItem account, String topUpId, Money amount, Money recorded) {

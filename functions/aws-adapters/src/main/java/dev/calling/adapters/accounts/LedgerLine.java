@@ -19,9 +19,17 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  *
  * @param writer on settlement lines only: a random token of the settle call that wrote the line, so
  *     that call can tell its own write (whose response was lost) from a duplicate's; null otherwise
+ * @param note on an operator's lines only (top-ups and adjustments made through the operator API): the reason
+ *     and the operator ({@code reason}, {@code by} attributes, on the line and its marker); null otherwise
  */
 record LedgerLine(long sequence, Kind kind, String reference, long amount, long balanceAfter, long reservedAfter,
-        Currency currency, Instant at, String writer) {
+        Currency currency, Instant at, String writer, LedgerEntry.Note note) {
+
+    /** A line without an operator's note. */
+    LedgerLine(long sequence, Kind kind, String reference, long amount, long balanceAfter, long reservedAfter,
+            Currency currency, Instant at, String writer) {
+        this(sequence, kind, reference, amount, balanceAfter, reservedAfter, currency, at, writer, null);
+    }
 
     static final String LEDGER_PREFIX = "ledger#";
     static final String MARKER_PREFIX = "ref#";
@@ -52,7 +60,7 @@ record LedgerLine(long sequence, Kind kind, String reference, long amount, long 
 
     LedgerEntry toEntry(String userId) {
         return new LedgerEntry(userId, kind, reference, money(), new Money(balanceAfter, currency),
-                new Money(reservedAfter, currency), at);
+                new Money(reservedAfter, currency), at, java.util.Optional.ofNullable(note));
     }
 
     /** The value in the ACCOUNT item's {@code pending} map (the sequence is the map key). */
@@ -91,7 +99,22 @@ record LedgerLine(long sequence, Kind kind, String reference, long amount, long 
         item.put("currency", s(currency.getCurrencyCode()));
         item.put("at", s(at.toString()));
         item.put("sequence", n(sequence));
+        putNote(item);
         return item;
+    }
+
+    /** The reason and operator a marker remembers, null when it has none (not an operator's line). */
+    static LedgerEntry.Note noteOf(Map<String, AttributeValue> item) {
+        AttributeValue reason = item.get("reason");
+        AttributeValue by = item.get("by");
+        return reason == null || by == null ? null : new LedgerEntry.Note(reason.s(), by.s());
+    }
+
+    private void putNote(Map<String, AttributeValue> item) {
+        if (note != null) {
+            item.put("reason", s(note.reason()));
+            item.put("by", s(note.by()));
+        }
     }
 
     private Map<String, AttributeValue> attributes() {
@@ -106,6 +129,7 @@ record LedgerLine(long sequence, Kind kind, String reference, long amount, long 
         if (writer != null) {
             value.put("writer", s(writer));
         }
+        putNote(value);
         return value;
     }
 
@@ -114,7 +138,7 @@ record LedgerLine(long sequence, Kind kind, String reference, long amount, long 
         return new LedgerLine(sequence, Kind.valueOf(value.get("kind").s()), value.get("reference").s(),
                 number(value, "amount"), number(value, "balanceAfter"), number(value, "reservedAfter"),
                 Currency.getInstance(value.get("currency").s()), Instant.parse(value.get("at").s()),
-                writer == null ? null : writer.s());
+                writer == null ? null : writer.s(), noteOf(value));
     }
 
     private static long number(Map<String, AttributeValue> value, String name) {

@@ -62,7 +62,7 @@ public record PlaceCall(String idempotencyKey, Optional<String> calleeUserId, Op
         return new PlaceCall(idempotencyKey, Optional.ofNullable(calleeUserId), number, Optional.ofNullable(connectionId));
     }
 
-    static void requireId(String field, String value) {
+    public static void requireId(String field, String value) {
         if (!ID.matcher(value).matches()) {
             throw new RequestRefused(Refusal.INVALID_REQUEST,
                     field + " must be 1-128 characters of letters, digits and @._:+=-");

@@ -1,6 +1,6 @@
 package dev.calling.core.app;
 
-/** Why an app user's request was refused; each maps to one problem type of the call API. */
+/** Why an app user's (or an operator's) request was refused; each maps to one problem type of the APIs. */
 public enum Refusal {
     /** A field is missing, malformed or out of range. */
     INVALID_REQUEST,
@@ -25,5 +25,9 @@ public enum Refusal {
     /** The user placed as many calls in the current minute as one may; try again when it ends (Retry-After). */
     TOO_MANY_CALL_ATTEMPTS,
     /** The user blocked as many users as one may; unblock one first. */
-    TOO_MANY_BLOCKED
+    TOO_MANY_BLOCKED,
+    /** An operator's id for a money movement was used before for a different one (other amount or reason). */
+    OPERATION_ID_REUSED,
+    /** An operator's debit would take more than the account has available (its balance less what calls hold). */
+    INSUFFICIENT_AVAILABLE_BALANCE
 }

@@ -100,6 +100,45 @@ public interface Accounts {
      */
     boolean refund(String userId, String callId, Money charge, Instant at);
 
+    /**
+     * An operator's money movement: a top-up ({@link LedgerEntry.Kind#TOP_UP}, positive) or an adjustment
+     * ({@link LedgerEntry.Kind#ADJUSTMENT}: a credit, positive, or a debit, negative), with its {@code note}
+     * (why, and which operator). Idempotent on {@code id} per kind (the id space of app top-ups is the same for
+     * operator top-ups): recorded once; asked again with the same amount and reason, the account is returned as it
+     * is ({@link Adjusted.Applied#repeated()}); with another amount or reason, {@link Adjusted.IdReused} and
+     * nothing is written. A debit never takes more than is {@linkplain Account#available() available}.
+     */
+    Adjusted adjust(String userId, Adjustment adjustment);
+
+    /** One operator money movement, as {@link #adjust} records it. */
+    record Adjustment(LedgerEntry.Kind kind, String id, Money amount, LedgerEntry.Note note, Instant at) {
+        public Adjustment {
+            java.util.Objects.requireNonNull(kind, "kind");
+            java.util.Objects.requireNonNull(id, "id");
+            java.util.Objects.requireNonNull(amount, "amount");
+            java.util.Objects.requireNonNull(note, "note");
+            java.util.Objects.requireNonNull(at, "at");
+            if (kind != LedgerEntry.Kind.TOP_UP && kind != LedgerEntry.Kind.ADJUSTMENT) {
+                throw new IllegalArgumentException("an operator records top-ups and adjustments only, not " + kind);
+            }
+            if (amount.micros() == 0 || (kind == LedgerEntry.Kind.TOP_UP && amount.isNegative())) {
+                throw new IllegalArgumentException("a " + kind + " of " + amount + " moves no money or the wrong way");
+            }
+        }
+    }
+
+    /** What an operator's money movement came to. */
+    sealed interface Adjusted {
+        /** Recorded now, or found recorded with the same amount and reason ({@code repeated}). */
+        record Applied(Account account, boolean repeated) implements Adjusted {}
+
+        /** The id was used for another amount or reason (what was recorded is told): nothing written. */
+        record IdReused(Money recordedAmount, String recordedReason) implements Adjusted {}
+
+        /** A debit larger than what is available: nothing written. */
+        record NotAvailable(Money available) implements Adjusted {}
+    }
+
     /** The ledger, oldest first. */
     List<LedgerEntry> ledger(String userId);
 

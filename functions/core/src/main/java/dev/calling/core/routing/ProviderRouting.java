@@ -52,17 +52,23 @@ public final class ProviderRouting {
                 return new Route.Voip(calleeLiveConnections, voipProviders(carriers, now), calleeDeviceIds);
             }
             if (!calleeDeviceIds.isEmpty()) {
-                boolean fallback = user.phoneNumber().isPresent() && plan.pstnAllowed()
+                boolean fallback = user.phoneNumber().isPresent() && plan.mayCallPhones()
                         && !plan.bars(user.phoneNumber().get()) && highRiskRefusal(user.phoneNumber().get(), plan).isEmpty();
                 return new Route.Voip(List.of(), voipProviders(carriers, now), calleeDeviceIds, fallback);
             }
-            if (user.phoneNumber().isEmpty() || !plan.pstnAllowed()) {
+            if (user.phoneNumber().isEmpty() || !plan.mayCallPhones()) {
                 return new Route.Refused(Route.Refusal.UNREACHABLE, user.userId() + " is offline"
-                        + (user.phoneNumber().isEmpty() ? " and has no phone number" : " and the caller's plan has no PSTN"));
+                        + (user.phoneNumber().isEmpty() ? " and has no phone number"
+                        : plan.pstnBlocked() ? " and the caller's calls to phone numbers are blocked"
+                        : " and the caller's plan has no PSTN"));
             }
             return pstn(user.phoneNumber().get(), plan, carriers, now);
         }
         PhoneNumber number = ((Destination.Dialled) destination).number();
+        if (plan.pstnBlocked()) {
+            return new Route.Refused(Route.Refusal.DESTINATION_NOT_ALLOWED,
+                    "calls to phone numbers are blocked on this account; contact support");
+        }
         if (!plan.pstnAllowed()) {
             return new Route.Refused(Route.Refusal.DESTINATION_NOT_ALLOWED, "the plan does not include calls to phone numbers");
         }

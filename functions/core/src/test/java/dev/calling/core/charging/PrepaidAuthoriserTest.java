@@ -46,6 +46,10 @@ class PrepaidAuthoriserTest {
             return account(userId, amount.currency());
         }
 
+        public Adjusted adjust(String userId, Adjustment adjustment) {
+            throw new UnsupportedOperationException("the authoriser never adjusts");
+        }
+
         public Reservation reserve(String userId, String callId, Money wanted, Money minimum, Instant at,
                 Limits limits) {
             asked.add(callId + " wants " + wanted + " at least " + minimum);

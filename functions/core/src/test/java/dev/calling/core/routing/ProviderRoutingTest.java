@@ -41,6 +41,29 @@ class ProviderRoutingTest {
     }
 
     @Test
+    void aCallerWhosePstnAnOperatorBlockedCallsNoPhoneNumberButStillCallsAppUsersInTheApp() {
+        RoutingPlan blocked = RoutingPlan.withPstn(List.of()).withPstnBlocked(true);
+        List<CarrierStatus> carriers = List.of(pstn("alpha", 50, rate("44", "0.01", "0")));
+
+        Route dialled = routing.route(new Destination.Dialled(UK_MOBILE), List.of(), blocked, carriers, NOW);
+        assertThat(dialled).isInstanceOf(Route.Refused.class);
+        assertThat(((Route.Refused) dialled).reason()).isEqualTo(Route.Refusal.DESTINATION_NOT_ALLOWED);
+        assertThat(((Route.Refused) dialled).detail()).contains("blocked");
+
+        Route offline = routing.route(new Destination.AppUser("bob", Optional.of(UK_MOBILE)), List.of(), blocked,
+                carriers, NOW);
+        assertThat(offline).as("no phone fallback either").isInstanceOf(Route.Refused.class);
+        assertThat(((Route.Refused) offline).reason()).isEqualTo(Route.Refusal.UNREACHABLE);
+        assertThat(routing.route(new Destination.AppUser("bob", Optional.of(UK_MOBILE)), List.of(), List.of("iphone"),
+                blocked, carriers, NOW)).isEqualTo(new Route.Voip(List.of(), List.of(), List.of("iphone"), false));
+
+        assertThat(routing.route(new Destination.AppUser("bob", Optional.of(UK_MOBILE)), List.of("b1"), blocked,
+                carriers, NOW)).as("VoIP unaffected").isEqualTo(new Route.Voip(List.of("b1"), List.of()));
+        assertThat(routing.route(new Destination.Dialled(UK_MOBILE), List.of(), blocked.withPstnBlocked(false), carriers,
+                NOW)).as("unblocked").isInstanceOf(Route.Pstn.class);
+    }
+
+    @Test
     void offlineCalleeWithANumberIsCalledOverPstn() {
         Route route = routing.route(new Destination.AppUser("bob", Optional.of(UK_MOBILE)), List.of(),
                 RoutingPlan.withPstn(List.of()), List.of(pstn("alpha", 50, rate("44", "0.01", "0"))), NOW);

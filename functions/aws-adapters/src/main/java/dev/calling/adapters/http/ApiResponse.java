@@ -1,33 +1,33 @@
-package dev.calling.api;
+package dev.calling.adapters.http;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.calling.adapters.json.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A response of the call API: status, extra headers, and a JSON body (a view, or a problem). */
-record ApiResponse(int status, Map<String, String> headers, Object body) {
+/** A response of an HTTP API: status, extra headers, and a JSON body (a view, or a problem). */
+public record ApiResponse(int status, Map<String, String> headers, Object body) {
 
-    static ApiResponse ok(int status, Object body) {
+    public static ApiResponse ok(int status, Object body) {
         return new ApiResponse(status, Map.of(), body);
     }
 
     /** 204: done, nothing to say. */
-    static ApiResponse noContent() {
+    public static ApiResponse noContent() {
         return new ApiResponse(204, Map.of(), null);
     }
 
-    static ApiResponse problem(ApiProblem problem) {
+    public static ApiResponse problem(ApiProblem problem) {
         return new ApiResponse(problem.status(), Map.of(), problem);
     }
 
-    ApiResponse withHeader(String name, String value) {
+    public ApiResponse withHeader(String name, String value) {
         Map<String, String> more = new LinkedHashMap<>(headers);
         more.put(name, value);
         return new ApiResponse(status, more, body);
     }
 
-    APIGatewayV2HTTPResponse toEvent() {
+    public APIGatewayV2HTTPResponse toEvent() {
         Map<String, String> all = new LinkedHashMap<>();
         if (body != null) {
             all.put("content-type", body instanceof ApiProblem ? ApiProblem.MEDIA_TYPE : "application/json");

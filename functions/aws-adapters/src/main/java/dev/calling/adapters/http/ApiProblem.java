@@ -1,12 +1,14 @@
-package dev.calling.api;
+package dev.calling.adapters.http;
 
 import dev.calling.core.app.Refusal;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The call API's errors as RFC 9457 problem details ({@code application/problem+json}): a stable
- * {@code type} URI per kind of problem (listed in docs/openapi.yaml), the HTTP status, a title that
- * names the kind and a detail that says what to fix.
+ * The HTTP APIs' errors (the apps' call API and the operator API) as RFC 9457 problem details
+ * ({@code application/problem+json}): a stable {@code type} URI per kind of problem (listed in docs/openapi.yaml
+ * and docs/operator-openapi.yaml), the HTTP status, a title that names the kind and a detail that says what to fix.
  */
 public record ApiProblem(String type, String title, int status, String detail, String instance) {
 
@@ -24,7 +26,7 @@ public record ApiProblem(String type, String title, int status, String detail, S
         SERVICE_UNAVAILABLE(503, "service-unavailable", "Service unavailable, retry shortly"),
         INTERNAL(500, "internal-error", "Internal error");
 
-        final int status;
+        public final int status;
         final String slug;
         final String title;
 
@@ -52,7 +54,15 @@ public record ApiProblem(String type, String title, int status, String detail, S
                     "Emergency calls are not supported")),
             Map.entry(Refusal.TOO_MANY_CALL_ATTEMPTS, new Mapping(429, "too-many-call-attempts",
                     "Too many calls placed this minute")),
-            Map.entry(Refusal.TOO_MANY_BLOCKED, new Mapping(409, "too-many-blocked", "Too many users blocked")));
+            Map.entry(Refusal.TOO_MANY_BLOCKED, new Mapping(409, "too-many-blocked", "Too many users blocked")),
+            Map.entry(Refusal.OPERATION_ID_REUSED, new Mapping(409, "operation-id-reused",
+                    "Operation id reused for a different operation")),
+            Map.entry(Refusal.INSUFFICIENT_AVAILABLE_BALANCE, new Mapping(409, "insufficient-available-balance",
+                    "Not that much available")));
+
+    /** Refusals only the operator API gives (the apps' API never moves money by an operator's id). */
+    public static final Set<Refusal> OPERATOR_ONLY = EnumSet.of(Refusal.OPERATION_ID_REUSED,
+            Refusal.INSUFFICIENT_AVAILABLE_BALANCE);
 
     public static ApiProblem of(Kind kind, String detail, String instance) {
         return new ApiProblem(TYPE_BASE + kind.slug, kind.title, kind.status, detail, instance);
