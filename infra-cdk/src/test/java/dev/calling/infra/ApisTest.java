@@ -56,7 +56,7 @@ class ApisTest {
                 .filter(r -> r.getValue().at("/Properties/RouteKey").asText().equals("POST /carrier-webhooks/{providerId}"))
                 .findFirst().orElseThrow().getKey();
         JsonNode stageResource = app.resources(app.serviceJson(), "AWS::ApiGatewayV2::Stage").stream()
-                .filter(r -> r.getValue().at("/Properties/StageName").asText().equals("$default"))
+                .filter(r -> r.getValue().at("/Properties/ApiId/Ref").asText().equals(httpApiId()))
                 .findFirst().orElseThrow().getValue();
         assertThat(stageResource.path("DependsOn").toString()).contains(route);
         assertThat(stage.at("/AccessLogSettings/DestinationArn/Fn::GetAtt/0").asText()).startsWith("HttpApiAccessLogs");
@@ -64,6 +64,23 @@ class ApisTest {
                 .doesNotContain("querystring").doesNotContain("header");
         app.service().hasResourceProperties("AWS::ApiGatewayV2::Integration", Map.of(
                 "IntegrationType", "AWS_PROXY", "PayloadFormatVersion", "2.0"));
+    }
+
+    @Test
+    void theOperatorApiIsAnotherApiWhoseEveryRouteNeedsIamAndGoesToOperatorApi() {
+        Map<String, JsonNode> routes = routes(operatorApiId());
+        assertThat(routes).containsOnlyKeys("GET /ops/v1/{proxy+}", "POST /ops/v1/{proxy+}", "PUT /ops/v1/{proxy+}",
+                "DELETE /ops/v1/{proxy+}");
+        routes.values().forEach(route -> {
+            assertThat(route.path("AuthorizationType").asText()).isEqualTo("AWS_IAM");
+            assertThat(integrationTarget(route)).startsWith("OperatorApiLive");
+        });
+        assertThat(routes(httpApiId()).keySet()).as("no operator route on the apps' API").noneMatch(key -> key.contains("/ops/"));
+        JsonNode stage = stage(operatorApiId());
+        assertThat(stage.at("/DefaultRouteSettings/ThrottlingRateLimit").asInt()).isEqualTo(10);
+        assertThat(stage.at("/AccessLogSettings/Format").asText()).contains("$context.requestId");
+        app.service().hasOutput("OperatorApiUrl", Match.anyValue());
+        app.service().hasOutput("OperatorApiInvokeArn", Match.anyValue());
     }
 
     @Test
@@ -115,9 +132,18 @@ class ApisTest {
     }
 
     private static String httpApiId() {
+        return apiId("HttpApi");
+    }
+
+    private static String operatorApiId() {
+        return apiId("OperatorHttpApi");
+    }
+
+    /** The HTTP API whose logical id starts so ({@code HttpApi}: the apps'; {@code OperatorHttpApi}: the operators'). */
+    private static String apiId(String prefix) {
         return app.resources(app.serviceJson(), "AWS::ApiGatewayV2::Api").stream()
                 .filter(api -> api.getValue().at("/Properties/ProtocolType").asText().equals("HTTP"))
-                .findFirst().orElseThrow().getKey();
+                .map(Map.Entry::getKey).filter(id -> id.matches(prefix + "[0-9A-F]{8}")).findFirst().orElseThrow();
     }
 
     private static String webSocketApiId() {

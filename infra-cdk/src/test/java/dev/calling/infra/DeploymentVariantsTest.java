@@ -154,7 +154,7 @@ class DeploymentVariantsTest {
 
     @Test
     void withoutPushPlatformApplicationsThePushSenderStillDrainsCallPushesButMayNotTouchSns() {
-        assertThat(voipOnly.resources(voipOnly.serviceJson(), "AWS::Lambda::Function")).hasSize(12);
+        assertThat(voipOnly.resources(voipOnly.serviceJson(), "AWS::Lambda::Function")).hasSize(13);
         assertThat(FunctionsTest.eventSources(voipOnly)).containsKey(":calling-voip-call-pushes");
         Map<String, Set<String>> access = LeastPrivilegeTest.access(voipOnly, "PushSender");
         assertThat(access.keySet()).containsExactlyInAnyOrder("table:devices", "table:push-markers",
@@ -210,7 +210,7 @@ class DeploymentVariantsTest {
     @Test
     void anExternalSwitchGetsNoSwitchFunctionNoRuleAndNoChimeMeetingsGrantButTheSameQueuesAndTable() {
         assertThat(externalSwitch.stacks().service().function("Switch")).isNull();
-        assertThat(externalSwitch.resources(externalSwitch.serviceJson(), "AWS::Lambda::Function")).hasSize(11)
+        assertThat(externalSwitch.resources(externalSwitch.serviceJson(), "AWS::Lambda::Function")).hasSize(12)
                 .noneSatisfy(f -> assertThat(f.getKey()).startsWith("Switch"));
         // The two schedules and the limit alerts' rule: no rule for meeting events.
         assertThat(externalSwitch.resources(externalSwitch.serviceJson(), "AWS::Events::Rule")).hasSize(3)

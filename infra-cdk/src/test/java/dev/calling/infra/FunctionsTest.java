@@ -37,6 +37,7 @@ class FunctionsTest {
                 Arguments.of("CarrierWebhook", "carrier-webhook", 512, 10, 20),
                 Arguments.of("BillingExport", "billing-export", 2048, 900, 1),
                 Arguments.of("CallApi", "call-api", 1024, 10, 0),
+                Arguments.of("OperatorApi", "operator-api", 512, 10, 0),
                 Arguments.of("Realtime", "realtime", 512, 10, 0),
                 Arguments.of("RealtimeAuthorizer", "realtime-authorizer", 512, 5, 0),
                 Arguments.of("Switch", "switch", 1024, 10, 30),
@@ -46,11 +47,11 @@ class FunctionsTest {
     }
 
     @Test
-    void twelveFunctionsEachWithOneLiveAlias() {
-        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Function")).hasSize(12);
-        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Alias")).hasSize(12)
+    void thirteenFunctionsEachWithOneLiveAlias() {
+        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Function")).hasSize(13);
+        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Alias")).hasSize(13)
                 .allSatisfy(alias -> assertThat(alias.getValue().at("/Properties/Name").asText()).isEqualTo("live"));
-        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Version")).hasSize(12)
+        assertThat(app.resources(app.serviceJson(), "AWS::Lambda::Version")).hasSize(13)
                 .allSatisfy(version -> assertThat(version.getValue().path("DeletionPolicy").asText())
                         .as("a superseded version is deleted").isEqualTo("Delete"));
     }

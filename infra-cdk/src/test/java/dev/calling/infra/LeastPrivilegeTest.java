@@ -186,6 +186,18 @@ class LeastPrivilegeTest {
     }
 
     @Test
+    void operatorApiWritesAccountsAndUpdatesOnlyThePstnBlockOfASubscriber() {
+        assertThat(access("OperatorApi")).isEqualTo(expected(
+                "table:accounts", WRITE, "index:accounts/holds-index", READ,
+                "table:subscribers", union(READ, Set.of("dynamodb:UpdateItem"))));
+        JsonNode update = statementOn("OperatorApi", "table:subscribers", "dynamodb:UpdateItem");
+        assertThat(update.at("/Condition/ForAllValues:StringEquals/dynamodb:Attributes").toString())
+                .isEqualTo("[\"userId\",\"pstnBlock\"]");
+        assertThat(update.at("/Condition/StringEqualsIfExists/dynamodb:ReturnValues").toString())
+                .isEqualTo("[\"NONE\",\"UPDATED_NEW\"]");
+    }
+
+    @Test
     void callApiReadsCallsSessionsAccountsAndCallMediaWritesOnlyCallRequestsAttemptsDevicesAndBlocksAndSendsCallEvents() {
         assertThat(access("CallApi")).isEqualTo(expected(
                 "table:calls", READ, "index:calls/caller-index", READ, "index:calls/callee-index", READ,

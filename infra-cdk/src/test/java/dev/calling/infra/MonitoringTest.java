@@ -65,8 +65,8 @@ class MonitoringTest {
     @Test
     void everyFunctionsErrorsAlarmAndReservedOnesAlsoOnThrottles() {
         for (String function : List.of("session-service", "call-state-manager", "sip-media-handler", "carrier-webhook",
-                "billing-export", "call-api", "realtime", "realtime-authorizer", "switch", "call-sweeper", "dlq-redrive",
-                "push-sender")) {
+                "billing-export", "call-api", "operator-api", "realtime", "realtime-authorizer", "switch", "call-sweeper",
+                "dlq-redrive", "push-sender")) {
             JsonNode alarm = alarm("AWS/Lambda", "Errors", "FunctionName", PREFIX + function);
             assertThat(alarm.path("Threshold").asDouble()).isZero();
         }
@@ -78,7 +78,7 @@ class MonitoringTest {
         // queues, the abuse-limit hits, BillingExport's failures, the two APIs' server errors, per table one,
         // per push platform application one (two in the test app), the CallSweeper schedule's dead-letter queue,
         // per carrier one (three in the test app).
-        assertThat(alarms).hasSize(2 * Resources.QUEUES.size() + 12 + 5 + 2 + 1 + 1 + 2 + Resources.TABLES.size() + 2 + 1
+        assertThat(alarms).hasSize(2 * Resources.QUEUES.size() + 13 + 5 + 2 + 1 + 1 + 2 + Resources.TABLES.size() + 2 + 1
                 + 3);
     }
 

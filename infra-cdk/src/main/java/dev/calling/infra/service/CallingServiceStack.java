@@ -76,6 +76,7 @@ public final class CallingServiceStack extends Stack {
 
     private final Map<String, CallingFunction> functions = new LinkedHashMap<>();
     private final PublicHttpApi httpApi;
+    private final OperatorHttpApi operatorHttpApi;
     private final RealtimeApi realtimeApi;
     private final Monitoring monitoring;
     private final CallPathDashboard dashboard;
@@ -215,6 +216,15 @@ public final class CallingServiceStack extends Stack {
                 .updatesOnly(data.table(SUBSCRIBERS), List.of(DynamoDbSubscriberDirectory.SILENCE_UNKNOWN_CALLERS))
                 .sendsTo(callStateChanges);
 
+        // The operators' API: a handful of requests a day; each top-up, adjustment or block is one small write.
+        CallingFunction operatorApi = add(names, code, new Settings("OperatorApi", "operator-api",
+                "OperatorApi: top-ups, adjustments and PSTN blocks for operators (IAM)", 512, Duration.seconds(10),
+                Optional.empty()))
+                .writes(data.table(ACCOUNTS))
+                .reads(data.table(SUBSCRIBERS))
+                // The PSTN block alone: never the number, plan or allow-lists provisioning keeps there.
+                .updatesOnly(data.table(SUBSCRIBERS), List.of(DynamoDbSubscriberDirectory.PSTN_BLOCK));
+
         // The apps' WebSocket events (connect, disconnect, heartbeats): one small message each, 512 MB.
         CallingFunction realtime = add(names, code, new Settings("Realtime", "realtime",
                 "Realtime: the apps' WebSocket connections", 512, Duration.seconds(10), Optional.empty()))
@@ -235,6 +245,7 @@ public final class CallingServiceStack extends Stack {
 
         httpApi = new PublicHttpApi(this, "HttpApi", names.prefix() + "-api", users, mobileApp, callApi, carrierWebhook);
         realtimeApi = new RealtimeApi(this, "RealtimeApi", names.prefix() + "-realtime", realtime, realtimeAuthorizer);
+        operatorHttpApi = new OperatorHttpApi(this, "OperatorHttpApi", names.prefix() + "-operator-api", operatorApi);
         if (config.apiGatewayCloudWatchRole()) {
             ApiGatewayLogging logging = new ApiGatewayLogging(this, "ApiGatewayLogging");
             realtimeApi.stage().getNode().addDependency(logging);
@@ -353,6 +364,10 @@ public final class CallingServiceStack extends Stack {
         checkConcurrency();
 
         output("HttpApiUrl", httpApi.url(), "The mobile API (/v1/...) and the carrier webhooks (/carrier-webhooks/{providerId})");
+        output("OperatorApiUrl", operatorHttpApi.url(), "The operators' API (/ops/v1/..., SigV4-signed for the"
+                + " service execute-api by a principal allowed execute-api:Invoke on OperatorApiInvokeArn)");
+        output("OperatorApiInvokeArn", operatorHttpApi.invokeArn(), "What an operator's IAM policy allows"
+                + " execute-api:Invoke on");
         output("RealtimeUrl", realtimeApi.url(), "The apps' WebSocket (?token=<Cognito access token>)");
         output("RealtimeCallbackUrl", realtimeApi.callbackUrl(), "API Gateway Management API endpoint of the WebSocket");
         output("SipMediaHandlerArn", sipMediaHandler.alias().getFunctionArn(),
@@ -434,6 +449,8 @@ public final class CallingServiceStack extends Stack {
         }
         because.put("CarrierWebhook", http);
         because.put("CallApi", http);
+        because.put("OperatorApi", http.replace("(carriers retry their callbacks, the apps retry)",
+                "(operators retry with the same Idempotency-Key)"));
         because.put("Realtime", webSocket);
         because.put("RealtimeAuthorizer", webSocket);
         because.put("SipMediaHandler", "Invoked synchronously by the Chime SIP media application, which fails the call"
@@ -724,6 +741,10 @@ public final class CallingServiceStack extends Stack {
 
     public PublicHttpApi httpApi() {
         return httpApi;
+    }
+
+    public OperatorHttpApi operatorHttpApi() {
+        return operatorHttpApi;
     }
 
     public RealtimeApi realtimeApi() {
