@@ -1,5 +1,7 @@
 package dev.calling.api;
 
+import dev.calling.core.privacy.LogMasking;
+import dev.calling.adapters.lambda.LogContext;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.core.JsonLocation;
@@ -121,7 +123,8 @@ public final class CallApi {
         } catch (Problem problem) {
             return problem.response.toEvent();
         } catch (SdkException e) {
-            LOG.log(System.Logger.Level.WARNING, "request " + request.id() + " failed on AWS: " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "request " + request.id() + " failed on AWS: "
+                    + LogMasking.text(e.getMessage()));
             return ApiResponse.problem(ApiProblem.of(Kind.SERVICE_UNAVAILABLE,
                     "a backing service did not answer; retry with the same Idempotency-Key", request.path()))
                     .withHeader("Retry-After", "1").toEvent();
@@ -203,6 +206,7 @@ public final class CallApi {
         if (!CALL_ID.matcher(callId).matches()) {
             throw new RequestRefused(Refusal.CALL_NOT_FOUND, "no call " + callId + " of yours");
         }
+        LogContext.call(callId);
         String action = call.group(2);
         if (action == null) {
             if (!request.method().equals("GET")) {
@@ -252,6 +256,7 @@ public final class CallApi {
                 text(body, "calleeUserId").orElse(null), text(body, "phoneNumber").orElse(null),
                 text(body, "connectionId").orElse(null));
         CallControl.Placed placed = calls.place(userId, place);
+        LogContext.call(placed.call().callId());
         ApiResponse response = ApiResponse.ok(202, placed.call())
                 .withHeader("Location", "/v1/calls/" + placed.call().callId());
         return placed.replayed() ? response.withHeader("Idempotent-Replayed", "true") : response;
