@@ -98,7 +98,8 @@ public final class SqsBatchProcessor {
             // or take them to the dead-letter queue with it (found by the fault suite).
             if (keptAside(message)) {
                 LOG.log(Level.ERROR, () -> name + ": message " + message.getMessageId()
-                        + " cannot be read; put in the dead-letter queue at once: " + LogMasking.text(unreadable.toString()));
+                        + " cannot be read; put in the dead-letter queue at once: "
+                        + LogMasking.text(unreadable.toString()));
             } else {
                 failures.add(failure(message));
                 log(message, unreadable);
@@ -126,8 +127,8 @@ public final class SqsBatchProcessor {
         String fate = received >= maxReceiveCount
                 ? "this was its last try: it goes to the dead-letter queue"
                 : "it will be retried (try " + received + " of " + maxReceiveCount + ")";
-        LOG.log(Level.ERROR, () -> name + ": message " + message.getMessageId() + " failed, " + fate + ": " + LogMasking.text(String.valueOf(e))
-                + " | body: " + LogMasking.text(abbreviate(message.getBody())));
+        LOG.log(Level.ERROR, () -> name + ": message " + message.getMessageId() + " failed, " + fate + ": "
+                + LogMasking.text(String.valueOf(e)) + " | body: " + LogMasking.text(abbreviate(message.getBody())));
     }
 
     private static int receiveCount(SQSMessage message) {
