@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.calling.adapters.lambda.LogContext;
 import dev.calling.adapters.lambda.SqsBatchProcessor;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -115,5 +116,25 @@ class SqsBatchProcessorTest {
     @Test
     void anEmptyBatchReportsNoFailure() {
         assertThat(processor.process(new SQSEvent(), failOn("bad")).getBatchItemFailures()).isEmpty();
+    }
+
+    @Test
+    void eachMessageIsHandledInItsOwnLogContextClearedAfterwardsAlsoWhenItFails() {
+        List<String> seen = new ArrayList<>();
+        SqsBatchProcessor named = new SqsBatchProcessor("CallStateManager", 3);
+        LogContext.call("left-over-from-before");
+
+        named.process(batch(message("m-1", "g1", "c-1"), message("m-2", "g2", "c-2")), m -> {
+            seen.add(LogContext.get(LogContext.FUNCTION) + " " + LogContext.get(LogContext.EVENT_ID) + " "
+                    + LogContext.get(LogContext.CALL_ID));
+            LogContext.call(m.getBody());
+            if (m.getMessageId().equals("m-1")) {
+                throw new IllegalStateException("fails after naming its call");
+            }
+        });
+
+        assertThat(seen).containsExactly("CallStateManager m-1 null", "CallStateManager m-2 null");
+        assertThat(LogContext.get(LogContext.CALL_ID)).as("cleared after the batch").isNull();
+        assertThat(LogContext.get(LogContext.FUNCTION)).isNull();
     }
 }

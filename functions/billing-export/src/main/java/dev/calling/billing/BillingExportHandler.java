@@ -1,5 +1,6 @@
 package dev.calling.billing;
 
+import dev.calling.adapters.lambda.LogContext;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.calling.adapters.billing.BillingExport;
@@ -29,8 +30,15 @@ public class BillingExportHandler implements RequestHandler<Map<String, Object>,
 
     @Override
     public ExportManifest handleRequest(Map<String, Object> event, Context context) {
+        try (LogContext logged = LogContext.event("BillingExport", context, LogContext.scheduledEventId(event))) {
+            return export(event);
+        }
+    }
+
+    private ExportManifest export(Map<String, Object> event) {
         LocalDate day = ExportRequests.dayToExport(event);
         ExportManifest manifest = export.export(day);
+        LogContext.field("rows", manifest.rows());
         LOG.infof("BillingExport %s: %d rows to s3://%s/%s (%d bytes, sha256 %s)", day, manifest.rows(),
                 manifest.bucket(), manifest.objectKey(), manifest.compressedBytes(), manifest.sha256());
         return manifest;

@@ -1,5 +1,6 @@
 package dev.calling.api;
 
+import dev.calling.adapters.lambda.LogContext;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
@@ -173,6 +174,7 @@ public final class CallApi {
         if (!CALL_ID.matcher(callId).matches()) {
             throw new RequestRefused(Refusal.CALL_NOT_FOUND, "no call " + callId + " of yours");
         }
+        LogContext.call(callId);
         String action = call.group(2);
         if (action == null) {
             if (!request.method().equals("GET")) {
@@ -222,6 +224,7 @@ public final class CallApi {
                 ApiRequest.text(body, "calleeUserId").orElse(null), ApiRequest.text(body, "phoneNumber").orElse(null),
                 ApiRequest.text(body, "connectionId").orElse(null));
         CallControl.Placed placed = calls.place(userId, place);
+        LogContext.call(placed.call().callId());
         ApiResponse response = ApiResponse.ok(202, placed.call())
                 .withHeader("Location", "/v1/calls/" + placed.call().callId());
         return placed.replayed() ? response.withHeader("Idempotent-Replayed", "true") : response;

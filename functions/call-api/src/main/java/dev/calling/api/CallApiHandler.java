@@ -1,5 +1,6 @@
 package dev.calling.api;
 
+import dev.calling.adapters.lambda.LogContext;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -20,6 +21,9 @@ public class CallApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, API
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return api.handle(event);
+        try (LogContext logged = LogContext.event("CallApi", context,
+                event.getRequestContext() == null ? null : event.getRequestContext().getRequestId())) {
+            return api.handle(event);
+        }
     }
 }

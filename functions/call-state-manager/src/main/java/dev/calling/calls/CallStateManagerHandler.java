@@ -6,12 +6,14 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.calling.adapters.Resources;
 import dev.calling.adapters.json.Json;
+import dev.calling.adapters.lambda.LogContext;
 import dev.calling.adapters.lambda.SqsBatchProcessor;
 import dev.calling.adapters.sqs.SqsDeadLetters;
 import dev.calling.adapters.sqs.SqsTimers;
 import dev.calling.core.call.CallEvent;
 import dev.calling.core.call.CallStateManager;
 import dev.calling.core.call.Outcome;
+import dev.calling.core.privacy.LogMasking;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.lang.System.Logger.Level;
@@ -41,8 +43,9 @@ public class CallStateManagerHandler implements RequestHandler<SQSEvent, SQSBatc
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return batch.process(event, message -> {
+        return batch.process(event, context, message -> {
             CallEvent callEvent = Json.readCallEvent(message.getBody());
+            LogContext.call(callEvent.callId());
             if (SqsTimers.isTimerQueue(message.getEventSourceArn())) {
                 timers.relay(callEvent);
             } else {
@@ -53,7 +56,9 @@ public class CallStateManagerHandler implements RequestHandler<SQSEvent, SQSBatc
 
     private void handle(CallEvent event) {
         Outcome outcome = manager.handle(event);
+        LogContext.field("event", event.getClass().getSimpleName());
+        LogContext.field("outcome", outcome.kind());
         LOG.log(Level.INFO, () -> "call " + event.callId() + ": " + event.getClass().getSimpleName() + " "
-                + outcome.kind() + " (" + outcome.note() + ")");
+                + outcome.kind() + " (" + LogMasking.text(outcome.note()) + ")");
     }
 }

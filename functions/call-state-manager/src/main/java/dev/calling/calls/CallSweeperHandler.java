@@ -1,5 +1,6 @@
 package dev.calling.calls;
 
+import dev.calling.adapters.lambda.LogContext;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.calling.adapters.sweeper.CallSweeper;
@@ -24,6 +25,8 @@ public class CallSweeperHandler implements RequestHandler<Map<String, Object>, S
 
     @Override
     public String handleRequest(Map<String, Object> event, Context context) {
-        return sweeper.sweep().toString();
+        try (LogContext logged = LogContext.event("CallSweeper", context, LogContext.scheduledEventId(event))) {
+            return sweeper.sweep().toString();
+        }
     }
 }

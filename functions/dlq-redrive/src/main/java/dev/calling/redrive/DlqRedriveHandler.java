@@ -1,5 +1,6 @@
 package dev.calling.redrive;
 
+import dev.calling.adapters.lambda.LogContext;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.calling.redrive.DeadLetterRedrive.Options;
@@ -36,6 +37,12 @@ public class DlqRedriveHandler implements RequestHandler<Map<String, Object>, Re
 
     @Override
     public Report handleRequest(Map<String, Object> event, Context context) {
+        try (LogContext logged = LogContext.event("DlqRedrive", context, null)) {
+            return redrive(event, context);
+        }
+    }
+
+    private Report redrive(Map<String, Object> event, Context context) {
         RedriveRequest request = RedriveRequest.from(event);
         var queue = DeadLetterRedrive.knownQueue(request.queue());
         Options options = defaults.withMax(request.max().orElse(defaults.max())).withDryRun(request.dryRun());

@@ -1,5 +1,6 @@
 package dev.calling.local;
 
+import dev.calling.core.privacy.LogMasking;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
@@ -428,7 +429,7 @@ public final class SimulatedSwitch implements RequestHandler<SQSEvent, SQSBatchR
     private void report(SwitchCall call, Function<Long, CallEvent> event) {
         synchronized (call) {
             CallEvent e = event.apply(++call.sequence);
-            LOG.log(Level.DEBUG, () -> "switch reports " + Json.write(e));
+            LOG.log(Level.DEBUG, () -> "switch reports " + LogMasking.text(Json.write(e)));
             reports.accept(e);
         }
     }

@@ -1,6 +1,7 @@
 package dev.calling.operator;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import dev.calling.adapters.lambda.LogContext;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
@@ -20,6 +21,9 @@ public class OperatorApiHandler implements RequestHandler<APIGatewayV2HTTPEvent,
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return api.handle(event);
+        try (LogContext logged = LogContext.event("OperatorApi", context,
+                event.getRequestContext() == null ? null : event.getRequestContext().getRequestId())) {
+            return api.handle(event);
+        }
     }
 }

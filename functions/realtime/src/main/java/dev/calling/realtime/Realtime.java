@@ -1,5 +1,7 @@
 package dev.calling.realtime;
 
+import dev.calling.core.privacy.LogMasking;
+import dev.calling.adapters.lambda.LogContext;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
@@ -35,6 +37,13 @@ public class Realtime implements RequestHandler<APIGatewayV2WebSocketEvent, APIG
         if (request == null) {
             return response(Reply.error(400, "not an API Gateway WebSocket event"));
         }
+        try (LogContext logged = LogContext.event("Realtime", context, request.getRequestId())) {
+            return handle(event, request);
+        }
+    }
+
+    private APIGatewayV2WebSocketResponse handle(APIGatewayV2WebSocketEvent event,
+            APIGatewayV2WebSocketEvent.RequestContext request) {
         String userId = userId(request.getAuthorizer());
         String connectionId = request.getConnectionId();
         String eventType = String.valueOf(request.getEventType());
@@ -49,7 +58,7 @@ public class Realtime implements RequestHandler<APIGatewayV2WebSocketEvent, APIG
         };
         if (reply.statusCode() >= 400) {
             LOG.log(Level.WARNING, () -> eventType + " of connection " + connectionId + " (user " + userId
-                    + ") refused " + reply.statusCode() + ": " + reply.body());
+                    + ") refused " + reply.statusCode() + ": " + LogMasking.text(reply.body()));
         }
         return response(reply);
     }

@@ -1,5 +1,7 @@
 package dev.calling.realtime;
 
+import dev.calling.core.privacy.LogMasking;
+import dev.calling.adapters.lambda.LogContext;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
@@ -38,11 +40,19 @@ public class RealtimeAuthorizer implements RequestHandler<APIGatewayCustomAuthor
 
     @Override
     public IamPolicyResponseV1 handleRequest(APIGatewayCustomAuthorizerEvent event, Context context) {
+        try (LogContext logged = LogContext.event("RealtimeAuthorizer", context,
+                event.getRequestContext() == null ? null : event.getRequestContext().getRequestId())) {
+            return authorize(event);
+        }
+    }
+
+    private IamPolicyResponseV1 authorize(APIGatewayCustomAuthorizerEvent event) {
         String userId;
         try {
             userId = verifier.verify(token(event)).subject();
         } catch (InvalidToken refused) {
-            LOG.log(Level.INFO, () -> "connection refused, " + refused.reason() + ": " + refused.getMessage());
+            LOG.log(Level.INFO, () -> "connection refused, " + refused.reason() + ": "
+                    + LogMasking.text(refused.getMessage()));
             throw new Unauthorized();
         }
         return IamPolicyResponseV1.builder()

@@ -26,6 +26,6 @@ public class SessionServiceHandler implements RequestHandler<SQSEvent, SQSBatchR
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return batch.process(event, message -> sessions.handle(Json.readConnectionEvent(message.getBody())));
+        return batch.process(event, context, message -> sessions.handle(Json.readConnectionEvent(message.getBody())));
     }
 }

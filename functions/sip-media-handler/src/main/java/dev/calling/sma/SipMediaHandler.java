@@ -1,5 +1,6 @@
 package dev.calling.sma;
 
+import dev.calling.adapters.lambda.LogContext;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.calling.carrier.chime.SipMediaApplicationHandler;
@@ -34,9 +35,19 @@ public class SipMediaHandler implements RequestHandler<Map<String, Object>, Map<
 
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
-        if (notConfigured.isPresent()) {
-            throw new IllegalStateException(notConfigured.get());
+        try (LogContext logged = LogContext.event("SipMediaHandler", context, eventId(event))) {
+            if (notConfigured.isPresent()) {
+                throw new IllegalStateException(notConfigured.get());
+            }
+            return handler.get().handle(event).toJson();
         }
-        return handler.get().handle(event).toJson();
+    }
+
+    /** Chime numbers a transaction's events: its TransactionId and the event's Sequence name one event. */
+    static String eventId(Map<String, Object> event) {
+        if (event != null && event.get("CallDetails") instanceof Map<?, ?> details && details.get("TransactionId") != null) {
+            return details.get("TransactionId") + "#" + event.get("Sequence");
+        }
+        return null;
     }
 }

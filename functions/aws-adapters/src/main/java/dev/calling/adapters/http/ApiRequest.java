@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.calling.core.privacy.LogMasking;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
@@ -64,7 +65,8 @@ public record ApiRequest(String id, String method, String path, Map<String, Stri
         } catch (Problem problem) {
             return problem.response.toEvent();
         } catch (SdkException e) {
-            log.log(System.Logger.Level.WARNING, "request " + request.id() + " failed on AWS: " + e.getMessage());
+            log.log(System.Logger.Level.WARNING, "request " + request.id() + " failed on AWS: "
+                    + LogMasking.text(e.getMessage()));
             return ApiResponse.problem(ApiProblem.of(Kind.SERVICE_UNAVAILABLE,
                     "a backing service did not answer; retry with the same Idempotency-Key", request.path()))
                     .withHeader("Retry-After", "1").toEvent();

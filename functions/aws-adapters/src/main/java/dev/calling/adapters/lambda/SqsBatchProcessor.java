@@ -3,7 +3,9 @@ package dev.calling.adapters.lambda;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
+import com.amazonaws.services.lambda.runtime.Context;
 import dev.calling.adapters.json.MalformedMessage;
+import dev.calling.core.privacy.LogMasking;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,6 +21,9 @@ import java.util.Set;
  * into the dead-letter queue (given {@link DeadLetters}) and taken off its queue, so that it holds
  * nothing back: a failed message of a FIFO group would hold the group's later messages for a
  * visibility timeout per try.
+ *
+ * <p>Each message is handled in its own {@link LogContext} (the consumer's name as the function, the Lambda
+ * request id, the message id as the event id), so every line logged while handling it says which it was.
  *
  * <p>Written here rather than taken from Powertools' batch module because that version is not on
  * this build's Maven repository, and its FIFO mode stops the whole batch at the first failure,
@@ -48,7 +53,7 @@ public final class SqsBatchProcessor {
     private final DeadLetters deadLetters;
 
     /**
-     * @param name the consumer's name, for log lines
+     * @param name the consumer's name (the component's, such as {@code CallStateManager}), for log lines
      * @param maxReceiveCount the queue's redrive setting, so the log can say when a message goes to the DLQ
      */
     public SqsBatchProcessor(String name, int maxReceiveCount) {
@@ -61,7 +66,13 @@ public final class SqsBatchProcessor {
         this.deadLetters = deadLetters;
     }
 
+    /** Processes the batch outside a Lambda invocation (a local consumer): no request id on the log lines. */
     public SQSBatchResponse process(SQSEvent event, MessageHandler handler) {
+        return process(event, null, handler);
+    }
+
+    /** Processes the batch of the Lambda invocation {@code lambda}. */
+    public SQSBatchResponse process(SQSEvent event, Context lambda, MessageHandler handler) {
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         Set<String> failedGroups = new HashSet<>();
         List<SQSMessage> records = event.getRecords() == null ? List.of() : event.getRecords();
@@ -71,27 +82,35 @@ public final class SqsBatchProcessor {
                 failures.add(failure(message));
                 continue;
             }
-            try {
-                handler.handle(message);
-            } catch (MalformedMessage unreadable) {
-                // Does not hold its group back: holding the group would delay the call's later events,
-                // or take them to the dead-letter queue with it (found by the fault suite).
-                if (keptAside(message)) {
-                    LOG.log(Level.ERROR, () -> name + ": message " + message.getMessageId()
-                            + " cannot be read; put in the dead-letter queue at once: " + unreadable);
-                } else {
-                    failures.add(failure(message));
-                    log(message, unreadable);
-                }
-            } catch (Exception e) {
-                failures.add(failure(message));
-                if (group != null) {
-                    failedGroups.add(group);
-                }
-                log(message, e);
+            try (LogContext logged = LogContext.event(name, lambda, message.getMessageId())) {
+                handle(message, handler, group, failures, failedGroups);
             }
         }
         return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
+    }
+
+    private void handle(SQSMessage message, MessageHandler handler, String group,
+            List<SQSBatchResponse.BatchItemFailure> failures, Set<String> failedGroups) {
+        try {
+            handler.handle(message);
+        } catch (MalformedMessage unreadable) {
+            // Does not hold its group back: holding the group would delay the call's later events,
+            // or take them to the dead-letter queue with it (found by the fault suite).
+            if (keptAside(message)) {
+                LOG.log(Level.ERROR, () -> name + ": message " + message.getMessageId()
+                        + " cannot be read; put in the dead-letter queue at once: "
+                        + LogMasking.text(unreadable.toString()));
+            } else {
+                failures.add(failure(message));
+                log(message, unreadable);
+            }
+        } catch (Exception e) {
+            failures.add(failure(message));
+            if (group != null) {
+                failedGroups.add(group);
+            }
+            log(message, e);
+        }
     }
 
     private boolean keptAside(SQSMessage message) {
@@ -108,8 +127,8 @@ public final class SqsBatchProcessor {
         String fate = received >= maxReceiveCount
                 ? "this was its last try: it goes to the dead-letter queue"
                 : "it will be retried (try " + received + " of " + maxReceiveCount + ")";
-        LOG.log(Level.ERROR, () -> name + ": message " + message.getMessageId() + " failed, " + fate + ": " + e
-                + " | body: " + abbreviate(message.getBody()));
+        LOG.log(Level.ERROR, () -> name + ": message " + message.getMessageId() + " failed, " + fate + ": "
+                + LogMasking.text(String.valueOf(e)) + " | body: " + LogMasking.text(abbreviate(message.getBody())));
     }
 
     private static int receiveCount(SQSMessage message) {

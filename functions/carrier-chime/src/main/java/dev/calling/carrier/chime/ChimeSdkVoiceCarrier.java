@@ -1,5 +1,6 @@
 package dev.calling.carrier.chime;
 
+import dev.calling.core.privacy.LogMasking;
 import dev.calling.adapters.carrier.CarrierLeg;
 import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
 import dev.calling.adapters.carrier.FailedDial;
@@ -157,7 +158,7 @@ public final class ChimeSdkVoiceCarrier implements CarrierPort {
         }
         String cause = settings.providerId() + " gave no definite answer to the call request, any call it placed is"
                 + " hung up: " + firstLine(ambiguous.getMessage());
-        LOG.log(Level.WARNING, "Chime: call " + command.callId() + " attempt " + command.attempt() + ": " + cause);
+        LOG.log(Level.WARNING, "Chime: call " + command.callId() + " attempt " + command.attempt() + ": " + LogMasking.text(cause));
         publishDialFailure(command, sipCode, cause);
     }
 
@@ -251,7 +252,7 @@ public final class ChimeSdkVoiceCarrier implements CarrierPort {
     /** Chime refused the dial: no call exists, so nothing is recorded and the attempt fails over. */
     private void reportDialFailure(CallCommand.DialNumber command, SdkException refused) {
         String cause = settings.providerId() + " refused the call: " + firstLine(refused.getMessage());
-        LOG.log(Level.WARNING, "Chime: call " + command.callId() + " attempt " + command.attempt() + ": " + cause);
+        LOG.log(Level.WARNING, "Chime: call " + command.callId() + " attempt " + command.attempt() + ": " + LogMasking.text(cause));
         publishDialFailure(command, sipCodeFor(refused), cause);
     }
 

@@ -1,5 +1,7 @@
 package dev.calling.carrier.chime;
 
+import dev.calling.core.privacy.LogMasking;
+import dev.calling.adapters.lambda.LogContext;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -101,7 +103,8 @@ public final class SipMediaApplicationHandler {
 
     private static SmaResponse malformed(Exception e) {
         String detail = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
-        LOG.log(Level.ERROR, "SipMediaHandler: malformed SIP media application event, nothing published: " + detail);
+        LOG.log(Level.ERROR, "SipMediaHandler: malformed SIP media application event, nothing published: "
+                + LogMasking.text(detail));
         return SmaResponse.none();
     }
 
@@ -117,6 +120,7 @@ public final class SipMediaApplicationHandler {
             return new SmaResponse(hangUpAll(event.participants(), null));
         }
         CarrierLeg leg = found.get();
+        LogContext.call(leg.callId());
         if (OrphanTransactions.isOrphan(leg)) {
             LOG.log(Level.WARNING, () -> "SipMediaHandler: " + type + " of orphan transaction " + event.transactionId()
                     + " (" + leg.callId() + " attempt " + leg.attempt() + "): hanging up its legs, nothing reported");

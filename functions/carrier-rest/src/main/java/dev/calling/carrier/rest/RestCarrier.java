@@ -1,5 +1,6 @@
 package dev.calling.carrier.rest;
 
+import dev.calling.core.privacy.LogMasking;
 import dev.calling.adapters.carrier.FailedDial;
 import dev.calling.adapters.carrier.LegCheck;
 import dev.calling.adapters.carrier.CarrierLeg;
@@ -81,11 +82,11 @@ public final class RestCarrier implements CarrierPort {
         } catch (IllegalStateException callbackCameFirst) {
             // The carrier's first status callback registered its call before us: the call exists and is
             // being reported, so this attempt has not failed after all.
-            LOG.log(Level.WARNING, () -> "dial " + reference + " via " + providerId() + ": " + failed.cause()
+            LOG.log(Level.WARNING, () -> "dial " + reference + " via " + providerId() + ": " + LogMasking.text(failed.cause())
                     + ", but the carrier already reports the call; not failing the attempt");
             return;
         }
-        LOG.log(Level.WARNING, () -> "dial " + reference + " via " + providerId() + " failed: " + failed.cause());
+        LOG.log(Level.WARNING, () -> "dial " + reference + " via " + providerId() + " failed: " + LogMasking.text(failed.cause()));
         publishFailure(reference, failed.sipCode(), failed.cause());
     }
 

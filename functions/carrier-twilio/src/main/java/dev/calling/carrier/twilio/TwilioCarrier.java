@@ -1,5 +1,6 @@
 package dev.calling.carrier.twilio;
 
+import dev.calling.core.privacy.LogMasking;
 import dev.calling.adapters.carrier.FailedDial;
 import dev.calling.adapters.carrier.LegCheck;
 import dev.calling.adapters.carrier.CarrierLeg;
@@ -156,11 +157,11 @@ public final class TwilioCarrier implements CarrierPort {
         } catch (IllegalStateException callbackCameFirst) {
             // Twilio's first status callback registered its call before us: the call exists and is
             // being reported, so this attempt has not failed after all.
-            LOG.log(Level.WARNING, () -> "dial " + callId + ":" + attempt + " via " + providerId() + ": " + cause
+            LOG.log(Level.WARNING, () -> "dial " + callId + ":" + attempt + " via " + providerId() + ": " + LogMasking.text(cause)
                     + ", but Twilio already reports the call; not failing the attempt");
             return false;
         }
-        LOG.log(Level.WARNING, () -> "dial " + callId + ":" + attempt + " via " + providerId() + " failed: " + cause
+        LOG.log(Level.WARNING, () -> "dial " + callId + ":" + attempt + " via " + providerId() + " failed: " + LogMasking.text(cause)
                 + (sipCode == 0 ? "" : " (SIP " + sipCode + ")"));
         publishFailure(callId, attempt, sipCode, cause);
         return true;
@@ -185,12 +186,12 @@ public final class TwilioCarrier implements CarrierPort {
                 }
                 LOG.log(Level.WARNING, () -> "dial " + command.callId() + ":" + command.attempt() + " via " + providerId()
                         + " was ambiguous; hanging up unowned " + call.status() + " call " + call.sid() + " to "
-                        + PhoneNumbers.redact(command.number()));
+                        + LogMasking.phone(command.number()));
                 hangUpQuietly(call.sid(), "ambiguous dial");
             }
         } catch (TwilioApiException lookupFailed) {
             LOG.log(Level.WARNING, () -> "dial " + command.callId() + ":" + command.attempt() + " via " + providerId()
-                    + " was ambiguous and the look-up failed (" + lookupFailed.getMessage()
+                    + " was ambiguous and the look-up failed (" + LogMasking.text(lookupFailed.getMessage())
                     + "); a call it created is hung up when its first status callback arrives");
         }
     }
@@ -199,7 +200,7 @@ public final class TwilioCarrier implements CarrierPort {
         try {
             api.hangUp(callSid);
         } catch (TwilioApiException e) {
-            LOG.log(Level.WARNING, () -> providerId() + " call " + callSid + " (" + why + ") not hung up: " + e.getMessage()
+            LOG.log(Level.WARNING, () -> providerId() + " call " + callSid + " (" + why + ") not hung up: " + LogMasking.text(e.getMessage())
                     + "; its next status callback tries again");
         }
     }

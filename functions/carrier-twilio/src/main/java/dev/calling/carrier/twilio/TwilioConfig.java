@@ -1,5 +1,6 @@
 package dev.calling.carrier.twilio;
 
+import dev.calling.core.privacy.LogMasking;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -170,7 +171,7 @@ public record TwilioConfig(String providerId, String accountSid, String apiKeySi
     @Override
     public String toString() {
         return "TwilioConfig[providerId=" + providerId + ", accountSid=" + accountSid + ", apiKeySid=" + apiKeySid
-                + ", fromNumber=" + PhoneNumbers.redact(fromNumber) + ", statusCallbackUrl=" + statusCallbackUrl
+                + ", fromNumber=" + LogMasking.phone(fromNumber) + ", statusCallbackUrl=" + statusCallbackUrl
                 + ", ringTimeout=" + ringTimeout + ", maxCallDuration=" + maxCallDuration + ", baseUrl=" + baseUrl
                 + ", secrets=<supplied, redacted>]";
     }

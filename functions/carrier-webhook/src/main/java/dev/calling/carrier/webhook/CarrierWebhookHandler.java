@@ -1,5 +1,7 @@
 package dev.calling.carrier.webhook;
 
+import dev.calling.core.privacy.LogMasking;
+import dev.calling.adapters.lambda.LogContext;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -46,6 +48,13 @@ public class CarrierWebhookHandler implements RequestHandler<APIGatewayV2HTTPEve
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        try (LogContext logged = LogContext.event("CarrierWebhook", context,
+                event.getRequestContext() == null ? null : event.getRequestContext().getRequestId())) {
+            return handle(event);
+        }
+    }
+
+    private APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event) {
         String providerId = event.getPathParameters() == null ? null : event.getPathParameters().get("providerId");
         byte[] body;
         try {
@@ -70,12 +79,14 @@ public class CarrierWebhookHandler implements RequestHandler<APIGatewayV2HTTPEve
             LOG.log(Level.ERROR, "carrier " + providerId + ": callback not taken, the carrier will retry", e);
             return problem(new WebhookResult.Rejected(503, "Try again later", "the callback could not be recorded"));
         }
+        LogContext.field("status", result instanceof WebhookResult.Rejected r ? r.status() : 204);
         if (result instanceof WebhookResult.Accepted accepted) {
             LOG.log(Level.INFO, () -> "carrier " + providerId + ": " + accepted.note());
             return APIGatewayV2HTTPResponse.builder().withStatusCode(204).build();
         }
         WebhookResult.Rejected rejected = (WebhookResult.Rejected) result;
-        LOG.log(Level.WARNING, () -> "carrier " + providerId + ": refused " + rejected.status() + " " + rejected.detail());
+        LOG.log(Level.WARNING, () -> "carrier " + providerId + ": refused " + rejected.status() + " "
+                + LogMasking.text(rejected.detail()));
         return problem(rejected);
     }
 
@@ -88,10 +99,12 @@ public class CarrierWebhookHandler implements RequestHandler<APIGatewayV2HTTPEve
             LOG.log(Level.ERROR, "carrier " + providerId + ": Twilio callback not taken", e);
             return problem(new WebhookResult.Rejected(503, "Try again later", "the callback could not be recorded"));
         }
+        LogContext.field("status", result.status());
         if (result instanceof TwilioWebhookResult.Accepted accepted) {
             LOG.log(Level.INFO, () -> "carrier " + providerId + ": " + accepted.note());
         } else {
-            LOG.log(Level.WARNING, () -> "carrier " + providerId + ": refused " + result.status() + " " + result.body());
+            LOG.log(Level.WARNING, () -> "carrier " + providerId + ": refused " + result.status() + " "
+                    + LogMasking.text(result.body()));
         }
         return APIGatewayV2HTTPResponse.builder().withStatusCode(result.status())
                 .withHeaders(Map.of("Content-Type", result.contentType())).withBody(result.body()).build();

@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.calling.adapters.Resources;
 import dev.calling.adapters.json.Json;
 import dev.calling.adapters.json.MalformedMessage;
+import dev.calling.adapters.lambda.LogContext;
 import dev.calling.adapters.lambda.SqsBatchProcessor;
 import dev.calling.adapters.sqs.SqsDeadLetters;
 import dev.calling.core.call.CallCommand;
@@ -40,7 +41,11 @@ public class PushSenderHandler implements RequestHandler<SQSEvent, SQSBatchRespo
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         Instant deadline = deadline(context, Instant.now());
-        return batch.process(event, message -> sender.handle(pushOf(message.getBody()), deadline));
+        return batch.process(event, context, message -> {
+            CallCommand.PushCallee push = pushOf(message.getBody());
+            LogContext.call(push.callId());
+            sender.handle(push, deadline);
+        });
     }
 
     /**

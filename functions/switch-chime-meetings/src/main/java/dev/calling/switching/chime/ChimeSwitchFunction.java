@@ -8,6 +8,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
 import dev.calling.adapters.Resources;
 import dev.calling.adapters.json.Json;
 import dev.calling.adapters.json.MalformedMessage;
+import dev.calling.adapters.lambda.LogContext;
 import dev.calling.adapters.lambda.SqsBatchProcessor;
 import dev.calling.adapters.media.DynamoDbCallMedia;
 import dev.calling.adapters.realtime.MediaJoinPush;
@@ -71,11 +72,16 @@ public final class ChimeSwitchFunction implements RequestHandler<SQSEvent, SQSBa
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        return batch.process(event, message -> {
+        return batch.process(event, context, message -> {
             if (QueueArn.names(message.getEventSourceArn(), Resources.MEETING_EVENTS)) {
-                meetingEvents.toCallEvent(message.getBody()).ifPresent(callStateChanges::publish);
+                meetingEvents.toCallEvent(message.getBody()).ifPresent(callEvent -> {
+                    LogContext.call(callEvent.callId());
+                    callStateChanges.publish(callEvent);
+                });
             } else {
-                carryOut(Json.readCallCommand(message.getBody()), message);
+                CallCommand command = Json.readCallCommand(message.getBody());
+                LogContext.call(command.callId());
+                carryOut(command, message);
             }
         });
     }
