@@ -56,7 +56,9 @@ public final class EmbeddedS3 implements AutoCloseable {
         log = root.resolve("s3mock.log");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-XX:+UseSerialGC", "-jar", jar.toString(),
+                // A short-lived test server: the C1 compiler alone (no C2 warm-up competing for the 2 cores a
+                // build runs on) and the serial collector roughly halve its start; throughput does not matter here.
+                "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-jar", jar.toString(),
                 "--http.port=" + httpPort,
                 "--server.port=" + httpsPort,
                 "--server.address=127.0.0.1",
