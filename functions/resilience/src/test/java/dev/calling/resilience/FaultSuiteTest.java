@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class FaultSuiteTest {
 
     /**
-     * Calls in the build's run: 150 (every fault kind still injected, about half the time of 300 on 2 cores);
+     * Calls in the build's run: 150 (every fault kind still injected; less time placing calls, though much of the
+     * suite's time is its fixed fault windows and the wait for every call to end);
      * {@code -Dcalling.test.fault-calls=300} for the previous trimmed size, {@code run-faults} for 10 000.
      */
     static final int CALLS = Integer.getInteger("calling.test.fault-calls", 150);
