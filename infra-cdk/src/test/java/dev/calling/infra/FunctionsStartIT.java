@@ -18,6 +18,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
@@ -67,8 +72,16 @@ class FunctionsStartIT {
         Path runtime = Path.of(System.getProperty("lambda.runtime.dir", "target/lambda-runtime")).toAbsolutePath();
         assertThat(runtime).as("the Lambda runtime's jars (copied by the build)").isDirectory();
         Path work = Files.createDirectories(Path.of("target/functions-start").toAbsolutePath());
-        Map<String, Path> taskRoots = new TreeMap<>();
+        Map<String, Path> taskRoots = new ConcurrentHashMap<>();
         Map<String, DynamicTest> tests = new LinkedHashMap<>();
+        // The starts run STARTS_AT_ONCE at a time, from the moment each is known (while the next variant is still
+        // synthesised): each is one JVM booting on mostly one core, and 26 of them in series were the longest part of
+        // the build. Each test then waits for its own start and reports its own failure.
+        ExecutorService starts = Executors.newFixedThreadPool(STARTS_AT_ONCE, r -> {
+            Thread thread = new Thread(r, "function-start");
+            thread.setDaemon(true);
+            return thread;
+        });
         // -Dfunctions.start.only=SipMediaHandler,CallApi: those functions only (when changing one).
         List<String> only = List.of(System.getProperty("functions.start.only", "").split(",")).stream()
                 .filter(name -> !name.isBlank()).toList();
@@ -84,15 +97,31 @@ class FunctionsStartIT {
                     continue;
                 }
                 Path zip = root.resolve("functions").resolve(module).resolve("target").resolve("function.zip");
-                tests.put(key, DynamicTest.dynamicTest(variant.name() + ": " + function.settings().name(), () -> {
+                Future<?> started = starts.submit(() -> {
                     assertThat(zip).as("built function package (./mvnw package)").isRegularFile();
                     Path taskRoot = taskRoots.computeIfAbsent(module, m -> LambdaProcess.unzip(zip, work.resolve("task").resolve(m)));
                     start(function.settings().name(), function.settings().memoryMb(), taskRoot, runtime, environment,
                             work.resolve(variant.name() + "-" + function.settings().name() + ".log"));
-                }));
+                    return null;
+                });
+                tests.put(key, DynamicTest.dynamicTest(variant.name() + ": " + function.settings().name(),
+                        () -> awaitStart(started)));
             }
         }
+        starts.shutdown(); // the submitted starts still run; the pool's threads end with them
         return tests.values().stream();
+    }
+
+    /** Starts at once: two, as many as the build machine's cores ({@code -Dfunctions.start.parallel=N}). */
+    static final int STARTS_AT_ONCE = Integer.getInteger("functions.start.parallel", 2);
+
+    /** Waits for one start and fails with what failed it. */
+    static void awaitStart(Future<?> started) throws Throwable {
+        try {
+            started.get();
+        } catch (ExecutionException e) {
+            throw e.getCause();
+        }
     }
 
     /** The function's variables in the template, each CloudFormation expression replaced by a stand-in. */

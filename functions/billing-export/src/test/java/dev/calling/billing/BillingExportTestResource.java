@@ -17,8 +17,9 @@ public final class BillingExportTestResource implements QuarkusTestResourceLifec
 
     @Override
     public Map<String, String> start() {
+        var s3Started = EmbeddedS3.startInBackground(); // the slowest to start: alongside the others
         aws = EmbeddedAws.start();
-        s3mock = EmbeddedS3.start();
+        s3mock = s3Started.join();
         Map<String, String> config = new LinkedHashMap<>(aws.functionConfig());
         config.putAll(s3mock.functionConfig());
         return config;

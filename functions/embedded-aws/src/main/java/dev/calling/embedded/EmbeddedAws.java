@@ -11,8 +11,11 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -40,6 +43,20 @@ public final class EmbeddedAws implements AutoCloseable {
     private final AwsClients clients;
     private final Map<String, QueueDefinition> queues = new LinkedHashMap<>();
     private final Map<String, String> queueUrls = new LinkedHashMap<>();
+
+    /**
+     * ElasticMQ's and Pekko's own loggers, held so their level stays set (java.util.logging keeps loggers weakly):
+     * their INFO lines (server started, every queue created, "Slf4jLogger started") are the emulator's chatter, not
+     * the system's; warnings and errors still show. Through SLF4J they reach java.util.logging either way: by the JDK
+     * binding, or by the JBoss LogManager as the JVM's LogManager (Quarkus tests).
+     */
+    private static final List<Logger> EMULATOR_LOGGERS = warningsOnly("org.elasticmq", "org.apache.pekko");
+
+    private static List<Logger> warningsOnly(String... names) {
+        List<Logger> loggers = java.util.Arrays.stream(names).map(Logger::getLogger).toList();
+        loggers.forEach(logger -> logger.setLevel(Level.WARNING));
+        return loggers;
+    }
 
     private EmbeddedAws(Duration retryAfter, Path dynamoDbDirectory) throws Exception {
         System.setProperty("aws.region", REGION);

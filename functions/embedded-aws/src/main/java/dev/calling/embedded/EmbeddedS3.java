@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -56,7 +57,9 @@ public final class EmbeddedS3 implements AutoCloseable {
         log = root.resolve("s3mock.log");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-XX:+UseSerialGC", "-jar", jar.toString(),
+                // A short-lived test server: the C1 compiler alone (no C2 warm-up competing for the 2 cores a
+                // build runs on) and the serial collector roughly halve its start; throughput does not matter here.
+                "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-jar", jar.toString(),
                 "--http.port=" + httpPort,
                 "--server.port=" + httpsPort,
                 "--server.address=127.0.0.1",
@@ -87,6 +90,27 @@ public final class EmbeddedS3 implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while s3mock started", e);
+        }
+    }
+
+    /**
+     * {@link #start()} on a thread of its own, so that a caller starts its other emulators (or runs its demo) while
+     * this JVM boots: its start is the slowest of the embedded servers. {@code join()} gives the server, or throws
+     * what {@link #start()} threw; whoever holds the future closes the server.
+     */
+    public static CompletableFuture<EmbeddedS3> startInBackground() {
+        return CompletableFuture.supplyAsync(EmbeddedS3::start, task -> {
+            Thread thread = new Thread(task, "embedded-s3-start");
+            thread.setDaemon(true);
+            thread.start();
+        });
+    }
+
+    /** Closes the server of {@code started} once it is up (or lets its failed start go): for a finally block. */
+    public static void closeWhenStarted(CompletableFuture<EmbeddedS3> started) {
+        EmbeddedS3 server = started.handle((up, failure) -> up).join();
+        if (server != null) {
+            server.close();
         }
     }
 

@@ -55,8 +55,9 @@ class BillingExportTest {
 
     @BeforeAll
     static void start() {
+        var s3Started = EmbeddedS3.startInBackground(); // the slowest to start: alongside the others
         aws = EmbeddedAws.start();
-        s3mock = EmbeddedS3.start();
+        s3mock = s3Started.join();
         dynamoDb = aws.clients().dynamoDb();
         records = new DynamoDbCallDetailRecords(dynamoDb, Resources.CALL_DETAIL_RECORDS.name());
     }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -18,12 +19,21 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 /** s3mock as a process: it serves the S3 API to the real SDK client, has the buckets, and goes away on close. */
 class EmbeddedS3Test {
 
+    /**
+     * One test with two servers, started at once: each start boots a JVM, the longest part of this class, and
+     * two side by side are what a build with two test JVMs runs.
+     */
     @Test
-    void servesTheBucketsThroughTheSdkAndStopsOnClose() throws Exception {
-        URI endpoint;
-        try (EmbeddedS3 s3mock = EmbeddedS3.start()) {
-            endpoint = s3mock.endpoint();
-            var s3 = s3mock.s3();
+    void twoServersSideBySideServeTheBucketsThroughTheSdkAndStopOnClose() throws Exception {
+        var startedOne = EmbeddedS3.startInBackground();
+        var startedTwo = EmbeddedS3.startInBackground();
+        URI endpointOne;
+        URI endpointTwo;
+        try (EmbeddedS3 one = startedOne.join()) {
+            EmbeddedS3 two = startedTwo.join();
+            endpointOne = one.endpoint();
+            endpointTwo = two.endpoint();
+            var s3 = one.s3();
             assertThat(s3.listBuckets().buckets()).extracting(b -> b.name())
                     .containsAll(Resources.BUCKETS.stream().map(Resources.BucketDefinition::name).toList());
 
@@ -46,19 +56,23 @@ class EmbeddedS3Test {
             byte[] expected = Arrays.copyOf(first, first.length + second.length);
             System.arraycopy(second, 0, expected, first.length, second.length);
             assertThat(stored).isEqualTo(expected);
-            assertThat(Files.size(s3mock.logFile())).isPositive();
+            assertThat(Files.size(one.logFile())).isPositive();
+
+            // The other server is its own: other ports, none of the first one's objects.
+            assertThat(List.of(endpointOne.getPort(), endpointTwo.getPort())).doesNotHaveDuplicates();
+            assertThat(two.s3().listBuckets().buckets()).extracting(b -> b.name())
+                    .containsAll(Resources.BUCKETS.stream().map(Resources.BucketDefinition::name).toList());
+            assertThat(two.s3().listObjectsV2(r -> r.bucket(bucket)).contents()).isEmpty();
+        } finally {
+            EmbeddedS3.closeWhenStarted(startedTwo); // as a holder of a background start closes it
         }
-        assertThatThrownBy(() -> get(endpoint)).as("nothing listens after close").isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> get(endpointOne)).as("nothing listens after close").isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> get(endpointTwo)).as("nothing listens after close").isInstanceOf(IOException.class);
     }
 
     @Test
-    void twoServersRunSideBySide() {
-        try (EmbeddedS3 one = EmbeddedS3.start(); EmbeddedS3 two = EmbeddedS3.start()) {
-            one.s3().putObject(r -> r.bucket(Resources.BILLING_EXPORTS.name()).key("only-in-one"), RequestBody.empty());
-            assertThat(one.endpoint()).isNotEqualTo(two.endpoint());
-            assertThat(two.s3().listObjectsV2(r -> r.bucket(Resources.BILLING_EXPORTS.name())).contents()).isEmpty();
-            assertThat(List.of(one.endpoint().getPort(), two.endpoint().getPort())).doesNotHaveDuplicates();
-        }
+    void aStartThatFailedLeavesNothingToClose() {
+        EmbeddedS3.closeWhenStarted(CompletableFuture.failedFuture(new IllegalStateException("s3mock did not start")));
     }
 
     private static byte[] randomBytes(int size, long seed) {

@@ -43,6 +43,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -158,6 +159,8 @@ public final class LocalDemo {
                 Path.of(System.getProperty("calling.local-data", "local-data")).resolve("dev-jwt-key.json"));
         String twilioAuthToken = UUID.randomUUID().toString().replace("-", "");
         String twilioKeySecret = UUID.randomUUID().toString().replace("-", "");
+        // The local S3 for the billing export at the end boots (a JVM of its own) while the stack starts.
+        CompletableFuture<EmbeddedS3> s3Started = EmbeddedS3.startInBackground();
         try (TwilioStub twilio = new TwilioStub(TWILIO_ACCOUNT, twilioAuthToken, TWILIO_API_KEY, twilioKeySecret);
                 LocalSystem system = LocalSystem.start(LocalSystem.Settings.defaults().withRingTimeout(ringTimeout).withPushWindow(PUSH_WINDOW)
                 .withPstn(subscribers, carriers, ProviderHealth.Policy.defaults())
@@ -287,7 +290,7 @@ public final class LocalDemo {
                     scenarios.size() - unexpected);
             unexpected += printPushes(phoneLog, tessPhone, umasPhone, victorsPhone);
             unexpected += printBills(system, List.of("olivia", "quinn", "rita", "sam"), scenarios);
-            writeExport(system, Path.of(System.getProperty("calling.exports", "local-exports")));
+            writeExport(system, s3Started.join(), Path.of(System.getProperty("calling.exports", "local-exports")));
             if (List.of(args).contains("--switch=chime-meetings")) {
                 unexpected += ChimeMeetingsDemo.run(tokens) ? 0 : 1;
             }
@@ -306,6 +309,8 @@ public final class LocalDemo {
                 }
             }
             exitCode = unexpected > 0 ? 1 : 0;
+        } finally {
+            EmbeddedS3.closeWhenStarted(s3Started);
         }
         return exitCode;
     }
@@ -505,24 +510,22 @@ public final class LocalDemo {
     }
 
     /**
-     * Runs the billing export for today (UTC) into a local S3 (s3mock, started for it) and copies
+     * Runs the billing export for today (UTC) into the local S3 (s3mock, started when the demo began) and copies
      * the day's objects to {@code dir}, with the same keys, for finance-style inspection.
      */
-    static void writeExport(LocalSystem system, Path dir) throws IOException {
+    static void writeExport(LocalSystem system, EmbeddedS3 s3, Path dir) throws IOException {
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
-        try (EmbeddedS3 s3 = EmbeddedS3.start()) {
-            ExportManifest manifest = new BillingExport(system.callDetailRecords(), s3.s3(),
-                    Resources.BILLING_EXPORTS.name()).export(today);
-            for (String key : List.of(BillingExport.objectKey(today), BillingExport.manifestKey(today))) {
-                Path file = dir.resolve(key);
-                Files.createDirectories(file.getParent());
-                Files.write(file, s3.s3().getObjectAsBytes(r -> r.bucket(Resources.BILLING_EXPORTS.name()).key(key))
-                        .asByteArray());
-            }
-            System.out.printf(Locale.ROOT, "Billing export of %s: %d rows, totals %s%n  s3://%s/%s (local S3)%n  copied to %s%n%n",
-                    today, manifest.rows(), manifest.totals(), Resources.BILLING_EXPORTS.name(),
-                    BillingExport.objectKey(today), dir.resolve(BillingExport.objectKey(today)).toAbsolutePath().normalize());
+        ExportManifest manifest = new BillingExport(system.callDetailRecords(), s3.s3(),
+                Resources.BILLING_EXPORTS.name()).export(today);
+        for (String key : List.of(BillingExport.objectKey(today), BillingExport.manifestKey(today))) {
+            Path file = dir.resolve(key);
+            Files.createDirectories(file.getParent());
+            Files.write(file, s3.s3().getObjectAsBytes(r -> r.bucket(Resources.BILLING_EXPORTS.name()).key(key))
+                    .asByteArray());
         }
+        System.out.printf(Locale.ROOT, "Billing export of %s: %d rows, totals %s%n  s3://%s/%s (local S3)%n  copied to %s%n%n",
+                today, manifest.rows(), manifest.totals(), Resources.BILLING_EXPORTS.name(),
+                BillingExport.objectKey(today), dir.resolve(BillingExport.objectKey(today)).toAbsolutePath().normalize());
     }
 
     /** One line per log record; the functions' per-event INFO lines only with --verbose. */

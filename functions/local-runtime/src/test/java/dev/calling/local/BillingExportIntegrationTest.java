@@ -51,7 +51,7 @@ class BillingExportIntegrationTest {
 
     @BeforeAll
     static void start() {
-        s3 = EmbeddedS3.start();
+        var s3Started = EmbeddedS3.startInBackground(); // the slowest to start: alongside the stack
         PricePlan plan = PricePlan.flat("export-test", Currency.getInstance("USD"), RateDeck.of(List.of(new Rate("44",
                 Money.of("0.60", "USD"), Money.of("0.07", "USD"), BillingIncrement.PER_SECOND, LocalDate.of(2020, 1, 1)))));
         Provider carrier = new Provider("uk", ProviderKind.PSTN, RateDeck.of(List.of(new Rate("44",
@@ -63,6 +63,7 @@ class BillingExportIntegrationTest {
                         new Subscriber("ben", Optional.empty(), RoutingPlan.withPstn(List.of()))), List.of(carrier),
                         ProviderHealth.Policy.defaults())
                 .withCharging(plan, Duration.ofMinutes(10)));
+        s3 = s3Started.join();
     }
 
     @AfterAll

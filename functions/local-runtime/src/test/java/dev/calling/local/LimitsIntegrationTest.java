@@ -94,8 +94,15 @@ class LimitsIntegrationTest {
         return system.accounts().ledger(user).stream().filter(e -> e.kind() == kind).toList();
     }
 
+    /**
+     * Simultaneous dials in the burst: 200 in {@code ./mvnw verify} (50 at a time, as many as the full burst keeps in
+     * flight, so the races are the same); the full thousand, about a minute more on 2 cores, with
+     * {@code -Dcalling.test.burst-dials=1000} (docs/benchmarks.md, "Long runs").
+     */
+    static final int BURST_DIALS = Integer.getInteger("calling.test.burst-dials", 200);
+
     @Test
-    void aThousandSimultaneousDialsFromOneUserNeverHoldMoneyForMoreThanTwoCallsAndTheHoldsComeBackToZero()
+    void aBurstOfSimultaneousDialsFromOneUserNeverHoldsMoneyForMoreThanTwoCallsAndTheHoldsComeBackToZero()
             throws Exception {
         String caller = "burst";
         system.accounts().topUp(caller, "burst-top-up", Money.of("100.00", "USD"), Instant.now());
@@ -109,7 +116,7 @@ class LimitsIntegrationTest {
         List<Future<String>> dials = new ArrayList<>();
         Set<String> refusedCalls = new HashSet<>();
         try {
-            for (int i = 0; i < 1_000; i++) {
+            for (int i = 0; i < BURST_DIALS; i++) {
                 dials.add(pool.submit(() -> dial(app, number, 202)));
             }
             List<String> callIds = new ArrayList<>();
@@ -128,7 +135,7 @@ class LimitsIntegrationTest {
                     assertThat(call.attempts()).as("refused before any carrier").isEmpty();
                 }
             }
-            assertThat(ended.getOrDefault(EndReason.TOO_MANY_CALLS, 0)).as(ended.toString()).isGreaterThan(500);
+            assertThat(ended.getOrDefault(EndReason.TOO_MANY_CALLS, 0)).as(ended.toString()).isGreaterThan(BURST_DIALS / 2);
             assertThat(ended.getOrDefault(EndReason.COMPLETED, 0)).as(ended.toString()).isPositive();
         } finally {
             pool.shutdownNow();
@@ -181,6 +188,9 @@ class LimitsIntegrationTest {
         assertThat(refused.endReason()).isEqualTo(EndReason.SPEND_LIMIT_REACHED);
         assertThat(refused.attempts()).isEmpty();
         assertThat(refused.timeline()).anyMatch(line -> line.detail().contains("daily cap of 3.00 USD"));
+        // The alert is raised after the refused call is written: wait for it, as for the call.
+        LocalSystem.awaitCondition(WAIT, () -> capped.limitAlerts().stream().anyMatch(a -> second.equals(a.callId())),
+                "the daily-spend alert of the refused call");
         assertThat(capped.limitAlerts()).anySatisfy(alert -> {
             assertThat(alert.limit()).isEqualTo(LimitAlerts.Limit.DAILY_SPEND);
             assertThat(alert.callId()).isEqualTo(second);

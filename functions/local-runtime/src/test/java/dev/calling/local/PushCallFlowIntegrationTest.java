@@ -37,6 +37,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Waking a callee's sleeping app, end to end: the apps' API registers the device (devices table), the call
@@ -44,11 +46,20 @@ import org.junit.jupiter.api.Test;
  * function sends them through the real SNS SDK client to the local SNS (a stub of its API), which hands them
  * to the phone ({@link PushService}); the woken app connects over the real WebSocket and answers through the
  * real HTTP API.
+ *
+ * <p>The cases run at once ({@link ExecutionMode#CONCURRENT}): each has its own users, tokens, phone numbers and
+ * SNS faults (scripted per token), and four of them wait out the ring timeout, which in series (at 15 s) was a
+ * minute of the build.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class PushCallFlowIntegrationTest {
 
     static final Duration WAIT = Duration.ofSeconds(40);
-    static final Duration RING = Duration.ofSeconds(15);
+    /**
+     * Room for a woken app's answer (push, WebSocket connect, session live, answer) while the other cases run at
+     * once on a loaded 2-core machine; run at once, the ring-outs cost it once, not four times.
+     */
+    static final Duration RING = Duration.ofSeconds(30);
     static LocalSystem system;
     static DevTokenIssuer tokens;
     static LocalApps apps;
