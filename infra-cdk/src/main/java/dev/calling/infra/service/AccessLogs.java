@@ -1,5 +1,9 @@
 package dev.calling.infra.service;
 
+import software.amazon.awscdk.services.apigatewayv2.HttpApi;
+import software.amazon.awscdk.services.apigatewayv2.HttpStage;
+import software.amazon.awscdk.services.apigatewayv2.ThrottleSettings;
+
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.apigateway.AccessLogFormat;
 import software.amazon.awscdk.services.apigatewayv2.IAccessLogDestination;
@@ -26,6 +30,20 @@ final class AccessLogs {
             + "\"integrationError\":\"$context.integrationErrorMessage\"}";
 
     private AccessLogs() {}
+
+    /**
+     * An HTTP API's {@code $default} stage, deployed on every change, throttled per route to {@code rateLimit}
+     * requests/s (burst {@code burstLimit}), access-logged to a log group of its own ({@code <scope>/AccessLogs}).
+     */
+    static HttpStage httpStage(Construct scope, HttpApi api, int rateLimit, int burstLimit) {
+        return HttpStage.Builder.create(scope, "DefaultStage")
+                .httpApi(api)
+                .stageName("$default")
+                .autoDeploy(true)
+                .throttle(ThrottleSettings.builder().rateLimit(rateLimit).burstLimit(burstLimit).build())
+                .accessLogSettings(to(scope, "AccessLogs", HTTP_FORMAT))
+                .build();
+    }
 
     static IAccessLogSettings to(Construct scope, String id, String format) {
         LogGroup group = LogGroup.Builder.create(scope, id).retention(RetentionDays.THREE_MONTHS)

@@ -9,7 +9,6 @@ import software.amazon.awscdk.services.apigatewayv2.HttpApi;
 import software.amazon.awscdk.services.apigatewayv2.HttpMethod;
 import software.amazon.awscdk.services.apigatewayv2.HttpStage;
 import software.amazon.awscdk.services.apigatewayv2.PayloadFormatVersion;
-import software.amazon.awscdk.services.apigatewayv2.ThrottleSettings;
 import software.constructs.Construct;
 
 /**
@@ -37,13 +36,7 @@ public final class OperatorHttpApi extends Construct {
                 .defaultAuthorizer(new HttpIamAuthorizer())
                 .createDefaultStage(false)
                 .build();
-        stage = HttpStage.Builder.create(this, "DefaultStage")
-                .httpApi(api)
-                .stageName("$default")
-                .autoDeploy(true)
-                .throttle(ThrottleSettings.builder().rateLimit(RATE_LIMIT).burstLimit(BURST_LIMIT).build())
-                .accessLogSettings(AccessLogs.to(this, "AccessLogs", AccessLogs.HTTP_FORMAT))
-                .build();
+        stage = AccessLogs.httpStage(this, api, RATE_LIMIT, BURST_LIMIT);
         api.addRoutes(AddRoutesOptions.builder()
                 .path(OPERATOR_ROUTE)
                 .methods(List.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE))

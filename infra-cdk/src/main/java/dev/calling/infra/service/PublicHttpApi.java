@@ -15,7 +15,6 @@ import software.amazon.awscdk.services.apigatewayv2.HttpNoneAuthorizer;
 import software.amazon.awscdk.services.apigatewayv2.HttpRoute;
 import software.amazon.awscdk.services.apigatewayv2.HttpStage;
 import software.amazon.awscdk.services.apigatewayv2.PayloadFormatVersion;
-import software.amazon.awscdk.services.apigatewayv2.ThrottleSettings;
 import software.amazon.awscdk.services.cognito.IUserPool;
 import software.amazon.awscdk.services.cognito.IUserPoolClient;
 import software.constructs.Construct;
@@ -60,13 +59,7 @@ public final class PublicHttpApi extends Construct {
                 .defaultAuthorizer(jwt)
                 .createDefaultStage(false)
                 .build();
-        stage = HttpStage.Builder.create(this, "DefaultStage")
-                .httpApi(api)
-                .stageName("$default")
-                .autoDeploy(true)
-                .throttle(ThrottleSettings.builder().rateLimit(RATE_LIMIT).burstLimit(BURST_LIMIT).build())
-                .accessLogSettings(AccessLogs.to(this, "AccessLogs", AccessLogs.HTTP_FORMAT))
-                .build();
+        stage = AccessLogs.httpStage(this, api, RATE_LIMIT, BURST_LIMIT);
 
         api.addRoutes(AddRoutesOptions.builder()
                 .path(CALL_API_ROUTE)

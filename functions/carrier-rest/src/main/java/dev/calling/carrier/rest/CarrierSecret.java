@@ -3,6 +3,7 @@ package dev.calling.carrier.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.calling.secrets.CachedSecret;
+import dev.calling.secrets.ParsedSecret;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -89,15 +90,8 @@ public interface CarrierSecret<T> extends Supplier<T> {
      */
     private static <T> CarrierSecret<T> fromSecretsManager(SecretsManagerClient secretsManager, String secretId,
             Clock clock, Function<JsonNode, T> parse) {
-        CachedSecret secret = new CachedSecret(secretsManager, secretId, REFRESH_AFTER, clock);
-        return new CarrierSecret<>() {
-            private String parsedFrom;
-            private T parsed;
-
-            @Override
-            public synchronized T get() {
-                String value = secret.get();
-                if (!value.equals(parsedFrom)) {
+        ParsedSecret<T> secret = new ParsedSecret<>(new CachedSecret(secretsManager, secretId, REFRESH_AFTER, clock),
+                value -> {
                     JsonNode json;
                     try {
                         json = new ObjectMapper().readTree(value);
@@ -107,10 +101,12 @@ public interface CarrierSecret<T> extends Supplier<T> {
                     if (json == null || !json.isObject()) {
                         throw new IllegalStateException("secret " + secretId + " is not a JSON object");
                     }
-                    parsed = parse.apply(json);
-                    parsedFrom = value;
-                }
-                return parsed;
+                    return parse.apply(json);
+                });
+        return new CarrierSecret<>() {
+            @Override
+            public T get() {
+                return secret.get();
             }
 
             @Override

@@ -3,6 +3,7 @@ package dev.calling.carrier.twilio;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.calling.secrets.CachedSecret;
+import dev.calling.secrets.ParsedSecret;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,19 +37,12 @@ public interface TwilioSecretSource extends Supplier<TwilioSecrets> {
      * reads it again at most every {@link CachedSecret#REREAD_AFTER}).
      */
     static TwilioSecretSource fromSecretsManager(SecretsManagerClient secretsManager, String secretId, Clock clock) {
-        CachedSecret secret = new CachedSecret(secretsManager, secretId, REFRESH_AFTER, clock);
+        ParsedSecret<TwilioSecrets> secret = new ParsedSecret<>(
+                new CachedSecret(secretsManager, secretId, REFRESH_AFTER, clock), value -> parse(value, secretId));
         return new TwilioSecretSource() {
-            private String parsedFrom;
-            private TwilioSecrets parsed;
-
             @Override
-            public synchronized TwilioSecrets get() {
-                String value = secret.get();
-                if (!value.equals(parsedFrom)) {
-                    parsed = parse(value, secretId);
-                    parsedFrom = value;
-                }
-                return parsed;
+            public TwilioSecrets get() {
+                return secret.get();
             }
 
             @Override
