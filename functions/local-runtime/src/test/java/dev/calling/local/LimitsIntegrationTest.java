@@ -162,6 +162,9 @@ class LimitsIntegrationTest {
         assertThat(system.accounts().account(caller, USD).reserved()).isEqualTo(Money.zero(USD));
         assertThat(reservedCalls).as("only the calls that rang reserved").allSatisfy(callId ->
                 assertThat(system.call(callId).orElseThrow().endReason()).isNotEqualTo(EndReason.TOO_MANY_CALLS));
+        // Each alert is raised after its refused call is written: wait for the last ones.
+        LocalSystem.awaitCondition(WAIT, () -> system.limitAlerts().stream().map(LimitAlerts.Alert::callId)
+                .collect(java.util.stream.Collectors.toSet()).containsAll(refusedCalls), "an alert for each call refused");
         assertThat(system.limitAlerts()).filteredOn(alert -> alert.userId().equals(caller))
                 .extracting(LimitAlerts.Alert::callId).as("an alert for each call refused, for no other")
                 .isSubsetOf(refusedCalls).containsAll(refusedCalls);
@@ -214,6 +217,9 @@ class LimitsIntegrationTest {
         assertThat(screened.endReason()).isEqualTo(EndReason.HIGH_RISK_DESTINATION);
         assertThat(screened.attempts()).isEmpty();
         assertThat(screened.timeline()).anyMatch(line -> line.detail().contains("premium-rate"));
+        // The alert is raised after the refused call is written: wait for it, as for the call.
+        LocalSystem.awaitCondition(WAIT, () -> system.limitAlerts().stream().anyMatch(a -> screened.callId().equals(a.callId())),
+                "the high-risk alert of the refused call");
         assertThat(system.limitAlerts()).anySatisfy(alert -> {
             assertThat(alert.limit()).isEqualTo(LimitAlerts.Limit.HIGH_RISK_DESTINATION);
             assertThat(alert.callId()).isEqualTo(screened.callId());

@@ -213,8 +213,11 @@ class PushCallFlowIntegrationTest {
                         && body.contains("\"RING\"")));
                 assertThat(system.awaitEnded(callId, WAIT.plus(RING)).endReason()).isEqualTo(EndReason.MISSED);
                 assertThat(bobsPhone.received("incoming-call", callId)).isZero();
+                // At least the 3 deliveries of the command before its dead-letter queue, each with the SNS client's 3
+                // attempts; on a loaded machine a redelivered call event may issue the command again (more deliveries).
                 assertThat(system.sns().publishesTo(bobsPhone.voipToken()))
-                        .as("3 deliveries of the command, each with the SNS client's 3 attempts").hasSize(9);
+                        .as("deliveries of the command, each with the SNS client's 3 attempts")
+                        .hasSizeGreaterThanOrEqualTo(9).satisfies(publishes -> assertThat(publishes.size() % 3).isZero());
                 assertThat(system.devices().of(bob)).as("an outage is not an invalid token").hasSize(1);
             } finally {
                 system.sns().heal(bobsPhone.voipToken());
