@@ -1,5 +1,6 @@
 package dev.calling.carrier.rest;
 
+import dev.calling.embedded.MovingClock;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -25,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
@@ -56,31 +56,8 @@ class RestCarrierSecretRotationTest {
     static CallStateChangesQueue queue;
     static DynamoDbCarrierLegs legs;
 
-    /** The secrets' clock, which the test moves past {@link CachedSecret#REREAD_AFTER}. */
-    static final class MovingClock extends Clock {
-        Instant now = NOW;
 
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        void pass(Duration duration) {
-            now = now.plus(duration);
-        }
-    }
-
-    final MovingClock clock = new MovingClock();
+    final MovingClock clock = new MovingClock(NOW);
 
     @BeforeAll
     static void start() {

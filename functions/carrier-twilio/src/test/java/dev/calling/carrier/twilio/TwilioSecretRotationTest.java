@@ -1,5 +1,6 @@
 package dev.calling.carrier.twilio;
 
+import dev.calling.embedded.MovingClock;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
@@ -17,11 +18,8 @@ import com.github.tomakehurst.wiremock.client.BasicCredentials;
 import dev.calling.secrets.CachedSecret;
 import dev.calling.secrets.SecretsManagerClients;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,27 +42,8 @@ class TwilioSecretRotationTest {
     static WireMockServer twilio;
     static SecretsManagerClient client;
 
-    /** A clock the test moves. */
-    static final class MovingClock extends Clock {
-        Instant now = Fixtures.NOW;
 
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    final MovingClock clock = new MovingClock();
+    final MovingClock clock = new MovingClock(Fixtures.NOW);
 
     @BeforeAll
     static void start() {
@@ -139,7 +118,7 @@ class TwilioSecretRotationTest {
         twilio.stubFor(post(calls).withBasicAuth(Fixtures.API_KEY_SID, NEW_API_KEY_SECRET).willReturn(aResponse()
                 .withStatus(201).withHeader("Content-Type", "application/json").withBody("{\"sid\":\"" + sid + "\"}")));
         api.createCall(Fixtures.TO, URI.create(Fixtures.CALLBACK_URL + "?callId=c&attempt=1"), Duration.ofMinutes(5));
-        clock.now = clock.now.plus(CachedSecret.REREAD_AFTER);
+        clock.pass(CachedSecret.REREAD_AFTER);
 
         secretIs(NEW_AUTH_TOKEN, NEW_API_KEY_SECRET); // rotated: Twilio now refuses the old secret
         TwilioApi.DialReply reply = api.createCall(Fixtures.TO, URI.create(Fixtures.CALLBACK_URL + "?callId=c&attempt=2"),
@@ -162,7 +141,7 @@ class TwilioSecretRotationTest {
         twilio.stubFor(post(calls).withBasicAuth(newKey, NEW_API_KEY_SECRET).willReturn(aResponse().withStatus(201)
                 .withHeader("Content-Type", "application/json").withBody("{\"sid\":\"" + Fixtures.callSid(0x78) + "\"}")));
         source.get();
-        clock.now = clock.now.plus(TwilioSecretSource.REFRESH_AFTER); // the next read is due
+        clock.pass(TwilioSecretSource.REFRESH_AFTER); // the next read is due
 
         secretIs(Fixtures.AUTH_TOKEN, NEW_API_KEY_SECRET, newKey); // a new key, its SID kept with its secret
         TwilioApi.DialReply reply = api.createCall(Fixtures.TO, URI.create(Fixtures.CALLBACK_URL + "?callId=c&attempt=1"),
@@ -188,7 +167,7 @@ class TwilioSecretRotationTest {
                 .withStatus(200).withHeader("Content-Type", "application/json").withBody("{\"sid\":\"" + sid
                         + "\",\"status\":\"completed\",\"end_time\":\"Mon, 23 Nov 2026 09:58:41 +0000\"}")));
         api.config().secrets().get();
-        clock.now = clock.now.plus(CachedSecret.REREAD_AFTER);
+        clock.pass(CachedSecret.REREAD_AFTER);
         secretIs(NEW_AUTH_TOKEN, NEW_API_KEY_SECRET); // rotated: Twilio now refuses the old secret
 
         Optional<TwilioApi.FetchedCall> fetched = api.fetchCall(sid);
@@ -219,7 +198,7 @@ class TwilioSecretRotationTest {
         secretIs(Fixtures.AUTH_TOKEN, Fixtures.API_KEY_SECRET);
         TwilioSecretSource source = TwilioSecretSource.fromSecretsManager(client, SECRET_ID, clock);
         source.get();
-        clock.now = clock.now.plus(CachedSecret.REREAD_AFTER);
+        clock.pass(CachedSecret.REREAD_AFTER);
         secretIs(NEW_AUTH_TOKEN, NEW_API_KEY_SECRET);
 
         assertThat(source.refused()).isTrue(); // a refusal long enough after the read: read again

@@ -1,5 +1,6 @@
 package dev.calling.push.sns;
 
+import dev.calling.embedded.MovingClock;
 import dev.calling.embedded.SnsStub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -59,7 +60,7 @@ class PushSenderTest {
     static SnsStub stub;
     static SnsClient sns;
 
-    final MutableClock clock = new MutableClock(NOW);
+    final MovingClock clock = new MovingClock(NOW);
     InMemoryDevices devices;
     PushMarkers markers;
     PushSender sender;
@@ -542,31 +543,4 @@ class PushSenderTest {
         assertThat(marked("bob-pixel", PushKind.MISSED)).isFalse();
     }
 
-    /** A clock the test moves. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 }
