@@ -185,10 +185,26 @@ public final class Resources {
     public static final TableDefinition PUSH_MARKERS = new TableDefinition("push-markers", "pushKey", Optional.empty(),
             Optional.of("expiresAt"), List.of());
 
+    /**
+     * The rate decks operators scheduled for each carrier ({@code PUT /ops/v1/carriers/{carrierId}/rate-deck}): one
+     * item per deck, keyed by carrier and the instant it takes effect ({@code effectiveFrom}, ISO-8601 UTC, so the
+     * sort key orders them in time), naming the validated object version in {@link #RATE_DECK_OBJECTS}. A carrier
+     * without a deck in effect here is priced by the deck packaged with the call state manager.
+     */
+    public static final TableDefinition RATE_DECKS = new TableDefinition("rate-decks", "carrierId",
+            Optional.of("effectiveFrom"), Optional.empty(), List.of());
+
     /** Finance's daily exports of call detail records (gzip CSV plus a manifest per day). */
     public static final BucketDefinition BILLING_EXPORTS = new BucketDefinition("billing-exports");
 
-    public static final List<BucketDefinition> BUCKETS = List.of(BILLING_EXPORTS);
+    /**
+     * Carriers' rate decks (CSV, as {@code RateDeckCsv} reads them) that operators upload and then schedule with the
+     * operator API. Versioned in AWS: a schedule names the object version it validated, so overwriting a key never
+     * changes a deck already scheduled.
+     */
+    public static final BucketDefinition RATE_DECK_OBJECTS = new BucketDefinition("rate-decks");
+
+    public static final List<BucketDefinition> BUCKETS = List.of(BILLING_EXPORTS, RATE_DECK_OBJECTS);
 
     /** Connection opened / heartbeat / closed, from the switch to the session service. */
     public static final QueueDefinition CONNECTION_EVENTS = new QueueDefinition("connection-events", false,
@@ -225,7 +241,7 @@ public final class Resources {
 
     public static final List<TableDefinition> TABLES = List.of(SESSIONS, CALLS, CALL_REQUESTS, CALL_ATTEMPTS, SUBSCRIBERS,
             CARRIER_LEGS, CARRIER_HEALTH, ACCOUNTS, CALL_DETAIL_RECORDS, CALL_MEDIA, DEVICES, PUSH_MARKERS, BLOCKS,
-            KNOWN_CALLERS);
+            KNOWN_CALLERS, RATE_DECKS);
 
     public static final List<QueueDefinition> QUEUES =
             List.of(CONNECTION_EVENTS, CALL_STATE_CHANGES, CALL_TIMERS, SWITCH_COMMANDS, MEETING_EVENTS, CALL_PUSHES);
