@@ -11,6 +11,10 @@ import software.amazon.awssdk.services.sqs.model.Message;
 /**
  * For tests: reads what was published to the embedded {@code call-state-changes.fifo}, deleting it so
  * later reads start clean (the carrier adapters' tests share it).
+ *
+ * <p>It does not wait: the adapters under test publish before they return, and ElasticMQ shows a message to
+ * the next receive, so what is not there now was not published. (A long poll would cost every test that expects
+ * nothing, and the clean-up before each test, its whole wait.)
  */
 public final class CallStateChangesQueue {
 
@@ -26,9 +30,9 @@ public final class CallStateChangesQueue {
         return aws.queueUrl(Resources.CALL_STATE_CHANGES);
     }
 
-    /** Every message now on the queue (waits up to a second for the first), deleted as read. */
+    /** Every message now on the queue, in order, deleted as read. */
     public List<Message> drainMessages() {
-        return aws.drain(sqs, Resources.CALL_STATE_CHANGES, Duration.ofSeconds(1));
+        return aws.drain(sqs, Resources.CALL_STATE_CHANGES, Duration.ZERO);
     }
 
     public List<CallEvent> drain() {

@@ -22,6 +22,7 @@ import dev.calling.adapters.carrier.DynamoDbCarrierLegs;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.core.call.CallCommand;
 import dev.calling.core.call.CallEvent;
+import dev.calling.embedded.CallStateChangesQueue;
 import dev.calling.embedded.EmbeddedAws;
 import java.net.URI;
 import java.nio.file.Files;

@@ -12,6 +12,7 @@ import dev.calling.adapters.carrier.FailedDial;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
 import dev.calling.core.call.CallEvent;
 import dev.calling.core.call.Party;
+import dev.calling.embedded.CallStateChangesQueue;
 import dev.calling.embedded.EmbeddedAws;
 import java.nio.file.Files;
 import java.nio.file.Path;
