@@ -1,6 +1,7 @@
 package dev.calling.resilience;
 
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -54,8 +55,16 @@ public final class DynamoDbFaults implements ExecutionInterceptor {
 
     private static final ExecutionAttribute<Integer> THROTTLES_LEFT = new ExecutionAttribute<>("injected-throttles");
 
+    /**
+     * A run with a call-write death rate has its first death at the latest on this PutItem on {@code calls}: a
+     * trimmed run (tens of calls at 1 %) would otherwise go without this fault about one time in ten. Later deaths
+     * are chance alone, so a long run's rate is unchanged.
+     */
+    static final int FIRST_CALL_WRITE_DEATH_AT_LATEST = 40;
+
     private final SplittableRandom random;
     private final FaultCounts counts;
+    private final AtomicInteger callWritesBeforeFirstDeath = new AtomicInteger();
     private volatile Rates rates = Rates.none();
 
     public DynamoDbFaults(long seed, FaultCounts counts) {
@@ -98,7 +107,7 @@ public final class DynamoDbFaults implements ExecutionInterceptor {
         Rates now = rates;
         SdkRequest request = context.request();
         if (request instanceof PutItemRequest put && put.tableName().equals("calls") && now.diesAfterCallWrite() > 0
-                && next() < now.diesAfterCallWrite()) {
+                && diesAfterThisCallWrite(now)) {
             counts.add("function died after writing a call record");
             throw new HandlerDied("writing call record " + put.item().get("callId").s() + " (version "
                     + put.item().get("version").n() + ")");
@@ -109,6 +118,17 @@ public final class DynamoDbFaults implements ExecutionInterceptor {
             counts.add("function died after " + what);
             throw new HandlerDied(what);
         }
+    }
+
+    /** By chance, or if none has died yet, on the {@link #FIRST_CALL_WRITE_DEATH_AT_LATEST}th call write. */
+    private boolean diesAfterThisCallWrite(Rates now) {
+        boolean first = callWritesBeforeFirstDeath.get() >= 0;
+        boolean dies = next() < now.diesAfterCallWrite()
+                || first && callWritesBeforeFirstDeath.incrementAndGet() >= FIRST_CALL_WRITE_DEATH_AT_LATEST;
+        if (dies) {
+            callWritesBeforeFirstDeath.set(-1);
+        }
+        return dies;
     }
 
     private static ProvisionedThroughputExceededException throttled() {

@@ -89,6 +89,14 @@ public final class FaultSuite {
                     0.3, Duration.ofSeconds(30));
         }
 
+        /** This run, with the callee's devices ringing for {@code ringTimeout} before a call is missed. */
+        public Config withRingTimeout(Duration timeout) {
+            return new Config(calls, callers, seed, timeout, retryAfter, duplicateReports, reorderReports, batches,
+                    dynamoDb, poisonRounds, poisonInCallGroups, dynamoDbRestarts, sqsOutages, dynamoDbDown, sqsDown,
+                    carrierFlip, hangUpConnectedAtEnd, loseReports, carrierApiOutages, carrierApiDown, carrierClockSkews,
+                    publishFaults, snsDown);
+        }
+
         /** This run, with the carrier APIs down {@code outages} times. */
         public Config withCarrierApiOutages(int outages) {
             return new Config(calls, callers, seed, ringTimeout, retryAfter, duplicateReports, reorderReports, batches,

@@ -56,6 +56,26 @@ class InjectorsTest {
     }
 
     @Test
+    void aShortRunStillHasACallWriteDeathButALongRunKeepsItsRate() {
+        FaultCounts counts = new FaultCounts();
+        DynamoDbFaults faults = new DynamoDbFaults(3, counts);
+        faults.rates(new DynamoDbFaults.Rates(0, 0, 1e-12, 0)); // chance alone would never kill
+        int first = DynamoDbFaults.FIRST_CALL_WRITE_DEATH_AT_LATEST;
+        try (DynamoDbClient dynamoDb = aws.clients().withInterceptors(List.of(faults), List.of()).dynamoDb()) {
+            for (int i = 1; i <= 3 * first; i++) {
+                String id = "short-run-" + i;
+                if (i == first) {
+                    assertThatThrownBy(() -> dynamoDb.putItem(r -> r.tableName(Resources.CALLS.name()).item(call(id))))
+                            .isInstanceOf(DynamoDbFaults.HandlerDied.class);
+                } else {
+                    dynamoDb.putItem(r -> r.tableName(Resources.CALLS.name()).item(call(id)));
+                }
+            }
+        }
+        assertThat(counts.get("function died after writing a call record")).isEqualTo(1);
+    }
+
+    @Test
     void throttlingIsRetriedByTheSdkOrReachesTheCaller() {
         FaultCounts counts = new FaultCounts();
         DynamoDbFaults faults = new DynamoDbFaults(2, counts);
