@@ -43,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.Aws;
@@ -515,26 +516,26 @@ public final class CallingServiceStack extends Stack {
     /**
      * Carriers' rate decks that operators replace without a deploy: they upload a deck into the rate-decks bucket and
      * schedule it ({@code PUT /ops/v1/carriers/{carrierId}/rate-deck}); the OperatorApi reads the object (its current
-     * version, whose id it records) to validate it, writes the schedule into the rate-decks table once (a conditional
-     * put), reads and lists a carrier's schedules ({@code GET .../rate-decks}); the CallStateManager queries each
-     * carrier's schedules and reads the deck in effect by the version the schedule names. Both get the table's and
-     * the bucket's names (so does the CallSweeper, which starts the CallStateManager's application with its
-     * environment, but it neither prices nor routes a call: no grant). The bucket is SSE-S3 encrypted: no KMS grant.
+     * version, whose id it records) to validate it, puts the schedule into the rate-decks table (conditionally: a
+     * new instant, or one still ahead), reads and lists a carrier's schedules ({@code GET .../rate-decks}); the
+     * CallStateManager queries each carrier's schedules and reads the deck in effect by the version the schedule
+     * names. Both get the table's and the bucket's names (so does the CallSweeper, which starts the CallStateManager's
+     * application with its environment, but it neither prices nor routes a call: no grant). The bucket is SSE-S3
+     * encrypted: no KMS grant.
      */
     private static void rateDecks(PhysicalNames names, DataByName data, CallingFunction operatorApi,
             CallingFunction callStateManager) {
         DataByName.TableRef schedules = data.table(RATE_DECKS);
         DataByName.BucketRef decks = data.bucket(RATE_DECK_OBJECTS);
-        PolicyStatement readDecks = PolicyStatement.Builder.create().actions(READ_RATE_DECK_OBJECTS)
+        Supplier<PolicyStatement> readDecks = () -> PolicyStatement.Builder.create().actions(READ_RATE_DECK_OBJECTS)
                 .resources(List.of(decks.bucket().arnForObjects("*"))).build();
         operatorApi.accesses(schedules, OPERATOR_RATE_DECK_ACTIONS)
-                .uses(decks, readDecks)
-                // Without it S3 answers a key that does not exist with 403 instead of 404, and the operator would
-                // be told the API failed instead of that there is no such object. It lists keys, reads nothing.
+                .uses(decks, readDecks.get())
+                // Without it S3 answers a key that does not exist with 403 instead of 404 (NoSuchKey), and the
+                // operator would be told the API failed instead of that there is no such object. It lists keys only.
                 .allow(statement(List.of("s3:ListBucket"), decks.bucket().getBucketArn()));
         callStateManager.accesses(schedules, List.of("dynamodb:Query"))
-                .uses(decks, PolicyStatement.Builder.create().actions(READ_RATE_DECK_OBJECTS)
-                        .resources(List.of(decks.bucket().arnForObjects("*"))).build());
+                .uses(decks, readDecks.get());
         String objects = "Resource::arn:<AWS::Partition>:s3:::"
                 + names.bucketName(RATE_DECK_OBJECTS, "<AWS::AccountId>", "<AWS::Region>") + "/*";
         for (CallingFunction function : List.of(operatorApi, callStateManager)) {
@@ -544,10 +545,13 @@ public final class CallingServiceStack extends Stack {
         }
     }
 
-    /** The OperatorApi on rate-decks: reads a schedule, writes a new one (conditionally, never over another), lists a carrier's. */
+    /** The OperatorApi on rate-decks: reads a schedule, puts one (always conditionally), lists a carrier's; no update or delete. */
     static final List<String> OPERATOR_RATE_DECK_ACTIONS = List.of("dynamodb:GetItem", "dynamodb:PutItem",
             "dynamodb:Query");
-    /** Reading a rate deck: the current version (GetObject) or the one a schedule names (GetObjectVersion). */
+    /**
+     * Reading a rate deck: the current version (GetObject; also a deck pinned by its ETag, where a bucket is not
+     * versioned) or the version a schedule names (GetObjectVersion).
+     */
     static final List<String> READ_RATE_DECK_OBJECTS = List.of("s3:GetObject", "s3:GetObjectVersion");
     /** The carriers the CallStateManager routes to, by id (absent without carriers). */
     static final String CARRIER_IDS = "calling.carrier-ids";
