@@ -48,14 +48,16 @@ queue() {
   echo "queue $name created (dead letters to $dead_letter after $max_receive receives)"
 }
 
-# bucket NAME  (private; skipped if it exists)
+# bucket NAME  (private, versioned as in AWS: a rate deck's schedule names an object version;
+# skipped if it exists)
 bucket() {
   if $AWS s3api head-bucket --bucket "$1" >/dev/null 2>&1; then
     echo "bucket $1 exists"
     return
   fi
   $AWS s3api create-bucket --bucket "$1" >/dev/null
-  echo "bucket $1 created"
+  $AWS s3api put-bucket-versioning --bucket "$1" --versioning-configuration Status=Enabled
+  echo "bucket $1 created (versioned)"
 }
 
 # Tables
@@ -105,6 +107,9 @@ table blocks - \
 table known-callers - \
   --attribute-definitions AttributeName=userId,AttributeType=S AttributeName=knownUserId,AttributeType=S \
   --key-schema AttributeName=userId,KeyType=HASH AttributeName=knownUserId,KeyType=RANGE
+table rate-decks - \
+  --attribute-definitions AttributeName=carrierId,AttributeType=S AttributeName=effectiveFrom,AttributeType=S \
+  --key-schema AttributeName=carrierId,KeyType=HASH AttributeName=effectiveFrom,KeyType=RANGE
 
 # Queues
 queue connection-events connection-events-dlq standard 60 345600 5
@@ -116,5 +121,6 @@ queue call-pushes call-pushes-dlq standard 30 86400 3
 
 # Buckets
 bucket billing-exports
+bucket rate-decks
 
 echo "calling resources ready"

@@ -165,18 +165,18 @@ class DataStackTest {
     }
 
     @Test
+    void theDataBucketsAreTheBucketsOfResourcesAndTheAccessLogBucket() {
+        app.data().resourceCountIs("AWS::S3::Bucket", Resources.BUCKETS.size() + 1);
+        for (var bucket : Resources.BUCKETS) {
+            assertThat(resources.get(PhysicalNames.pascal(bucket.name()) + "Bucket")).as("stable logical id").isNotNull();
+        }
+        assertThat(resources.get("AccessLogsBucket")).isNotNull();
+    }
+
+    @Test
     void exportBucketIsPrivateEncryptedVersionedLoggedAndAgesIntoCheaperStorage() {
-        JsonNode bucket = resources.get("BillingExportsBucket");
-        assertThat(bucket.path("DeletionPolicy").asText()).isEqualTo("Retain");
-        JsonNode props = bucket.get("Properties");
-        assertThat(props.at("/BucketEncryption/ServerSideEncryptionConfiguration/0/ServerSideEncryptionByDefault/SSEAlgorithm")
-                .asText()).isEqualTo("AES256");
-        JsonNode block = props.get("PublicAccessBlockConfiguration");
-        assertThat(List.of("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"))
-                .allSatisfy(flag -> assertThat(block.path(flag).asBoolean()).as(flag).isTrue());
-        assertThat(props.at("/VersioningConfiguration/Status").asText()).isEqualTo("Enabled");
-        assertThat(props.at("/OwnershipControls/Rules/0/ObjectOwnership").asText()).isEqualTo("BucketOwnerEnforced");
-        assertThat(props.at("/LoggingConfiguration/DestinationBucketName/Ref").asText()).isEqualTo("AccessLogsBucket");
+        JsonNode props = privateEncryptedVersionedLoggedAndKept("BillingExportsBucket", "billing-exports/");
+        assertThat(props.at("/LifecycleConfiguration/Rules").size()).isEqualTo(1);
         JsonNode rule = props.at("/LifecycleConfiguration/Rules/0");
         assertThat(rule.path("Status").asText()).isEqualTo("Enabled");
         assertThat(rule.path("ExpirationInDays").asInt()).isEqualTo(CallingConfig.DEFAULT_EXPORT_RETENTION_DAYS);
@@ -186,6 +186,49 @@ class DataStackTest {
                 .containsExactly("STANDARD_IA", "GLACIER_IR");
         assertThat(rule.path("Transitions").findValues("TransitionInDays")).extracting(JsonNode::asInt)
                 .containsExactly(30, 365);
+    }
+
+    @Test
+    void rateDeckBucketIsPrivateEncryptedVersionedLoggedAndKeepsEveryVersion() {
+        JsonNode props = privateEncryptedVersionedLoggedAndKept("RateDecksBucket", "rate-decks/");
+        assertThat(LeastPrivilegeTest.render(props.path("BucketName")))
+                .isEqualTo(PREFIX + "rate-decks-<AWS::AccountId>-<AWS::Region>");
+        // A schedule names an object version, which may be noncurrent by now: nothing expires or moves, only the
+        // parts of an interrupted upload are cleaned up.
+        JsonNode rules = props.at("/LifecycleConfiguration/Rules");
+        assertThat(rules.size()).isEqualTo(1);
+        JsonNode rule = rules.get(0);
+        assertThat(rule.path("Status").asText()).isEqualTo("Enabled");
+        assertThat(rule.at("/AbortIncompleteMultipartUpload/DaysAfterInitiation").asInt()).isEqualTo(7);
+        assertThat(FunctionsTest.fieldNames(rule)).containsExactlyInAnyOrder("Id", "Status", "AbortIncompleteMultipartUpload");
+        assertThat(rule.toString()).doesNotContain("Expiration").doesNotContain("Transition");
+    }
+
+    @Test
+    void aBucketWithoutALifecycleOfItsOwnIsRefused() {
+        var unknown = new Resources.BucketDefinition("call-recordings");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new dev.calling.infra.data.Buckets(
+                new software.amazon.awscdk.Stack(new software.amazon.awscdk.App(), "Guard"), "Buckets",
+                PhysicalNames.of("guard"), 365, List.of(unknown)))
+                .hasMessageContaining("call-recordings").hasMessageContaining("lifecycle");
+    }
+
+    /** What every data bucket is: private, SSE-S3, bucket-owner-enforced, versioned, access-logged, kept; its properties. */
+    private static JsonNode privateEncryptedVersionedLoggedAndKept(String logicalId, String logPrefix) {
+        JsonNode bucket = resources.get(logicalId);
+        assertThat(bucket.path("DeletionPolicy").asText()).isEqualTo("Retain");
+        assertThat(bucket.path("UpdateReplacePolicy").asText()).isEqualTo("Retain");
+        JsonNode props = bucket.get("Properties");
+        assertThat(props.at("/BucketEncryption/ServerSideEncryptionConfiguration/0/ServerSideEncryptionByDefault/SSEAlgorithm")
+                .asText()).isEqualTo("AES256");
+        JsonNode block = props.get("PublicAccessBlockConfiguration");
+        assertThat(List.of("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"))
+                .allSatisfy(flag -> assertThat(block.path(flag).asBoolean()).as(flag).isTrue());
+        assertThat(props.at("/VersioningConfiguration/Status").asText()).isEqualTo("Enabled");
+        assertThat(props.at("/OwnershipControls/Rules/0/ObjectOwnership").asText()).isEqualTo("BucketOwnerEnforced");
+        assertThat(props.at("/LoggingConfiguration/DestinationBucketName/Ref").asText()).isEqualTo("AccessLogsBucket");
+        assertThat(props.at("/LoggingConfiguration/LogFilePrefix").asText()).isEqualTo(logPrefix);
+        return props;
     }
 
     /** The longest region names there are (and two more characters for those to come). */
@@ -209,6 +252,9 @@ class DataStackTest {
                 .isEqualTo("calling-prod-billing-exports-123456789012-ap-southeast-5");
         assertThat(PhysicalNames.of("integration1").bucketName(Resources.BILLING_EXPORTS, "123456789012", "ap-southeast-5"))
                 .isEqualTo("calling-integration1-billing-123456789012-ap-southeast-5");
+        // The rate decks' bucket keeps its whole name for every stage of up to 12 characters.
+        assertThat(PhysicalNames.of("integration1").bucketName(Resources.RATE_DECK_OBJECTS, "123456789012", "ap-southeast-5"))
+                .isEqualTo("calling-integration1-rate-decks-123456789012-ap-southeast-5");
     }
 
     @Test
@@ -254,13 +300,15 @@ class DataStackTest {
 
     @Test
     void bucketPoliciesDenyPlainHttpAndOldTls() {
-        app.data().hasResourceProperties("AWS::S3::BucketPolicy", Map.of(
-                "Bucket", Map.of("Ref", "BillingExportsBucket"),
-                "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(
-                        Match.objectLike(Map.of("Effect", "Deny",
-                                "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")))),
-                        Match.objectLike(Map.of("Effect", "Deny",
-                                "Condition", Map.of("NumericLessThan", Map.of("s3:TlsVersion", 1.2))))))))));
+        for (String bucket : List.of("BillingExportsBucket", "RateDecksBucket")) {
+            app.data().hasResourceProperties("AWS::S3::BucketPolicy", Map.of(
+                    "Bucket", Map.of("Ref", bucket),
+                    "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(
+                            Match.objectLike(Map.of("Effect", "Deny",
+                                    "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")))),
+                            Match.objectLike(Map.of("Effect", "Deny",
+                                    "Condition", Map.of("NumericLessThan", Map.of("s3:TlsVersion", 1.2))))))))));
+        }
         app.data().hasResourceProperties("AWS::S3::BucketPolicy", Map.of(
                 "Bucket", Map.of("Ref", "AccessLogsBucket"),
                 "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(
@@ -284,12 +332,17 @@ class DataStackTest {
     }
 
     @Test
-    void dataStackIsTerminationProtectedAndOutputsEveryQueueUrl() {
+    void dataStackIsTerminationProtectedAndOutputsEveryQueueUrlAndBucketName() {
         assertThat(app.stacks().data().getTerminationProtection()).isTrue();
         for (QueueDefinition queue : Resources.QUEUES) {
             assertThat(app.dataJson().at("/Outputs/" + PhysicalNames.pascal(queue.name()) + "QueueUrl/Value/Ref").asText())
                     .isEqualTo(PhysicalNames.pascal(queue.name()) + "Queue");
         }
+        // Finance's exports, and where operators upload carriers' rate decks (infra-cdk/README.md).
+        assertThat(app.dataJson().at("/Outputs/BillingExportsBucketName/Value/Ref").asText()).isEqualTo("BillingExportsBucket");
+        JsonNode rateDecks = app.dataJson().at("/Outputs/RateDecksBucketName");
+        assertThat(rateDecks.at("/Value/Ref").asText()).isEqualTo("RateDecksBucket");
+        assertThat(rateDecks.path("Description").asText()).contains("rate deck");
     }
 
     private static List<String> keys(JsonNode schema) {

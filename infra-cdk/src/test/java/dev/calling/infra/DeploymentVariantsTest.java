@@ -139,9 +139,38 @@ class DeploymentVariantsTest {
     }
 
     @Test
+    void everyDeploymentGivesTheRateDecksTableAndBucketToTheOperatorApiAndTheCallStateManagersApplication() {
+        Map<String, TestApp.Synthesised> variants = Map.of("full", TestApp.get(), "voipOnly", voipOnly,
+                "externalSwitch", externalSwitch, "remoteChime", remoteChime, "twilioOnly", twilioOnly, "restOnly", restOnly);
+        variants.forEach((name, app) -> {
+            String prefix = "calling-" + app.stacks().service().getStackName().split("-")[1] + "-";
+            JsonNode manager = FunctionsTest.properties(app, "CallStateManager").at("/Environment/Variables");
+            JsonNode operator = FunctionsTest.properties(app, "OperatorApi").at("/Environment/Variables");
+            for (String function : List.of("OperatorApi", "CallStateManager", "CallSweeper")) {
+                JsonNode env = FunctionsTest.properties(app, function).at("/Environment/Variables");
+                assertThat(env.path("CALLING_TABLES_RATE_DECKS").asText()).as(name + " " + function)
+                        .isEqualTo(prefix + "rate-decks");
+                assertThat(LeastPrivilegeTest.render(env.path("CALLING_BUCKETS_RATE_DECKS"))).as(name + " " + function)
+                        .isEqualTo(prefix + "rate-decks-<AWS::AccountId>-<AWS::Region>");
+            }
+            // The carriers the CallStateManager routes to, exactly: none (no variable) without carriers.
+            assertThat(operator.path("CALLING_CARRIER_IDS")).as(name).isEqualTo(manager.path("CALLING_CARRIER_IDS"));
+            assertThat(LeastPrivilegeTest.access(app, "OperatorApi")).as(name)
+                    .containsKeys("table:rate-decks", "bucket:rate-decks/*", "bucket:rate-decks");
+            assertThat(LeastPrivilegeTest.access(app, "CallStateManager")).as(name)
+                    .containsEntry("table:rate-decks", Set.of("dynamodb:Query"))
+                    .containsEntry("bucket:rate-decks/*", LeastPrivilegeTest.READ_RATE_DECK);
+        });
+        assertThat(FunctionsTest.properties(voipOnly, "OperatorApi").at("/Environment/Variables").has("CALLING_CARRIER_IDS"))
+                .as("VoIP only: no carrier to schedule a deck for").isFalse();
+    }
+
+    @Test
     void voipOnlyHasNoCarriersNoChimeGrantAndChimeMayOnlyInvokeFromThisAccount() {
         JsonNode manager = FunctionsTest.properties(voipOnly, "CallStateManager");
         assertThat(FunctionsTest.fieldNames(manager.at("/Environment/Variables")))
+                .noneMatch(name -> name.startsWith("CALLING_CARRIER"));
+        assertThat(FunctionsTest.fieldNames(FunctionsTest.properties(voipOnly, "OperatorApi").at("/Environment/Variables")))
                 .noneMatch(name -> name.startsWith("CALLING_CARRIER"));
         assertThat(FunctionsTest.fieldNames(FunctionsTest.properties(voipOnly, "CallSweeper").at("/Environment/Variables")))
                 .as("no carrier to recount").noneMatch(name -> name.startsWith("CALLING_CARRIER"))

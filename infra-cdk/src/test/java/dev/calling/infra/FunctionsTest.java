@@ -160,6 +160,31 @@ class FunctionsTest {
     }
 
     @Test
+    void theOperatorApiAndTheCallStateManagerLearnTheRateDecksTableAndBucketAndTheOperatorApiTheCarriers() {
+        JsonNode operator = environment("OperatorApi");
+        assertThat(fieldNames(operator)).containsExactlyInAnyOrder("CALLING_TABLES_ACCOUNTS",
+                "CALLING_TABLES_SUBSCRIBERS", "CALLING_TABLES_RATE_DECKS", "CALLING_BUCKETS_RATE_DECKS",
+                "CALLING_CARRIER_IDS");
+        JsonNode manager = environment("CallStateManager");
+        for (JsonNode env : List.of(operator, manager, environment("CallSweeper"))) {
+            assertThat(env.path("CALLING_TABLES_RATE_DECKS").asText()).isEqualTo(PREFIX + "rate-decks");
+            assertThat(LeastPrivilegeTest.render(env.path("CALLING_BUCKETS_RATE_DECKS")))
+                    .isEqualTo(PREFIX + "rate-decks-<AWS::AccountId>-<AWS::Region>");
+        }
+        // A deck is scheduled for a carrier the CallStateManager routes to: the same list.
+        assertThat(operator.path("CALLING_CARRIER_IDS").asText().split(","))
+                .containsExactlyInAnyOrder("chime", "borealis", "twilio");
+        assertThat(operator.path("CALLING_CARRIER_IDS")).isEqualTo(manager.path("CALLING_CARRIER_IDS"));
+        assertThat(fieldNames(operator)).noneMatch(name -> name.startsWith("CALLING_CARRIERS_"));
+        for (String function : app.stacks().service().functions().keySet()) {
+            if (!List.of("OperatorApi", "CallStateManager", "CallSweeper").contains(function)) {
+                assertThat(fieldNames(environment(function))).as(function)
+                        .doesNotContain("CALLING_TABLES_RATE_DECKS", "CALLING_BUCKETS_RATE_DECKS");
+            }
+        }
+    }
+
+    @Test
     void pushSenderRunsThePushSnsPackageAndLearnsItsTablesQueueAndPlatformApplications() {
         assertThat(app.stacks().service().function("PushSender").settings().module()).isEqualTo("push-sns");
         // application.properties picks the PushSender handler (no QUARKUS_LAMBDA_HANDLER); which variables it

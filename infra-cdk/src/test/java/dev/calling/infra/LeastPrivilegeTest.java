@@ -111,7 +111,9 @@ class LeastPrivilegeTest {
                 "secret:calling/test/borealis/api-key-Xy12Ab", GET_SECRET,
                 "chime:sma/5f2e7c1a-0d3b-4e8f-9a6c-1b2d3e4f5a60",
                 Set.of("chime:CreateSipMediaApplicationCall", "chime:UpdateSipMediaApplicationCall"),
-                "execute-api:live/*/@connections/*", Set.of("execute-api:ManageConnections")));
+                "execute-api:live/*/@connections/*", Set.of("execute-api:ManageConnections"),
+                // The operators' rate decks: each carrier's schedules queried, the deck in effect read by its version.
+                "table:rate-decks", Set.of("dynamodb:Query"), "bucket:rate-decks/*", READ_RATE_DECK));
     }
 
     @Test
@@ -185,16 +187,43 @@ class LeastPrivilegeTest {
                         "sqs:GetQueueUrl")));
     }
 
+    /** Reading a rate deck's object: its current version, or the version a schedule names. */
+    static final Set<String> READ_RATE_DECK = Set.of("s3:GetObject", "s3:GetObjectVersion");
+
     @Test
-    void operatorApiWritesAccountsAndUpdatesOnlyThePstnBlockOfASubscriber() {
+    void operatorApiWritesAccountsUpdatesOnlyThePstnBlockOfASubscriberAndSchedulesRateDecks() {
         assertThat(access("OperatorApi")).isEqualTo(expected(
                 "table:accounts", WRITE, "index:accounts/holds-index", READ,
-                "table:subscribers", union(READ, Set.of("dynamodb:UpdateItem"))));
+                "table:subscribers", union(READ, Set.of("dynamodb:UpdateItem")),
+                // A schedule read, put (conditionally) and a carrier's listed; no update, delete or batch.
+                "table:rate-decks", Set.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+                "bucket:rate-decks/*", READ_RATE_DECK,
+                // So that S3 answers a missing key with 404 (NoSuchKey), not 403.
+                "bucket:rate-decks", Set.of("s3:ListBucket")));
+        assertThat(statements("OperatorApi")).contains(
+                "[dynamodb:GetItem, dynamodb:PutItem, dynamodb:Query] on [table:rate-decks]",
+                "[s3:GetObject, s3:GetObjectVersion] on [bucket:rate-decks/*]",
+                "[s3:ListBucket] on [bucket:rate-decks]");
         JsonNode update = statementOn("OperatorApi", "table:subscribers", "dynamodb:UpdateItem");
         assertThat(update.at("/Condition/ForAllValues:StringEquals/dynamodb:Attributes").toString())
                 .isEqualTo("[\"userId\",\"pstnBlock\"]");
         assertThat(update.at("/Condition/StringEqualsIfExists/dynamodb:ReturnValues").toString())
                 .isEqualTo("[\"NONE\",\"UPDATED_NEW\"]");
+    }
+
+    @Test
+    void onlyTheOperatorApiAndTheCallStateManagerTouchRateDecksAndNoOtherFunctionReadsObjects() {
+        for (String function : app.stacks().service().functions().keySet()) {
+            Map<String, Set<String>> access = access(function);
+            boolean rateDecks = function.equals("OperatorApi") || function.equals("CallStateManager");
+            assertThat(access.keySet().stream().anyMatch(resource -> resource.startsWith("table:rate-decks")
+                    || resource.startsWith("bucket:rate-decks"))).as(function).isEqualTo(rateDecks);
+            assertThat(access.values().stream().flatMap(Set::stream)
+                    .anyMatch(action -> action.startsWith("s3:Get") || action.equals("s3:ListBucket")))
+                    .as(function + " reads objects").isEqualTo(rateDecks);
+        }
+        // The CallSweeper starts the CallStateManager's application but neither prices nor routes a call.
+        assertThat(access("CallSweeper")).doesNotContainKeys("table:rate-decks", "bucket:rate-decks/*");
     }
 
     @Test
@@ -349,7 +378,7 @@ class LeastPrivilegeTest {
     private static final String ANY_PREFIX = "calling-[a-z][a-z0-9]*-";
     private static final Pattern TABLE = Pattern.compile(":table/" + ANY_PREFIX + "([a-z-]+)(?:/index/(.+))?$");
     private static final Pattern QUEUE = Pattern.compile(":sqs:<AWS::Region>:<AWS::AccountId>:" + ANY_PREFIX + "(.+)$");
-    private static final Pattern BUCKET = Pattern.compile(":s3:::" + ANY_PREFIX + "([a-z-]+)-<AWS::AccountId>-<AWS::Region>(/.*)$");
+    private static final Pattern BUCKET = Pattern.compile(":s3:::" + ANY_PREFIX + "([a-z-]+)-<AWS::AccountId>-<AWS::Region>(/.*)?$");
     private static final Pattern CHIME = Pattern.compile(":chime:<AWS::Region>:<AWS::AccountId>:(sma/.+|meeting/.+)$");
     private static final Pattern EXECUTE_API = Pattern.compile(":execute-api:<AWS::Region>:<AWS::AccountId>:<RealtimeApi[^>]+>/(.+)$");
     private static final Pattern SECRET = Pattern.compile("^arn:aws:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:(.+)$");
@@ -369,7 +398,7 @@ class LeastPrivilegeTest {
             return "queue:" + m.group(1);
         }
         if ((m = BUCKET.matcher(arn)).find()) {
-            return "bucket:" + m.group(1) + m.group(2);
+            return "bucket:" + m.group(1) + (m.group(2) == null ? "" : m.group(2));
         }
         if ((m = CHIME.matcher(arn)).find()) {
             return "chime:" + m.group(1);

@@ -27,7 +27,7 @@ public final class CallingDataStack extends Stack {
 
     private final Tables tables;
     private final Queues queues;
-    private final ExportBuckets buckets;
+    private final Buckets buckets;
     private final Users users;
 
     public CallingDataStack(Construct scope, String id, StackProps props, CallingConfig config) {
@@ -35,7 +35,7 @@ public final class CallingDataStack extends Stack {
         PhysicalNames names = PhysicalNames.of(config.stage());
         tables = new Tables(this, "Tables", names);
         queues = new Queues(this, "Queues", names);
-        buckets = new ExportBuckets(this, "Buckets", names, config.billingExportRetentionDays());
+        buckets = new Buckets(this, "Buckets", names, config.billingExportRetentionDays());
         users = new Users(this, "Users", names, config.cognitoEmail());
         if (config.switchKind() == SwitchKind.CHIME_MEETINGS) {
             allowMeetingEventsRule(names);
@@ -49,7 +49,10 @@ public final class CallingDataStack extends Stack {
         }
         for (BucketDefinition bucket : Resources.BUCKETS) {
             CfnOutput.Builder.create(this, PhysicalNames.pascal(bucket.name()) + "BucketName")
-                    .description("The " + bucket.name() + " bucket")
+                    .description(bucket.name().equals(Resources.RATE_DECK_OBJECTS.name())
+                            ? "Where operators upload carriers' rate decks, to schedule them with PUT"
+                                    + " /ops/v1/carriers/{carrierId}/rate-deck of the operator API"
+                            : "The " + bucket.name() + " bucket")
                     .value(buckets.bucket(bucket).getBucketName()).build();
         }
         CfnOutput.Builder.create(this, "UserPoolId").value(users.pool().getUserPoolId()).build();
@@ -83,7 +86,7 @@ public final class CallingDataStack extends Stack {
         return queues;
     }
 
-    public ExportBuckets buckets() {
+    public Buckets buckets() {
         return buckets;
     }
 

@@ -101,14 +101,16 @@ public final class LocalStackInitScript {
                   echo "queue $name created (dead letters to $dead_letter after $max_receive receives)"
                 }
 
-                # bucket NAME  (private; skipped if it exists)
+                # bucket NAME  (private, versioned as in AWS: a rate deck's schedule names an object version;
+                # skipped if it exists)
                 bucket() {
                   if $AWS s3api head-bucket --bucket "$1" >/dev/null 2>&1; then
                     echo "bucket $1 exists"
                     return
                   fi
                   $AWS s3api create-bucket --bucket "$1" >/dev/null
-                  echo "bucket $1 created"
+                  $AWS s3api put-bucket-versioning --bucket "$1" --versioning-configuration Status=Enabled
+                  echo "bucket $1 created (versioned)"
                 }
 
                 """);

@@ -138,6 +138,16 @@ public final class CallingFunction extends Construct {
         return this;
     }
 
+    /**
+     * Exactly {@code actions} on the table itself (none of its indexes), for a function that needs less than
+     * {@link #reads} or {@link #writes} allow; sets its name.
+     */
+    public CallingFunction accesses(TableRef table, List<String> actions) {
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create().actions(actions)
+                .resources(List.of(table.table().getTableArn())).build());
+        return env(PhysicalNames.tableProperty(table.definition()), table.table().getTableName());
+    }
+
     /** DeleteItem on the table (on top of what {@link #writes} allows). */
     public CallingFunction deletesFrom(TableRef table) {
         role.addToPrincipalPolicy(PolicyStatement.Builder.create().actions(List.of("dynamodb:DeleteItem"))

@@ -18,6 +18,8 @@ import static dev.calling.adapters.Resources.DEVICES;
 import static dev.calling.adapters.Resources.CONNECTION_EVENTS;
 import static dev.calling.adapters.Resources.MEETING_EVENTS;
 import static dev.calling.adapters.Resources.PUSH_MARKERS;
+import static dev.calling.adapters.Resources.RATE_DECKS;
+import static dev.calling.adapters.Resources.RATE_DECK_OBJECTS;
 import static dev.calling.adapters.Resources.SESSIONS;
 import static dev.calling.adapters.Resources.SUBSCRIBERS;
 import static dev.calling.adapters.Resources.SWITCH_COMMANDS;
@@ -41,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.Aws;
@@ -218,12 +221,13 @@ public final class CallingServiceStack extends Stack {
 
         // The operators' API: a handful of requests a day; each top-up, adjustment or block is one small write.
         CallingFunction operatorApi = add(names, code, new Settings("OperatorApi", "operator-api",
-                "OperatorApi: top-ups, adjustments and PSTN blocks for operators (IAM)", 512, Duration.seconds(10),
-                Optional.empty()))
+                "OperatorApi: top-ups, adjustments, PSTN blocks and rate decks for operators (IAM)", 512,
+                Duration.seconds(10), Optional.empty()))
                 .writes(data.table(ACCOUNTS))
                 .reads(data.table(SUBSCRIBERS))
                 // The PSTN block alone: never the number, plan or allow-lists provisioning keeps there.
                 .updatesOnly(data.table(SUBSCRIBERS), List.of(DynamoDbSubscriberDirectory.PSTN_BLOCK));
+        rateDecks(names, data, operatorApi, callStateManager);
 
         // The apps' WebSocket events (connect, disconnect, heartbeats): one small message each, 512 MB.
         CallingFunction realtime = add(names, code, new Settings("Realtime", "realtime",
@@ -275,6 +279,9 @@ public final class CallingServiceStack extends Stack {
         }
         wireCarriers(config, callStateManager, carrierWebhook, httpApi.url() + PublicHttpApi.CARRIER_WEBHOOK_PATH
                 .substring(1));
+        // A rate deck is scheduled for a carrier the CallStateManager routes to, and for no other: the same list
+        // (none in a VoIP-only deployment, as the CallStateManager gets none).
+        operatorApi.sharesEnvironmentOf(callStateManager, PhysicalNames.environmentVariable(CARRIER_IDS)::equals);
         // After everything that configures the CallStateManager: the sweeper starts the same application.
         CallingFunction callSweeper = callSweeper(names, code, data, callStateManager, callStateChanges);
         CallingFunction dlqRedrive = dlqRedrive(names, code, data);
@@ -507,6 +514,49 @@ public final class CallingServiceStack extends Stack {
     }
 
     /**
+     * Carriers' rate decks that operators replace without a deploy: they upload a deck into the rate-decks bucket and
+     * schedule it ({@code PUT /ops/v1/carriers/{carrierId}/rate-deck}); the OperatorApi reads the object (its current
+     * version, whose id it records) to validate it, puts the schedule into the rate-decks table (conditionally: a
+     * new instant, or one still ahead), reads and lists a carrier's schedules ({@code GET .../rate-decks}); the
+     * CallStateManager queries each carrier's schedules and reads the deck in effect by the version the schedule
+     * names. Both get the table's and the bucket's names (so does the CallSweeper, which starts the CallStateManager's
+     * application with its environment, but it neither prices nor routes a call: no grant). The bucket is SSE-S3
+     * encrypted: no KMS grant.
+     */
+    private static void rateDecks(PhysicalNames names, DataByName data, CallingFunction operatorApi,
+            CallingFunction callStateManager) {
+        DataByName.TableRef schedules = data.table(RATE_DECKS);
+        DataByName.BucketRef decks = data.bucket(RATE_DECK_OBJECTS);
+        Supplier<PolicyStatement> readDecks = () -> PolicyStatement.Builder.create().actions(READ_RATE_DECK_OBJECTS)
+                .resources(List.of(decks.bucket().arnForObjects("*"))).build();
+        operatorApi.accesses(schedules, OPERATOR_RATE_DECK_ACTIONS)
+                .uses(decks, readDecks.get())
+                // Without it S3 answers a key that does not exist with 403 instead of 404 (NoSuchKey), and the
+                // operator would be told the API failed instead of that there is no such object. It lists keys only.
+                .allow(statement(List.of("s3:ListBucket"), decks.bucket().getBucketArn()));
+        callStateManager.accesses(schedules, List.of("dynamodb:Query"))
+                .uses(decks, readDecks.get());
+        String objects = "Resource::arn:<AWS::Partition>:s3:::"
+                + names.bucketName(RATE_DECK_OBJECTS, "<AWS::AccountId>", "<AWS::Region>") + "/*";
+        for (CallingFunction function : List.of(operatorApi, callStateManager)) {
+            Nag.suppress(function, "IAM5", "Operators name a rate deck's object key when they upload it"
+                    + " (<carrier>/<deck>.csv), so it is only known at run time; the grant is limited to reading"
+                    + " objects (GetObject, GetObjectVersion) of the one rate-decks bucket.", List.of(objects));
+        }
+    }
+
+    /** The OperatorApi on rate-decks: reads a schedule, puts one (always conditionally), lists a carrier's; no update or delete. */
+    static final List<String> OPERATOR_RATE_DECK_ACTIONS = List.of("dynamodb:GetItem", "dynamodb:PutItem",
+            "dynamodb:Query");
+    /**
+     * Reading a rate deck: the current version (GetObject; also a deck pinned by its ETag, where a bucket is not
+     * versioned) or the version a schedule names (GetObjectVersion).
+     */
+    static final List<String> READ_RATE_DECK_OBJECTS = List.of("s3:GetObject", "s3:GetObjectVersion");
+    /** The carriers the CallStateManager routes to, by id (absent without carriers). */
+    static final String CARRIER_IDS = "calling.carrier-ids";
+
+    /**
      * DlqRedrive, for operators after a fix: moves a queue's dead-letter messages back to the queue
      * ({@code {"queue": "call-state-changes.fifo"}}, see functions/dlq-redrive); nothing triggers it. It
      * finds the queues by name ({@code calling-<stage>-} before Resources' names), so for every queue of
@@ -614,7 +664,7 @@ public final class CallingServiceStack extends Stack {
         if (config.carriers().isEmpty()) {
             return; // VoIP only
         }
-        callStateManager.env("calling.carrier-ids", String.join(",", config.carriers().keySet()));
+        callStateManager.env(CARRIER_IDS, String.join(",", config.carriers().keySet()));
         for (Carrier carrier : config.carriers().values()) {
             Map<String, String> settings = new LinkedHashMap<>();
             settings.put("adapter", carrier.adapter().name());

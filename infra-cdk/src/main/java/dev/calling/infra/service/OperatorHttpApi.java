@@ -32,7 +32,7 @@ public final class OperatorHttpApi extends Construct {
         super(scope, id);
         api = HttpApi.Builder.create(this, "Api")
                 .apiName(apiName)
-                .description("Calling: the operators' API (IAM-authorised): top-ups, adjustments, PSTN blocks")
+                .description("Calling: the operators' API (IAM-authorised): top-ups, adjustments, PSTN blocks, rate decks")
                 .defaultAuthorizer(new HttpIamAuthorizer())
                 .createDefaultStage(false)
                 .build();

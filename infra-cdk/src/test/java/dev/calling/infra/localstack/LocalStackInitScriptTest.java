@@ -124,9 +124,15 @@ class LocalStackInitScriptTest {
     }
 
     @Test
-    void createsEveryBucket() {
+    void createsEveryBucketVersionedAsInAws() {
+        List<String> buckets = Resources.BUCKETS.stream().map(Resources.BucketDefinition::name).toList();
+        assertThat(buckets).contains(Resources.RATE_DECK_OBJECTS.name());
         assertThat(calls("s3api", "create-bucket")).extracting(c -> option(c, "--bucket"))
-                .containsExactlyElementsOf(Resources.BUCKETS.stream().map(Resources.BucketDefinition::name).toList());
+                .containsExactlyElementsOf(buckets);
+        // A rate deck's schedule names the object version it validated: without versioning there is none.
+        assertThat(calls("s3api", "put-bucket-versioning")).extracting(c -> option(c, "--bucket") + " "
+                + option(c, "--versioning-configuration"))
+                .containsExactlyElementsOf(buckets.stream().map(name -> name + " Status=Enabled").toList());
     }
 
     private static List<List<String>> calls(String service, String operation) {
