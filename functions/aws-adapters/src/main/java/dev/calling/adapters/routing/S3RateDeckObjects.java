@@ -22,19 +22,30 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  */
 public final class S3RateDeckObjects implements RateDeckObjects {
 
-    private final Supplier<S3Client> s3;
+    private final Supplier<S3Client> factory;
     private final String bucket;
+    private S3Client s3;
 
-    /** @param s3 asked for the client on the first read only (the call state manager's cold start needs none) */
+    /**
+     * @param s3 asked for the client once, on the first read (the call state manager's cold start builds none, and
+     *     a container whose carriers have no scheduled deck never does)
+     */
     public S3RateDeckObjects(Supplier<S3Client> s3, String bucket) {
-        this.s3 = s3;
+        this.factory = s3;
         this.bucket = bucket;
+    }
+
+    private synchronized S3Client s3() {
+        if (s3 == null) {
+            s3 = factory.get();
+        }
+        return s3;
     }
 
     @Override
     public Validated validate(String key) {
         GetObjectRequest request = GetObjectRequest.builder().bucket(bucket).key(key).build();
-        try (ResponseInputStream<GetObjectResponse> in = s3.get().getObject(request)) {
+        try (ResponseInputStream<GetObjectResponse> in = s3().getObject(request)) {
             RateDeck deck = RateDeckCsv.load(in, key);
             if (deck.size() == 0) {
                 throw new Unusable("rate deck " + key + " has no rates");
@@ -60,7 +71,7 @@ public final class S3RateDeckObjects implements RateDeckObjects {
     public RateDeck load(RateDeckObject object) {
         GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(bucket).key(object.key());
         object.versionId().ifPresentOrElse(request::versionId, () -> request.ifMatch(object.eTag()));
-        try (ResponseInputStream<GetObjectResponse> in = s3.get().getObject(request.build())) {
+        try (ResponseInputStream<GetObjectResponse> in = s3().getObject(request.build())) {
             return RateDeckCsv.load(in, object.key());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read rate deck " + object.key(), e);

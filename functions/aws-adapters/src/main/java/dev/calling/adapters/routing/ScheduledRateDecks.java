@@ -49,8 +49,9 @@ public final class ScheduledRateDecks implements RateDeckSchedule {
         this(table, objects, carriers, refresh, System::nanoTime);
     }
 
-    ScheduledRateDecks(DynamoDbRateDecks table, S3RateDeckObjects objects, List<Provider> carriers, Duration refresh,
-            LongSupplier nanoTime) {
+    /** With a clock of its own for the refresh ({@link System#nanoTime()}'s kind), for tests that move time. */
+    public ScheduledRateDecks(DynamoDbRateDecks table, S3RateDeckObjects objects, List<Provider> carriers,
+            Duration refresh, LongSupplier nanoTime) {
         this.table = table;
         this.objects = objects;
         carriers.forEach(carrier -> currencies.put(carrier.id(), carrier.costDeck().currency()));
