@@ -276,11 +276,12 @@ public final class LocalSystem implements AutoCloseable {
     }
 
     /**
-     * Where operators' scheduled cost decks are read from: the S3 server with the rate-decks bucket ({@code null}: none,
+     * Where operators' scheduled cost decks are read from: the S3 server with the rate-decks bucket, asked for on the
+     * first deck read ({@code null}: none,
      * as by default, since most runs need no s3mock: a scheduled deck then cannot be loaded or scheduled), and how
      * often the call state manager reads a carrier's schedule from the rate-decks table (the deployment's 60 s).
      */
-    public record RateDecks(URI s3, Duration refresh) {
+    public record RateDecks(java.util.function.Supplier<URI> s3, Duration refresh) {
         public static final RateDecks NONE = new RateDecks(null, Duration.ofSeconds(60));
     }
 
@@ -569,19 +570,20 @@ public final class LocalSystem implements AutoCloseable {
 
     /**
      * The rate-decks bucket of the S3 server in {@code decks}, versioned as the CDK app's bucket is; its client is
-     * built on first use. Without a server, a deck cannot be read: scheduling one fails, and routing keeps the
-     * packaged decks.
+     * built on first use (so a caller may start s3mock alongside this system). Without a server, a deck cannot be
+     * read: scheduling one fails, and routing keeps the packaged decks.
      */
     private static S3RateDeckObjects rateDeckObjects(RateDecks decks) {
-        if (decks.s3() == null) {
-            return new S3RateDeckObjects(() -> {
+        return new S3RateDeckObjects(() -> {
+            if (decks.s3() == null) {
                 throw new IllegalStateException("no local S3 for rate decks: start with Settings.withRateDecks");
-            }, Resources.RATE_DECK_OBJECTS.name());
-        }
-        S3Client s3 = new AwsClients(EmbeddedAws.REGION, Optional.empty(), Optional.empty(), Optional.of(decks.s3())).s3();
-        s3.putBucketVersioning(r -> r.bucket(Resources.RATE_DECK_OBJECTS.name())
-                .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
-        return new S3RateDeckObjects(() -> s3, Resources.RATE_DECK_OBJECTS.name());
+            }
+            S3Client s3 = new AwsClients(EmbeddedAws.REGION, Optional.empty(), Optional.empty(),
+                    Optional.of(decks.s3().get())).s3();
+            s3.putBucketVersioning(r -> r.bucket(Resources.RATE_DECK_OBJECTS.name())
+                    .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+            return s3;
+        }, Resources.RATE_DECK_OBJECTS.name());
     }
 
     /** The apps' APIs on localhost, if started with {@link Settings#withApi}. */
