@@ -256,6 +256,18 @@ class ScheduledRateDecksTest {
     }
 
     @Test
+    void aRefreshClockThatWentBackAsAfterASnapStartRestoreReadsTheScheduleAgain() {
+        upload(VERSIONED, "restore/a.csv", csv("44", "0.02", "USD"));
+        Catalogue catalogue = catalogue(VERSIONED, carrier("restore", "0.01"));
+        assertThat(catalogue.perMinute("restore", T)).isEqualTo("0.01");
+        schedule(VERSIONED, "restore", "restore/a.csv", T);
+
+        catalogue.later(Duration.ofDays(-1));
+
+        assertThat(catalogue.perMinute("restore", T)).isEqualTo("0.02");
+    }
+
+    @Test
     void aContainerWhoseCarriersHaveNoScheduledDeckNeverBuildsAnS3Client() {
         Catalogue catalogue = catalogue(VERSIONED, carrier("unscheduled", "0.01"));
         assertThat(catalogue.perMinute("unscheduled", T)).isEqualTo("0.01");

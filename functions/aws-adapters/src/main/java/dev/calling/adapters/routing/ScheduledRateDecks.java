@@ -82,12 +82,12 @@ public final class ScheduledRateDecks implements RateDeckSchedule {
     private List<ScheduledRateDeck> schedule(String carrierId, Instant now) {
         long at = nanoTime.getAsLong();
         Schedule known = schedules.get(carrierId);
-        if (known != null && at - known.readAt() < refreshNanos) {
+        if (known != null && fresh(known.readAt(), at)) {
             return known.decks();
         }
         synchronized (this) {
             known = schedules.get(carrierId);
-            if (known != null && at - known.readAt() < refreshNanos) {
+            if (known != null && fresh(known.readAt(), at)) {
                 return known.decks(); // another thread read it meanwhile
             }
             List<ScheduledRateDeck> decks;
@@ -108,12 +108,12 @@ public final class ScheduledRateDecks implements RateDeckSchedule {
     private RateDeck load(ScheduledRateDeck scheduled) {
         long at = nanoTime.getAsLong();
         Loaded known = decks.get(scheduled.object());
-        if (known != null && (known.deck() != null || at - known.at() < refreshNanos)) {
+        if (known != null && (known.deck() != null || fresh(known.at(), at))) {
             return known.deck();
         }
         synchronized (this) {
             known = decks.get(scheduled.object());
-            if (known != null && (known.deck() != null || at - known.at() < refreshNanos)) {
+            if (known != null && (known.deck() != null || fresh(known.at(), at))) {
                 return known.deck();
             }
             RateDeck deck = null;
@@ -135,6 +135,15 @@ public final class ScheduledRateDecks implements RateDeckSchedule {
             decks.put(scheduled.object(), new Loaded(deck, at));
             return deck;
         }
+    }
+
+    /**
+     * Whether something read at {@code then} is still current at {@code now}. A clock that went back (a SnapStart
+     * snapshot restored on another host restarts {@code nanoTime}) makes it stale, never current for ever.
+     */
+    private boolean fresh(long then, long now) {
+        long elapsed = now - then;
+        return elapsed >= 0 && elapsed < refreshNanos;
     }
 
     private static String describe(ScheduledRateDeck deck) {
