@@ -66,6 +66,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 @ApplicationScoped
 public class CallStateManagerWiring {
 
+    /** The longest a scheduled rate deck's download may take (a deck of ~40k lines is about 1 MB gzipped). */
+    static final Duration RATE_DECK_DOWNLOAD_TIMEOUT = Duration.ofSeconds(5);
+
     @ConfigProperty(name = "calling.aws.region")
     String region;
 
@@ -137,10 +140,11 @@ public class CallStateManagerWiring {
                 new Carriers.Edges(region, new DynamoDbCarrierLegs(dynamoDb, carrierLegsTable, clock), callStateChanges,
                         callMedia, mediaPush, meetings,
                         () -> SecretsManagerClients.create(region, secretsManagerEndpoint), clock));
-        // Operators' scheduled cost decks; the S3 client is built on the first deck to download, not at the start.
+        // Operators' scheduled cost decks; the S3 client is built on the first deck to download, not at the start, and
+        // a download (on a call's path, once per deck version) is bounded so that a slow S3 holds no call for long.
         ScheduledRateDecks scheduledDecks = new ScheduledRateDecks(new DynamoDbRateDecks(dynamoDb, rateDecksTable),
-                new S3RateDeckObjects(() -> new AwsClients(region, Optional.empty(), Optional.empty(), s3Endpoint).s3(),
-                        rateDecksBucket), carriers.providers(), rateDeckRefresh);
+                new S3RateDeckObjects(() -> new AwsClients(region, Optional.empty(), Optional.empty(), s3Endpoint)
+                        .s3(RATE_DECK_DOWNLOAD_TIMEOUT), rateDecksBucket), carriers.providers(), rateDeckRefresh);
         DynamoDbCarrierCatalogue catalogue = new DynamoDbCarrierCatalogue(dynamoDb, carrierHealthTable,
                 carriers.providers(), ProviderHealth.Policy.defaults(), scheduledDecks);
         SqsSwitchCommands switchCommands = new SqsSwitchCommands(sqs, switchCommandsUrl);
