@@ -41,7 +41,7 @@ public final class ScheduledRateDecks implements RateDeckSchedule {
     private final long refreshNanos;
     private final LongSupplier nanoTime;
     private final Map<String, Schedule> schedules = new ConcurrentHashMap<>();
-    private final Map<RateDeckObject, Loaded> decks = new ConcurrentHashMap<>();
+    private final Map<Key, Loaded> decks = new ConcurrentHashMap<>();
 
     /** @param carriers the carriers with their packaged decks (whose currency a scheduled deck must have) */
     public ScheduledRateDecks(DynamoDbRateDecks table, S3RateDeckObjects objects, List<Provider> carriers,
@@ -61,6 +61,9 @@ public final class ScheduledRateDecks implements RateDeckSchedule {
 
     /** One carrier's schedule as last read, newest first. */
     private record Schedule(List<ScheduledRateDeck> decks, long readAt) {}
+
+    /** A carrier's deck version (its currency is checked against that carrier's packaged deck). */
+    private record Key(String carrierId, RateDeckObject object) {}
 
     /** A deck loaded (or that failed to), and when. */
     private record Loaded(RateDeck deck, long at) {}
@@ -90,29 +93,33 @@ public final class ScheduledRateDecks implements RateDeckSchedule {
             if (known != null && fresh(known.readAt(), at)) {
                 return known.decks(); // another thread read it meanwhile
             }
-            List<ScheduledRateDeck> decks;
+            List<ScheduledRateDeck> read;
             try {
-                decks = table.upcoming(carrierId, now, EARLIER, MOST);
+                read = table.upcoming(carrierId, now, EARLIER, MOST);
             } catch (RuntimeException unreadable) {
-                decks = known == null ? List.of() : known.decks();
+                read = known == null ? List.of() : known.decks();
                 LOG.log(System.Logger.Level.WARNING, "carrier {0}: the rate-decks table could not be read ({1});"
                         + " pricing with the {2} until the next read in {3}", carrierId, unreadable.toString(),
                         known == null ? "packaged deck" : "schedule read before", Duration.ofNanos(refreshNanos));
             }
-            schedules.put(carrierId, new Schedule(decks, at));
-            return decks;
+            schedules.put(carrierId, new Schedule(read, at));
+            // Decks no longer in the schedule (replaced, or older than its fallbacks) are never used again here.
+            List<RateDeckObject> scheduled = read.stream().map(ScheduledRateDeck::object).toList();
+            decks.keySet().removeIf(key -> key.carrierId().equals(carrierId) && !scheduled.contains(key.object()));
+            return read;
         }
     }
 
     /** The compiled deck, or null when it cannot be used (logged as an ERROR once per refresh). */
     private RateDeck load(ScheduledRateDeck scheduled) {
         long at = nanoTime.getAsLong();
-        Loaded known = decks.get(scheduled.object());
+        Key key = new Key(scheduled.carrierId(), scheduled.object());
+        Loaded known = decks.get(key);
         if (known != null && (known.deck() != null || fresh(known.at(), at))) {
             return known.deck();
         }
         synchronized (this) {
-            known = decks.get(scheduled.object());
+            known = decks.get(key);
             if (known != null && (known.deck() != null || fresh(known.at(), at))) {
                 return known.deck();
             }
@@ -132,7 +139,7 @@ public final class ScheduledRateDecks implements RateDeckSchedule {
                         + " an earlier deck or the packaged one prices it, tried again in {4}", scheduled.carrierId(),
                         describe(scheduled), scheduled.effectiveFrom(), unusable.toString(), Duration.ofNanos(refreshNanos));
             }
-            decks.put(scheduled.object(), new Loaded(deck, at));
+            decks.put(key, new Loaded(deck, at));
             return deck;
         }
     }
