@@ -1,6 +1,7 @@
 package dev.calling.adapters;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -87,10 +88,22 @@ public final class AwsClients {
      * downloads), which s3mock accepts, so the local path is the production one.
      */
     public S3Client s3() {
+        return s3Builder().build();
+    }
+
+    /**
+     * Like {@link #s3()}, with every request bounded by {@code timeout}, its retries included: for a read on a
+     * call's path (a carrier's scheduled rate deck), which a slow S3 must not hold for the SDK's default 30 s.
+     */
+    public S3Client s3(Duration timeout) {
+        return s3Builder().overrideConfiguration(c -> c.apiCallTimeout(timeout)).build();
+    }
+
+    private software.amazon.awssdk.services.s3.S3ClientBuilder s3Builder() {
         var builder = S3Client.builder().region(region).httpClient(UrlConnectionHttpClient.create())
                 .credentialsProvider(credentials(s3Endpoint));
         s3Endpoint.ifPresent(endpoint -> builder.endpointOverride(endpoint).forcePathStyle(true));
-        return builder.build();
+        return builder;
     }
 
     /**

@@ -18,6 +18,9 @@ import dev.calling.secrets.SecretsManagerClients;
 import dev.calling.adapters.realtime.MediaJoinPush;
 import dev.calling.adapters.realtime.RealtimePush;
 import dev.calling.adapters.routing.DynamoDbCarrierCatalogue;
+import dev.calling.adapters.routing.DynamoDbRateDecks;
+import dev.calling.adapters.routing.S3RateDeckObjects;
+import dev.calling.adapters.routing.ScheduledRateDecks;
 import dev.calling.adapters.Resources;
 import dev.calling.adapters.sqs.SqsCallPushes;
 import dev.calling.adapters.sqs.SqsCallStateChanges;
@@ -62,6 +65,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 @ApplicationScoped
 public class CallStateManagerWiring {
+
+    /** The longest a scheduled rate deck's download may take (a deck of ~40k lines is about 1 MB gzipped). */
+    static final Duration RATE_DECK_DOWNLOAD_TIMEOUT = Duration.ofSeconds(5);
 
     @ConfigProperty(name = "calling.aws.region")
     String region;
@@ -113,7 +119,11 @@ public class CallStateManagerWiring {
             @ConfigProperty(name = "calling.chime-meetings.region") String chimeMeetingsRegion,
             @ConfigProperty(name = "calling.chime-meetings.media-region") String mediaRegion,
             @ConfigProperty(name = "calling.aws.secretsmanager-endpoint") Optional<URI> secretsManagerEndpoint,
-            @ConfigProperty(name = "calling.aws.eventbridge-endpoint") Optional<URI> eventBridgeEndpoint) {
+            @ConfigProperty(name = "calling.aws.eventbridge-endpoint") Optional<URI> eventBridgeEndpoint,
+            @ConfigProperty(name = "calling.tables.rate-decks") String rateDecksTable,
+            @ConfigProperty(name = "calling.buckets.rate-decks") String rateDecksBucket,
+            @ConfigProperty(name = "calling.aws.s3-endpoint") Optional<URI> s3Endpoint,
+            @ConfigProperty(name = "calling.carriers.rate-deck-refresh") Duration rateDeckRefresh) {
         PricePlan pricePlan = PricePlans.fromConfig(config);
         DynamoDbKnownCallers knownCallers = new DynamoDbKnownCallers(dynamoDb, knownCallersTable);
         DynamoDbAccounts accounts = new DynamoDbAccounts(dynamoDb, accountsTable);
@@ -130,8 +140,13 @@ public class CallStateManagerWiring {
                 new Carriers.Edges(region, new DynamoDbCarrierLegs(dynamoDb, carrierLegsTable, clock), callStateChanges,
                         callMedia, mediaPush, meetings,
                         () -> SecretsManagerClients.create(region, secretsManagerEndpoint), clock));
+        // Operators' scheduled cost decks; the S3 client is built on the first deck to download, not at the start, and
+        // a download (on a call's path, once per deck version) is bounded so that a slow S3 holds no call for long.
+        ScheduledRateDecks scheduledDecks = new ScheduledRateDecks(new DynamoDbRateDecks(dynamoDb, rateDecksTable),
+                new S3RateDeckObjects(() -> new AwsClients(region, Optional.empty(), Optional.empty(), s3Endpoint)
+                        .s3(RATE_DECK_DOWNLOAD_TIMEOUT), rateDecksBucket), carriers.providers(), rateDeckRefresh);
         DynamoDbCarrierCatalogue catalogue = new DynamoDbCarrierCatalogue(dynamoDb, carrierHealthTable,
-                carriers.providers(), ProviderHealth.Policy.defaults());
+                carriers.providers(), ProviderHealth.Policy.defaults(), scheduledDecks);
         SqsSwitchCommands switchCommands = new SqsSwitchCommands(sqs, switchCommandsUrl);
         DynamoDbSessionStore sessions = new DynamoDbSessionStore(dynamoDb, sessionsTable);
         PartyNotifier parties = realtimeEndpoint

@@ -169,6 +169,8 @@ public final class LocalDemo {
                 // and fraud limits"), and the demo's other limits are the deployment's.
                 .withLimits(LocalSystem.Limits.DEFAULTS.withConcurrentPstnCalls(6))
                 .withApi(new LocalSystem.Api(httpPort, webSocketPort, tokens))
+                // Operators' scheduled carrier decks (PUT /ops/v1/carriers/{id}/rate-deck) come from the same local S3.
+                .withRateDecks(new LocalSystem.RateDecks(() -> s3Started.join().endpoint(), Duration.ofSeconds(60)))
                 .withTwilio(new LocalSystem.Twilio("twilio", twilio.baseUrl(), TWILIO_ACCOUNT, TWILIO_API_KEY, TWILIO_FROM,
                         twilioAuthToken, twilioKeySecret)))) {
             LocalGateway gateway = system.gateway().orElseThrow();

@@ -26,6 +26,12 @@ import dev.calling.adapters.realtime.ConnectionPush;
 import dev.calling.adapters.realtime.MediaJoinPush;
 import dev.calling.adapters.realtime.RealtimePush;
 import dev.calling.adapters.routing.DynamoDbCarrierCatalogue;
+import dev.calling.adapters.routing.DynamoDbRateDecks;
+import dev.calling.adapters.routing.S3RateDeckObjects;
+import dev.calling.adapters.routing.ScheduledRateDecks;
+import dev.calling.core.operator.RateDeckScheduling;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import dev.calling.adapters.sqs.SqsDeadLetters;
 import dev.calling.adapters.sweeper.CallSweeper;
 import java.util.concurrent.Executors;
@@ -160,12 +166,12 @@ public final class LocalSystem implements AutoCloseable {
     public record Settings(Duration ringTimeout, Duration retryAfter, Duration connectionTtl,
             List<Subscriber> subscribers, List<Provider> carriers, ProviderHealth.Policy breaker, PricePlan pricePlan,
             Duration longestCall, Api api, URI chimeMeetings, Twilio twilio, Duration checkInterval,
-            Duration reportWait, Duration pushWindow, Limits limits) {
+            Duration reportWait, Duration pushWindow, Limits limits, RateDecks rateDecks) {
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(45), EmbeddedAws.DEFAULT_RETRY_AFTER, Duration.ofSeconds(90),
                     List.of(), List.of(), ProviderHealth.Policy.defaults(), everywhere("0.10"), Duration.ofHours(2), null,
                     null, null, CallStateMachine.Timing.CHECK_INTERVAL, CallStateMachine.Timing.REPORT_WAIT,
-                    CallStateMachine.Timing.PUSH_WINDOW, Limits.DEFAULTS);
+                    CallStateMachine.Timing.PUSH_WINDOW, Limits.DEFAULTS, RateDecks.NONE);
         }
 
         /**
@@ -174,7 +180,7 @@ public final class LocalSystem implements AutoCloseable {
          */
         public Settings withWatchdog(Duration every, Duration wait) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
-                    longestCall, api, chimeMeetings, twilio, every, wait, pushWindow, limits);
+                    longestCall, api, chimeMeetings, twilio, every, wait, pushWindow, limits, rateDecks);
         }
 
         /**
@@ -183,13 +189,13 @@ public final class LocalSystem implements AutoCloseable {
          */
         public Settings withPushWindow(Duration window) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
-                    longestCall, api, chimeMeetings, twilio, checkInterval, reportWait, window, limits);
+                    longestCall, api, chimeMeetings, twilio, checkInterval, reportWait, window, limits, rateDecks);
         }
 
         /** The abuse limits of this system (by default the deployment's). */
         public Settings withLimits(Limits newLimits) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
-                    longestCall, api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, newLimits);
+                    longestCall, api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, newLimits, rateDecks);
         }
 
         /** The call state machine's times in this system. */
@@ -209,28 +215,28 @@ public final class LocalSystem implements AutoCloseable {
 
         public Settings withRingTimeout(Duration timeout) {
             return new Settings(timeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan, longestCall,
-                    api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, limits);
+                    api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, limits, rateDecks);
         }
 
         public Settings withRetryAfter(Duration retry) {
             return new Settings(ringTimeout, retry, connectionTtl, subscribers, carriers, breaker, pricePlan, longestCall,
-                    api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, limits);
+                    api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, limits, rateDecks);
         }
 
         /** How long a connection without heartbeat stays live. */
         public Settings withConnectionTtl(Duration ttl) {
             return new Settings(ringTimeout, retryAfter, ttl, subscribers, carriers, breaker, pricePlan, longestCall,
-                    api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, limits);
+                    api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, limits, rateDecks);
         }
 
         public Settings withPstn(List<Subscriber> directory, List<Provider> pstnCarriers, ProviderHealth.Policy policy) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, directory, pstnCarriers, policy, pricePlan,
-                    longestCall, api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, limits);
+                    longestCall, api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, limits, rateDecks);
         }
 
         public Settings withCharging(PricePlan plan, Duration longest) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, plan, longest,
-                    api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, limits);
+                    api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, limits, rateDecks);
         }
 
         /**
@@ -240,7 +246,7 @@ public final class LocalSystem implements AutoCloseable {
          */
         public Settings withChimeMeetings(URI endpoint) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
-                    longestCall, api, endpoint, twilio, checkInterval, reportWait, pushWindow, limits);
+                    longestCall, api, endpoint, twilio, checkInterval, reportWait, pushWindow, limits, rateDecks);
         }
 
         /**
@@ -250,14 +256,33 @@ public final class LocalSystem implements AutoCloseable {
          */
         public Settings withTwilio(Twilio account) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
-                    longestCall, api, chimeMeetings, account, checkInterval, reportWait, pushWindow, limits);
+                    longestCall, api, chimeMeetings, account, checkInterval, reportWait, pushWindow, limits, rateDecks);
+        }
+
+        /**
+         * Operators' scheduled cost decks come from the rate-decks bucket of the S3 server at {@code decks.s3()} (the
+         * local s3mock, {@code EmbeddedS3}) and the call state manager reads the schedule every {@code decks.refresh()}.
+         */
+        public Settings withRateDecks(RateDecks decks) {
+            return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
+                    longestCall, api, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, limits, decks);
         }
 
         /** Serves the apps' APIs on localhost, with tokens signed by {@code tokens}' key. */
         public Settings withApi(Api gateway) {
             return new Settings(ringTimeout, retryAfter, connectionTtl, subscribers, carriers, breaker, pricePlan,
-                    longestCall, gateway, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, limits);
+                    longestCall, gateway, chimeMeetings, twilio, checkInterval, reportWait, pushWindow, limits, rateDecks);
         }
+    }
+
+    /**
+     * Where operators' scheduled cost decks are read from: the S3 server with the rate-decks bucket, asked for on the
+     * first deck read ({@code null}: none,
+     * as by default, since most runs need no s3mock: a scheduled deck then cannot be loaded or scheduled), and how
+     * often the call state manager reads a carrier's schedule from the rate-decks table (the deployment's 60 s).
+     */
+    public record RateDecks(java.util.function.Supplier<URI> s3, Duration refresh) {
+        public static final RateDecks NONE = new RateDecks(null, Duration.ofSeconds(60));
     }
 
     /**
@@ -325,6 +350,9 @@ public final class LocalSystem implements AutoCloseable {
     private final DynamoDbCallStore calls;
     private final DynamoDbSessionStore sessions;
     private final DynamoDbCarrierCatalogue carriers;
+    private final S3RateDeckObjects rateDeckObjects;
+    private final DynamoDbRateDecks rateDecks;
+    private final java.util.Set<String> carrierIds;
     private final DynamoDbAccounts accounts;
     private final DynamoDbCallDetailRecords callDetailRecords;
     private final List<QueueEventSource> eventSources = new ArrayList<>();
@@ -381,8 +409,12 @@ public final class LocalSystem implements AutoCloseable {
         SqsSwitchCommands switchCommands = new SqsSwitchCommands(sqs, aws.queueUrl(Resources.SWITCH_COMMANDS));
         subscribers = new DynamoDbSubscriberDirectory(dynamoDb, Resources.SUBSCRIBERS.name());
         settings.subscribers().forEach(subscribers::put);
+        rateDeckObjects = rateDeckObjects(settings.rateDecks());
+        rateDecks = new DynamoDbRateDecks(dynamoDb, Resources.RATE_DECKS.name());
+        carrierIds = settings.carriers().stream().map(Provider::id).collect(java.util.stream.Collectors.toSet());
         carriers = new DynamoDbCarrierCatalogue(dynamoDb, Resources.CARRIER_HEALTH.name(), settings.carriers(),
-                settings.breaker());
+                settings.breaker(), new ScheduledRateDecks(rateDecks, rateDeckObjects, settings.carriers(),
+                        settings.rateDecks().refresh()));
         accounts = new DynamoDbAccounts(dynamoDb, Resources.ACCOUNTS.name());
         callDetailRecords = new DynamoDbCallDetailRecords(dynamoDb, Resources.CALL_DETAIL_RECORDS.name());
         PricePlan plan = settings.pricePlan();
@@ -530,9 +562,28 @@ public final class LocalSystem implements AutoCloseable {
                 (event, context) -> callApi.handle(event), new RealtimeAuthorizer(api.tokens().verifier(clock)),
                 realtimeWithMedia);
         var operatorApi = new OperatorApi(new AccountAdjustments(accounts, plan.currency(), clock),
-                new PstnBlocking(subscribers, clock));
+                new PstnBlocking(subscribers, clock),
+                new RateDeckScheduling(carrierIds, rateDeckObjects, rateDecks, clock));
         localGateway.routeOperatorApi((event, context) -> operatorApi.handle(event));
         return localGateway;
+    }
+
+    /**
+     * The rate-decks bucket of the S3 server in {@code decks}, versioned as the CDK app's bucket is; its client is
+     * built on first use (so a caller may start s3mock alongside this system). Without a server, a deck cannot be
+     * read: scheduling one fails, and routing keeps the packaged decks.
+     */
+    private static S3RateDeckObjects rateDeckObjects(RateDecks decks) {
+        return new S3RateDeckObjects(() -> {
+            if (decks.s3() == null) {
+                throw new IllegalStateException("no local S3 for rate decks: start with Settings.withRateDecks");
+            }
+            S3Client s3 = new AwsClients(EmbeddedAws.REGION, Optional.empty(), Optional.empty(),
+                    Optional.of(decks.s3().get())).s3();
+            s3.putBucketVersioning(r -> r.bucket(Resources.RATE_DECK_OBJECTS.name())
+                    .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+            return s3;
+        }, Resources.RATE_DECK_OBJECTS.name());
     }
 
     /** The apps' APIs on localhost, if started with {@link Settings#withApi}. */

@@ -3,7 +3,6 @@ package dev.calling.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.calling.adapters.auth.DevTokenIssuer;
 import dev.calling.core.call.CallState;
 import dev.calling.core.call.RouteKind;
@@ -14,10 +13,7 @@ import dev.calling.core.routing.ProviderHealth;
 import dev.calling.core.routing.RoutingPlan;
 import dev.calling.core.routing.Subscriber;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -28,10 +24,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
-import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 
 /**
  * The operator API through the local gateway as an operator reaches it in AWS: each request signed with Signature
@@ -42,17 +34,12 @@ import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 class OperatorApiIntegrationTest {
 
     static final Duration WAIT = Duration.ofSeconds(30);
-    /** HTTP/1.1, as curl and the SDKs send to a plain-HTTP endpoint (an h2c upgrade would carry no Host header). */
-    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    static final ObjectMapper JSON = new ObjectMapper();
 
     static LocalSystem system;
     static DevTokenIssuer tokens;
     static LocalApps apps;
     static URI http;
     static AwsCredentials operator;
-
-    record Reply(int status, String contentType, JsonNode body) {}
 
     @BeforeAll
     static void start() {
@@ -74,45 +61,22 @@ class OperatorApiIntegrationTest {
     }
 
     /** A request signed by {@code credentials} with the AWS SDK's SigV4 signer, sent as signed. */
-    static Reply signed(AwsCredentials credentials, String method, String path, String json, String... headers)
+    static OperatorRequests.Reply signed(AwsCredentials credentials, String method, String path, String json, String... headers)
             throws Exception {
-        byte[] body = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
-        SdkHttpRequest.Builder unsigned = SdkHttpRequest.builder().method(SdkHttpMethod.fromValue(method))
-                .uri(http.resolve(path));
-        if (json != null) {
-            unsigned.putHeader("Content-Type", "application/json");
-        }
-        for (int i = 0; i < headers.length; i += 2) {
-            unsigned.putHeader(headers[i], headers[i + 1]);
-        }
-        SdkHttpRequest signedRequest = AwsV4HttpSigner.create().sign(r -> r.identity(credentials)
-                .request(unsigned.build()).payload(ContentStreamProvider.fromByteArray(body))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "execute-api")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, dev.calling.embedded.EmbeddedAws.REGION)).request();
-        HttpRequest.Builder request = HttpRequest.newBuilder(signedRequest.getUri())
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-        signedRequest.headers().forEach((name, values) -> {
-            if (!name.equalsIgnoreCase("host")) {
-                request.header(name, values.get(0));
-            }
-        });
-        return send(request);
+        return OperatorRequests.signed(http, credentials, method, path, json, headers);
     }
 
-    static Reply send(HttpRequest.Builder request) throws Exception {
-        HttpResponse<String> response = HTTP.send(request.timeout(Duration.ofSeconds(20)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return new Reply(response.statusCode(), response.headers().firstValue("content-type").orElse(""),
-                response.body().isEmpty() ? null : JSON.readTree(response.body()));
+    static OperatorRequests.Reply send(HttpRequest.Builder request) throws Exception {
+        return OperatorRequests.send(request);
     }
 
     @Test
     void aSignedTopUpIsInTheUsersLedgerWithItsReasonButNotTheOperatorAndARepeatIsAppliedOnce() throws Exception {
         String user = LocalApps.user("tia");
         String body = "{\"amount\":\"5.00\",\"currency\":\"USD\",\"reason\":\"bank transfer ref 88\"}";
-        Reply first = signed(operator, "POST", "/ops/v1/accounts/" + user + "/top-ups", body, "Idempotency-Key", "t-88");
-        Reply again = signed(operator, "POST", "/ops/v1/accounts/" + user + "/top-ups", body, "Idempotency-Key", "t-88");
-        Reply goodwill = signed(operator, "POST", "/ops/v1/accounts/" + user + "/adjustments",
+        OperatorRequests.Reply first = signed(operator, "POST", "/ops/v1/accounts/" + user + "/top-ups", body, "Idempotency-Key", "t-88");
+        OperatorRequests.Reply again = signed(operator, "POST", "/ops/v1/accounts/" + user + "/top-ups", body, "Idempotency-Key", "t-88");
+        OperatorRequests.Reply goodwill = signed(operator, "POST", "/ops/v1/accounts/" + user + "/adjustments",
                 "{\"id\":\"g-1\",\"amount\":\"-1.25\",\"currency\":\"USD\",\"reason\":\"duplicate credit reversed\"}");
 
         assertThat(first.status()).as(String.valueOf(first.body())).isEqualTo(201);
@@ -138,17 +102,17 @@ class OperatorApiIntegrationTest {
     void anUnsignedOrWronglySignedRequestIsForbiddenAtTheGatewayAndABadBodyWritesNothing() throws Exception {
         String user = LocalApps.user("uli");
         String body = "{\"amount\":\"5.00\",\"currency\":\"USD\",\"reason\":\"x\",\"id\":\"u-1\"}";
-        Reply unsigned = send(HttpRequest.newBuilder(http.resolve("/ops/v1/accounts/" + user + "/top-ups"))
+        OperatorRequests.Reply unsigned = send(HttpRequest.newBuilder(http.resolve("/ops/v1/accounts/" + user + "/top-ups"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
-        Reply stranger = signed(AwsBasicCredentials.create(operator.accessKeyId(), "not-the-secret-key-at-all-000000000000"),
+        OperatorRequests.Reply stranger = signed(AwsBasicCredentials.create(operator.accessKeyId(), "not-the-secret-key-at-all-000000000000"),
                 "POST", "/ops/v1/accounts/" + user + "/top-ups", body);
-        Reply bearer = send(HttpRequest.newBuilder(http.resolve("/ops/v1/accounts/" + user + "/top-ups"))
+        OperatorRequests.Reply bearer = send(HttpRequest.newBuilder(http.resolve("/ops/v1/accounts/" + user + "/top-ups"))
                 .header("Authorization", "Bearer " + tokens.mint(user, Duration.ofMinutes(5)))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
         assertThat(List.of(unsigned.status(), stranger.status(), bearer.status())).containsOnly(403);
         assertThat(stranger.body().path("message").asText()).contains("signature");
 
-        Reply bad = signed(operator, "POST", "/ops/v1/accounts/" + user + "/top-ups",
+        OperatorRequests.Reply bad = signed(operator, "POST", "/ops/v1/accounts/" + user + "/top-ups",
                 "{\"amount\":\"5.00\",\"currency\":\"USD\",\"id\":\"u-2\"}");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.contentType()).isEqualTo("application/problem+json");
@@ -162,7 +126,7 @@ class OperatorApiIntegrationTest {
         system.accounts().topUp("pat", "pat-card", Money.of("10.00", "USD"), Instant.now());
         var pat = apps.app("pat");
         apps.online("pat");
-        Reply blocked = signed(operator, "PUT", "/ops/v1/users/pat/pstn-block", "{\"reason\":\"fraud review 12\"}");
+        OperatorRequests.Reply blocked = signed(operator, "PUT", "/ops/v1/users/pat/pstn-block", "{\"reason\":\"fraud review 12\"}");
         assertThat(blocked.status()).isEqualTo(200);
 
         String refused = dial(pat, "+447400123456");

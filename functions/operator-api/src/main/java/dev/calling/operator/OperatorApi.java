@@ -14,6 +14,9 @@ import dev.calling.core.money.Money;
 import dev.calling.core.operator.AccountAdjustments;
 import dev.calling.core.operator.PstnBlock;
 import dev.calling.core.operator.PstnBlocking;
+import dev.calling.core.operator.RateDeckScheduling;
+import dev.calling.core.routing.ScheduledRateDeck;
+import java.time.format.DateTimeParseException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Currency;
@@ -39,17 +42,22 @@ public final class OperatorApi {
             "POST /ops/v1/accounts/{userId}/adjustments",
             "GET /ops/v1/users/{userId}/pstn-block",
             "PUT /ops/v1/users/{userId}/pstn-block",
-            "DELETE /ops/v1/users/{userId}/pstn-block");
+            "DELETE /ops/v1/users/{userId}/pstn-block",
+            "PUT /ops/v1/carriers/{carrierId}/rate-deck",
+            "GET /ops/v1/carriers/{carrierId}/rate-decks");
 
     private static final Pattern MONEY_PATH = Pattern.compile("/ops/v1/accounts/([^/]+)/(top-ups|adjustments)");
     private static final Pattern BLOCK_PATH = Pattern.compile("/ops/v1/users/([^/]+)/pstn-block");
+    private static final Pattern DECK_PATH = Pattern.compile("/ops/v1/carriers/([^/]+)/(rate-deck|rate-decks)");
 
     private final AccountAdjustments adjustments;
     private final PstnBlocking blocking;
+    private final RateDeckScheduling rateDecks;
 
-    public OperatorApi(AccountAdjustments adjustments, PstnBlocking blocking) {
+    public OperatorApi(AccountAdjustments adjustments, PstnBlocking blocking, RateDeckScheduling rateDecks) {
         this.adjustments = adjustments;
         this.blocking = blocking;
+        this.rateDecks = rateDecks;
     }
 
     public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event) {
@@ -88,6 +96,14 @@ public final class OperatorApi {
                 default -> throw ApiRequest.notAllowed(request, "GET, PUT, DELETE");
             };
         }
+        Matcher deck = DECK_PATH.matcher(request.path());
+        if (deck.matches()) {
+            boolean one = deck.group(2).equals("rate-deck");
+            if (!request.method().equals(one ? "PUT" : "GET")) {
+                throw ApiRequest.notAllowed(request, one ? "PUT" : "GET");
+            }
+            return one ? scheduleDeck(operator, deck.group(1), request) : listDecks(deck.group(1), request);
+        }
         throw ApiRequest.problem(Kind.NOT_FOUND, "no route " + request.path() + "; see docs/operator-openapi.yaml", request);
     }
 
@@ -115,6 +131,39 @@ public final class OperatorApi {
                 + amount + (applied.repeated() ? " (repeated, not applied again)" : "") + " by " + operator);
         ApiResponse response = ApiResponse.ok(applied.repeated() ? 200 : 201, Operation.of(applied, reason));
         return applied.repeated() ? response.withHeader("Idempotent-Replayed", "true") : response;
+    }
+
+    /** Schedules the deck uploaded at the body's key for a carrier: 201, or 200 when that deck was already scheduled. */
+    private ApiResponse scheduleDeck(String operator, String carrierId, ApiRequest request) {
+        JsonNode body = request.jsonBody(Set.of("key", "effectiveFrom", "reason"));
+        if (body == null) {
+            throw new RequestRefused(Refusal.INVALID_REQUEST, "a JSON body with the deck's key is required");
+        }
+        String key = ApiRequest.text(body, "key").orElseThrow(() -> new RequestRefused(Refusal.INVALID_REQUEST,
+                "key is required: the object's key in the rate-decks bucket"));
+        Optional<Instant> effectiveFrom = ApiRequest.text(body, "effectiveFrom").map(text -> {
+            try {
+                return Instant.parse(text);
+            } catch (DateTimeParseException e) {
+                throw new RequestRefused(Refusal.INVALID_REQUEST,
+                        "effectiveFrom must be an ISO-8601 instant such as 2026-12-06T00:00:00Z");
+            }
+        });
+        RateDeckScheduling.Scheduled scheduled = rateDecks.schedule(operator, carrierId, key, effectiveFrom,
+                ApiRequest.text(body, "reason"));
+        LOG.log(System.Logger.Level.INFO, "rate deck " + key + " for carrier " + carrierId + " from "
+                + scheduled.deck().effectiveFrom() + (scheduled.repeated() ? " (repeated, nothing written)"
+                : scheduled.replaced() ? " (replacing a deck not yet in effect)" : "") + " by " + operator);
+        ApiResponse response = ApiResponse.ok(scheduled.repeated() ? 200 : 201,
+                DeckView.of(scheduled.deck(), null));
+        return scheduled.repeated() ? response.withHeader("Idempotent-Replayed", "true") : response;
+    }
+
+    private ApiResponse listDecks(String carrierId, ApiRequest request) {
+        request.jsonBody(Set.of());
+        RateDeckScheduling.Schedule schedule = rateDecks.schedule(carrierId);
+        return ApiResponse.ok(200, new ScheduleView(carrierId,
+                schedule.decks().stream().map(d -> DeckView.of(d, schedule.inEffect())).toList()));
     }
 
     private static Money amount(JsonNode body) {
@@ -160,6 +209,24 @@ public final class OperatorApi {
             return new BlockView(block.reason(), block.by(), block.since());
         }
     }
+
+    /**
+     * A scheduled deck: {@code inEffect} in a listing only (true for the one pricing the carrier now); the object's
+     * {@code versionId} absent where the bucket is not versioned.
+     */
+    public record DeckView(String carrierId, String effectiveFrom, String key, String versionId, String eTag, int rates,
+            String currency, String operator, String reason, String createdAt, Boolean inEffect) {
+        static DeckView of(ScheduledRateDeck deck, Optional<ScheduledRateDeck> current) {
+            return new DeckView(deck.carrierId(), ScheduledRateDeck.format(deck.effectiveFrom()), deck.object().key(),
+                    deck.object().versionId().orElse(null), deck.object().eTag(), deck.rates(),
+                    deck.currency().getCurrencyCode(), deck.operator(), deck.reason().orElse(null),
+                    ScheduledRateDeck.format(deck.createdAt()),
+                    current == null ? null : current.map(deck::equals).orElse(false));
+        }
+    }
+
+    /** A carrier's scheduled decks, newest first; none in effect means its packaged deck prices it. */
+    public record ScheduleView(String carrierId, List<DeckView> decks) {}
 
     /** A user's PSTN block: {@code block} absent when their calls to phone numbers are not blocked. */
     public record PstnBlockView(String userId, BlockView block) {}

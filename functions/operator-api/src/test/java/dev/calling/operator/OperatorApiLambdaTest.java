@@ -54,4 +54,14 @@ class OperatorApiLambdaTest {
         assertThat(new DynamoDbSubscriberDirectory(dynamoDb, Resources.SUBSCRIBERS.name()).pstnBlock("sample-alice"))
                 .get().satisfies(block -> assertThat(block.by()).isEqualTo(OPERATOR));
     }
+
+    @Test
+    void theRateDeckSampleNamesACarrierThisDeploymentDoesNotHaveAndWritesNothing() throws Exception {
+        DynamoDbClient dynamoDb = EmbeddedAwsTestResource.current().clients().dynamoDb();
+        String answer = invoke(sample("rate-deck.json"));
+
+        assertThat(answer).contains("\"statusCode\":404").contains("carrier-not-found").contains("calling.carrier-ids");
+        assertThat(new dev.calling.adapters.routing.DynamoDbRateDecks(dynamoDb, Resources.RATE_DECKS.name())
+                .schedule("atlas", 10)).isEmpty();
+    }
 }

@@ -55,7 +55,8 @@ class OperatorApiTest {
         accounts = new DynamoDbAccounts(dynamoDb, Resources.ACCOUNTS.name());
         subscribers = new DynamoDbSubscriberDirectory(dynamoDb, Resources.SUBSCRIBERS.name());
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-        api = new OperatorApi(new AccountAdjustments(accounts, USD, clock), new PstnBlocking(subscribers, clock));
+        api = new OperatorApi(new AccountAdjustments(accounts, USD, clock), new PstnBlocking(subscribers, clock),
+                RateDeckRoutesTest.noCarriers(clock));
     }
 
     @AfterAll

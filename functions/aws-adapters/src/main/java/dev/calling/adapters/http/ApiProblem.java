@@ -58,11 +58,16 @@ public record ApiProblem(String type, String title, int status, String detail, S
             Map.entry(Refusal.OPERATION_ID_REUSED, new Mapping(409, "operation-id-reused",
                     "Operation id reused for a different operation")),
             Map.entry(Refusal.INSUFFICIENT_AVAILABLE_BALANCE, new Mapping(409, "insufficient-available-balance",
-                    "Not that much available")));
+                    "Not that much available")),
+            Map.entry(Refusal.CARRIER_NOT_FOUND, new Mapping(404, "carrier-not-found", "No such carrier")),
+            Map.entry(Refusal.RATE_DECK_REFUSED, new Mapping(422, "rate-deck-refused", "Rate deck refused")),
+            Map.entry(Refusal.RATE_DECK_IN_EFFECT, new Mapping(409, "rate-deck-in-effect",
+                    "A deck in effect is never replaced")));
 
     /** Refusals only the operator API gives (the apps' API never moves money by an operator's id). */
     public static final Set<Refusal> OPERATOR_ONLY = EnumSet.of(Refusal.OPERATION_ID_REUSED,
-            Refusal.INSUFFICIENT_AVAILABLE_BALANCE);
+            Refusal.INSUFFICIENT_AVAILABLE_BALANCE, Refusal.CARRIER_NOT_FOUND, Refusal.RATE_DECK_REFUSED,
+            Refusal.RATE_DECK_IN_EFFECT);
 
     public static ApiProblem of(Kind kind, String detail, String instance) {
         return new ApiProblem(TYPE_BASE + kind.slug, kind.title, kind.status, detail, instance);

@@ -6,6 +6,7 @@ import dev.calling.core.routing.CarrierCatalogue;
 import dev.calling.core.routing.CarrierStatus;
 import dev.calling.core.routing.Provider;
 import dev.calling.core.routing.ProviderHealth;
+import dev.calling.core.routing.RateDeckSchedule;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -81,12 +82,23 @@ public final class DynamoDbCarrierCatalogue implements CarrierCatalogue {
     private final String table;
     private final Map<String, Provider> providers = new LinkedHashMap<>();
     private final ProviderHealth.Policy policy;
+    private final RateDeckSchedule scheduledDecks;
 
     public DynamoDbCarrierCatalogue(DynamoDbClient dynamoDb, String table, List<Provider> carriers,
             ProviderHealth.Policy policy) {
+        this(dynamoDb, table, carriers, policy, RateDeckSchedule.NONE);
+    }
+
+    /**
+     * @param scheduledDecks the cost decks operators scheduled: a carrier with one in effect is priced by it instead
+     *     of its packaged {@link Provider#costDeck()}
+     */
+    public DynamoDbCarrierCatalogue(DynamoDbClient dynamoDb, String table, List<Provider> carriers,
+            ProviderHealth.Policy policy, RateDeckSchedule scheduledDecks) {
         this.dynamoDb = dynamoDb;
         this.table = table;
         this.policy = policy;
+        this.scheduledDecks = scheduledDecks;
         carriers.forEach(p -> providers.put(p.id(), p));
     }
 
@@ -106,7 +118,8 @@ public final class DynamoDbCarrierCatalogue implements CarrierCatalogue {
         for (Provider provider : providers.values()) {
             Stored stored = Stored.from(items.get(provider.id()), policy);
             long load = Load.of(items, provider.id()).sum();
-            statuses.add(new CarrierStatus(provider, stored.health(), (int) Math.max(0, Math.min(Integer.MAX_VALUE, load))));
+            Provider priced = scheduledDecks.inEffect(provider.id(), now).map(provider::withCostDeck).orElse(provider);
+            statuses.add(new CarrierStatus(priced, stored.health(), (int) Math.max(0, Math.min(Integer.MAX_VALUE, load))));
         }
         return statuses;
     }

@@ -29,5 +29,11 @@ public enum Refusal {
     /** An operator's id for a money movement was used before for a different one (other amount or reason). */
     OPERATION_ID_REUSED,
     /** An operator's debit would take more than the account has available (its balance less what calls hold). */
-    INSUFFICIENT_AVAILABLE_BALANCE
+    INSUFFICIENT_AVAILABLE_BALANCE,
+    /** The operator named a carrier that is not configured (calling.carrier-ids). */
+    CARRIER_NOT_FOUND,
+    /** An operator's rate deck cannot be scheduled: the object is missing or invalid, its currency or date is wrong. */
+    RATE_DECK_REFUSED,
+    /** Another deck is already in effect from that instant: a deck in effect is never replaced. */
+    RATE_DECK_IN_EFFECT
 }

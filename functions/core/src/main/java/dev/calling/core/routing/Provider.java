@@ -23,4 +23,9 @@ public record Provider(String id, ProviderKind kind, RateDeck costDeck, int maxC
             throw new IllegalArgumentException("quality must be 0..100: " + id);
         }
     }
+
+    /** The same carrier priced by another cost deck (one an operator scheduled in place of the packaged one). */
+    public Provider withCostDeck(RateDeck deck) {
+        return new Provider(id, kind, deck, maxConcurrentCalls, enabled, quality);
+    }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.Currency;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,6 +22,7 @@ public final class RateDeck {
     private Rate[][] rates;
     private int nodes;
     private final int size;
+    private final Currency currency;
 
     private RateDeck(Collection<Rate> entries) {
         children = new int[Math.max(16, entries.size() * 2) * 10];
@@ -32,6 +34,7 @@ public final class RateDeck {
             add(rate);
         }
         size = entries.size();
+        currency = sorted.isEmpty() ? null : sorted.get(0).perMinute().currency();
         children = Arrays.copyOf(children, nodes * 10);
         rates = Arrays.copyOf(rates, nodes);
     }
@@ -98,6 +101,11 @@ public final class RateDeck {
             }
         }
         return null;
+    }
+
+    /** The currency of the deck's prices (of its first line: a deck read from CSV has one), none for an empty deck. */
+    public Optional<Currency> currency() {
+        return Optional.ofNullable(currency);
     }
 
     /** Number of rate lines. */
