@@ -77,9 +77,9 @@ class MonitoringTest {
         // Per queue two, per function one, five throttles, the meeting-events and limit-alerts rules' dead-letter
         // queues, the abuse-limit hits, BillingExport's failures, the two APIs' server errors, per table one,
         // per push platform application one (two in the test app), the CallSweeper schedule's dead-letter queue,
-        // per carrier one (three in the test app).
+        // per carrier one (three in the test app), and the scheduled rate decks' (with carriers).
         assertThat(alarms).hasSize(2 * Resources.QUEUES.size() + 13 + 5 + 2 + 1 + 1 + 2 + Resources.TABLES.size() + 2 + 1
-                + 3);
+                + 3 + 1);
     }
 
     @Test
@@ -343,6 +343,23 @@ class MonitoringTest {
             assertThat(alarm.path("Threshold").asDouble()).isEqualTo(25);
             assertThat(alarm.path("EvaluationPeriods").asInt()).isEqualTo(2);
         }
+    }
+
+    @Test
+    void aScheduledRateDeckThatCannotPriceCallsAlarmsWhereThereAreCarriers() {
+        JsonNode alarm = alarms.stream().map(a -> a.getValue().get("Properties"))
+                .filter(a -> "RateDecksUnusable".equals(a.path("MetricName").asText()))
+                .findFirst().orElseThrow(() -> new AssertionError("no alarm on unusable scheduled rate decks"));
+        assertThat(alarm.path("Namespace").asText()).isEqualTo("Calling");
+        assertThat(alarm.path("Dimensions").isMissingNode() || alarm.path("Dimensions").isEmpty())
+                .as("the overall metric, which ScheduledRateDecks writes with the empty dimension set").isTrue();
+        assertThat(alarm.path("Statistic").asText()).isEqualTo("Sum");
+        assertThat(alarm.path("Threshold").asDouble()).isZero();
+        assertThat(alarm.path("EvaluationPeriods").asInt()).isEqualTo(1);
+        TestApp.Synthesised voipOnly = TestApp.synthesise(Map.of("stage", "test"));
+        assertThat(voipOnly.resources(voipOnly.serviceJson(), "AWS::CloudWatch::Alarm").stream()
+                .filter(a -> a.getValue().toString().contains("RateDecksUnusable")).count())
+                .as("no carriers, no deck to schedule, no alarm").isZero();
     }
 
     @Test

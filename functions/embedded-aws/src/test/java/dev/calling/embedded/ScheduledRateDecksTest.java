@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -146,7 +147,7 @@ class ScheduledRateDecksTest {
     }
 
     /** A catalogue over these carriers, whose refresh clock the test moves. */
-    record Catalogue(DynamoDbCarrierCatalogue catalogue, AtomicLong nanos, AtomicInteger s3Built) {
+    record Catalogue(DynamoDbCarrierCatalogue catalogue, AtomicLong nanos, AtomicInteger s3Built, List<String> metrics) {
         String perMinute(String carrierId, Instant now) {
             CarrierStatus status = catalogue.carriers(now).stream().filter(c -> c.provider().id().equals(carrierId))
                     .findFirst().orElseThrow();
@@ -162,12 +163,13 @@ class ScheduledRateDecksTest {
     static Catalogue catalogue(String bucket, Provider... carriers) {
         AtomicLong nanos = new AtomicLong();
         AtomicInteger built = new AtomicInteger();
+        List<String> metrics = new CopyOnWriteArrayList<>();
         ScheduledRateDecks decks = new ScheduledRateDecks(table, new S3RateDeckObjects(() -> {
             built.incrementAndGet();
             return s3;
-        }, bucket), List.of(carriers), REFRESH, nanos::get);
+        }, bucket), List.of(carriers), REFRESH, nanos::get, metrics::add);
         return new Catalogue(new DynamoDbCarrierCatalogue(dynamoDb, Resources.CARRIER_HEALTH.name(), List.of(carriers),
-                POLICY, decks), nanos, built);
+                POLICY, decks), nanos, built, metrics);
     }
 
     @Test
@@ -194,6 +196,7 @@ class ScheduledRateDecksTest {
         catalogue.later(REFRESH.plusSeconds(1));
         assertThat(catalogue.perMinute("exact", T.plusSeconds(90))).isEqualTo("0.03");
         assertThat(getObjects.get() - gets).as("a compiled version is never downloaded again").isEqualTo(2);
+        assertThat(catalogue.metrics()).as("nothing unusable, nothing counted").isEmpty();
     }
 
     @Test
@@ -247,6 +250,13 @@ class ScheduledRateDecksTest {
 
         assertThat(catalogue.perMinute("faults", T.plusSeconds(10))).as("gone").isEqualTo("0.02");
         assertThat(catalogue.perMinute("faults", T.plusSeconds(20))).as("EUR, the packaged deck's USD").isEqualTo("0.02");
+        // Each counted once (tried again only after the refresh), overall and by carrier, for the alarm.
+        catalogue.perMinute("faults", T.plusSeconds(21));
+        assertThat(catalogue.metrics()).hasSize(2).allSatisfy(line -> assertThat(line)
+                .contains("\"Namespace\":\"Calling\"", "\"Dimensions\":[[],[\"Carrier\"]]",
+                        "\"Name\":\"RateDecksUnusable\"", "\"RateDecksUnusable\":1", "\"Carrier\":\"faults\""));
+        assertThat(catalogue.metrics().get(0)).contains("\"deck\":\"faults/gone.csv\"");
+        assertThat(catalogue.metrics().get(1)).contains("\"deck\":\"faults/eur.csv\"", "\"reason\":\"currency\"");
 
         upload(VERSIONED, "faults/only.csv", csv("44", "0.05", "USD"));
         schedule(VERSIONED, "faults-only", "faults/only.csv", T);

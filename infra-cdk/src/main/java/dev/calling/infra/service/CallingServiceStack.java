@@ -347,6 +347,9 @@ public final class CallingServiceStack extends Stack {
         Resources.TABLES.forEach(table -> monitoring.watch(data.table(table)));
         config.pushApplications().values().stream().sorted().forEach(monitoring::watchPushApplication);
         config.carriers().keySet().stream().sorted().forEach(monitoring::watchCarrier);
+        if (!config.carriers().isEmpty()) {
+            monitoring.watchScheduledRateDecks();
+        }
         Map<String, software.amazon.awscdk.services.sqs.IQueue> deadLetters = new LinkedHashMap<>();
         Resources.QUEUES.forEach(queue -> deadLetters.put(queue.deadLetterName(), data.queue(queue).deadLetterQueue()));
         meetingEventsRule.ifPresent(rule -> deadLetters.put("meeting-events-rule-dlq", rule.deadLetterQueue()));

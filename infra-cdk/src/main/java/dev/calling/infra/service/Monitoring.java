@@ -224,6 +224,22 @@ public final class Monitoring extends Construct {
                         + "'s attempts failed at the carrier: check its status, credentials and the CallStateManager's log");
     }
 
+    /**
+     * A carrier rate deck an operator scheduled that a CallStateManager cannot price calls with (deleted, changed,
+     * S3 refusing, in another currency than the carrier's packaged deck): routing falls back to an earlier deck, so
+     * calls go on, but at prices the operator meant to replace. {@code Calling/RateDecksUnusable}, counted by
+     * {@code ScheduledRateDecks} at most once per deck, container and refresh; any in 5 minutes alarms. Only with
+     * carriers (a VoIP-only deployment schedules no deck).
+     */
+    public void watchScheduledRateDecks() {
+        alarm("ScheduledRateDecksUnusable", Metric.Builder.create().namespace(EventBridgeLimitAlerts.NAMESPACE)
+                        .metricName("RateDecksUnusable").statistic("Sum").period(Duration.minutes(5)).build(), 0, 1,
+                "A scheduled carrier rate deck cannot price calls (its object gone or changed, S3 refusing, or another"
+                        + " currency than the carrier's packaged deck): calls are routed by an earlier deck. The"
+                        + " CallStateManager's ERROR lines and the metric's Carrier dimension say which deck; schedule a"
+                        + " good one (PUT /ops/v1/carriers/{carrierId}/rate-deck)");
+    }
+
     static MathExpression carrierFailurePercent(String carrierId) {
         String attempts = metricId(carrierId) + "Attempts";
         String failures = metricId(carrierId) + "Failures";

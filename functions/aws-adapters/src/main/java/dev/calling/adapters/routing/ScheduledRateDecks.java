@@ -1,5 +1,7 @@
 package dev.calling.adapters.routing;
 
+import dev.calling.adapters.metrics.EmfCallMetrics;
+import dev.calling.adapters.metrics.EmfLine;
 import dev.calling.core.routing.Provider;
 import dev.calling.core.routing.RateDeck;
 import dev.calling.core.routing.RateDeckObject;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,7 +28,9 @@ import java.util.function.LongSupplier;
  * packaged deck) until the next refresh, logged once per refresh. A deck that cannot be loaded (gone, changed, S3
  * down, invalid, or in another currency than the carrier's packaged deck, which the prices of routing are compared
  * in) is logged as an ERROR and passed over for the newest earlier deck that loads, else the packaged deck; it is
- * tried again after {@code refresh}.
+ * tried again after {@code refresh}. Each such failure is also counted, {@code Calling/RateDecksUnusable} (overall
+ * and by {@code Carrier}, an Embedded Metric Format line), so that it alarms: the fallback keeps calls routed, but on
+ * prices the operator meant to replace.
  */
 public final class ScheduledRateDecks implements RateDeckSchedule {
 
@@ -42,16 +47,21 @@ public final class ScheduledRateDecks implements RateDeckSchedule {
     private final LongSupplier nanoTime;
     private final Map<String, Schedule> schedules = new ConcurrentHashMap<>();
     private final Map<Key, Loaded> decks = new ConcurrentHashMap<>();
+    private final Consumer<String> metrics;
 
     /** @param carriers the carriers with their packaged decks (whose currency a scheduled deck must have) */
     public ScheduledRateDecks(DynamoDbRateDecks table, S3RateDeckObjects objects, List<Provider> carriers,
             Duration refresh) {
-        this(table, objects, carriers, refresh, System::nanoTime);
+        this(table, objects, carriers, refresh, System::nanoTime, System.out::println);
     }
 
-    /** With a clock of its own for the refresh ({@link System#nanoTime()}'s kind), for tests that move time. */
+    /**
+     * With a clock of its own for the refresh ({@link System#nanoTime()}'s kind), for tests that move time, and where
+     * the metric lines go (standard output in a function: CloudWatch Logs turns them into metrics).
+     */
     public ScheduledRateDecks(DynamoDbRateDecks table, S3RateDeckObjects objects, List<Provider> carriers,
-            Duration refresh, LongSupplier nanoTime) {
+            Duration refresh, LongSupplier nanoTime, Consumer<String> metrics) {
+        this.metrics = metrics;
         this.table = table;
         this.objects = objects;
         carriers.forEach(carrier -> currencies.put(carrier.id(), carrier.costDeck().currency()));
@@ -133,11 +143,13 @@ public final class ScheduledRateDecks implements RateDeckSchedule {
                             scheduled.effectiveFrom(), deck.currency().map(Currency::toString).orElse("no currency"),
                             packaged.get());
                     deck = null;
+                    unusable(scheduled, "currency");
                 }
             } catch (RuntimeException unusable) {
                 LOG.log(System.Logger.Level.ERROR, "carrier {0}: scheduled rate deck {1} from {2} cannot be used ({3});"
                         + " an earlier deck or the packaged one prices it, tried again in {4}", scheduled.carrierId(),
                         describe(scheduled), scheduled.effectiveFrom(), unusable.toString(), Duration.ofNanos(refreshNanos));
+                unusable(scheduled, unusable.getClass().getSimpleName());
             }
             decks.put(key, new Loaded(deck, at));
             return deck;
@@ -151,6 +163,13 @@ public final class ScheduledRateDecks implements RateDeckSchedule {
     private boolean fresh(long then, long now) {
         long elapsed = now - then;
         return elapsed >= 0 && elapsed < refreshNanos;
+    }
+
+    /** Counts a scheduled deck that could not price calls: the one metric its alarm watches, by carrier as well. */
+    private void unusable(ScheduledRateDeck scheduled, String why) {
+        metrics.accept(EmfLine.of(EmfCallMetrics.NAMESPACE, Instant.now(), List.of(List.of(), List.of("Carrier")))
+                .dimension("Carrier", scheduled.carrierId()).metric("RateDecksUnusable", 1, "Count")
+                .property("deck", scheduled.object().key()).property("reason", why).toString());
     }
 
     private static String describe(ScheduledRateDeck deck) {
