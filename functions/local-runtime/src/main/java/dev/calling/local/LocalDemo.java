@@ -5,6 +5,7 @@ import dev.calling.adapters.billing.BillingExport;
 import dev.calling.adapters.billing.ExportManifest;
 import dev.calling.adapters.auth.DevTokenIssuer;
 import dev.calling.adapters.routing.RateDeckCsv;
+import dev.calling.embedded.EmbeddedAws;
 import dev.calling.embedded.EmbeddedS3;
 import dev.calling.core.call.Attempt;
 import dev.calling.core.call.Call;
@@ -24,9 +25,11 @@ import dev.calling.core.routing.Subscriber;
 import dev.calling.core.call.EndReason;
 import dev.calling.core.call.TimelineEntry;
 import dev.calling.carrier.twilio.TwilioPriceList;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import dev.calling.embedded.TwilioStub;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -305,6 +308,8 @@ public final class LocalDemo {
                 serveExports(tokens).forEach(System.out::println);
                 System.out.println("  More tokens: tools/mint-token <user>.  A WebSocket client: tools/ws-client \"$BEN\""
                         + (webSocketPort == WEBSOCKET_PORT ? "" : " --ws-port=" + gateway.webSocketEndpoint().getPort()));
+                serveOperator(gateway.operatorCredentials().resolveCredentials(), gateway.httpEndpoint())
+                        .forEach(System.out::println);
                 while (true) {
                     Thread.sleep(30_000);
                     sw.heartbeatAll();
@@ -328,6 +333,17 @@ public final class LocalDemo {
         return List.of("ann", "ben").stream()
                 .map(user -> "export " + user.toUpperCase(Locale.ROOT) + "=" + tokens.mint(user, Duration.ofHours(12)))
                 .toList();
+    }
+
+    /**
+     * The {@code --serve} lines for the operator API: this run's made-up operator credentials, ready to paste, and a
+     * request signed with them by curl (7.75 or later signs SigV4 itself), as an operator signs in AWS.
+     */
+    static List<String> serveOperator(AwsCredentials operator, URI http) {
+        return List.of("  The operator API (/ops/v1, SigV4 as in AWS; this run's made-up operator credentials):",
+                "export OPS_KEY=" + operator.accessKeyId() + " OPS_SECRET=" + operator.secretAccessKey(),
+                "  e.g. curl --aws-sigv4 \"aws:amz:" + EmbeddedAws.REGION + ":execute-api\" --user \"$OPS_KEY:$OPS_SECRET\" "
+                        + http + "/ops/v1/users/ann/pstn-block");
     }
 
     static int portArgument(String[] args, String prefix, int otherwise) {

@@ -20,18 +20,19 @@ import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.auth.signer.Aws4Signer;
+import software.amazon.awssdk.auth.signer.params.Aws4SignerParams;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.http.SdkHttpFullRequest;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * What AWS requires of a call to a WebSocket API's management endpoint ({@code execute-api:ManageConnections}),
  * for the local one: a Signature Version 4 by the credentials of this run (made up at start, handed only to the
  * functions' SDK clients), no more than 5 minutes old. The signature is checked by signing the request again
- * with the AWS SDK's own signer at the request's {@code X-Amz-Date} and comparing, so nothing of SigV4 is
- * written here. Anyone else on the machine who posts to {@code /@connections/...} is refused, as in AWS.
+ * with the AWS SDK's own signer at the request's {@code X-Amz-Date}, with the headers the client signed, and
+ * comparing, so nothing of SigV4 is written here. The operator API's routes are checked the same way. Anyone else on the machine who posts to {@code /@connections/...} is refused, as in AWS.
  */
 final class ManagementSignatures {
 
@@ -90,24 +91,34 @@ final class ManagementSignatures {
         if (Duration.between(signedAt, clock.instant()).abs().compareTo(SKEW) > 0) {
             return Optional.of("signature expired: " + headers.get("x-amz-date") + " is not within 5 minutes");
         }
-        SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(SdkHttpMethod.fromValue(method))
+        SdkHttpFullRequest.Builder request = SdkHttpFullRequest.builder().method(SdkHttpMethod.fromValue(method))
                 .uri(URI.create("http://" + headers.getOrDefault("host", "localhost") + rawPath
-                        + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery)));
+                        + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery)))
+                .contentStreamProvider(ContentStreamProvider.fromByteArray(body));
         for (String name : List.of(signed.group(5).split(";"))) {
             if (!name.equals("host") && !name.equals("x-amz-date") && headers.containsKey(name)) {
                 request.putHeader(name, headers.get(name));
             }
         }
-        SignedRequest again = AwsV4HttpSigner.create().sign(r -> r.identity(credentials).request(request.build())
-                .payload(ContentStreamProvider.fromByteArray(body))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, SERVICE)
-                .putProperty(AwsV4HttpSigner.REGION_NAME, region)
-                .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, Clock.fixed(signedAt, ZoneOffset.UTC)));
-        String expected = again.request().firstMatchingHeader("Authorization").orElse("");
+        SdkHttpFullRequest again = resign(request.build(), signedAt);
+        String expected = again.firstMatchingHeader("Authorization").orElse("");
         boolean same = MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
                 authorization.getBytes(StandardCharsets.UTF_8));
         return same ? Optional.empty() : Optional.of("the request signature we calculated does not match the"
                 + " signature you provided");
+    }
+
+    /**
+     * The request signed again with exactly the headers its client signed. The SDK's current signer
+     * ({@code AwsV4HttpSigner}) always adds and signs {@code x-amz-content-sha256}, so it cannot reproduce a signature
+     * made without it, as {@code curl --aws-sigv4} and other clients make them (and API Gateway accepts); the classic
+     * {@code Aws4Signer}, deprecated but still in the SDK, signs the headers it is given, with or without that one.
+     */
+    @SuppressWarnings("deprecation")
+    private SdkHttpFullRequest resign(SdkHttpFullRequest request, Instant signedAt) {
+        return Aws4Signer.create().sign(request, Aws4SignerParams.builder().awsCredentials(credentials)
+                .signingName(SERVICE).signingRegion(Region.of(region))
+                .signingClockOverride(Clock.fixed(signedAt, ZoneOffset.UTC)).build());
     }
 
     private static String random(SecureRandom random, int length) {
