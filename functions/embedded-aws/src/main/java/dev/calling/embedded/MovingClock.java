@@ -6,20 +6,34 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A UTC clock a test sets and moves on (caches, retry windows, timers), from any thread. */
+/**
+ * A UTC clock a test sets and moves on (caches, retry windows, timers), from any thread; or one that moves on by
+ * itself at every reading ({@link #ticking}), for code whose every step must be seen to take time.
+ */
 public final class MovingClock extends Clock {
 
-    private volatile Instant now;
+    private final Duration perReading;
+    private Instant now;
 
     public MovingClock(Instant now) {
-        this.now = now;
+        this(now, Duration.ZERO);
     }
 
-    public void set(Instant instant) {
+    private MovingClock(Instant now, Duration perReading) {
+        this.now = now;
+        this.perReading = perReading;
+    }
+
+    /** A clock at {@code start} that moves on by {@code perReading} after each time it is read. */
+    public static MovingClock ticking(Instant start, Duration perReading) {
+        return new MovingClock(start, perReading);
+    }
+
+    public synchronized void set(Instant instant) {
         now = instant;
     }
 
-    public void pass(Duration duration) {
+    public synchronized void pass(Duration duration) {
         now = now.plus(duration);
     }
 
@@ -34,7 +48,9 @@ public final class MovingClock extends Clock {
     }
 
     @Override
-    public Instant instant() {
-        return now;
+    public synchronized Instant instant() {
+        Instant read = now;
+        now = now.plus(perReading);
+        return read;
     }
 }

@@ -16,8 +16,6 @@ import dev.calling.embedded.EmbeddedAws;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -356,26 +354,7 @@ class PushSenderTest {
         iphone("e5".repeat(32));
         pixel();
         // Time moves 700 ms at every reading: after the first device, less than a device's budget is left.
-        Clock slow = new Clock() {
-            private Instant now = NOW;
-
-            @Override
-            public synchronized Instant instant() {
-                Instant read = now;
-                now = now.plusMillis(700);
-                return read;
-            }
-
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-        };
+        Clock slow = MovingClock.ticking(NOW, Duration.ofMillis(700));
         PushSender hurried = new PushSender(devices, markers, new SnsPushGateway(sns, PlatformApplications.of(Map.of(
                 SnsPlatform.APNS_VOIP, VOIP_APP, SnsPlatform.APNS, APNS_APP, SnsPlatform.GCM, FCM_APP))), slow);
         var command = push(PushKind.MISSED, "bob-iphone", "bob-pixel");
